@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+
+export type Role = 'server' | 'agent' | 'poller';
+
+export interface CommandLine {
+  configPath?: string;
+  debug: boolean;
+  syslog: boolean;
+  version: boolean;
+  help: boolean;
+  /** Positional words, e.g. ["admin-token"] for `lillydoo-pulse admin-token --reset`. */
+  command: string[];
+  reset: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const EXECUTABLE_NAMES: Record<Role, string> = {
+  server: 'lillydoo-pulse',
+  agent: 'lillydoo-pulse-agent',
+  poller: 'lillydoo-pulse-poller',
+};
+
+const COMMON_HELP = `  --config FILE   configuration file
+  --debug         log at debug level
+  --syslog        send logs to the local syslog instead of stderr
+  --version       print the version and exit
+  --help          print this help and exit`;
+
+export function helpText(role: Role): string {
+  const name = EXECUTABLE_NAMES[role];
+  if (role === 'server') {
+    return `Usage: ${name} [options]
+       ${name} admin-token --reset [--config FILE]
+
+LILLYDOO Pulse server: web console and JSON API over HTTP (default :5000),
+statsd heartbeat listener over UDP and TCP (default :8127).
+
+Options:
+${COMMON_HELP}
+
+Commands:
+  admin-token --reset   revoke every admin token and print a new one
+
+Configuration: --config FILE, else /etc/lillydoo-pulse/server.toml if it exists,
+else built-in defaults. Environment: PULSE_CONFIG, PULSE_PORT, PULSE_DATA_DIR,
+PULSE_DATABASE_URL, and PULSE_<SECTION>_<KEY> for any single setting.
+`;
+  }
+  const what = role === 'agent' ? 'host agent: reports CPU, memory, disk, load and network' : 'network poller: runs assigned checks from its location';
+  return `Usage: ${name} [options]
+
+LILLYDOO Pulse ${what}.
+
+Options:
+${COMMON_HELP}
+
+Configuration: --config FILE, default /etc/lillydoo-pulse/${role}.conf.
+`;
+}
+
+export function parseCommandLine(argv: string[], role: Role): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        debug: { type: 'boolean', default: false },
+        syslog: { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        reset: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Run ${EXECUTABLE_NAMES[role]} --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  const commandLine: CommandLine = {
+    configPath: values.config,
+    debug: values.debug ?? false,
+    syslog: values.syslog ?? false,
+    version: values.version ?? false,
+    help: values.help ?? false,
+    reset: values.reset ?? false,
+    command: positionals,
+  };
+  if (commandLine.help || commandLine.version) return commandLine;
+  validateCommand(commandLine, role);
+  return commandLine;
+}
+
+function validateCommand(commandLine: CommandLine, role: Role): void {
+  const [word, ...rest] = commandLine.command;
+  if (word === undefined) {
+    if (commandLine.reset) throw new UsageError('--reset belongs to the admin-token command: lillydoo-pulse admin-token --reset');
+    return;
+  }
+  if (role === 'server' && word === 'admin-token' && rest.length === 0) {
+    if (!commandLine.reset) throw new UsageError('admin-token needs --reset: lillydoo-pulse admin-token --reset');
+    return;
+  }
+  throw new UsageError(`Unknown command "${commandLine.command.join(' ')}". Run ${EXECUTABLE_NAMES[role]} --help for the commands.`);
+}

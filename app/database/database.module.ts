@@ -1,0 +1,30 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PULSE_LOGGER } from '../config/config.module.js';
+import { PulseConfig } from '../config/config.schema.js';
+import type { PulseLogger } from '../logging/pulse-logger.js';
+import { databaseTarget, dataSourceOptions } from './data-source-options.js';
+import { ServerMetaRepository } from './server-meta.repository.js';
+
+/** The server's database: SQLite by default, PostgreSQL when configured; migrations run at start. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [PulseConfig, PULSE_LOGGER],
+          useFactory: (config: PulseConfig, logger: PulseLogger) => ({
+            ...dataSourceOptions(databaseTarget(config), { logger, nativeCacheDir: config.native_cache_dir }),
+            retryAttempts: 5,
+            retryDelay: 2000,
+          }),
+        }),
+      ],
+      providers: [ServerMetaRepository],
+      exports: [ServerMetaRepository],
+    };
+  }
+}

@@ -1,0 +1,8 @@
+import { ApiToken } from '../tokens/api-token.entity.js';
+import { ServerMeta } from './server-meta.entity.js';
+
+/**
+ * Every table of the server. Kept as one list because the migrations describe exactly this schema and a
+ * medium test checks the two agree on SQLite and PostgreSQL. Plugins never have tables.
+ */
+export const ENTITIES = [ServerMeta, ApiToken];

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
+import type { CommandLine } from '../cli/command-line.js';
+import { loadServerConfig } from '../config/config.loader.js';
+import { databaseTarget, describeTarget } from '../database/data-source-options.js';
+import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
+import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
+import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-loader.js';
+import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
+import { PULSE_VERSION } from '../runtime/version.js';
+import { adminTokenLines } from '../tokens/first-run.service.js';
+import { TokenService } from '../tokens/token.service.js';
+import type { PulseConfig } from '../config/config.schema.js';
+import { runExecutable, StartupError } from './run-executable.js';
+
+async function main(commandLine: CommandLine): Promise<void> {
+  const { config, file, warnings } = loadServerConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
+  const logger = createLogger({ debug: commandLine.debug, syslog: commandLine.syslog, tag: 'lillydoo-pulse', syslogSocket: config.log.syslog_socket });
+  logger.log(`LILLYDOO Pulse ${PULSE_VERSION}, config ${file ?? 'built-in defaults'}, database ${describeTarget(databaseTarget(config))}`, 'Main');
+  for (const warning of warnings) logger.warn(warning, 'Config');
+
+  if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
+
+  const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
+  const app = await NestFactory.create<NestFastifyApplication>(ServerModule.register({ config, logger, plugins }), createHttpAdapter(config), {
+    logger,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const { host, port } = httpListenOptions(config);
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new StartupError(`HTTP cannot listen on ${config.http.listen} (${code}). Set [http] listen or PULSE_PORT to a free port.`);
+    }
+    throw error;
+  }
+  const address = app.getHttpServer().address() as AddressInfo;
+  logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
+}
+
+async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promise<void> {
+  const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), { logger, abortOnError: false });
+  try {
+    const { secret, revoked } = await context.get(TokenService).resetAdminTokens();
+    logger.log(`revoked ${revoked} admin token(s)`, 'Main');
+    process.stdout.write(adminTokenLines(secret));
+  } finally {
+    await context.close();
+    await logger.close();
+  }
+}
+
+await runExecutable('server', main);

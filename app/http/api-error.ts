@@ -1,0 +1,43 @@
+import { HttpException } from '@nestjs/common';
+
+/** Body of every API error: a stable code for programs and a sentence for people saying what to do. */
+export interface ApiErrorBody {
+  error: string;
+  message: string;
+}
+
+export class ApiError extends HttpException {
+  constructor(status: number, code: string, message: string, readonly headers: Record<string, string> = {}) {
+    super({ error: code, message } satisfies ApiErrorBody, status);
+  }
+
+  static badRequest(message: string, code = 'bad_request'): ApiError {
+    return new ApiError(400, code, message);
+  }
+  static validation(message: string): ApiError {
+    return new ApiError(400, 'validation_failed', message);
+  }
+  static notFound(message: string): ApiError {
+    return new ApiError(404, 'not_found', message);
+  }
+  static conflict(message: string): ApiError {
+    return new ApiError(409, 'conflict', message);
+  }
+}
+
+/** Default codes for statuses raised without one (framework errors, plain HttpExceptions). */
+export const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  503: 'unavailable',
+};

@@ -1,0 +1,30 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ApiError } from './api-error.js';
+
+/** "field: problem" for each failed constraint, nested fields dotted. */
+export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([name, message]) =>
+      name === 'whitelistValidation' ? `${field}: unknown field` : `${field}: ${message.replace(new RegExp(`^${error.property} `), '')}`,
+    );
+    return [...own, ...describeValidationErrors(error.children ?? [], field)];
+  });
+}
+
+/**
+ * DTO validation for every route: unknown fields refused (a typo is an error, not a silent no-op),
+ * no implicit type conversion (a string where a number belongs is an error).
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validateCustomDecorators: true, // @JsonBody() bodies are DTOs too
+    transformOptions: { enableImplicitConversion: false },
+    exceptionFactory: (errors) => ApiError.validation(describeValidationErrors(errors).join('; ')),
+  });
+}

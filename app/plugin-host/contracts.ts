@@ -1,0 +1,120 @@
+/*
+ * The plugin SDK's contracts. Plugins own protocol (how to talk to an HTTP server, an SMTP relay, /proc);
+ * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
+ */
+
+export type PluginKind = 'check' | 'alerter' | 'collector';
+
+export interface PluginLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Handed to every plugin call: give up when `signal` aborts (the timeout, or shutdown). */
+export interface PluginContext {
+  signal: AbortSignal;
+  timeoutMs: number;
+  logger: PluginLogger;
+}
+
+/** What a plugin declares about itself, next to its class. */
+export interface PluginMeta<C extends object = object> {
+  /** Lowercase id, also the plugin's folder name: `port`, `http`, `snmp-trap`. */
+  id: string;
+  /** For people: `TCP port`. */
+  title: string;
+  /** Config class: class-validator decorators, defaults as initializers. Unknown keys are refused. */
+  config: new () => C;
+  /** A valid config, shown in docs and checked by the contract test. */
+  example: Partial<C> & Record<string, unknown>;
+  /** Config keys that hold secrets: masked in forms, redacted in logs. */
+  secrets?: (keyof C & string)[];
+}
+
+// ---- checks -----------------------------------------------------------------------------------------
+
+export type CheckStatus = 'up' | 'down' | 'warning';
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** Time the check itself took to get its answer, or null when there was no answer. */
+  latencyMs: number | null;
+  /** What was seen, in words: `HTTP 503`, `connection refused`, `3/3 packets lost`. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface CheckMeta<C extends object = object> extends PluginMeta<C> {
+  /** How the monitor's target looks for this type, for forms and errors. */
+  target: { label: string; placeholder: string };
+}
+
+export interface CheckPlugin<C extends object = object> {
+  /** Null when `target` is acceptable, else what is wrong with it (shown as a 400 on the `target` field). */
+  validateTarget(target: string): string | null;
+  run(target: string, config: C, context: PluginContext): Promise<CheckResult>;
+}
+
+// ---- alerters ---------------------------------------------------------------------------------------
+
+export type AlertEventKind = 'monitor' | 'alarm' | 'agent' | 'poller' | 'test';
+
+/** A state change worth telling people about, as core hands it to alerters. */
+export interface AlertEvent {
+  kind: AlertEventKind;
+  id: string;
+  name: string;
+  fromState: string;
+  toState: string;
+  /** True when the new state is the good one (up / ok). */
+  recovered: boolean;
+  incidentNumber: number | null;
+  /** The reason in words. */
+  message: string;
+  /** Link into the console, built from `public_url`; null when that is not configured. */
+  url: string | null;
+  /** When the change happened (epoch ms). */
+  at: number;
+  /** Since when the previous state held (epoch ms), if known. */
+  since: number | null;
+  /** Per-source states for monitors. */
+  sources?: { source: string; name: string; status: string; message: string }[];
+}
+
+export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {}
+
+export interface AlerterPlugin<C extends object = object, M = unknown> {
+  /** Pure: the message this event becomes. Golden-tested. */
+  render(event: AlertEvent, config: C): M;
+  /** Delivers it. Throw a PluginError with `temporary` set to say whether a retry could help. */
+  send(message: M, config: C, context: PluginContext): Promise<void>;
+}
+
+// ---- collectors -------------------------------------------------------------------------------------
+
+export interface MetricSample {
+  /** Dotted name: `cpu.percent`, `disk.used`. */
+  metric: string;
+  value: number;
+  labels?: Record<string, string>;
+}
+
+export interface CollectorMeta<C extends object = object> extends PluginMeta<C> {}
+
+export interface CollectorPlugin<C extends object = object> {
+  collect(config: C, context: PluginContext): Promise<MetricSample[]>;
+}
+
+// ---- errors -----------------------------------------------------------------------------------------
+
+/** A failure a plugin reports on purpose. `temporary` tells core whether trying again later can help. */
+export class PluginError extends Error {
+  override name = 'PluginError';
+  constructor(
+    message: string,
+    readonly temporary: boolean,
+  ) {
+    super(message);
+  }
+}

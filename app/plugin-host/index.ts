@@ -1,0 +1,8 @@
+/**
+ * The plugin SDK: the only part of app/ that plugins import. A plugin folder holds `index.ts` (default-
+ * exports its Nest module), `<id>.<kind>.ts`, `<id>.config.ts`, `<id>.form.hbs`, a spec and a README.
+ */
+export * from './contracts.js';
+export { Alerter, Check, Collector } from './decorators.js';
+export { validatePluginConfig, type ConfigValidation, type FieldError } from './plugin-config.js';
+export { parseHostPort, formatHostPort } from './targets.js';

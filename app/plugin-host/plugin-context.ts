@@ -1,0 +1,19 @@
+import type { LoggerService } from '@nestjs/common';
+import type { PluginContext, PluginLogger } from './contracts.js';
+
+/** A context for one plugin call: aborts after `timeoutMs`, or earlier when `parent` aborts (shutdown). */
+export function createPluginContext(options: { timeoutMs: number; logger: PluginLogger; parent?: AbortSignal }): PluginContext {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.parent ? AbortSignal.any([options.parent, timeout]) : timeout;
+  return { signal, timeoutMs: options.timeoutMs, logger: options.logger };
+}
+
+/** Plugin log lines carry the plugin's id as context. */
+export function pluginLogger(logger: LoggerService, pluginId: string): PluginLogger {
+  const context = `plugin:${pluginId}`;
+  return {
+    debug: (message) => logger.debug?.(message, context),
+    info: (message) => logger.log(message, context),
+    warn: (message) => logger.warn(message, context),
+  };
+}

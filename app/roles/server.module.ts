@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ConfigModule } from '../config/config.module.js';
+import type { PulseConfig } from '../config/config.schema.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { HealthModule } from '../health/health.module.js';
+import { ApiExceptionFilter } from '../http/api-exception.filter.js';
+import { createValidationPipe } from '../http/validation.js';
+import type { PulseLogger } from '../logging/pulse-logger.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
+import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
+import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
+
+export interface RoleModuleOptions {
+  config: PulseConfig;
+  logger: PulseLogger;
+  plugins: PluginModuleRef[];
+}
+
+/** lillydoo-pulse: the database, the plugin host, the API and (as they land) every server feature. */
+@Module({})
+export class ServerModule {
+  static register({ config, logger, plugins }: RoleModuleOptions): DynamicModule {
+    return {
+      module: ServerModule,
+      imports: [
+        ConfigModule.forRoot(config, logger),
+        DatabaseModule.forRoot(),
+        MetricsModule,
+        HealthModule,
+        PluginHostModule.forRoot(plugins),
+        TokensModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}
+
+/** `lillydoo-pulse admin-token --reset`: the database and the token service, nothing listening. */
+@Module({})
+export class AdminCommandModule {
+  static register({ config, logger }: Omit<RoleModuleOptions, 'plugins'>): DynamicModule {
+    return {
+      module: AdminCommandModule,
+      imports: [ConfigModule.forRoot(config, logger), DatabaseModule.forRoot(), TokenAdministrationModule],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiAuthGuard } from './api-auth.guard.js';
+import { FirstRunService } from './first-run.service.js';
+import { TokenRepository } from './token.repository.js';
+import { TokenService } from './token.service.js';
+import { TokensController } from './tokens.controller.js';
+
+@Module({
+  controllers: [TokensController],
+  providers: [TokenRepository, TokenService, FirstRunService, { provide: APP_GUARD, useClass: ApiAuthGuard }],
+  exports: [TokenService],
+})
+export class TokensModule {}
+
+/** Only what `admin-token --reset` needs: no HTTP, no guard, no first-run printing. */
+@Module({ providers: [TokenRepository, TokenService], exports: [TokenService] })
+export class TokenAdministrationModule {}

@@ -1,0 +1,85 @@
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { freePort } from '../support/ports.js';
+import { runCommand } from '../support/processes.js';
+
+/**
+ * A throwaway PostgreSQL cluster on a loopback port, data in a temp directory, run as a non-root user
+ * (the `postgres` account when we are root). Started once by the test runner; each test makes its own
+ * database in it. Stopped by the postmaster's pid.
+ */
+export class PostgresPeer {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly user: string,
+    private readonly osUser: string | null,
+  ) {}
+
+  static binDir(): string | null {
+    const root = '/usr/lib/postgresql';
+    if (!existsSync(root)) return null;
+    const versions = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'initdb')));
+    versions.sort((a, b) => Number(b) - Number(a));
+    return versions[0] ? path.join(root, versions[0], 'bin') : null;
+  }
+
+  static async start(): Promise<PostgresPeer> {
+    const bin = PostgresPeer.binDir();
+    if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-pg-'));
+    const osUser = process.getuid?.() === 0 ? 'postgres' : null;
+    if (osUser) {
+      const uid = Number(execFileSync('id', ['-u', osUser]).toString());
+      const gid = Number(execFileSync('id', ['-g', osUser]).toString());
+      chownSync(dir, uid, gid);
+      chmodSync(dir, 0o700);
+    }
+    const port = await freePort();
+    const peer = new PostgresPeer(dir, port, 'pulse', osUser);
+    const data = path.join(dir, 'data');
+    await peer.run(path.join(bin, 'initdb'), ['-D', data, '-U', 'pulse', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    await peer.run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+    return peer;
+  }
+
+  get url(): string {
+    return `postgres://${this.user}@127.0.0.1:${this.port}/postgres`;
+  }
+
+  databaseUrl(name: string): string {
+    return `postgres://${this.user}@127.0.0.1:${this.port}/${name}`;
+  }
+
+  get pid(): number {
+    return Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  async stop(): Promise<void> {
+    let pid: number;
+    try {
+      pid = this.pid;
+    } catch {
+      return;
+    }
+    process.kill(pid, 'SIGINT'); // "fast" shutdown
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private run(command: string, args: string[]): Promise<unknown> {
+    if (this.osUser) return runCommand('runuser', ['-u', this.osUser, '--', command, ...args], { cwd: this.dir });
+    return runCommand(command, args, { cwd: this.dir });
+  }
+}
