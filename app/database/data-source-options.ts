@@ -52,15 +52,12 @@ export function assertSqliteFileUsable(file: string): void {
 export interface DataSourceExtras {
   logger: PulseLogger;
   nativeCacheDir: string;
-  /** Tests on throwaway databases may skip migrations and create the schema directly. */
-  runMigrations?: boolean;
 }
 
 export function dataSourceOptions(target: DatabaseTarget, extras: DataSourceExtras): DataSourceOptions {
   const common = {
     entities: ENTITIES,
-    migrationsRun: extras.runMigrations ?? true,
-    migrationsTransactionMode: 'each' as const,
+    migrationsRun: false, // openDataSource() runs them, under a lock on PostgreSQL
     synchronize: false,
     logger: new TypeOrmLogger(extras.logger),
     maxQueryExecutionTime: 2000,

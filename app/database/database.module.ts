@@ -4,6 +4,7 @@ import { PULSE_LOGGER } from '../config/config.module.js';
 import { PulseConfig } from '../config/config.schema.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { databaseTarget, dataSourceOptions } from './data-source-options.js';
+import { openDataSource } from './open-data-source.js';
 import { ServerMetaRepository } from './server-meta.repository.js';
 
 /** The server's database: SQLite by default, PostgreSQL when configured; migrations run at start. */
@@ -21,6 +22,7 @@ export class DatabaseModule {
             retryAttempts: 5,
             retryDelay: 2000,
           }),
+          dataSourceFactory: async (options) => openDataSource(options!),
         }),
       ],
       providers: [ServerMetaRepository],

@@ -11,7 +11,7 @@ export class MetricsService {
   readonly registry = new Registry();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'pulse_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'pulse_' });
     this.gauge({ name: 'pulse_build_info', help: 'Pulse version running', labelNames: ['version'] }).set({ version: PULSE_VERSION }, 1);
   }
 

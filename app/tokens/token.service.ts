@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ServerMetaRepository } from '../database/server-meta.repository.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
@@ -21,9 +21,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 const FIRST_RUN_KEY = 'first_run_at';
 
 @Injectable()
-export class TokenService {
+export class TokenService implements OnModuleDestroy {
   private readonly logger = new Logger('Tokens');
   private readonly lastTouched = new Map<number, number>();
+  private readonly pendingWrites = new Set<Promise<void>>();
 
   constructor(
     private readonly tokens: TokenRepository,
@@ -126,6 +127,19 @@ export class TokenService {
     if (now - last < LAST_USED_RESOLUTION_MS) return;
     this.lastTouched.set(token.id, now);
     token.lastUsedAt = now;
-    this.tokens.touch(token.id, now).catch((error: Error) => this.logger.warn(`could not record use of token #${token.id}: ${error.message}`));
+    const write = this.tokens
+      .touch(token.id, now)
+      .catch((error: Error) => this.logger.warn(`could not record use of token #${token.id}: ${error.message}`))
+      .finally(() => this.pendingWrites.delete(write));
+    this.pendingWrites.add(write);
+  }
+
+  /** Waits for last-used writes still in flight, so shutdown does not cut them off. */
+  async flushPendingWrites(): Promise<void> {
+    await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.flushPendingWrites();
   }
 }

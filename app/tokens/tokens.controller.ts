@@ -33,6 +33,7 @@ export class TokensController {
   }
 
   @Post(':id/rotate')
+  @HttpCode(200)
   @Header('cache-control', 'no-store')
   async rotate(@IdParam() id: number) {
     const { token, secret } = await this.tokens.rotate(id);

@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { dataSourceOptions, type DatabaseTarget } from '../../app/database/data-source-options.js';
+import { openDataSource as openMigrated } from '../../app/database/open-data-source.js';
 import { PulseLogger, StderrSink } from '../../app/logging/pulse-logger.js';
 
 /** A database a test owns: a fresh SQLite file, or a fresh database in the shared PostgreSQL cluster. */
@@ -16,6 +18,8 @@ export interface TestDatabase {
 }
 
 export const quietLogger = new PulseLogger(new StderrSink(), 'warn');
+// Services log through Nest's Logger; outside an application that would be Nest's coloured console.
+Logger.overrideLogger(quietLogger);
 
 /** The kinds to run medium tests on: SQLite always, PostgreSQL when the runner started a cluster. */
 export function databaseKinds(): DatabaseTarget['kind'][] {
@@ -52,7 +56,5 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 
 /** An initialised DataSource on the test database, migrations applied. */
 export async function openDataSource(database: TestDatabase, options: { runMigrations?: boolean } = {}): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(database.target, { logger: quietLogger, nativeCacheDir: os.tmpdir(), ...options }));
-  await dataSource.initialize();
-  return dataSource;
+  return openMigrated(dataSourceOptions(database.target, { logger: quietLogger, nativeCacheDir: os.tmpdir() }), options.runMigrations ?? true);
 }
