@@ -20,8 +20,8 @@ export function validatePluginConfig<C extends object>(configClass: new () => C,
   }
   const value = plainToInstance(configClass, input, { exposeDefaultValues: true }) as C;
   // forbidUnknownValues stays off so a plugin without options (an empty class) validates `{}`; whitelisting
-  // still refuses every key the class does not declare.
-  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
+  // still refuses every key the class does not declare. Decorators run bottom-up: put the type check last.
+  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length === 0) return { ok: true, value };
   return { ok: false, errors: flatten(errors, '') };
 }

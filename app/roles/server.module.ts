@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ConfigModule } from '../config/config.module.js';
 import type { PulseConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
@@ -27,6 +28,7 @@ export class ServerModule {
       imports: [
         ConfigModule.forRoot(config, logger),
         DatabaseModule.forRoot(),
+        EventsModule,
         MetricsModule,
         HealthModule,
         PluginHostModule.forRoot(plugins),

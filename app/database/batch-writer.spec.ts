@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BatchWriter } from './batch-writer.js';
+
+const silent = { log() {}, warn() {}, error() {}, debug() {}, verbose() {} };
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function writer(write: (items: number[]) => Promise<void>, overrides: Partial<ConstructorParameters<typeof BatchWriter<number>>[0]> = {}) {
+  return new BatchWriter<number>({ name: 'numbers', flushIntervalMs: 20, maxBatchSize: 100, maxPending: 1000, write, logger: silent, ...overrides });
+}
+
+describe('BatchWriter', () => {
+  it('groups items pushed within the interval into one write', async () => {
+    const batches: number[][] = [];
+    const batcher = writer(async (items) => void batches.push(items));
+    for (let n = 0; n < 10; n++) batcher.push(n);
+    await wait(60);
+    assert.deepEqual(batches, [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
+  });
+
+  it('writes a full batch at once and never runs two writes together', async () => {
+    const batches: number[][] = [];
+    let running = 0;
+    let overlapped = false;
+    const batcher = writer(
+      async (items) => {
+        running++;
+        if (running > 1) overlapped = true;
+        await wait(5);
+        batches.push(items);
+        running--;
+      },
+      { maxBatchSize: 3 },
+    );
+    for (let n = 0; n < 7; n++) batcher.push(n);
+    await batcher.close();
+    assert.equal(overlapped, false);
+    assert.deepEqual(batches.flat(), [0, 1, 2, 3, 4, 5, 6]);
+    assert.ok(batches.every((batch) => batch.length <= 3));
+  });
+
+  it('keeps a failed batch and writes it, in order, once the database answers again', async () => {
+    let failing = 2;
+    const written: number[] = [];
+    const batcher = writer(async (items) => {
+      if (failing-- > 0) throw new Error('database is locked');
+      written.push(...items);
+    });
+    batcher.push(1);
+    batcher.push(2);
+    await wait(30);
+    batcher.push(3);
+    for (let attempt = 0; attempt < 100 && written.length < 3; attempt++) await wait(20);
+    assert.deepEqual(written, [1, 2, 3]);
+  });
+
+  it('refuses items beyond maxPending instead of growing without bound', async () => {
+    const batcher = writer(async () => Promise.reject(new Error('down')), { maxPending: 5 });
+    const accepted = Array.from({ length: 8 }, (_, n) => batcher.push(n));
+    assert.deepEqual(accepted, [true, true, true, true, true, false, false, false]);
+  });
+
+  it('flush() resolves once everything queued is written; close() refuses new items', async () => {
+    const written: number[] = [];
+    const batcher = writer(async (items) => void written.push(...items), { flushIntervalMs: 10_000 });
+    batcher.push(1);
+    batcher.push(2);
+    await batcher.flush();
+    assert.deepEqual(written, [1, 2]);
+    batcher.push(3);
+    await batcher.close();
+    assert.deepEqual(written, [1, 2, 3]);
+    assert.equal(batcher.push(4), false);
+  });
+});

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { PluginHostModule } from '../../app/plugin-host/plugin-host.module.js';
+import { findPluginFolders, loadPluginModules, type PluginModuleRef } from '../../app/plugin-host/plugin-loader.js';
+import { PluginRegistry, type RegisteredPlugin } from '../../app/plugin-host/plugin-registry.js';
+import { validatePluginConfig } from '../../app/plugin-host/plugin-config.js';
+import { projectRoot } from '../../app/runtime/project-files.js';
+import { quietLogger } from '../support/databases.js';
+
+/**
+ * Every plugin folder, of every kind, loads and declares itself properly: adding a plugin means adding a
+ * folder that passes this test, and touching nothing else.
+ */
+describe('plugin contract', () => {
+  let context: INestApplicationContext;
+  let refs: PluginModuleRef[];
+  let plugins: RegisteredPlugin<unknown, any>[];
+
+  before(async () => {
+    refs = await loadPluginModules(['check', 'alerter', 'collector']);
+    @Module({ imports: [PluginHostModule.forRoot(refs)] })
+    class ContractModule {}
+    Logger.overrideLogger(quietLogger);
+    context = await NestFactory.createApplicationContext(ContractModule, { logger: quietLogger, abortOnError: false });
+    const registry = context.get(PluginRegistry);
+    plugins = [...registry.checks(), ...registry.alerters(), ...registry.collectors()];
+  });
+  after(() => context?.close());
+
+  it('finds at least the shipped port check', () => {
+    assert.ok(plugins.some((plugin) => plugin.kind === 'check' && plugin.id === 'port'));
+  });
+
+  it('registers one plugin per folder, id equal to the folder name', () => {
+    const folders = findPluginFolders(['check', 'alerter', 'collector']).map((folder) => `${folder.kind}/${folder.id}`);
+    assert.deepEqual(plugins.map((plugin) => `${plugin.kind}/${plugin.id}`).sort(), folders.sort());
+  });
+
+  it('ships the files a plugin folder must have', () => {
+    for (const plugin of plugins) {
+      const folder = path.join(projectRoot, plugin.folder);
+      const suffix = { check: 'check', alerter: 'alerter', collector: 'collector' }[plugin.kind];
+      for (const file of ['index.ts', `${plugin.id}.${suffix}.ts`, `${plugin.id}.config.ts`, `${plugin.id}.form.hbs`, `${plugin.id}.${suffix}.spec.ts`, 'README.md']) {
+        assert.ok(existsSync(path.join(folder, file)), `${plugin.folder}/${file} is missing`);
+      }
+      const readme = readFileSync(path.join(folder, 'README.md'), 'utf8');
+      assert.ok(readme.trim().length > 100, `${plugin.folder}/README.md says what the plugin does`);
+    }
+  });
+
+  it('has a form partial that compiles', () => {
+    for (const plugin of plugins) {
+      const template = readFileSync(path.join(projectRoot, plugin.folder, `${plugin.id}.form.hbs`), 'utf8');
+      assert.doesNotMatch(template, /\{\{\{/, `${plugin.folder}: forms never render unescaped values`);
+      const html = Handlebars.compile(template, { strict: false })({ target: '<b>x</b>', options: plugin.meta.example });
+      assert.ok(!html.includes('<b>x</b>'), `${plugin.folder}: values are escaped`);
+    }
+  });
+
+  it('accepts its example config and refuses an unknown option by name', () => {
+    for (const plugin of plugins) {
+      const example = validatePluginConfig(plugin.meta.config, plugin.meta.example);
+      assert.ok(example.ok, `${plugin.folder}: example config is valid`);
+      const typo = validatePluginConfig(plugin.meta.config, { ...plugin.meta.example, no_such_option_x: 1 });
+      assert.ok(!typo.ok && typo.errors.some((error) => error.field === 'no_such_option_x' && error.message === 'unknown option'), plugin.folder);
+      const notObject = validatePluginConfig(plugin.meta.config, 'x');
+      assert.ok(!notObject.ok, `${plugin.folder}: a non-object config is refused`);
+    }
+  });
+
+  it('declares secrets that exist in its config', () => {
+    for (const plugin of plugins) {
+      const defaults = new plugin.meta.config() as Record<string, unknown>;
+      for (const secret of plugin.meta.secrets ?? []) assert.ok(secret in defaults, `${plugin.folder}: secret "${secret}" is a config key`);
+    }
+  });
+
+  it('describes check targets and refuses an empty one', () => {
+    for (const plugin of plugins.filter((item) => item.kind === 'check')) {
+      const check = plugin.plugin as { validateTarget(target: string): string | null };
+      assert.ok(plugin.meta.target.placeholder.length > 0);
+      assert.equal(typeof check.validateTarget(''), 'string', `${plugin.folder}: "" is not a target`);
+      assert.equal(check.validateTarget(plugin.meta.target.placeholder), null, `${plugin.folder}: its own placeholder is a valid target`);
+    }
+  });
+});
