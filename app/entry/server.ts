@@ -56,4 +56,5 @@ async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promis
   }
 }
 
-await runExecutable('server', main);
+// No top-level await: the single-executable bundle is CommonJS.
+void runExecutable('server', main);

@@ -18,7 +18,7 @@ export interface PulseServerOptions {
   args?: string[];
   /** Run this executable instead of `node dist/app/entry/server.js` (the single-executable test). */
   executable?: string;
-  /** Replace the environment entirely (plus the listener defaults). */
+  /** Run with exactly `env` (default: nothing at all) — listeners and data dir must then come from `config`. */
   cleanEnv?: boolean;
   cwd?: string;
 }
@@ -39,16 +39,18 @@ export class PulseServer {
     if (options.config !== undefined) {
       const file = path.join(dataDir, '..', `${path.basename(dataDir)}.toml`);
       writeFileSync(file, options.config);
-      args.unshift('--config', file);
+      args.push('--config', file);
     }
-    const env = {
-      ...(options.cleanEnv ? {} : process.env),
-      PULSE_DATA_DIR: dataDir,
-      PULSE_HTTP_LISTEN: '127.0.0.1:0',
-      PULSE_UDP_LISTEN: '127.0.0.1:0',
-      PULSE_TCP_LISTEN: '127.0.0.1:0',
-      ...options.env,
-    };
+    const env = options.cleanEnv
+      ? { ...options.env }
+      : {
+          ...process.env,
+          PULSE_DATA_DIR: dataDir,
+          PULSE_HTTP_LISTEN: '127.0.0.1:0',
+          PULSE_UDP_LISTEN: '127.0.0.1:0',
+          PULSE_TCP_LISTEN: '127.0.0.1:0',
+          ...options.env,
+        };
     const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [SERVER_ENTRY, ...args]];
     const child = startProcess(command, commandArgs, { env, cwd: options.cwd ?? dataDir, label: 'pulse server' });
     try {

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
+import { PulseServer } from '../peers/pulse-server.js';
+import { runCommand } from '../support/processes.js';
+
+const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
+const hasQemu = (() => {
+  try {
+    execFileSync('sh', ['-c', 'command -v qemu-aarch64 && test -d /usr/aarch64-linux-gnu'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** SPEC §1: each executable runs with no Node.js and no node_modules next to it. */
+describe('single executables', () => {
+  const emptyDirs: string[] = [];
+  const emptyDir = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-exe-'));
+    emptyDirs.push(dir);
+    return dir;
+  };
+  const installed = (name: string) => {
+    const dir = emptyDir();
+    copyFileSync(path.join(BIN_DIR, name), path.join(dir, name));
+    return { dir, file: path.join(dir, name) };
+  };
+
+  before(async () => {
+    await buildBinaries();
+  });
+  after(() => emptyDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('the server runs from an empty directory with an empty environment: token printed, /healthz, a token created and used', async () => {
+    const { dir, file } = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({ executable: file, cleanEnv: true, cwd: dir, dataDir: path.join(dir, 'data'), config: LOOPBACK_ONLY });
+    try {
+      const admin = server.adminToken;
+      assert.ok(admin, `first-run token printed:\n${server.process.output()}`);
+      assert.equal((await server.request('GET', '/healthz')).status, 200);
+      const ready = await server.request('GET', '/readyz');
+      assert.equal(ready.status, 200, ready.text);
+      const created = await server.request('POST', '/api/tokens/', { token: admin, json: { name: 'from the executable', type: 'admin' } });
+      assert.equal(created.status, 201);
+      const listed = await server.request('GET', '/api/tokens/', { token: created.json.token });
+      assert.equal(listed.status, 200);
+      assert.equal(listed.json.tokens.length, 2);
+      assert.ok(existsSync(path.join(dir, 'data', 'pulse.db')), 'SQLite file in ./data');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the agent and poller executables answer --version and --help', async () => {
+    for (const name of ['lillydoo-pulse-agent-linux-x64', 'lillydoo-pulse-poller-linux-x64']) {
+      const { file } = installed(name);
+      const version = await runCommand(file, ['--version'], { env: {} });
+      assert.match(version.stdout, /^lillydoo-pulse-(agent|poller) \d+\.\d+\.\d+\n$/);
+      const help = await runCommand(file, ['--help'], { env: {} });
+      assert.match(help.stdout, /--config FILE/);
+    }
+  });
+
+  it('the arm64 server starts under qemu-user', { skip: !(hasQemu && existsSync(path.join(BIN_DIR, 'lillydoo-pulse-linux-arm64'))) && 'needs the arm64 build and qemu-user' }, async () => {
+    const { dir, file } = installed('lillydoo-pulse-linux-arm64');
+    const server = await PulseServer.start({
+      executable: 'qemu-aarch64',
+      args: ['-L', '/usr/aarch64-linux-gnu', file],
+      cleanEnv: true,
+      cwd: dir,
+      dataDir: path.join(dir, 'data'),
+      config: LOOPBACK_ONLY,
+    });
+    try {
+      assert.ok(server.adminToken);
+      assert.equal((await server.request('GET', '/api/tokens/', { token: server.adminToken })).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
