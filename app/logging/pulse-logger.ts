@@ -32,7 +32,7 @@ export class SyslogSink implements LogSink {
   private failed = false;
 
   constructor(tag: string, socketPath: string) {
-    this.child = spawn('logger', ['--prio-prefix', '--socket-errors=off', '-t', tag, '--id', String(process.pid), '-u', socketPath], {
+    this.child = spawn('logger', ['--prio-prefix', '--socket-errors=off', '-t', tag, `--id=${process.pid}`, '-u', socketPath], {
       stdio: ['pipe', 'ignore', 'inherit'],
     });
     this.child.on('error', (error) => {

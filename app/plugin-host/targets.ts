@@ -16,16 +16,13 @@ export function parseHostPort(target: string, defaultPort?: number): { host: str
     if (rest !== '' && !rest.startsWith(':')) return null;
     portText = rest === '' ? undefined : rest.slice(1);
     if (isIP(host) !== 6) return null;
+  } else if (text.split(':').length > 2) {
+    // A bare IPv6 address without brackets cannot carry a port.
+    if (isIP(text) !== 6) return null;
+    host = text;
+    portText = undefined;
   } else {
-    const colons = text.split(':').length - 1;
-    if (colons > 1) {
-      // A bare IPv6 address without brackets cannot carry a port.
-      if (isIP(text) !== 6) return null;
-      host = text;
-      portText = undefined;
-    } else {
-      [host, portText] = colons === 1 ? (text.split(':') as [string, string]) : [text, undefined];
-    }
+    [host, portText] = text.includes(':') ? (text.split(':') as [string, string]) : [text, undefined];
     if (!/^[A-Za-z0-9_.-]+$/.test(host) || host.startsWith('-') || host.startsWith('.')) return null;
   }
   if (host === '') return null;
