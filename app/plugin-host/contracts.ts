@@ -58,7 +58,7 @@ export interface CheckPlugin<C extends object = object> {
 
 // ---- alerters ---------------------------------------------------------------------------------------
 
-export type AlertEventKind = 'monitor' | 'alarm' | 'agent' | 'poller' | 'test';
+export type AlertEventKind = 'monitor' | 'alarm' | 'agent' | 'poller' | 'test' | 'digest';
 
 /** A state change worth telling people about, as core hands it to alerters. */
 export interface AlertEvent {
@@ -80,6 +80,8 @@ export interface AlertEvent {
   since: number | null;
   /** Per-source states for monitors. */
   sources?: { source: string; name: string; status: string; message: string }[];
+  /** For kind `digest`: the changes it sums up, oldest first (sent instead of many single messages). */
+  events?: AlertEvent[];
 }
 
 export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {}
