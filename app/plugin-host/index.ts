@@ -7,3 +7,4 @@ export { Alerter, Check, Collector } from './decorators.js';
 export { validatePluginConfig, type ConfigValidation, type FieldError } from './plugin-config.js';
 export { parseHostPort, formatHostPort } from './targets.js';
 export { alertHeadline, cleanLine, eventLines, formatTime, stateLabel } from './alert-text.js';
+export { postForAlert } from './http-delivery.js';

@@ -1,0 +1,58 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/**
+ * A real HTTP server on loopback that records what it receives (webhooks, Slack, Mailgun) and answers
+ * with a status the test chooses, optionally after a delay.
+ */
+export class HttpReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  status = 200;
+  responseBody = 'ok';
+  delayMs = 0;
+
+  private constructor(private readonly server: http.Server) {}
+
+  static async start(): Promise<HttpReceiver> {
+    const server = http.createServer();
+    const receiver = new HttpReceiver(server);
+    server.on('request', (request, response) => {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        receiver.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() });
+        const respond = () => response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.responseBody);
+        if (receiver.delayMs > 0) setTimeout(respond, receiver.delayMs);
+        else respond();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async waitForRequests(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.requests.length < count) {
+      if (Date.now() > deadline) throw new Error(`received ${this.requests.length} of ${count} requests`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.requests;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
