@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ScriptAlerter } from './script.alerter.js';
+
+@Module({ providers: [ScriptAlerter] })
+export default class ScriptAlerterModule {}
