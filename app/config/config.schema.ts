@@ -83,6 +83,22 @@ export class LogSection {
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
 }
 
+/** How alerts are delivered (Pulse's own section; `[alerts.NAME]` are the channels). */
+export class AlertingSection {
+  /** Temporary failures are retried with backoff for this long, then the delivery is marked failed. */
+  @Min(1, { message: 'must be at least 1 (minutes)' }) @Max(1440, { message: 'must be at most 1440 (minutes)' }) @IsInt(INTEGER) retry_minutes = 10;
+  /** One send may take this long before it counts as a (temporary) timeout. */
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(600, { message: 'must be at most 600 (seconds)' }) @IsInt(INTEGER) delivery_timeout_seconds = 30;
+  /** More alerts than this for one channel within storm_window_seconds are summed up in a digest. */
+  @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) storm_threshold = 10;
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(3600, { message: 'must be at most 3600 (seconds)' }) @IsInt(INTEGER) storm_window_seconds = 30;
+  /** Nagios-style percent state change over the last 21 results: flapping above high, settled below low. */
+  @Min(1, { message: 'must be 1-100 (percent)' }) @Max(100, { message: 'must be 1-100 (percent)' }) @IsInt(INTEGER) flapping_high = 50;
+  @Min(0, { message: 'must be 0-100 (percent)' }) @Max(100, { message: 'must be 0-100 (percent)' }) @IsInt(INTEGER) flapping_low = 25;
+  /** Delivered and failed alerts stay in the delivery log this long. */
+  @Min(1, { message: 'must be at least 1 (days)' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) log_retention_days = 30;
+}
+
 export class AlarmConfig {
   @MinLength(1, { message: 'must not be empty' }) @IsString(STRING) name = '';
   @IsString(STRING) pattern = '';
@@ -104,6 +120,9 @@ export class AlertChannelConfig {
   @IsString(STRING) snmp_auth_key = '';
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
   @IsString(STRING) snmp_priv_key = '';
+  @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
+  /** Pulse: use this channel for everything that names no channel of its own. */
+  @IsBoolean(BOOLEAN) default = false;
 }
 
 export class NotifyConfig {
@@ -128,6 +147,7 @@ export class PulseConfig {
   eventlog = new EventlogSection();
   heartbeat = new HeartbeatSection();
   log = new LogSection();
+  alerting = new AlertingSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelConfig> = {};
@@ -147,6 +167,7 @@ export const SECTION_CLASSES = {
   eventlog: EventlogSection,
   heartbeat: HeartbeatSection,
   log: LogSection,
+  alerting: AlertingSection,
 } as const;
 
 export type SectionName = keyof typeof SECTION_CLASSES;
