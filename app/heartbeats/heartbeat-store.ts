@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { BatchWriter } from '../database/batch-writer.js';
+import { EventBus } from '../events/pulse-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import type { AlarmRecord } from '../alarms/alarm-book.js';
+import { HeartbeatRepository, type HeartbeatBatch } from './heartbeat.repository.js';
+import type { ServiceRecord } from './service-record.js';
+
+/** Longest a change waits before it is written: what a crash can lose. */
+export const SAVE_WINDOW_MS = 100;
+
+type Key = `s:${string}` | `a:${string}`;
+
+export interface StoreSources {
+  service(name: string): ServiceRecord | undefined;
+  alarm(name: string): AlarmRecord | undefined;
+}
+
+/**
+ * Saves heartbeat state in batched transactions. A change marks its service or alarm dirty; every
+ * SAVE_WINDOW_MS the dirty ones are written as they are *then*, so a service beating 1,000 times a
+ * second costs one row write per window, and a beat never waits for the database.
+ */
+@Injectable()
+export class HeartbeatStore {
+  private readonly logger = new Logger('Heartbeats');
+  private readonly dirty = new Set<Key>();
+  private readonly writer: BatchWriter<Key>;
+  private readonly dropped: Counter;
+  private sources: StoreSources | null = null;
+
+  constructor(
+    private readonly repository: HeartbeatRepository,
+    private readonly events: EventBus,
+    metrics: MetricsService,
+  ) {
+    this.dropped = metrics.counter({ name: 'pulse_heartbeat_unsaved_changes_total', help: 'Heartbeat changes not queued for saving because the database kept failing' });
+    this.writer = new BatchWriter<Key>({
+      name: 'heartbeat changes',
+      flushIntervalMs: SAVE_WINDOW_MS,
+      maxBatchSize: 5000,
+      maxPending: 1_000_000,
+      write: (keys) => this.write(keys),
+      logger: this.logger,
+    });
+  }
+
+  attach(sources: StoreSources): void {
+    this.sources = sources;
+  }
+
+  serviceChanged(name: string): void {
+    this.mark(`s:${name}`);
+  }
+
+  alarmChanged(name: string): void {
+    this.mark(`a:${name}`);
+  }
+
+  /** Writes everything changed so far. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+
+  private mark(key: Key): void {
+    if (this.dirty.has(key)) return;
+    if (this.writer.push(key)) this.dirty.add(key);
+    else this.dropped.inc();
+  }
+
+  private async write(keys: Key[]): Promise<void> {
+    const batch: HeartbeatBatch = { services: [], deletedServices: [], alarms: [], deletedAlarms: [] };
+    for (const key of keys) {
+      this.dirty.delete(key);
+      const name = key.slice(2);
+      if (key.startsWith('s:')) {
+        const service = this.sources!.service(name);
+        if (service) batch.services.push(service.toEntity());
+        else batch.deletedServices.push(name);
+      } else {
+        const alarm = this.sources!.alarm(name);
+        if (alarm) batch.alarms.push(alarm.toEntity());
+        else batch.deletedAlarms.push(name);
+      }
+    }
+    const started = performance.now();
+    try {
+      await this.repository.saveBatch(batch);
+    } catch (error) {
+      // The writer retries these keys; they must count as dirty again so later changes do not queue twice.
+      for (const key of keys) this.dirty.add(key);
+      throw error;
+    }
+    this.events.emit('heartbeat.saved', { rows: keys.length, durationMs: performance.now() - started });
+  }
+}
