@@ -40,7 +40,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private errorCount = 0;
-  private readonly beatCounters: Record<Transport, { inc(): void }>;
+  /** Beats per transport, counted as plain numbers on the hot path and handed to Prometheus on scrape. */
+  private readonly beatsBy: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
   private readonly refusedCounter: Counter;
   private refusedSinceLog = 0;
   private lastRefusalLog = -Infinity;
@@ -56,8 +57,19 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     private readonly maintenance: HeartbeatMaintenance,
     metrics: MetricsService,
   ) {
-    const beats = metrics.counter({ name: 'pulse_heartbeat_beats_total', help: 'Heartbeat beats accepted', labelNames: ['transport'] });
-    this.beatCounters = { udp: beats.labels('udp'), tcp: beats.labels('tcp'), http: beats.labels('http') };
+    const beatsBy = this.beatsBy;
+    const reported: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
+    metrics.counter({
+      name: 'pulse_heartbeat_beats_total',
+      help: 'Heartbeat beats accepted',
+      labelNames: ['transport'],
+      collect() {
+        for (const transport of ['udp', 'tcp', 'http'] as const) {
+          this.inc({ transport }, beatsBy[transport] - reported[transport]);
+          reported[transport] = beatsBy[transport];
+        }
+      },
+    });
     this.refusedCounter = metrics.counter({ name: 'pulse_heartbeat_services_refused_total', help: 'Commands for new service names refused because [heartbeat] max_services was reached' });
     const services = this.services;
     metrics.gauge({
@@ -132,7 +144,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       service.deadlineRestartedAt = -1;
       reason = tooOften ? 'too_often' : 'beat';
       this.beatsTotal++;
-      this.beatCounters[transport].inc();
+      this.beatsBy[transport]++;
     }
     this.settle(service, now, reason);
     return true;

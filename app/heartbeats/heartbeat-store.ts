@@ -10,7 +10,8 @@ import type { ServiceRecord } from './service-record.js';
 /** Longest a change waits before it is written: what a crash can lose. */
 export const SAVE_WINDOW_MS = 100;
 
-type Key = `s:${string}` | `a:${string}`;
+/** A service name, or an alarm's name wrapped so the two never collide. */
+type Key = string | { alarm: string };
 
 export interface StoreSources {
   service(name: string): ServiceRecord | undefined;
@@ -25,7 +26,8 @@ export interface StoreSources {
 @Injectable()
 export class HeartbeatStore {
   private readonly logger = new Logger('Heartbeats');
-  private readonly dirty = new Set<Key>();
+  private readonly dirtyServices = new Set<string>();
+  private readonly dirtyAlarms = new Set<string>();
   private readonly writer: BatchWriter<Key>;
   private readonly dropped: Counter;
   private sources: StoreSources | null = null;
@@ -50,12 +52,17 @@ export class HeartbeatStore {
     this.sources = sources;
   }
 
+  /** On every beat: one Set lookup when the service is already waiting for the next save. */
   serviceChanged(name: string): void {
-    this.mark(`s:${name}`);
+    if (this.dirtyServices.has(name)) return;
+    if (this.writer.push(name)) this.dirtyServices.add(name);
+    else this.dropped.inc();
   }
 
   alarmChanged(name: string): void {
-    this.mark(`a:${name}`);
+    if (this.dirtyAlarms.has(name)) return;
+    if (this.writer.push({ alarm: name })) this.dirtyAlarms.add(name);
+    else this.dropped.inc();
   }
 
   /** Writes everything changed so far. */
@@ -67,25 +74,19 @@ export class HeartbeatStore {
     return this.writer.close();
   }
 
-  private mark(key: Key): void {
-    if (this.dirty.has(key)) return;
-    if (this.writer.push(key)) this.dirty.add(key);
-    else this.dropped.inc();
-  }
-
   private async write(keys: Key[]): Promise<void> {
     const batch: HeartbeatBatch = { services: [], deletedServices: [], alarms: [], deletedAlarms: [] };
     for (const key of keys) {
-      this.dirty.delete(key);
-      const name = key.slice(2);
-      if (key.startsWith('s:')) {
-        const service = this.sources!.service(name);
+      if (typeof key === 'string') {
+        this.dirtyServices.delete(key);
+        const service = this.sources!.service(key);
         if (service) batch.services.push(service.toEntity());
-        else batch.deletedServices.push(name);
+        else batch.deletedServices.push(key);
       } else {
-        const alarm = this.sources!.alarm(name);
+        this.dirtyAlarms.delete(key.alarm);
+        const alarm = this.sources!.alarm(key.alarm);
         if (alarm) batch.alarms.push(alarm.toEntity());
-        else batch.deletedAlarms.push(name);
+        else batch.deletedAlarms.push(key.alarm);
       }
     }
     const started = performance.now();
@@ -93,7 +94,10 @@ export class HeartbeatStore {
       await this.repository.saveBatch(batch);
     } catch (error) {
       // The writer retries these keys; they must count as dirty again so later changes do not queue twice.
-      for (const key of keys) this.dirty.add(key);
+      for (const key of keys) {
+        if (typeof key === 'string') this.dirtyServices.add(key);
+        else this.dirtyAlarms.add(key.alarm);
+      }
       throw error;
     }
     this.events.emit('heartbeat.saved', { rows: keys.length, durationMs: performance.now() - started });

@@ -1,39 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicWhen } from '../tokens/access.decorator.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { sendStatus } from './status-reply.js';
 
-const beatsArePublic = PublicWhen((config) => !config.heartbeat.require_token, 'ingest');
-
-/** SPEC §6, Lovebeat's HTTP API. Beats are open unless [heartbeat] require_token; the rest is admin's. */
+/**
+ * SPEC §6, Lovebeat's HTTP API, admin only except the status. The beat routes (POST /api/services/<name>,
+ * /start, /fail) are in beat-routes.ts, on Fastify directly for speed.
+ */
 @Controller('api')
 export class HeartbeatsController {
   constructor(private readonly heartbeats: HeartbeatsService) {}
-
-  @Post('services/:name')
-  @HttpCode(200)
-  @beatsArePublic
-  beat(@Param('name') name: string, @Query() query: Record<string, unknown>, @Body() body: unknown) {
-    this.heartbeats.beat(name, query, body);
-    return {};
-  }
-
-  @Post('services/:name/start')
-  @HttpCode(200)
-  @beatsArePublic
-  start(@Param('name') name: string) {
-    this.heartbeats.start(name);
-    return {};
-  }
-
-  @Post('services/:name/fail')
-  @HttpCode(200)
-  @beatsArePublic
-  fail(@Param('name') name: string) {
-    this.heartbeats.fail(name);
-    return {};
-  }
 
   @Get('services')
   list() {
