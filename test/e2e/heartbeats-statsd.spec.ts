@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import StatsD from 'hot-shots';
 import { PulseServer } from '../peers/pulse-server.js';
@@ -85,8 +87,58 @@ describe('statsd listener with real clients (SPEC §6)', () => {
     assert.equal((await whenPresent('still.listening')).state, 'ok', 'the UDP listener is still there too');
   });
 
+  it('takes a 64 KiB datagram of lines', async () => {
+    const lines: string[] = [];
+    for (let index = 0; lines.join('\n').length < 65_000; index++) lines.push(`bulk.s${index}.beat:1|c`);
+    lines.pop();
+    const datagram = Buffer.from(lines.join('\n'));
+    assert.ok(datagram.length > 60_000 && datagram.length <= 65_507, `${datagram.length} bytes`);
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => socket.send(datagram, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    socket.close();
+    const last = lines.at(-1)!.replace('.beat:1|c', '');
+    assert.equal((await whenPresent(last)).state, 'ok');
+    assert.equal((await service('bulk.s0')).state, 'ok');
+  });
+
   it('reports both listeners in /readyz', async () => {
     const ready = await server.request('GET', '/readyz');
     assert.deepEqual(ready.json, { status: 'ready', checks: { database: 'ok', statsd_udp: 'ok', statsd_tcp: 'ok' } });
+  });
+});
+
+describe('statsd TCP limits', () => {
+  it('closes connections beyond max_connections and idle ones, and keeps serving', async () => {
+    const server = await PulseServer.start({ config: '[tcp]\nmax_connections = 2\nidle_timeout = 1\n' });
+    const connect = () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const socket = net.connect(server.tcpPort, '127.0.0.1', () => resolve(socket));
+        socket.on('error', reject);
+      });
+    const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    try {
+      const first = await connect();
+      const second = await connect();
+      first.write('held.one.beat:1|c\n');
+      const third = await connect().catch(() => null);
+      if (third) await closed(third); // the server drops it at once
+      const metrics = await eventually(
+        async () => (await server.request('GET', '/metrics', { token: server.adminToken })).text,
+        (text) => /^pulse_statsd_tcp_connections_refused_total 1$/m.test(text),
+      );
+      assert.match(metrics, /^pulse_statsd_tcp_connections_refused_total 1$/m);
+      await Promise.all([closed(first), closed(second)]); // idle_timeout = 1 s
+      const fresh = await connect();
+      fresh.end('after.idle.beat:1|c\n');
+      await closed(fresh);
+      const after = await eventually(
+        async () => (await server.request('GET', '/api/services/after.idle', { token: server.adminToken })).json?.service,
+        (value) => value !== undefined,
+      );
+      assert.equal(after.state, 'ok');
+      assert.equal((await server.request('GET', '/api/services/held.one', { token: server.adminToken })).json.service.state, 'ok');
+    } finally {
+      await server.dispose();
+    }
   });
 });
