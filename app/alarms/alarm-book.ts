@@ -70,11 +70,26 @@ export class AlarmBook {
     for (const row of rows) this.saved.set(row.name, row);
   }
 
-  /** Saved alarms no definition produced again at start-up (their definition is gone). */
-  takeUnclaimed(): string[] {
-    const names = [...this.saved.keys()].filter((name) => !this.alarms.has(name));
+  /**
+   * After start-up joins: saved alarms without services come back empty while their definition exists
+   * (Lovebeat keeps them until DELETE); the names of those whose definition is gone are returned.
+   */
+  finishRestore(): string[] {
+    const gone: string[] = [];
+    for (const [name, row] of this.saved) {
+      if (this.alarms.has(name)) continue;
+      const definition = this.definition(row.definition);
+      if (!definition) {
+        gone.push(name);
+        continue;
+      }
+      const alarm = new AlarmRecord(name, definition, row.lastStateChange, row.createdAt);
+      alarm.incidentNbr = row.incidentNbr;
+      this.alarms.set(name, alarm);
+      if (row.state !== 'ok') this.hooks.changed(alarm);
+    }
     this.saved.clear();
-    return names;
+    return gone;
   }
 
   alarmNamesFor(serviceName: string): string[] {

@@ -110,7 +110,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       if (service.state === 'error') this.errorCount++;
       this.alarms.join(service, now, true);
     }
-    for (const name of this.alarms.takeUnclaimed()) this.store.alarmChanged(name);
+    for (const name of this.alarms.finishRestore()) this.store.alarmChanged(name);
     this.alarms.evaluateAll(now);
     for (const service of this.services.values()) this.settle(service, now, 'restart');
     this.logger.log(`restored ${this.services.size} heartbeat service(s) and ${this.alarms.alarms.size} alarm(s)`);

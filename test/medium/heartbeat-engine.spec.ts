@@ -199,6 +199,28 @@ for (const kind of databaseKinds()) {
       await stop();
     });
 
+    it('keeps an emptied alarm across a restart while its definition exists, and drops it when the definition is gone', async () => {
+      const clock = new ManualClock();
+      const first = await startEngine(dataSource, clock);
+      first.engine.update('app.delta.x', { beat: true, timeoutMs: MINUTE }, 'udp');
+      clock.time += 2 * MINUTE;
+      first.engine.expireDue();
+      first.engine.remove(first.engine.services.get('app.delta.x')!);
+      assert.equal(first.engine.alarms.alarms.get('server-delta')!.incidentNbr, 1);
+      await first.stop();
+
+      const second = await startEngine(dataSource, clock);
+      const kept = second.engine.alarms.alarms.get('server-delta')!;
+      assert.deepEqual([kept.state, kept.incidentNbr, kept.members.size], ['ok', 1, 0]);
+      await second.stop();
+
+      const third = await startEngine(dataSource, clock, (config) => (config.alarms = config.alarms.filter((item) => item.name !== 'server-$name')));
+      assert.equal(third.engine.alarms.alarms.has('server-delta'), false);
+      await third.stop();
+      const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM "heartbeat_alarms" WHERE "name" = 'server-delta'`);
+      assert.equal(Number(rows[0].n), 0);
+    });
+
     it('refuses new names beyond [heartbeat] max_services but keeps serving the existing ones', async () => {
       const clock = new ManualClock();
       const fresh = await createTestDatabase(kind);
