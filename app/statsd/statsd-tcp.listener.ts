@@ -39,7 +39,9 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host, port, ipv6Only: false }, () => {
+      // ":8127": no host, so Node takes :: (IPv4 too) where IPv6 exists and 0.0.0.0 where it does not.
+      const everywhere = this.config.tcp.listen.startsWith(':');
+      server.listen(everywhere ? { port } : { host, port }, () => {
         server.removeListener('error', reject);
         resolve();
       });
