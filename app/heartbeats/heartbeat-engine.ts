@@ -262,14 +262,16 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private settle(service: ServiceRecord, now: number, reason: Reason): void {
     const inMaintenance = this.maintenance.covers(service.name, now);
     const state = service.evaluate(now, inMaintenance);
-    if (state !== service.state) this.changeState(service, state, now, reason);
+    const changed = state !== service.state;
+    if (changed) this.changeState(service, state, now, reason);
     const deadline = service.state === 'ok' ? service.deadline() : null;
     if (deadline === null) this.deadlines.remove(service.name);
     else {
       this.deadlines.schedule(service.name, deadline);
       if (deadline < this.timerAt) this.armTimer(deadline, now);
     }
-    this.store.serviceChanged(service.name);
+    // A restart re-reads what was saved: only a state that changed meanwhile needs writing back.
+    if (changed || reason !== 'restart') this.store.serviceChanged(service.name);
   }
 
   private changeState(service: ServiceRecord, to: ServiceState, now: number, reason: Reason): void {
