@@ -144,6 +144,16 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     assert.equal((await server.request('GET', '/api/alarms/server-beta', { token: admin })).status, 404);
     await server.request('POST', '/api/services/application-name.beta.health');
     assert.equal((await server.request('GET', '/api/alarms/server-beta', { token: admin })).status, 200, 'it reappears with a matching service');
+
+    await server.request('POST', '/api/alarms', { token: admin, json: { name: 'host-$h', pattern: 'hosts.$h.*' } });
+    await server.request('POST', '/api/services/hosts.a.disk');
+    assert.equal((await server.request('GET', '/api/alarms/host-a', { token: admin })).status, 200);
+    assert.equal((await server.request('DELETE', '/api/alarms/host-$h', { token: admin })).status, 409, 'a template goes only when its alarms are empty');
+    await server.request('DELETE', '/api/services/hosts.a.disk', { token: admin });
+    assert.deepEqual((await server.request('DELETE', '/api/alarms/host-$h', { token: admin })).json, {});
+    await server.request('POST', '/api/services/hosts.a.disk');
+    assert.equal((await server.request('GET', '/api/alarms/host-a', { token: admin })).status, 404, 'the template is gone');
+    assert.equal((await server.request('DELETE', '/api/alarms/server-$name', { token: admin })).status, 404, 'config definitions are not deleted');
   });
 });
 
