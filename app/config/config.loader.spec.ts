@@ -93,6 +93,19 @@ describe('server configuration', () => {
     assert.match(message, /alerts\.ops\.snmp_version = "1" \(line 8\): must be "2c" or "3"/);
   });
 
+  it('refuses alarm names whose $variables the pattern does not capture, and repeated alarm names', () => {
+    const message = refusal('[[alarms]]\nname = "server-$name"\npattern = "app.$host.*"\n[[alarms]]\nname = "dup"\npattern = "a.*"\n[[alarms]]\nname = "dup"\npattern = "b.*"\n');
+    assert.match(message, /alarms\[0\]\.pattern = "app\.\$host\.\*" \(line 3\): the name uses \$name but the pattern "app\.\$host\.\*" does not contain \$name/);
+    assert.match(message, /alarms\[2\]\.name = "dup" \(line 8\): another \[\[alarms\]\] has this name/);
+  });
+
+  it('reads the heartbeat keys, and hides the S3 secret', () => {
+    const { config } = load('[heartbeat]\nmax_services = 500\n[tcp]\nmax_connections = 20\n[[notify]]\nlovebeat = "http://peer:5000"\ninterval = 5\n');
+    assert.deepEqual([config.heartbeat.max_services, config.tcp.max_connections, config.tcp.listen, config.notify[0]!.interval], [500, 20, ':8127', 5]);
+    const message = refusal('[database]\nremote_s3_secret_access_key = 7\n');
+    assert.match(message, /database\.remote_s3_secret_access_key = <hidden> \(line 2\): must be a string/);
+  });
+
   it('never echoes a secret in an error', () => {
     const message = refusal('[database]\nurl = "mysql://root:hunter2@db/pulse"\n');
     assert.match(message, /database\.url = <hidden> \(line 2\): must be a postgres:\/\//);

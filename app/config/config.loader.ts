@@ -12,6 +12,7 @@ import {
 } from './config.schema.js';
 import { parseHostPort } from './config-validators.js';
 import { tomlKeyLines } from './toml-key-lines.js';
+import { alarmDefinitionProblem } from '../alarms/alarm-pattern.js';
 
 export const DEFAULT_SERVER_CONFIG_PATH = '/etc/lillydoo-pulse/server.toml';
 
@@ -247,11 +248,20 @@ function validate(config: PulseConfig, state: LoadState): void {
     config[key].forEach((item, index) => report(validateSync(item, VALIDATION), `${key}[${index}]`, state));
   }
   for (const [name, channel] of Object.entries(config.alerts)) report(validateSync(channel, VALIDATION), `alerts.${name}`, state);
+  const alarmNames = new Set<string>();
   config.alarms.forEach((alarm, index) => {
-    if (alarm.pattern === '' && alarm.includes.length === 0) {
-      state.error(`alarms[${index}].pattern`, alarm.pattern, 'an alarm needs a pattern, or includes = [patterns]');
-    }
+    const problem = alarmDefinitionProblem(alarm);
+    if (problem) state.error(`alarms[${index}].pattern`, alarm.pattern, problem);
+    if (alarmNames.has(alarm.name)) state.error(`alarms[${index}].name`, alarm.name, 'another [[alarms]] has this name; give each a different one');
+    alarmNames.add(alarm.name);
   });
+  if (config.database.remote_s3_url !== '' && config.database.url !== '') {
+    state.error(
+      'database.remote_s3_url',
+      config.database.remote_s3_url,
+      'S3 snapshots copy the SQLite database file; with PostgreSQL ([database] url) back up the database with its own tools and leave remote_s3_url empty',
+    );
+  }
 }
 
 function report(errors: ValidationError[], prefix: string, state: LoadState): void {

@@ -28,10 +28,29 @@ export class DatabaseSection {
   @IsPostgresUrlOrEmpty() url = '';
   @Matches(/^$|^s3:\/\/[^/]+\/.+/, { message: 'must be "s3://bucket/path/to/file", or ""' }) @IsString(STRING) remote_s3_url = '';
   @IsString(STRING) remote_s3_region = '';
+  /** An S3-compatible store instead of AWS ("" = AWS for the region). */
+  @IsHttpUrlOrEmpty() remote_s3_endpoint = '';
+  /** Path-style URLs (http://host/bucket/key), which most S3-compatible stores need. */
+  @IsBoolean(BOOLEAN) remote_s3_force_path_style = false;
+  /** Credentials; "" = the AWS SDK's usual chain (environment, instance role). */
+  @IsString(STRING) remote_s3_access_key_id = '';
+  @IsString(STRING) remote_s3_secret_access_key = '';
 }
 
-export class ListenerSection {
+export class UdpSection {
   @IsListenAddress() listen = ':8127';
+  /** Socket receive buffer for bursts; the kernel caps it at net.core.rmem_max. */
+  @Min(65536, { message: 'must be at least 65536 (bytes)' }) @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' }) @IsInt(INTEGER) receive_buffer_bytes = 4 * 1024 * 1024;
+}
+
+export class TcpSection {
+  @IsListenAddress() listen = ':8127';
+  /** Open statsd connections at once; more are closed at once. */
+  @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) max_connections = 1000;
+  /** Seconds a connection may stay silent before it is closed. */
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(86400, { message: 'must be at most 86400 (seconds)' }) @IsInt(INTEGER) idle_timeout = 300;
+  /** Longest line accepted; a longer one is skipped up to its newline and counted as invalid. */
+  @Min(512, { message: 'must be at least 512 (bytes)' }) @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' }) @IsInt(INTEGER) max_line_bytes = 4096;
 }
 
 export class HttpSection {
@@ -66,6 +85,8 @@ export class SlackSection {
 export class MetricsSection {
   @IsHostPortOrEmpty() server = '';
   @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'may only contain letters, digits, ".", "_" and "-"' }) @IsString(STRING) prefix = 'pulse';
+  /** Seconds between reports of the state gauges and counters. */
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(3600, { message: 'must be at most 3600 (seconds)' }) @IsInt(INTEGER) interval = 10;
 }
 
 export class EventlogSection {
@@ -76,6 +97,8 @@ export class EventlogSection {
 export class HeartbeatSection {
   /** Beats need an `ingest` token. */
   @IsBoolean(BOOLEAN) require_token = false;
+  /** Services created automatically by beats; beats for new names beyond this are refused and counted. */
+  @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services = 100_000;
 }
 
 export class LogSection {
@@ -127,6 +150,10 @@ export class AlertChannelConfig {
 
 export class NotifyConfig {
   @IsHttpUrlOrEmpty() lovebeat = '';
+  /** Seconds between beats sent to that peer. */
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(86400, { message: 'must be at most 86400 (seconds)' }) @IsInt(INTEGER) interval = 60;
+  /** An `ingest` token, when the peer is a Pulse with `[heartbeat] require_token = true`. */
+  @IsString(STRING) token = '';
 }
 
 export class PulseConfig {
@@ -137,8 +164,8 @@ export class PulseConfig {
   @IsString(STRING) native_cache_dir = '';
 
   database = new DatabaseSection();
-  udp = new ListenerSection();
-  tcp = new ListenerSection();
+  udp = new UdpSection();
+  tcp = new TcpSection();
   http = new HttpSection();
   mail = new MailSection();
   mailgun = new MailgunSection();
@@ -157,8 +184,8 @@ export class PulseConfig {
 /** Sections that are one table each: `[http]`. */
 export const SECTION_CLASSES = {
   database: DatabaseSection,
-  udp: ListenerSection,
-  tcp: ListenerSection,
+  udp: UdpSection,
+  tcp: TcpSection,
   http: HttpSection,
   mail: MailSection,
   mailgun: MailgunSection,
@@ -176,4 +203,4 @@ export type SectionName = keyof typeof SECTION_CLASSES;
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 
 /** Values never shown in errors or logs (matched on the last part of the key path). */
-export const SECRET_KEYS = new Set(['api_key', 'webhook_url', 'snmp_auth_key', 'snmp_priv_key', 'snmp_community', 'url']);
+export const SECRET_KEYS = new Set(['api_key', 'webhook_url', 'snmp_auth_key', 'snmp_priv_key', 'snmp_community', 'url', 'remote_s3_secret_access_key', 'token']);

@@ -1,3 +1,5 @@
+import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.entity.js';
+import { HeartbeatServiceEntity } from '../heartbeats/heartbeat-service.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
@@ -5,4 +7,4 @@ import { ServerMeta } from './server-meta.entity.js';
  * Every table of the server. Kept as one list because the migrations describe exactly this schema and a
  * medium test checks the two agree on SQLite and PostgreSQL. Plugins never have tables.
  */
-export const ENTITIES = [ServerMeta, ApiToken];
+export const ENTITIES = [ServerMeta, ApiToken, HeartbeatServiceEntity, HeartbeatAlarmEntity, AlarmDefinitionEntity];

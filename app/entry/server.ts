@@ -10,6 +10,7 @@ import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-loader.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
+import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
 import { adminTokenLines } from '../tokens/first-run.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { PulseConfig } from '../config/config.schema.js';
@@ -23,6 +24,7 @@ async function main(commandLine: CommandLine): Promise<void> {
 
   if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
 
+  await restoreSnapshotIfMissing(config, logger);
   const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
   const app = await NestFactory.create<NestFastifyApplication>(ServerModule.register({ config, logger, plugins }), createHttpAdapter(config), {
     logger,

@@ -5,12 +5,18 @@ import type { PulseConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { EventlogModule } from '../eventlog/eventlog.module.js';
+import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
+import { NotifyModule } from '../notify/notify.module.js';
+import { SnapshotModule } from '../snapshot/snapshot.module.js';
+import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
+import { StatsdModule } from '../statsd/statsd.module.js';
 import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
 
 export interface RoleModuleOptions {
@@ -33,6 +39,12 @@ export class ServerModule {
         HealthModule,
         PluginHostModule.forRoot(plugins),
         TokensModule,
+        HeartbeatsModule,
+        StatsdModule,
+        EventlogModule,
+        StatsdMetricsModule,
+        NotifyModule,
+        SnapshotModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -42,9 +42,13 @@ export class ApiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]) ?? ADMIN_ONLY;
+    return this.authorize(rule, context.switchToHttp().getRequest<AuthenticatedRequest>());
+  }
+
+  /** The same check for routes registered on Fastify directly (the heartbeat beat routes); throws ApiError. */
+  async authorize(rule: AccessRule, request: AuthenticatedRequest): Promise<true> {
     if (rule.publicWhen?.(this.config)) return true;
 
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
     const now = this.clock.now();
     const retryAfter = this.limiter.retryAfterSeconds(address, now);

@@ -8,8 +8,8 @@ import { TokensController } from './tokens.controller.js';
 
 @Module({
   controllers: [TokensController],
-  providers: [TokenRepository, TokenService, FirstRunService, { provide: APP_GUARD, useClass: ApiAuthGuard }],
-  exports: [TokenService],
+  providers: [TokenRepository, TokenService, FirstRunService, ApiAuthGuard, { provide: APP_GUARD, useExisting: ApiAuthGuard }],
+  exports: [TokenService, ApiAuthGuard],
 })
 export class TokensModule {}
 

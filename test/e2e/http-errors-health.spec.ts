@@ -49,7 +49,7 @@ describe('HTTP errors, health and metrics (SPEC §10)', () => {
     assert.equal(health.json.status, 'ok');
     const ready = await server.request('GET', '/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.json, { status: 'ready', checks: { database: 'ok' } });
+    assert.deepEqual(ready.json, { status: 'ready', checks: { database: 'ok', statsd_udp: 'ok', statsd_tcp: 'ok' } });
   });
 
   it('serves /metrics to admins only by default, in Prometheus text', async () => {

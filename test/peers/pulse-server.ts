@@ -30,6 +30,9 @@ export class PulseServer {
     readonly baseUrl: string,
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
+    /** The statsd listeners' bound ports (127.0.0.1). */
+    readonly udpPort: number,
+    readonly tcpPort: number,
   ) {}
 
   static async start(options: PulseServerOptions = {}): Promise<PulseServer> {
@@ -55,7 +58,9 @@ export class PulseServer {
     const child = startProcess(command, commandArgs, { env, cwd: options.cwd ?? dataDir, label: 'pulse server' });
     try {
       const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/);
-      return new PulseServer(child, `http://127.0.0.1:${match[1]}`, dataDir, ownsDataDir);
+      const udp = /statsd UDP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
+      const tcp = /statsd TCP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
+      return new PulseServer(child, `http://127.0.0.1:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
     } catch (error) {
       await child.stop();
       throw error;

@@ -1,0 +1,32 @@
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+/** POST /api/alarms: the fields of an [[alarms]] section. */
+export class CreateAlarmDto {
+  @Matches(/^[^\s/?#]+$/, { message: 'must not contain spaces, "/", "?" or "#" (it is used in URLs)' })
+  @Length(1, 255, { message: 'must be 1 to 255 characters' })
+  @IsString({ message: 'must be a string' })
+  name!: string;
+
+  @MaxLength(1024, { message: 'must be at most 1024 characters' })
+  @IsString({ message: 'must be a glob pattern string, e.g. "backup.*"' })
+  @IsOptional()
+  pattern?: string;
+
+  @ArrayMaxSize(100, { message: 'must have at most 100 patterns' })
+  @IsString({ each: true, message: 'must be a list of glob pattern strings' })
+  @IsArray({ message: 'must be a list of glob pattern strings' })
+  @IsOptional()
+  includes?: string[];
+
+  @ArrayMaxSize(100, { message: 'must have at most 100 patterns' })
+  @IsString({ each: true, message: 'must be a list of glob pattern strings' })
+  @IsArray({ message: 'must be a list of glob pattern strings' })
+  @IsOptional()
+  excludes?: string[];
+
+  @ArrayMaxSize(100, { message: 'must have at most 100 alert names' })
+  @IsString({ each: true, message: 'must be a list of alert names' })
+  @IsArray({ message: 'must be a list of alert names' })
+  @IsOptional()
+  alerts?: string[];
+}

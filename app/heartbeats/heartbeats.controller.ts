@@ -1,0 +1,50 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PublicWhen } from '../tokens/access.decorator.js';
+import { HeartbeatsService } from './heartbeats.service.js';
+import { sendStatus } from './status-reply.js';
+
+/**
+ * SPEC §6, Lovebeat's HTTP API, admin only except the status. The beat routes (POST /api/services/<name>,
+ * /start, /fail) are in beat-routes.ts, on Fastify directly for speed.
+ */
+@Controller('api')
+export class HeartbeatsController {
+  constructor(private readonly heartbeats: HeartbeatsService) {}
+
+  @Get('services')
+  list() {
+    return this.heartbeats.list();
+  }
+
+  @Get('services/:name')
+  get(@Param('name') name: string, @Query('details') details?: string) {
+    return this.heartbeats.get(name, details !== undefined && details !== '0' && details !== 'false');
+  }
+
+  @Post('services/:name/mute')
+  @HttpCode(200)
+  mute(@Param('name') name: string) {
+    this.heartbeats.mute(name);
+    return {};
+  }
+
+  @Post('services/:name/unmute')
+  @HttpCode(200)
+  unmute(@Param('name') name: string) {
+    this.heartbeats.unmute(name);
+    return {};
+  }
+
+  @Delete('services/:name')
+  remove(@Param('name') name: string) {
+    this.heartbeats.remove(name);
+    return {};
+  }
+
+  @Get('status')
+  @PublicWhen((config) => config.http.public_status)
+  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return sendStatus(request, reply, this.heartbeats.status());
+  }
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../http/api-error.js';
+import { Clock } from '../runtime/clock.js';
+import { HeartbeatEngine } from './heartbeat-engine.js';
+import { checkServiceName, readServiceUpdate } from './heartbeat-input.js';
+import type { ServiceRecord } from './service-record.js';
+import { serviceDetailsView, serviceView, type StatusCounts } from './heartbeat.views.js';
+
+/** Policy behind the heartbeat HTTP API (SPEC §6): input checks, 404s and the answers' shapes. */
+@Injectable()
+export class HeartbeatsService {
+  constructor(
+    private readonly engine: HeartbeatEngine,
+    private readonly clock: Clock,
+  ) {}
+
+  beat(name: string, query: Record<string, unknown>, body: unknown): void {
+    const update = readServiceUpdate(query, body);
+    this.accepted(this.engine.update(checkServiceName(name), update, 'http'));
+  }
+
+  start(name: string): void {
+    this.accepted(this.engine.start(checkServiceName(name), 'http'));
+  }
+
+  fail(name: string): void {
+    this.accepted(this.engine.fail(checkServiceName(name), 'http'));
+  }
+
+  list() {
+    const services = [...this.engine.services.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(serviceView);
+    return { services, now: this.clock.now() };
+  }
+
+  get(name: string, details: boolean) {
+    const service = this.existing(name);
+    return { service: details ? serviceDetailsView(service) : serviceView(service), now: this.clock.now() };
+  }
+
+  mute(name: string): void {
+    this.engine.mute(this.existing(name));
+  }
+
+  unmute(name: string): void {
+    this.engine.unmute(this.existing(name));
+  }
+
+  remove(name: string): void {
+    this.engine.remove(this.existing(name));
+  }
+
+  status(): StatusCounts {
+    const errors = this.engine.errorServices;
+    return { num_ok: this.engine.services.size - errors, num_error: errors };
+  }
+
+  private existing(name: string): ServiceRecord {
+    const service = this.engine.services.get(checkServiceName(name));
+    if (!service) throw ApiError.notFound(`There is no heartbeat service "${name}". GET /api/services lists them.`);
+    return service;
+  }
+
+  private accepted(ok: boolean): void {
+    if (!ok) {
+      throw new ApiError(429, 'service_limit_reached', 'Pulse already has [heartbeat] max_services services; beats for new names are refused. Delete unused services or raise the limit.');
+    }
+  }
+}
+

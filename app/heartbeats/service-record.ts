@@ -1,0 +1,146 @@
+import { analyseIntervals, autoTimeoutMs, LEARNING_INTERVALS, MAX_INTERVALS, MIN_RECORDED_INTERVAL_MS, type BeatAnalysis } from './auto-timeout.js';
+import { AUTO_TIMEOUT, NO_TIMEOUT } from './heartbeat-values.js';
+import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
+
+export type ServiceState = 'new' | 'ok' | 'error' | 'muted' | 'maintenance';
+/** Why a service is in error before its deadline: an explicit `.fail`, or beats closer than min_interval. */
+export type ServiceProblem = 'failed' | 'too_often';
+
+export interface RunRecord {
+  /** null when the job never said `.start`. */
+  started_at: number | null;
+  ended_at: number;
+  duration_ms: number | null;
+  result: 'ok' | 'failed';
+}
+
+const MAX_RUNS = 20;
+
+/** One heartbeat service in memory: the state engine's authoritative copy. */
+export class ServiceRecord {
+  timeoutMs = NO_TIMEOUT;
+  minIntervalMs = NO_TIMEOUT;
+  lastBeat = -1;
+  state: ServiceState = 'new';
+  problem: ServiceProblem | null = null;
+  mutedSince: number | null = null;
+  lastStateChange: number;
+  /** Recorded beats (at least 1 s apart), oldest first; their gaps are the intervals. */
+  beats: number[] = [];
+  runStartedAt: number | null = null;
+  runs: RunRecord[] = [];
+  /** Names of the alarms this service belongs to. */
+  alarms: string[] = [];
+  /** Set when a maintenance window ends: the deadline counts from then instead of the last beat. */
+  deadlineRestartedAt = -1;
+  private autoTimeoutCache: number | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly createdAt: number,
+  ) {
+    this.lastStateChange = createdAt;
+  }
+
+  intervals(): number[] {
+    const intervals: number[] = [];
+    for (let index = 1; index < this.beats.length; index++) intervals.push(this.beats[index]! - this.beats[index - 1]!);
+    return intervals;
+  }
+
+  /** A beat at `at`: returns the interval since the previous beat (or -1 for the first). */
+  recordBeat(at: number): number {
+    const sincePrevious = this.lastBeat < 0 ? -1 : at - this.lastBeat;
+    this.lastBeat = at;
+    const lastRecorded = this.beats.length > 0 ? this.beats[this.beats.length - 1]! : -Infinity;
+    if (at - lastRecorded >= MIN_RECORDED_INTERVAL_MS) {
+      this.beats.push(at);
+      if (this.beats.length > MAX_INTERVALS + 1) this.beats.shift();
+      this.autoTimeoutCache = null;
+    }
+    return sincePrevious;
+  }
+
+  recordRun(run: RunRecord): void {
+    this.runs.push(run);
+    if (this.runs.length > MAX_RUNS) this.runs.shift();
+  }
+
+  get learning(): boolean {
+    return this.timeoutMs === AUTO_TIMEOUT && this.beats.length - 1 < LEARNING_INTERVALS;
+  }
+
+  /** The timeout that applies now in ms, or -1 when there is no deadline (none set, or still learning). */
+  effectiveTimeout(): number {
+    if (this.timeoutMs !== AUTO_TIMEOUT) return this.timeoutMs;
+    if (this.learning) return NO_TIMEOUT;
+    this.autoTimeoutCache ??= autoTimeoutMs(this.intervals());
+    return this.autoTimeoutCache;
+  }
+
+  analysis(): BeatAnalysis | null {
+    return analyseIntervals(this.intervals());
+  }
+
+  /** When the service goes to error if no beat comes, or null when nothing is pending. */
+  deadline(): number | null {
+    const timeout = this.effectiveTimeout();
+    if (timeout < 0 || this.lastBeat < 0) return null;
+    return Math.max(this.lastBeat, this.deadlineRestartedAt) + timeout + 1;
+  }
+
+  /** The state the rules give at `now`. */
+  evaluate(now: number, inMaintenance: boolean): ServiceState {
+    if (this.mutedSince !== null) return 'muted';
+    if (inMaintenance) return 'maintenance';
+    if (this.problem !== null) return 'error';
+    if (this.lastBeat < 0 || this.learning) return 'new';
+    const deadline = this.deadline();
+    return deadline !== null && now >= deadline ? 'error' : 'ok';
+  }
+
+  toEntity(): HeartbeatServiceEntity {
+    return {
+      name: this.name,
+      timeoutMs: this.timeoutMs,
+      minIntervalMs: this.minIntervalMs,
+      lastBeat: this.lastBeat,
+      state: this.state,
+      problem: this.problem,
+      mutedSince: this.mutedSince,
+      lastStateChange: this.lastStateChange,
+      createdAt: this.createdAt,
+      beats: JSON.stringify(this.beats),
+      runStartedAt: this.runStartedAt,
+      runs: JSON.stringify(this.runs),
+    };
+  }
+
+  static fromEntity(row: HeartbeatServiceEntity): ServiceRecord {
+    const record = new ServiceRecord(row.name, row.createdAt);
+    record.timeoutMs = row.timeoutMs;
+    record.minIntervalMs = row.minIntervalMs;
+    record.lastBeat = row.lastBeat;
+    record.state = row.state as ServiceState;
+    record.problem = row.problem as ServiceProblem | null;
+    record.mutedSince = row.mutedSince;
+    record.lastStateChange = row.lastStateChange;
+    record.beats = parseNumbers(row.beats);
+    record.runStartedAt = row.runStartedAt;
+    record.runs = parseList<RunRecord>(row.runs);
+    return record;
+  }
+}
+
+function parseNumbers(text: string): number[] {
+  return parseList<unknown>(text).filter((item): item is number => typeof item === 'number');
+}
+
+function parseList<T>(text: string): T[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? (value as T[]) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
+import { StatsdModule } from '../statsd/statsd.module.js';
+import { StatsdMetricsService } from './statsd-metrics.service.js';
+
+@Module({ imports: [HeartbeatsModule, StatsdModule], providers: [StatsdMetricsService] })
+export class StatsdMetricsModule {}

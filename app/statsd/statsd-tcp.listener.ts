@@ -1,0 +1,85 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import net from 'node:net';
+import type { Counter } from 'prom-client';
+import { PulseConfig } from '../config/config.schema.js';
+import { StartupError } from '../entry/run-executable.js';
+import { ReadinessService } from '../health/readiness.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { describeAddress, listenAddress } from './listen-address.js';
+import { StatsdIngest } from './statsd-ingest.js';
+import { TcpLineReader } from './tcp-line-reader.js';
+
+/**
+ * statsd over TCP (`[tcp] listen`, default :8127): persistent connections, lines split across reads,
+ * a line-length cap, an idle timeout and a connection cap, so a slow or hostile client cannot hold it.
+ */
+@Injectable()
+export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Statsd');
+  private server: net.Server | null = null;
+  private readonly connections = new Set<net.Socket>();
+  private readonly refused: Counter;
+
+  constructor(
+    private readonly config: PulseConfig,
+    private readonly ingest: StatsdIngest,
+    private readonly readiness: ReadinessService,
+    metrics: MetricsService,
+  ) {
+    this.refused = metrics.counter({ name: 'pulse_statsd_tcp_connections_refused_total', help: 'statsd TCP connections closed because [tcp] max_connections were open' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { host, port } = listenAddress(this.config.tcp.listen);
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+    server.maxConnections = this.config.tcp.max_connections;
+    server.on('drop', (dropped) => {
+      this.refused.inc();
+      this.logger.debug(`refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.config.tcp.max_connections}) open`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // ":8127": no host, so Node takes :: (IPv4 too) where IPv6 exists and 0.0.0.0 where it does not.
+      const everywhere = this.config.tcp.listen.startsWith(':');
+      server.listen(everywhere ? { port } : { host, port }, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw new StartupError(`statsd TCP cannot listen on ${this.config.tcp.listen} (${error.code ?? error.message}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`);
+    });
+    server.on('error', (error) => this.logger.error(`statsd TCP server error: ${error.message}`));
+    this.server = server;
+    this.logger.log(`statsd TCP listening on ${describeAddress(server.address() as net.AddressInfo)}`);
+    this.readiness.register('statsd_tcp', () => this.server?.listening === true);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const socket of this.connections) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    this.connections.add(socket);
+    const sender = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+    const reader = new TcpLineReader(
+      this.config.tcp.max_line_bytes,
+      (line) => this.ingest.handleLine(line, 'tcp', sender),
+      (start, length) => this.ingest.skip({ code: 'too_long', reason: `line of ${length}+ bytes is longer than [tcp] max_line_bytes (${this.config.tcp.max_line_bytes})` }, start, 'tcp', sender),
+    );
+    socket.setEncoding('latin1');
+    socket.setTimeout(this.config.tcp.idle_timeout * 1000, () => {
+      this.logger.debug(`closing idle statsd TCP connection from ${sender.address}:${sender.port}`);
+      socket.destroy();
+    });
+    socket.on('data', (chunk: string) => reader.push(chunk));
+    socket.on('end', () => {
+      reader.end();
+      socket.end();
+    });
+    socket.on('error', () => undefined); // resets by the peer are its business
+    socket.on('close', () => this.connections.delete(socket));
+  }
+}
