@@ -70,12 +70,22 @@ export class HttpSection {
 export class MailSection {
   @IsHostPortOrEmpty() server = 'localhost:25';
   @IsString(STRING) from = 'pulse@localhost';
+  /** Pulse: SMTP AUTH (Lovebeat had none). */
+  @IsString(STRING) username = '';
+  @IsString(STRING) password = '';
+  /** STARTTLS: "auto" when the relay offers it, "always" to refuse clear text, "never". */
+  @IsIn(['auto', 'always', 'never'], { message: 'must be "auto", "always" or "never"' }) starttls = 'auto';
+  /** Implicit TLS from the first byte (SMTPS, usually port 465). */
+  @IsBoolean(BOOLEAN) tls = false;
+  @IsBoolean(BOOLEAN) ignore_tls_errors = false;
 }
 
 export class MailgunSection {
   @IsString(STRING) domain = '';
   @IsString(STRING) from = '';
   @IsString(STRING) api_key = '';
+  /** Pulse: the API base, e.g. https://api.eu.mailgun.net for Mailgun's EU region. */
+  @IsHttpUrlOrEmpty() url = 'https://api.mailgun.net';
 }
 
 export class SlackSection {
@@ -203,4 +213,4 @@ export type SectionName = keyof typeof SECTION_CLASSES;
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 
 /** Values never shown in errors or logs (matched on the last part of the key path). */
-export const SECRET_KEYS = new Set(['api_key', 'webhook_url', 'snmp_auth_key', 'snmp_priv_key', 'snmp_community', 'url', 'remote_s3_secret_access_key', 'token']);
+export const SECRET_KEYS = new Set(['api_key', 'webhook_url', 'snmp_auth_key', 'snmp_priv_key', 'snmp_community', 'url', 'remote_s3_secret_access_key', 'token', 'password']);

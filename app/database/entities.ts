@@ -1,5 +1,9 @@
 import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.entity.js';
+import { AlertAttempt } from '../alerts/alert-attempt.entity.js';
+import { AlertChannelRow } from '../alerts/alert-channel.entity.js';
+import { AlertDelivery } from '../alerts/alert-delivery.entity.js';
 import { HeartbeatServiceEntity } from '../heartbeats/heartbeat-service.entity.js';
+import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
@@ -7,4 +11,14 @@ import { ServerMeta } from './server-meta.entity.js';
  * Every table of the server. Kept as one list because the migrations describe exactly this schema and a
  * medium test checks the two agree on SQLite and PostgreSQL. Plugins never have tables.
  */
-export const ENTITIES = [ServerMeta, ApiToken, HeartbeatServiceEntity, HeartbeatAlarmEntity, AlarmDefinitionEntity];
+export const ENTITIES = [
+  ServerMeta,
+  ApiToken,
+  HeartbeatServiceEntity,
+  HeartbeatAlarmEntity,
+  AlarmDefinitionEntity,
+  AlertChannelRow,
+  AlertDelivery,
+  AlertAttempt,
+  MaintenanceWindowRow,
+];

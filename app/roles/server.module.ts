@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { PulseConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -45,6 +46,7 @@ export class ServerModule {
         StatsdMetricsModule,
         NotifyModule,
         SnapshotModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

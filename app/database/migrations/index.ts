@@ -1,12 +1,22 @@
 import type { MigrationInterface } from 'typeorm';
 import { FoundationPostgres1763800000000 } from './postgres/1763800000000-foundation.js';
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
+import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
+import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
 
 /**
  * Migrations run in this order; each dialect has its own SQL, and a medium test checks that after all of
  * them the schema matches the entities exactly. Append new ones; never edit one that has been released.
  */
-export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationSqlite1763800000000, HeartbeatsSqlite1764000000000];
-export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationPostgres1763800000000, HeartbeatsPostgres1764000000000];
+export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
+  FoundationSqlite1763800000000,
+  HeartbeatsSqlite1764000000000,
+  AlertsSqlite1764100000000,
+];
+export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
+  FoundationPostgres1763800000000,
+  HeartbeatsPostgres1764000000000,
+  AlertsPostgres1764100000000,
+];

@@ -1,0 +1,147 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigError } from '../config/config.loader.js';
+import { PulseConfig } from '../config/config.schema.js';
+import { ApiError } from '../http/api-error.js';
+import type { PluginMeta } from '../plugin-host/contracts.js';
+import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
+import { Clock } from '../runtime/clock.js';
+import type { AlertChannelRow } from './alert-channel.entity.js';
+import { AlertChannelRepository } from './alert-channel.repository.js';
+import { serverWideSettings, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+
+export interface ChannelInput {
+  name: string;
+  type: string;
+  settings: Record<string, unknown>;
+  default?: boolean;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * Alert channels: the config file's `[alerts.NAME]` (checked at start, read-only) and the ones made
+ * through the API (stored). A target's effective settings are the server-wide section for its alerter
+ * ([mail], [mailgun], [slack]) overlaid with the channel's own, validated by the alerter's config class.
+ */
+@Injectable()
+export class AlertChannelsService implements OnModuleInit {
+  private readonly logger = new Logger('Alerts');
+  private configChannels = new Map<string, AlertChannel>();
+
+  constructor(
+    private readonly config: PulseConfig,
+    private readonly plugins: PluginRegistry,
+    private readonly repository: AlertChannelRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A config channel that cannot work stops the start, like any other invalid configuration. */
+  onModuleInit(): void {
+    const problems: string[] = [];
+    for (const [name, section] of Object.entries(this.config.alerts)) {
+      const targets = targetsFromConfig(section);
+      if (targets.length === 0) problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script or snmp_trap)`);
+      for (const target of targets) {
+        const error = this.checkTarget(target);
+        if (error) problems.push(`alerts.${name} (${target.type}): ${error}`);
+      }
+      this.configChannels.set(name, { name, source: 'config', isDefault: section.default, targets });
+    }
+    if (problems.length > 0) throw new ConfigError(`Invalid alert channels:\n  ${problems.join('\n  ')}`);
+  }
+
+  async list(): Promise<AlertChannel[]> {
+    const stored = (await this.repository.list()).map(fromRow);
+    return [...this.configChannels.values(), ...stored].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async find(name: string): Promise<AlertChannel | null> {
+    const configured = this.configChannels.get(name);
+    if (configured) return configured;
+    const row = await this.repository.findByName(name);
+    return row ? fromRow(row) : null;
+  }
+
+  async get(name: string): Promise<AlertChannel> {
+    const channel = await this.find(name);
+    if (!channel) throw ApiError.notFound(`There is no alert channel "${name}". GET /api/alerts lists them.`);
+    return channel;
+  }
+
+  /** The channels an event goes to: the ones named, or the default channels when none is named. */
+  async resolve(names: readonly string[]): Promise<AlertChannel[]> {
+    const all = await this.list();
+    if (names.length === 0) return all.filter((channel) => channel.isDefault);
+    const wanted = new Set(names);
+    const missing = names.filter((name) => !all.some((channel) => channel.name === name));
+    if (missing.length > 0) this.logger.warn(`alert channel(s) ${missing.map((name) => `"${name}"`).join(', ')} do not exist; nothing sent there`);
+    return all.filter((channel) => wanted.has(channel.name));
+  }
+
+  async create(input: ChannelInput): Promise<AlertChannel> {
+    this.validateInput(input);
+    if (await this.find(input.name)) throw ApiError.conflict(`An alert channel "${input.name}" already exists.`);
+    const now = this.clock.now();
+    const row = await this.repository.insert({ name: input.name, type: input.type, settings: JSON.stringify(input.settings), isDefault: input.default ?? false, createdAt: now, updatedAt: now });
+    this.logger.log(`alert channel "${input.name}" (${input.type}) created`);
+    return fromRow(row);
+  }
+
+  async update(name: string, input: ChannelInput): Promise<AlertChannel> {
+    await this.editable(name);
+    if (input.name !== name) throw ApiError.validation(`name: cannot be changed (it is "${name}"); create a new channel instead`);
+    this.validateInput(input);
+    await this.repository.update(name, { type: input.type, settings: JSON.stringify(input.settings), isDefault: input.default ?? false, updatedAt: this.clock.now() });
+    return (await this.find(name))!;
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.editable(name);
+    await this.repository.remove(name);
+    this.logger.log(`alert channel "${name}" deleted`);
+  }
+
+  /** The alerter and validated settings a target sends with. */
+  effective(target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
+    const alerter = this.plugins.alerter(target.type);
+    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed`);
+    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(target.type, this.config), ...target.settings });
+    if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    return { alerter, settings: result.value };
+  }
+
+  /** Settings as the API shows them: secrets replaced by "********". */
+  masked(target: ChannelTarget): Record<string, unknown> {
+    const secrets = new Set<string>((this.plugins.alerter(target.type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets ?? []);
+    return Object.fromEntries(Object.entries(target.settings).map(([key, value]) => [key, secrets.has(key) && value !== '' ? '********' : value]));
+  }
+
+  private checkTarget(target: ChannelTarget): string | null {
+    try {
+      this.effective(target);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  private validateInput(input: ChannelInput): void {
+    if (!NAME.test(input.name)) throw ApiError.validation('name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    const alerter = this.plugins.alerter(input.type);
+    if (!alerter) {
+      const known = this.plugins.alerters().map((item) => item.id).join(', ');
+      throw ApiError.validation(`type: unknown alerter "${input.type}"; installed: ${known}`);
+    }
+    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
+    if (!result.ok) throw ApiError.validation(result.errors.map((error) => `settings.${error.field}: ${error.message}`).join('; '));
+  }
+
+  private async editable(name: string): Promise<void> {
+    const channel = await this.get(name);
+    if (channel.source === 'config') throw ApiError.conflict(`Alert channel "${name}" is defined in the configuration file; change it there.`);
+  }
+}
+
+function fromRow(row: AlertChannelRow): AlertChannel {
+  return { name: row.name, source: 'api', isDefault: row.isDefault, targets: [{ type: row.type, settings: JSON.parse(row.settings) as Record<string, unknown> }] };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AlertChannelRepository } from './alert-channel.repository.js';
+import { AlertChannelsService } from './alert-channels.service.js';
+import { AlertDeliveryRepository } from './alert-delivery.repository.js';
+import { AlertDispatcher } from './alert-dispatcher.service.js';
+import { AlertQueueService } from './alert-queue.service.js';
+import { AlertRoutingService } from './alert-routing.service.js';
+import { AlertsController } from './alerts.controller.js';
+import { AlertsService } from './alerts.service.js';
+
+@Module({
+  controllers: [AlertsController],
+  providers: [AlertChannelRepository, AlertDeliveryRepository, AlertChannelsService, AlertQueueService, AlertDispatcher, AlertRoutingService, AlertsService],
+  exports: [AlertDispatcher, AlertChannelsService],
+})
+export class AlertsModule {}
