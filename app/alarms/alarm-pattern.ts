@@ -49,6 +49,11 @@ function globToRegExp(glob: string, capture: boolean): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** A service-name glob (`backup.*`) as a RegExp, for maintenance windows and other service filters. */
+export function serviceGlob(glob: string): RegExp {
+  return globToRegExp(glob, false);
+}
+
 /** Why a definition cannot work, in words for a config error or a 400; null when it is fine. */
 export function alarmDefinitionProblem(definition: Pick<AlarmDefinition, 'name' | 'pattern' | 'includes' | 'excludes'>): string | null {
   const includes = includePatterns(definition);

@@ -52,6 +52,7 @@ export class AlertDispatcher {
     const created = await this.repository.enqueue(rows, now);
     if (created.length > 0) this.logger.debug(`queued ${created.length} alert(s) for ${event.kind} "${event.name}" ${event.fromState} → ${event.toState}`);
     this.queue.wake(created.filter((row) => row.status === 'pending').map((row) => row.targetKey));
+    this.queue.noteHeld(created.filter((row) => row.status === 'held'));
     return created;
   }
 }

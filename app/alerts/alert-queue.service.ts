@@ -14,6 +14,8 @@ import { targetKey } from './channel-targets.js';
 import { DeliveryWorker } from './delivery-worker.js';
 
 const SYNC_INTERVAL_MS = 5_000;
+/** How often targets with storm-held alerts are checked for a digest that is due. */
+const DIGEST_CHECK_MS = 500;
 const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
@@ -28,6 +30,9 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   private readonly workers = new Map<string, DeliveryWorker>();
   private readonly shutdown = new AbortController();
   private timer: NodeJS.Timeout | null = null;
+  private digestTimer: NodeJS.Timeout | null = null;
+  /** Targets this server has held alerts for (the upkeep finds other servers' held alerts too). */
+  private readonly heldTargets = new Map<string, { targetKey: string; channel: string; targetType: string }>();
   private syncing: Promise<void> | null = null;
   private readonly sent: Counter<'channel' | 'type'>;
   private readonly failed: Counter<'channel' | 'type'>;
@@ -67,11 +72,14 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     await this.sync();
     this.timer = setInterval(() => void this.sync(), SYNC_INTERVAL_MS);
     this.timer.unref();
+    this.digestTimer = setInterval(() => void this.flushHeldTargets(), DIGEST_CHECK_MS);
+    this.digestTimer.unref();
   }
 
   /** Stops taking work, lets sends in flight finish for a moment, then aborts them (they will be retried). */
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.digestTimer) clearInterval(this.digestTimer);
     await this.syncing;
     const stopping = Promise.all([...this.workers.values()].map((worker) => worker.stop()));
     const grace = new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
@@ -85,6 +93,24 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     for (const key of targetKeys) {
       if (this.workers.has(key)) this.workers.get(key)!.wake();
       else this.ensureWorker(key);
+    }
+  }
+
+  /** Alerts were held for a digest on these targets: check them often until the digest is out. */
+  noteHeld(targets: { targetKey: string; channel: string; targetType: string }[]): void {
+    for (const target of targets) this.heldTargets.set(target.targetKey, target);
+  }
+
+  private async flushHeldTargets(): Promise<void> {
+    if (this.heldTargets.size === 0 || this.syncing) return;
+    const targets = [...this.heldTargets.values()];
+    this.heldTargets.clear();
+    try {
+      const waiting = await this.flushDigests(targets, this.clock.now());
+      for (const target of waiting) this.heldTargets.set(target.targetKey, target);
+    } catch (error) {
+      for (const target of targets) this.heldTargets.set(target.targetKey, target);
+      this.logger.error(`storm digest failed: ${(error as Error).message}`);
     }
   }
 
@@ -148,12 +174,20 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     else this.failed.inc(labels);
   }
 
-  /** Alerts held during a storm go out as one digest per target once the storm window has passed. */
-  private async flushDigests(targets: { targetKey: string; channel: string; targetType: string }[], now: number): Promise<void> {
+  /**
+   * Alerts held during a storm go out as one digest per target once the storm window has passed.
+   * Returns the targets whose held alerts are not due yet.
+   */
+  private async flushDigests(targets: { targetKey: string; channel: string; targetType: string }[], now: number): Promise<typeof targets> {
     const windowMs = this.config.alerting.storm_window_seconds * 1000;
+    const waiting: typeof targets = [];
     for (const work of targets) {
       const held = await this.repository.heldFor(work.targetKey);
-      if (held.length === 0 || held[0]!.createdAt > now - windowMs) continue;
+      if (held.length === 0) continue;
+      if (held[0]!.createdAt > now - windowMs) {
+        waiting.push(work);
+        continue;
+      }
       const events = held.map((row) => JSON.parse(row.event) as AlertEvent);
       const digest: AlertEvent = {
         kind: 'digest',
@@ -173,5 +207,6 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
       this.logger.log(`storm on ${work.targetKey}: ${events.length} alerts summed up in digest #${created.id}`);
       this.wake([work.targetKey]);
     }
+    return waiting;
   }
 }

@@ -194,12 +194,30 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     this.store.serviceChanged(service.name);
   }
 
-  /** For the maintenance hook: deadlines of these services count from `from` (a window's end). */
+  /** Names of the services `matches` selects (maintenance windows use it to find what they cover). */
+  serviceNames(matches: (name: string) => boolean): string[] {
+    return [...this.services.keys()].filter(matches);
+  }
+
+  /** A maintenance window began: these services take the `maintenance` state (and lose their deadline). */
+  enterMaintenance(names: Iterable<string>): void {
+    const now = this.clock.now();
+    for (const name of names) {
+      const service = this.services.get(name);
+      if (service) this.settle(service, now, 'maintenance');
+    }
+  }
+
+  /**
+   * A maintenance window ended: these services start afresh. Their deadlines count from `from` (the
+   * window's end) and a `.fail` or too-early beat reported during the window is forgotten.
+   */
   restartDeadlines(names: Iterable<string>, from: number): void {
     for (const name of names) {
       const service = this.services.get(name);
       if (!service) continue;
       service.deadlineRestartedAt = from;
+      service.problem = null;
       this.settle(service, this.clock.now(), 'maintenance');
     }
   }

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { MaintenanceService } from '../maintenance/maintenance.service.js';
 
 /**
- * The hook for maintenance windows (SPEC §7, the alerts issue): while `covers` is true a service shows
- * `maintenance`, raises no alarm and has no deadline; when a window ends, the alerts issue calls
- * `HeartbeatEngine.restartDeadlines(names, endedAt)` so deadlines count from the window's end.
- * Until then no service is ever covered.
+ * Maintenance windows as the heartbeat engine sees them (SPEC §7): while `covers` is true a service
+ * shows `maintenance`, raises no alarm and has no deadline. HeartbeatMaintenanceListener moves services
+ * in and out when windows start and end.
  */
 @Injectable()
 export class HeartbeatMaintenance {
-  covers(_serviceName: string, _now: number): boolean {
-    return false;
+  constructor(private readonly maintenance: MaintenanceService) {}
+
+  covers(serviceName: string, _now: number): boolean {
+    return this.maintenance.covers({ service: serviceName });
   }
 }

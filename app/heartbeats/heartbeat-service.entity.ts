@@ -51,4 +51,8 @@ export class HeartbeatServiceEntity {
   /** JSON: the last runs (`.start` … beat or `.fail`), oldest first. */
   @Column({ type: 'text' })
   runs!: string;
+
+  /** When a maintenance window covering the service ended: its deadline counts from then, not from the last beat (-1: none). */
+  @Column({ ...MS, name: 'deadline_restarted_at', default: -1 })
+  deadlineRestartedAt!: number;
 }

@@ -5,6 +5,7 @@ import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
+import { HeartbeatMaintenanceListener } from './heartbeat-maintenance.listener.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { HeartbeatsController } from './heartbeats.controller.js';
@@ -14,7 +15,7 @@ import { HeartbeatsService } from './heartbeats.service.js';
 @Module({
   imports: [TokensModule],
   controllers: [HeartbeatsController, AlarmsController],
-  providers: [HeartbeatRepository, HeartbeatStore, HeartbeatMaintenance, HeartbeatEngine, HeartbeatsService, AlarmsService, BeatRoutes],
+  providers: [HeartbeatRepository, HeartbeatStore, HeartbeatMaintenance, HeartbeatMaintenanceListener, HeartbeatEngine, HeartbeatsService, AlarmsService, BeatRoutes],
   exports: [HeartbeatEngine, HeartbeatMaintenance],
 })
 export class HeartbeatsModule {}

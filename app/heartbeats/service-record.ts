@@ -113,6 +113,7 @@ export class ServiceRecord {
       beats: JSON.stringify(this.beats),
       runStartedAt: this.runStartedAt,
       runs: JSON.stringify(this.runs),
+      deadlineRestartedAt: this.deadlineRestartedAt,
     };
   }
 
@@ -128,6 +129,7 @@ export class ServiceRecord {
     record.beats = parseNumbers(row.beats);
     record.runStartedAt = row.runStartedAt;
     record.runs = parseList<RunRecord>(row.runs);
+    record.deadlineRestartedAt = row.deadlineRestartedAt ?? -1;
     return record;
   }
 }

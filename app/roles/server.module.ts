@@ -11,6 +11,7 @@ import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
+import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
@@ -46,6 +47,7 @@ export class ServerModule {
         StatsdMetricsModule,
         NotifyModule,
         SnapshotModule,
+        MaintenanceModule,
         AlertsModule,
       ],
       providers: [

@@ -7,6 +7,9 @@ import { EventBus } from '../../app/events/pulse-events.js';
 import type { AlarmStateChanged, ServiceStateChanged } from '../../app/heartbeats/heartbeat.events.js';
 import { HeartbeatEngine } from '../../app/heartbeats/heartbeat-engine.js';
 import { HeartbeatMaintenance } from '../../app/heartbeats/heartbeat-maintenance.js';
+import { HeartbeatMaintenanceListener } from '../../app/heartbeats/heartbeat-maintenance.listener.js';
+import { MaintenanceRepository } from '../../app/maintenance/maintenance.repository.js';
+import { MaintenanceService } from '../../app/maintenance/maintenance.service.js';
 import { HeartbeatRepository } from '../../app/heartbeats/heartbeat.repository.js';
 import { HeartbeatStore } from '../../app/heartbeats/heartbeat-store.js';
 import { AUTO_TIMEOUT } from '../../app/heartbeats/heartbeat-values.js';
@@ -36,13 +39,18 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
   const events = new EventBus(emitter);
   const metrics = new MetricsService();
   const repository = new HeartbeatRepository(dataSource);
-  const engine = new HeartbeatEngine(config, clock, events, new HeartbeatStore(repository, events, metrics), repository, new HeartbeatMaintenance(), metrics);
+  const maintenance = new MaintenanceService(new MaintenanceRepository(dataSource), events, clock);
+  const engine = new HeartbeatEngine(config, clock, events, new HeartbeatStore(repository, events, metrics), repository, new HeartbeatMaintenance(maintenance), metrics);
+  // What Nest's event wiring does in the server: windows starting and ending move services.
+  const listener = new HeartbeatMaintenanceListener(engine);
+  emitter.on('maintenance.started', (event) => listener.onMaintenanceStarted(event));
+  emitter.on('maintenance.ended', (event) => listener.onMaintenanceEnded(event));
   const serviceEvents: ServiceStateChanged[] = [];
   const alarmEvents: AlarmStateChanged[] = [];
   emitter.on('service.state-changed', (event: ServiceStateChanged) => serviceEvents.push(event));
   emitter.on('alarm.state-changed', (event: AlarmStateChanged) => alarmEvents.push(event));
   await engine.onModuleInit();
-  return { engine, serviceEvents, alarmEvents, metrics, stop: () => engine.onApplicationShutdown() };
+  return { engine, serviceEvents, alarmEvents, metrics, maintenance, stop: () => engine.onApplicationShutdown() };
 }
 
 for (const kind of databaseKinds()) {
@@ -219,6 +227,42 @@ for (const kind of databaseKinds()) {
       await third.stop();
       const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM "heartbeat_alarms" WHERE "name" = 'server-delta'`);
       assert.equal(Number(rows[0].n), 0);
+    });
+
+    it('shows maintenance inside a window, raises no alarm, and counts the deadline from the window\'s end, across a restart', async () => {
+      const clock = new ManualClock();
+      const first = await startEngine(dataSource, clock);
+      first.engine.update('backup.db', { beat: true, timeoutMs: 10 * MINUTE }, 'udp');
+      first.engine.update('app.gamma.web', { beat: true, timeoutMs: 10 * MINUTE }, 'udp');
+      const windowStart = clock.time + MINUTE;
+      const windowEnd = windowStart + 60 * MINUTE;
+      await new MaintenanceRepository(dataSource).insert(
+        { name: 'backup upgrade', startsAt: windowStart, endsAt: windowEnd, cron: null, durationMin: null, timezone: 'UTC', all: false, monitorIds: [], services: 'backup.*', agentIds: [] },
+        clock.time,
+      );
+      clock.time = windowStart;
+      await first.maintenance.reload();
+      assert.equal(first.engine.services.get('backup.db')!.state, 'maintenance');
+      assert.equal(first.engine.services.get('app.gamma.web')!.state, 'ok', 'outside the scope nothing changes');
+
+      clock.time = windowStart + 30 * MINUTE; // the backup job's deadline passes inside the window
+      first.engine.expireDue();
+      assert.equal(first.engine.services.get('backup.db')!.state, 'maintenance');
+      assert.equal(first.alarmEvents.filter((event) => event.name === 'backups').length, 0, 'no alarm inside the window');
+
+      clock.time = windowEnd;
+      await first.maintenance.reload();
+      const backup = first.engine.services.get('backup.db')!;
+      assert.equal(backup.state, 'ok', 'after the window the job gets a full timeout from the end');
+      assert.equal(backup.deadline(), windowEnd + 10 * MINUTE + 1);
+      await first.stop();
+
+      const second = await startEngine(dataSource, clock);
+      assert.equal(second.engine.services.get('backup.db')!.deadline(), windowEnd + 10 * MINUTE + 1, 'the restarted deadline survives a restart');
+      clock.time = windowEnd + 10 * MINUTE + 1;
+      second.engine.expireDue();
+      assert.equal(second.engine.services.get('backup.db')!.state, 'error');
+      await second.stop();
     });
 
     it('refuses new names beyond [heartbeat] max_services but keeps serving the existing ones', async () => {

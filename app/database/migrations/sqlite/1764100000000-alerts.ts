@@ -1,10 +1,14 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Alert channels made through the API, the alert queue and delivery log, and maintenance windows. */
+/**
+ * Alert channels made through the API, the alert queue and delivery log, maintenance windows, and the
+ * heartbeat deadline restart a window's end leaves behind.
+ */
 export class AlertsSqlite1764100000000 implements MigrationInterface {
   name = 'AlertsSqlite1764100000000';
 
   async up(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE "heartbeat_services" ADD COLUMN "deadline_restarted_at" bigint NOT NULL DEFAULT (-1)`);
     await db.query(`CREATE TABLE "alert_attempts" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "delivery_id" integer NOT NULL, "at" bigint NOT NULL, "duration_ms" integer NOT NULL, "ok" boolean NOT NULL, "error" text, "temporary" boolean)`);
     await db.query(`CREATE INDEX "IDX_alert_attempts_delivery" ON "alert_attempts" ("delivery_id")`);
     await db.query(`CREATE TABLE "alert_channels" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "name" varchar(100) NOT NULL, "type" varchar(32) NOT NULL, "settings" text NOT NULL, "is_default" boolean NOT NULL DEFAULT (0), "created_at" bigint NOT NULL, "updated_at" bigint NOT NULL)`);
@@ -16,6 +20,7 @@ export class AlertsSqlite1764100000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE "heartbeat_services" DROP COLUMN "deadline_restarted_at"`);
     await db.query(`DROP TABLE "maintenance_windows"`);
     await db.query(`DROP INDEX "IDX_alert_deliveries_due"`);
     await db.query(`DROP INDEX "IDX_alert_deliveries_created"`);

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../http/api-error.js';
+import { Clock } from '../runtime/clock.js';
+import { maintenanceView, type MaintenanceWindowDto } from './maintenance.dto.js';
+import { MaintenanceRepository } from './maintenance.repository.js';
+import { MaintenanceService } from './maintenance.service.js';
+import { nextOccurrence, scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
+
+/** The maintenance API's policy: what makes a window valid, and how it is shown. */
+@Injectable()
+export class MaintenanceWindowsService {
+  constructor(
+    private readonly repository: MaintenanceRepository,
+    private readonly maintenance: MaintenanceService,
+    private readonly clock: Clock,
+  ) {}
+
+  async list() {
+    const now = this.clock.now();
+    return { windows: (await this.repository.list()).map((window) => this.view(window, now)) };
+  }
+
+  async get(id: number) {
+    return this.view(await this.existing(id), this.clock.now());
+  }
+
+  async create(dto: MaintenanceWindowDto) {
+    const now = this.clock.now();
+    const window = await this.repository.insert(this.validated(dto, now), now);
+    await this.maintenance.reload();
+    return this.view(window, now);
+  }
+
+  async update(id: number, dto: MaintenanceWindowDto) {
+    await this.existing(id);
+    const now = this.clock.now();
+    await this.repository.update(id, this.validated(dto, now));
+    await this.maintenance.reload();
+    return this.view((await this.repository.find(id))!, now);
+  }
+
+  async remove(id: number) {
+    const window = await this.existing(id);
+    await this.repository.remove(id);
+    await this.maintenance.reload();
+    return this.view(window, this.clock.now());
+  }
+
+  private view(window: MaintenanceWindow, now: number) {
+    return maintenanceView(window, this.maintenance.isActive(window.id), nextOccurrence(window, now));
+  }
+
+  private async existing(id: number): Promise<MaintenanceWindow> {
+    const window = await this.repository.find(id);
+    if (!window) throw ApiError.notFound(`There is no maintenance window ${id}. GET /api/maintenance lists them.`);
+    return window;
+  }
+
+  private validated(dto: MaintenanceWindowDto, now: number): Omit<MaintenanceWindow, 'id'> {
+    const oneOff = dto.starts_at !== undefined || dto.ends_at !== undefined;
+    const recurring = dto.cron !== undefined || dto.duration_min !== undefined;
+    if (oneOff === recurring) {
+      throw ApiError.validation('Give either starts_at and ends_at (one window), or cron and duration_min (recurring, with an optional timezone).');
+    }
+    const scope = { all: dto.all ?? false, monitorIds: dto.monitor_ids ?? [], services: dto.services ?? null, agentIds: dto.agent_ids ?? [] };
+    if (!scope.all && scope.monitorIds.length === 0 && !scope.services && scope.agentIds.length === 0) {
+      throw ApiError.validation('Say what the window covers: "all": true, "monitor_ids": [..], "services": "glob" or "agent_ids": [..].');
+    }
+    if (oneOff) {
+      if (dto.starts_at === undefined || dto.ends_at === undefined) throw ApiError.validation(`${dto.starts_at === undefined ? 'starts_at' : 'ends_at'}: is needed for a one-off window`);
+      if (dto.timezone !== undefined) throw ApiError.validation('timezone: only applies to recurring windows (starts_at and ends_at carry their own zone)');
+      const startsAt = Date.parse(dto.starts_at);
+      const endsAt = Date.parse(dto.ends_at);
+      if (Number.isNaN(startsAt)) throw ApiError.validation('starts_at: is not a valid time');
+      if (Number.isNaN(endsAt)) throw ApiError.validation('ends_at: is not a valid time');
+      if (endsAt <= startsAt) throw ApiError.validation('ends_at: must be after starts_at');
+      if (endsAt <= now) throw ApiError.validation('ends_at: is in the past');
+      return { name: dto.name, startsAt, endsAt, cron: null, durationMin: null, timezone: 'UTC', ...scope };
+    }
+    if (dto.cron === undefined) throw ApiError.validation('cron: is needed for a recurring window, e.g. "0 2 * * 0" (Sundays 02:00)');
+    if (dto.duration_min === undefined) throw ApiError.validation('duration_min: is needed for a recurring window');
+    const timezone = dto.timezone ?? 'UTC';
+    const problem = scheduleProblem(dto.cron, timezone);
+    if (problem) throw ApiError.validation(problem);
+    return { name: dto.name, startsAt: null, endsAt: null, cron: dto.cron.trim(), durationMin: dto.duration_min, timezone, ...scope };
+  }
+}

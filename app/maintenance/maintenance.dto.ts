@@ -1,0 +1,44 @@
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import type { MaintenanceWindow, Occurrence } from './maintenance-window.js';
+
+const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/;
+const ISO_MESSAGE = 'must be an ISO 8601 time with a zone, e.g. "2026-11-25T22:00:00Z" or "2026-11-25T23:00:00+01:00"';
+
+/** POST/PUT /api/maintenance: one-off (starts_at, ends_at) or recurring (cron, duration_min, timezone), plus a scope. */
+export class MaintenanceWindowDto {
+  @Length(1, 200, { message: 'must be 1 to 200 characters' }) @IsString({ message: 'must be a string' }) name!: string;
+
+  @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) starts_at?: string;
+  @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) ends_at?: string;
+
+  @IsOptional() @Length(9, 200, { message: 'must be a cron expression like "0 2 * * 0"' }) @IsString({ message: 'must be a string' }) cron?: string;
+  @IsOptional() @Max(10_080, { message: 'must be at most 10080 (a week)' }) @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number of minutes' }) duration_min?: number;
+  @IsOptional() @Length(1, 64, { message: 'must be a time zone name' }) @IsString({ message: 'must be a string' }) timezone?: string;
+
+  @IsOptional() @IsBoolean({ message: 'must be true or false' }) all?: boolean;
+  @IsOptional() @Min(1, { each: true, message: 'must be monitor ids' }) @IsInt({ each: true, message: 'must be monitor ids' }) @ArrayMaxSize(10_000, { message: 'may list at most 10000 monitors' }) @IsArray({ message: 'must be a list of monitor ids' }) monitor_ids?: number[];
+  @IsOptional() @Length(1, 255, { message: 'must be a glob of 1 to 255 characters, e.g. "backup.*"' }) @IsString({ message: 'must be a glob like "backup.*"' }) services?: string;
+  @IsOptional() @Min(1, { each: true, message: 'must be agent ids' }) @IsInt({ each: true, message: 'must be agent ids' }) @ArrayMaxSize(10_000, { message: 'may list at most 10000 agents' }) @IsArray({ message: 'must be a list of agent ids' }) agent_ids?: number[];
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const span = (occurrence: Occurrence | null) => (occurrence ? { starts_at: iso(occurrence.start), ends_at: iso(occurrence.end) } : null);
+
+export function maintenanceView(window: MaintenanceWindow, current: Occurrence | null, next: Occurrence | null) {
+  return {
+    id: window.id,
+    name: window.name,
+    starts_at: iso(window.startsAt),
+    ends_at: iso(window.endsAt),
+    cron: window.cron,
+    duration_min: window.durationMin,
+    timezone: window.timezone,
+    all: window.all,
+    monitor_ids: window.monitorIds,
+    services: window.services,
+    agent_ids: window.agentIds,
+    active: current !== null,
+    current: span(current),
+    next: span(next),
+  };
+}

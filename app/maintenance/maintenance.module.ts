@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { MaintenanceController } from './maintenance.controller.js';
+import { MaintenanceRepository } from './maintenance.repository.js';
+import { MaintenanceService } from './maintenance.service.js';
+import { MaintenanceWindowsService } from './maintenance-windows.service.js';
+
+/** Global: monitors, heartbeats, agents and alerts all ask whether something is under maintenance. */
+@Global()
+@Module({
+  controllers: [MaintenanceController],
+  providers: [MaintenanceRepository, MaintenanceService, MaintenanceWindowsService],
+  exports: [MaintenanceService],
+})
+export class MaintenanceModule {}
