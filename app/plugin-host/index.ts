@@ -6,3 +6,4 @@ export * from './contracts.js';
 export { Alerter, Check, Collector } from './decorators.js';
 export { validatePluginConfig, type ConfigValidation, type FieldError } from './plugin-config.js';
 export { parseHostPort, formatHostPort } from './targets.js';
+export { describeNetworkError, roundMs } from './network-errors.js';
