@@ -1,10 +1,12 @@
 import type { MigrationInterface } from 'typeorm';
 import { FoundationPostgres1763800000000 } from './postgres/1763800000000-foundation.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
+import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors.js';
+import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 
 /**
  * Migrations run in this order; each dialect has its own SQL, and a medium test checks that after all of
  * them the schema matches the entities exactly. Append new ones; never edit one that has been released.
  */
-export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationSqlite1763800000000];
-export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationPostgres1763800000000];
+export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationSqlite1763800000000, MonitorsSqlite1763900000000];
+export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [FoundationPostgres1763800000000, MonitorsPostgres1763900000000];
