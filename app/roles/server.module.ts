@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ConfigModule } from '../config/config.module.js';
 import type { PulseConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -9,6 +10,7 @@ import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
@@ -32,7 +34,9 @@ export class ServerModule {
         MetricsModule,
         HealthModule,
         PluginHostModule.forRoot(plugins),
+        ScheduleModule.forRoot(),
         TokensModule,
+        MonitorsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
