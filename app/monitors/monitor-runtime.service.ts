@@ -50,6 +50,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private stateWrites: Promise<void> = Promise.resolve();
   private readonly checks: Counter<'type' | 'status'>;
   private readonly durations: Histogram<'type'>;
+  private readonly startDelays: Histogram;
+  private readonly startListeners: ((dueAt: number, startedAt: number) => void)[] = [];
 
   constructor(
     private readonly monitors: MonitorRepository,
@@ -67,6 +69,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       logger,
       run: (job, context) => this.runCheck(job, context),
       onResult: (outcome) => this.onOutcome(outcome),
+      onStart: (_job, dueAt, startedAt) => this.onStart(dueAt, startedAt),
     });
     this.writer = new BatchWriter<PendingWrite>({
       name: 'check results',
@@ -82,6 +85,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       help: 'Duration of monitor checks run by this server',
       labelNames: ['type'],
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    });
+    this.startDelays = metrics.histogram({
+      name: 'pulse_check_start_delay_seconds',
+      help: 'How late checks start after they are due (scheduler jitter)',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
     });
     const { scheduler, writer } = this;
     metrics.gauge({ name: 'pulse_checks_running', help: 'Checks running now', collect() { this.set(scheduler.running); } });
@@ -195,6 +203,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     return this.maintenance.isInMaintenance(monitorId, this.clock.now());
   }
 
+  /** Calls `listener` as each check starts, with when it was due; for benchmarks. */
+  observeStarts(listener: (dueAt: number, startedAt: number) => void): void {
+    this.startListeners.push(listener);
+  }
+
   // ---- internals ----------------------------------------------------------------------------------------
 
   private toLive(monitor: Monitor, incidentOpen: boolean): LiveMonitor {
@@ -230,6 +243,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!live?.plugin) return { status: 'down', latencyMs: null, message: `no check plugin "${live?.monitor.type}" is installed` };
     if (!live.config) return { status: 'down', latencyMs: null, message: 'the monitor options are not valid for its check type; edit the monitor' };
     return live.plugin.run(live.monitor.target, live.config, context);
+  }
+
+  private onStart(dueAt: number, startedAt: number): void {
+    this.startDelays.observe(Math.max(0, startedAt - dueAt) / 1000);
+    for (const listener of this.startListeners) listener(dueAt, startedAt);
   }
 
   private onOutcome(outcome: CheckOutcome<MonitorJob>): void {
