@@ -7,3 +7,4 @@ export { Alerter, Check, Collector } from './decorators.js';
 export { validatePluginConfig, type ConfigValidation, type FieldError } from './plugin-config.js';
 export { parseHostPort, formatHostPort } from './targets.js';
 export { describeNetworkError, roundMs } from './network-errors.js';
+export { abortableCheck, noAnswer } from './abortable-check.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { Check, describeNetworkError, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import { Check, describeNetworkError, noAnswer, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { HttpConfig } from './http.config.js';
 
 /** The body is read up to this size for keyword checks; the rest is not downloaded. */
@@ -48,7 +48,7 @@ export class HttpCheck implements CheckPlugin<HttpConfig> {
       try {
         answer = await request(url, method, body, config, context, started);
       } catch (error) {
-        const message = context.signal.aborted ? `no answer within ${context.timeoutMs} ms` : describeNetworkError(error as NodeJS.ErrnoException, url.hostname);
+        const message = context.signal.aborted ? noAnswer(context).message : describeNetworkError(error as NodeJS.ErrnoException, url.hostname);
         return { status: 'down', latencyMs: null, message, details: { url: url.href, redirects, code: (error as NodeJS.ErrnoException).code } };
       }
       if (config.follow_redirects && REDIRECT_CODES.has(answer.statusCode) && answer.location !== undefined) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
-import { Check, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import { abortableCheck, Check, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { FpingBatcher } from './fping-batcher.js';
 import { PingConfig } from './ping.config.js';
 
@@ -24,16 +24,11 @@ export class PingCheck implements CheckPlugin<PingConfig> {
 
   async run(target: string, config: PingConfig, context: PluginContext): Promise<CheckResult> {
     if (this.validateTarget(target) !== null) return { status: 'down', latencyMs: null, message: `invalid target "${target}"` };
-    const aborted = new Promise<CheckResult>((resolve) => {
-      const onAbort = () => resolve({ status: 'down', latencyMs: null, message: `no answer within ${context.timeoutMs} ms` });
-      if (context.signal.aborted) onAbort();
-      else context.signal.addEventListener('abort', onAbort, { once: true });
+    return abortableCheck(context, (finish) => {
+      void this.fping
+        .ping({ host: target, count: config.count, timeoutMs: context.timeoutMs, signal: context.signal })
+        .then((outcome) => finish(outcome.ok ? judge(outcome.rtts) : { status: 'down', latencyMs: null, message: outcome.message }));
     });
-    const pinged = this.fping.ping({ host: target, count: config.count, timeoutMs: context.timeoutMs, signal: context.signal }).then((outcome): CheckResult => {
-      if (!outcome.ok) return { status: 'down', latencyMs: null, message: outcome.message };
-      return judge(outcome.rtts);
-    });
-    return Promise.race([pinged, aborted]);
   }
 }
 

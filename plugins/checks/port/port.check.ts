@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { PortConfig } from './port.config.js';
 
 /** TCP connect to host:port within the monitor's timeout: open → up, anything else → down. */
@@ -23,18 +23,9 @@ export class PortCheck implements CheckPlugin<PortConfig> {
     if (!address) return Promise.resolve({ status: 'down', latencyMs: null, message: `invalid target "${target}"` });
     const { host, port } = address;
 
-    return new Promise((resolve) => {
+    return abortableCheck(context, (finish) => {
       const started = performance.now();
       const socket = net.connect({ host, port });
-      const finish = (result: CheckResult) => {
-        context.signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(result);
-      };
-      const onAbort = () => finish({ status: 'down', latencyMs: null, message: `no answer within ${context.timeoutMs} ms` });
-      if (context.signal.aborted) return onAbort();
-      context.signal.addEventListener('abort', onAbort, { once: true });
-
       socket.once('connect', () => {
         const latencyMs = roundMs(performance.now() - started);
         finish({ status: 'up', latencyMs, message: `port ${port} open`, details: { remote_address: socket.remoteAddress } });
@@ -42,6 +33,7 @@ export class PortCheck implements CheckPlugin<PortConfig> {
       socket.once('error', (error: NodeJS.ErrnoException) => {
         finish({ status: 'down', latencyMs: null, message: describeNetworkError(error, host), details: { code: error.code } });
       });
+      return () => socket.destroy();
     });
   }
 }

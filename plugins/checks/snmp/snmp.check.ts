@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
-import { Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type CheckStatus, type PluginContext } from '../../../app/plugin-host/index.js';
+import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type CheckStatus, type PluginContext } from '../../../app/plugin-host/index.js';
 import { SnmpConfig } from './snmp.config.js';
 
 type Reading = { oid: string; value: string | number };
@@ -27,25 +27,14 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
     if (!address) return Promise.resolve({ status: 'down', latencyMs: null, message: `invalid target "${target}"` });
     const oids = config.oids.map((oid) => oid.replace(/^\./, ''));
 
-    return new Promise((resolve) => {
+    return abortableCheck(context, (finish) => {
       const started = performance.now();
       let session: snmp.Session;
       try {
         session = openSession(address.host, address.port, config, context.timeoutMs);
       } catch (error) {
-        return resolve({ status: 'down', latencyMs: null, message: `SNMP: ${(error as Error).message}` });
+        return finish({ status: 'down', latencyMs: null, message: `SNMP: ${(error as Error).message}` });
       }
-      let settled = false;
-      const finish = (result: CheckResult) => {
-        if (settled) return;
-        settled = true;
-        context.signal.removeEventListener('abort', onAbort);
-        session.close();
-        resolve(result);
-      };
-      const onAbort = () => finish({ status: 'down', latencyMs: null, message: `no answer within ${context.timeoutMs} ms` });
-      if (context.signal.aborted) return onAbort();
-      context.signal.addEventListener('abort', onAbort, { once: true });
       session.on('error', (error: Error) => finish({ status: 'down', latencyMs: null, message: describeSnmpError(error, address.host, context.timeoutMs) }));
 
       session.get(oids, (error, varbinds) => {
@@ -58,6 +47,7 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
         }
         finish({ ...judge(readings, config), latencyMs, details: { values: Object.fromEntries(readings.map((reading) => [reading.oid, reading.value])) } });
       });
+      return () => session.close();
     });
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { readCertificate, type CertificateDetails } from './certificate-details.js';
 import { SslConfig } from './ssl.config.js';
 
@@ -48,7 +48,7 @@ export class SslCheck implements CheckPlugin<SslConfig> {
     const { host, port } = address;
     const serverName = config.server_name || (isIP(host) ? undefined : host);
 
-    return new Promise((resolve) => {
+    return abortableCheck(context, (finish) => {
       const started = performance.now();
       const socket = tls.connect({
         host,
@@ -57,15 +57,6 @@ export class SslCheck implements CheckPlugin<SslConfig> {
         rejectUnauthorized: false, // judged below, one problem at a time
         ...(config.ca_certificates ? { ca: [...tls.rootCertificates, config.ca_certificates] } : {}),
       });
-      const finish = (result: CheckResult) => {
-        context.signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(result);
-      };
-      const onAbort = () => finish({ status: 'down', latencyMs: null, message: `no answer within ${context.timeoutMs} ms` });
-      if (context.signal.aborted) return onAbort();
-      context.signal.addEventListener('abort', onAbort, { once: true });
-
       socket.once('secureConnect', () => {
         const latencyMs = roundMs(performance.now() - started);
         const peer = socket.getPeerCertificate(true);
@@ -89,6 +80,7 @@ export class SslCheck implements CheckPlugin<SslConfig> {
         });
       });
       socket.once('error', (error: NodeJS.ErrnoException) => finish({ status: 'down', latencyMs: null, message: describeNetworkError(error, host), details: { code: error.code } }));
+      return () => socket.destroy();
     });
   }
 }
