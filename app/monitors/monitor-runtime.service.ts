@@ -144,6 +144,12 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.live.delete(monitorId);
   }
 
+  /** Waits until every result and state change recorded so far is in the database. */
+  async settle(): Promise<void> {
+    await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
+    await this.stateWrites;
+  }
+
   async pause(monitorId: number): Promise<void> {
     const live = this.live.get(monitorId);
     if (!live || live.monitor.paused) return;
@@ -313,7 +319,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.stalenessTimer.unref();
   }
 
-  private async writeBatch(items: PendingWrite[]): Promise<void> {
+  private async writeBatch(batch: PendingWrite[]): Promise<void> {
+    // Results of a monitor deleted since they were queued are dropped, not written as orphans.
+    const items = batch.filter((item) => this.live.has(item.result.monitorId));
     const latestSources = new Map<string, MonitorSource>();
     for (const { source } of items) {
       const key = `${source.monitorId}|${source.source}`;

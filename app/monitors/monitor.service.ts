@@ -47,6 +47,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     const view = monitorView(monitor, this.runtime.get(id), false);
     this.runtime.remove(id);
+    await this.runtime.settle();
     await this.monitors.delete(id);
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
     return view;
