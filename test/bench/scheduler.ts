@@ -8,13 +8,16 @@
  *
  * Monitors are stored as if the server had been running (each with a recent result), so the run shows the
  * steady state after a restart rather than the first-check burst of 10,000 monitors created at once.
- * Traffic goes to 127.0.0.0/8 only; the target server is a child process stopped by pid.
+ * Seeding and measuring run in child processes of their own, so RSS and CPU are the running server's only.
+ * Traffic goes to 127.0.0.0/8 only; the target server and the steps are child processes waited for or
+ * stopped by pid.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -29,7 +32,18 @@ import { ServerModule } from '../../app/roles/server.module.js';
 import { quietLogger } from '../support/databases.js';
 import { startProcess } from '../support/processes.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '180' }, http: { type: 'string', default: '10000' }, ping: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '180' },
+    http: { type: 'string', default: '10000' },
+    ping: { type: 'string', default: '1000' },
+    // Internal: the orchestrator runs each step in a child process so RSS and CPU are the server's alone.
+    step: { type: 'string' },
+    phase: { type: 'string' },
+    dir: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
 const SECONDS = Math.min(3600, Math.max(10, Number(values.seconds)));
 const INTERVAL_S = 60;
 
@@ -39,34 +53,59 @@ interface Phase {
   monitor(index: number): Pick<Monitor, 'name' | 'type' | 'target' | 'options'>;
 }
 
+function phaseNamed(label: string, count: number, port: number): Phase {
+  if (label === 'http') return { label, count, monitor: (index) => ({ name: `http ${index}`, type: 'http', target: `http://127.0.0.1:${port}/m/${index}`, options: {} }) };
+  return { label, count, monitor: (index) => ({ name: `ping ${index}`, type: 'ping', target: `127.0.0.${(index % 250) + 1}`, options: { count: 3 } }) };
+}
+
+/** Orchestrator: the target server, then per phase a seeding process and a measuring process. */
 async function main(): Promise<void> {
   const target = startProcess(process.execPath, ['-e', TARGET_SERVER], { label: 'bench target' });
-  const port = Number((await target.waitForOutput(/listening (\d+)/))[1]);
+  const port = (await target.waitForOutput(/listening (\d+)/))[1]!;
   try {
-    const phases: Phase[] = [
-      { label: 'http', count: Number(values.http), monitor: (index) => ({ name: `http ${index}`, type: 'http', target: `http://127.0.0.1:${port}/m/${index}`, options: {} }) },
-      { label: 'ping', count: Number(values.ping), monitor: (index) => ({ name: `ping ${index}`, type: 'ping', target: `127.0.0.${(index % 250) + 1}`, options: { count: 3 } }) },
-    ];
-    console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} at start; ${SECONDS} s per phase`);
-    for (const phase of phases) if (phase.count > 0) await runPhase(phase);
+    console.log(`machine: ${os.cpus().length} cores, load average ${loadAverage()} at start; ${SECONDS} s per phase`);
+    for (const [label, count] of [['http', values.http!], ['ping', values.ping!]] as const) {
+      if (Number(count) <= 0) continue;
+      const dir = mkdtempSync(path.join(os.tmpdir(), `pulse-bench-${label}-`));
+      try {
+        const common = ['--phase', label, '--dir', dir, '--port', port, '--seconds', String(SECONDS), `--${label}`, count];
+        await runStep([...common, '--step', 'seed']);
+        const measured = await runStep([...common, '--step', 'run']);
+        process.stdout.write(measured.stdout);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   } finally {
     await target.stop();
   }
 }
 
-async function runPhase(phase: Phase): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `pulse-bench-${phase.label}-`));
-  const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dataDir }, cwd: dataDir, defaultPath: path.join(dataDir, 'none.toml') });
-  const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
-  const create = () => NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), { logger: quietLogger, abortOnError: false });
+async function runStep(args: string[]) {
+  const child = startProcess(process.execPath, [fileURLToPath(import.meta.url), ...args], { label: `bench ${args.join(' ')}` });
+  await child.exited;
+  if (child.exitCode !== 0) throw new Error(`bench step failed:\n${child.output()}`);
+  return child;
+}
 
-  // Store the monitors (and a recent result each) with the server's own schema, then start it for real.
-  let context: INestApplicationContext = await create();
+function serverContext(dir: string): Promise<INestApplicationContext> {
+  const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dir }, cwd: dir, defaultPath: path.join(dir, 'none.toml') });
+  return loadPluginModules(ROLE_PLUGIN_KINDS.server).then((plugins) =>
+    NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), { logger: quietLogger, abortOnError: false }),
+  );
+}
+
+/** Child step: store the monitors (and a recent result each) with the server's own schema. */
+async function seedStep(phase: Phase, dir: string): Promise<void> {
+  const context = await serverContext(dir);
   await seed(context.get(DataSource), phase);
   await context.close();
+}
 
+/** Child step: start the server module on the seeded database and measure for SECONDS. */
+async function measureStep(phase: Phase, dir: string): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
-  context = await create();
+  const context = await serverContext(dir);
   await context.init();
   const runtime = context.get(MonitorRuntime);
   const jitters: number[] = [];
@@ -74,19 +113,20 @@ async function runPhase(phase: Phase): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const cpuStart = process.cpuUsage();
+  const childCpuStart = childCpuSeconds();
   const started = Date.now();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
-  const progress = setInterval(() => console.log(`  ${phase.label}: ${Math.round((Date.now() - started) / 1000)} s, ${jitters.length} checks started`), 30_000);
+  const progress = setInterval(() => console.error(`  ${phase.label}: ${Math.round((Date.now() - started) / 1000)} s, ${jitters.length} checks started`), 30_000);
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   clearInterval(sampler);
   clearInterval(progress);
   loop.disable();
   const wallMs = Date.now() - started;
   const cpu = process.cpuUsage(cpuStart);
+  const childCpu = childCpuSeconds() - childCpuStart;
   const checks = jitters.length;
   await context.close();
-  rmSync(dataDir, { recursive: true, force: true });
 
   const sorted = jitters.sort((a, b) => a - b);
   const pick = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
@@ -97,12 +137,22 @@ async function runPhase(phase: Phase): Promise<void> {
       `  check-start jitter   p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${sorted[sorted.length - 1] ?? 0} ms`,
       `  event-loop delay     p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`,
       `  checks               ${checks} started, ${(checks / (wallMs / 1000)).toFixed(1)}/s (expected ${(phase.count / INTERVAL_S).toFixed(1)}/s)`,
-      `  RSS                  peak ${mb(peakRss)} (process before start ${mb(rssBefore)})`,
+      `  RSS                  peak ${mb(peakRss)} (${mb(rssBefore)} before the server module loaded)`,
       `  CPU                  ${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)} % of one core (user ${Math.round(cpu.user / 1e6)} s, system ${Math.round(cpu.system / 1e6)} s)`,
-      `  load average         ${os.loadavg().map((load) => load.toFixed(2)).join(' ')} at the end`,
+      `  CPU of children      ${childCpu.toFixed(1)} s (${((childCpu * 1000 * 100) / wallMs).toFixed(1)} % of one core: fping processes)`,
+      `  load average         ${loadAverage()} at the end`,
     ].join('\n'),
   );
 }
+
+/** User + system time of finished child processes (fping), from /proc: process.cpuUsage() leaves them out. */
+function childCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // After "pid (comm) ", field 3 is state; cutime and cstime are fields 16 and 17 of stat(5).
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');
 
 async function seed(dataSource: DataSource, phase: Phase): Promise<void> {
   const now = Date.now();
@@ -140,4 +190,9 @@ server.keepAliveTimeout = 1000;
 server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
 `;
 
-await main();
+if (values.step === undefined) await main();
+else {
+  const phase = phaseNamed(values.phase!, Number(values[values.phase as 'http' | 'ping']), Number(values.port));
+  if (values.step === 'seed') await seedStep(phase, values.dir!);
+  else await measureStep(phase, values.dir!);
+}
