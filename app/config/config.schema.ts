@@ -111,6 +111,20 @@ export class HeartbeatSection {
   @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services = 100_000;
 }
 
+export class ResultsSection {
+  /** Days raw check results are kept. */
+  @Min(1, { message: 'must be at least 1 (days)' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) retention_days = 30;
+  /** Days per-minute uptime/latency buckets are kept (they cover the 24 h uptime and short charts). */
+  @Min(2, { message: 'must be at least 2 (days), so the 24 h uptime has its data' }) @Max(90, { message: 'must be at most 90 (days)' }) @IsInt(INTEGER) minute_buckets_days = 7;
+  /** Days per-hour buckets are kept (7 d / 30 d uptime, long charts). */
+  @Min(31, { message: 'must be at least 31 (days), so the 30 d uptime has its data' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) hour_buckets_days = 365;
+}
+
+export class MonitorsSection {
+  /** Checks the server runs at the same time; due checks beyond this wait for a free slot. */
+  @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
+}
+
 export class LogSection {
   /** Where --syslog sends log lines (the local syslog daemon's socket). */
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
@@ -183,6 +197,8 @@ export class PulseConfig {
   metrics = new MetricsSection();
   eventlog = new EventlogSection();
   heartbeat = new HeartbeatSection();
+  results = new ResultsSection();
+  monitors = new MonitorsSection();
   log = new LogSection();
   alerting = new AlertingSection();
 
@@ -203,6 +219,8 @@ export const SECTION_CLASSES = {
   metrics: MetricsSection,
   eventlog: EventlogSection,
   heartbeat: HeartbeatSection,
+  results: ResultsSection,
+  monitors: MonitorsSection,
   log: LogSection,
   alerting: AlertingSection,
 } as const;

@@ -4,6 +4,11 @@ import { AlertChannelRow } from '../alerts/alert-channel.entity.js';
 import { AlertDelivery } from '../alerts/alert-delivery.entity.js';
 import { HeartbeatServiceEntity } from '../heartbeats/heartbeat-service.entity.js';
 import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.js';
+import { CheckResultRow } from '../monitors/check-result.entity.js';
+import { MonitorBucket } from '../monitors/monitor-bucket.entity.js';
+import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
+import { MonitorSource } from '../monitors/monitor-source.entity.js';
+import { Monitor } from '../monitors/monitor.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
@@ -14,6 +19,11 @@ import { ServerMeta } from './server-meta.entity.js';
 export const ENTITIES = [
   ServerMeta,
   ApiToken,
+  Monitor,
+  MonitorSource,
+  CheckResultRow,
+  MonitorBucket,
+  MonitorIncident,
   HeartbeatServiceEntity,
   HeartbeatAlarmEntity,
   AlarmDefinitionEntity,

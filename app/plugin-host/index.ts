@@ -8,3 +8,5 @@ export { validatePluginConfig, type ConfigValidation, type FieldError } from './
 export { parseHostPort, formatHostPort } from './targets.js';
 export { alertHeadline, cleanLine, eventLines, formatTime, stateLabel } from './alert-text.js';
 export { postForAlert } from './http-delivery.js';
+export { describeNetworkError, roundMs } from './network-errors.js';
+export { abortableCheck, noAnswer } from './abortable-check.js';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { PulseConfig } from '../config/config.schema.js';
@@ -13,6 +14,7 @@ import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
@@ -40,14 +42,16 @@ export class ServerModule {
         MetricsModule,
         HealthModule,
         PluginHostModule.forRoot(plugins),
+        ScheduleModule.forRoot(),
         TokensModule,
+        MaintenanceModule,
+        MonitorsModule,
         HeartbeatsModule,
         StatsdModule,
         EventlogModule,
         StatsdMetricsModule,
         NotifyModule,
         SnapshotModule,
-        MaintenanceModule,
         AlertsModule,
       ],
       providers: [

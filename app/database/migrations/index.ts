@@ -1,8 +1,10 @@
 import type { MigrationInterface } from 'typeorm';
 import { FoundationPostgres1763800000000 } from './postgres/1763800000000-foundation.js';
+import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors.js';
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
+import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
 import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
 
@@ -12,11 +14,13 @@ import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
  */
 export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationSqlite1763800000000,
+  MonitorsSqlite1763900000000,
   HeartbeatsSqlite1764000000000,
   AlertsSqlite1764100000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationPostgres1763800000000,
+  MonitorsPostgres1763900000000,
   HeartbeatsPostgres1764000000000,
   AlertsPostgres1764100000000,
 ];

@@ -1,19 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Check, parseHostPort, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { PortConfig } from './port.config.js';
-
-/** Socket errors in words, as the result message shows them. */
-const ERROR_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EHOSTDOWN: 'host down',
-  ETIMEDOUT: 'connection timed out',
-  EADDRNOTAVAIL: 'address not available',
-};
 
 /** TCP connect to host:port within the monitor's timeout: open → up, anything else → down. */
 @Check({
@@ -34,34 +23,17 @@ export class PortCheck implements CheckPlugin<PortConfig> {
     if (!address) return Promise.resolve({ status: 'down', latencyMs: null, message: `invalid target "${target}"` });
     const { host, port } = address;
 
-    return new Promise((resolve) => {
+    return abortableCheck(context, (finish) => {
       const started = performance.now();
       const socket = net.connect({ host, port });
-      const finish = (result: CheckResult) => {
-        context.signal.removeEventListener('abort', onAbort);
-        socket.destroy();
-        resolve(result);
-      };
-      const onAbort = () => finish({ status: 'down', latencyMs: null, message: `no answer within ${context.timeoutMs} ms` });
-      if (context.signal.aborted) return onAbort();
-      context.signal.addEventListener('abort', onAbort, { once: true });
-
       socket.once('connect', () => {
-        const latencyMs = round(performance.now() - started);
+        const latencyMs = roundMs(performance.now() - started);
         finish({ status: 'up', latencyMs, message: `port ${port} open`, details: { remote_address: socket.remoteAddress } });
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
-        finish({ status: 'down', latencyMs: null, message: describeSocketError(error, host), details: { code: error.code } });
+        finish({ status: 'down', latencyMs: null, message: describeNetworkError(error, host), details: { code: error.code } });
       });
+      return () => socket.destroy();
     });
   }
-}
-
-function describeSocketError(error: NodeJS.ErrnoException, host: string): string {
-  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === 'EAI_NONAME') return `host not found: ${host}`;
-  return (error.code && ERROR_MESSAGES[error.code]) ?? error.message;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

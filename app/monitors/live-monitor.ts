@@ -1,0 +1,80 @@
+import type { CheckPlugin } from '../plugin-host/contracts.js';
+import { aggregateStatus, freshStatus, type AggregateStatus } from './aggregate-status.js';
+import type { MonitorSourceStatus } from './monitor.events.js';
+import type { CheckResultStatus } from './monitor-source.entity.js';
+import type { StateSnapshot } from './monitor-state.js';
+import type { Monitor } from './monitor.entity.js';
+import { BucketAccumulator } from './uptime-buckets.js';
+
+export const PUBLIC_SOURCE = 'public';
+
+export interface LatestResult {
+  status: CheckResultStatus;
+  latencyMs: number | null;
+  message: string;
+  checkedAt: number;
+}
+
+/** A monitor as the runtime holds it in memory: settings, plugin, latest result per source, state. */
+export class LiveMonitor {
+  readonly sources = new Map<string, LatestResult>();
+  readonly buckets: BucketAccumulator;
+  /** The aggregate state held since the last result, for time-weighted uptime. */
+  held: AggregateStatus | 'maintenance' | null = null;
+
+  constructor(
+    public monitor: Monitor,
+    public plugin: CheckPlugin<object> | null,
+    public config: object | null,
+    public state: StateSnapshot,
+  ) {
+    this.buckets = new BucketAccumulator(monitor.id);
+  }
+
+  get intervalMs(): number {
+    return this.monitor.intervalS * 1000;
+  }
+
+  /** The sources this monitor is checked from: always `public`, plus each assigned poller. */
+  sourceKeys(): string[] {
+    return [PUBLIC_SOURCE, ...this.monitor.pollers.map((id) => `poller:${id}`)];
+  }
+
+  sourceStatuses(now: number): MonitorSourceStatus[] {
+    return this.sourceKeys().map((source) => {
+      const latest = this.sources.get(source);
+      return {
+        source,
+        ...describeSource(source),
+        status: freshStatus(latest, this.intervalMs, now),
+        latencyMs: latest?.latencyMs ?? null,
+        message: latest?.message ?? '',
+        checkedAt: latest?.checkedAt ?? null,
+      };
+    });
+  }
+
+  aggregate(now: number): { status: AggregateStatus; message: string } {
+    const sources = this.sourceStatuses(now);
+    const status = aggregateStatus(
+      sources.map((source) => source.status),
+      this.monitor.quorum,
+    );
+    return { status, message: explain(status, sources) };
+  }
+}
+
+/** Display name and location of a source. Pollers get their registered names with the pollers feature. */
+export function describeSource(source: string): { name: string; location: string | null } {
+  if (source === PUBLIC_SOURCE) return { name: 'Public', location: null };
+  return { name: `Poller ${source.slice('poller:'.length)}`, location: null };
+}
+
+/** The reason in words: the failing sources' messages (named when there are several sources). */
+function explain(status: AggregateStatus, sources: MonitorSourceStatus[]): string {
+  if (status === 'pending') return 'no fresh result yet';
+  const known = sources.filter((source) => source.status !== 'unknown');
+  const telling = status === 'up' ? known : known.filter((source) => source.status !== 'up');
+  if (sources.length === 1) return telling[0]?.message ?? '';
+  return telling.map((source) => `${source.name}: ${source.message}`).join('; ');
+}

@@ -1,0 +1,337 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { PulseConfig } from '../config/config.schema.js';
+import { BatchWriter } from '../database/batch-writer.js';
+import { EventBus } from '../events/pulse-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import type { CheckResult, PluginContext } from '../plugin-host/contracts.js';
+import { pluginLogger } from '../plugin-host/plugin-context.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
+import { Clock } from '../runtime/clock.js';
+import { CheckScheduler, type CheckOutcome, type ScheduledJob } from '../scheduler/check-scheduler.js';
+import { DueQueue } from '../scheduler/due-queue.js';
+import { staleAfterMs } from './aggregate-status.js';
+import { LiveMonitor, PUBLIC_SOURCE, type LatestResult } from './live-monitor.js';
+import { MonitorMaintenance } from './monitor-maintenance.js';
+import { nextState } from './monitor-state.js';
+import type { Monitor, MonitorState } from './monitor.entity.js';
+import { MonitorRepository } from './monitor.repository.js';
+import { ResultRepository } from './result.repository.js';
+import { mergeDeltas, type BucketDelta } from './uptime-buckets.js';
+import type { CheckResultRow } from './check-result.entity.js';
+import type { MonitorSource } from './monitor-source.entity.js';
+
+interface MonitorJob extends ScheduledJob {
+  monitorId: number;
+}
+
+interface PendingWrite {
+  result: CheckResultRow;
+  source: MonitorSource;
+  deltas: BucketDelta[];
+}
+
+/**
+ * The live side of monitors: holds every monitor in memory, runs the public source through the
+ * CheckScheduler, records results (batched), keeps the per-monitor state machine and emits
+ * `monitor.state-changed`. The in-memory state decides; the database is the durable record.
+ */
+@Injectable()
+export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Monitors');
+  private readonly live = new Map<number, LiveMonitor>();
+  private readonly scheduler: CheckScheduler<MonitorJob>;
+  private readonly writer: BatchWriter<PendingWrite>;
+  /** When each source's latest result goes stale: the aggregate is looked at again then. */
+  private readonly staleness = new DueQueue<string>();
+  private stalenessTimer: NodeJS.Timeout | null = null;
+  private stalenessTimerAt = Number.POSITIVE_INFINITY;
+  /** State changes are written in order, one after another. */
+  private stateWrites: Promise<void> = Promise.resolve();
+  private readonly checks: Counter<'type' | 'status'>;
+  private readonly durations: Histogram<'type'>;
+  private readonly startDelays: Histogram;
+  private readonly startListeners: ((dueAt: number, startedAt: number) => void)[] = [];
+
+  constructor(
+    private readonly monitors: MonitorRepository,
+    private readonly results: ResultRepository,
+    private readonly registry: PluginRegistry,
+    private readonly events: EventBus,
+    private readonly maintenance: MonitorMaintenance,
+    private readonly clock: Clock,
+    config: PulseConfig,
+    metrics: MetricsService,
+  ) {
+    const logger = pluginLogger(this.logger, 'scheduler');
+    this.scheduler = new CheckScheduler<MonitorJob>({
+      maxConcurrent: config.monitors.max_concurrent_checks,
+      logger,
+      run: (job, context) => this.runCheck(job, context),
+      onResult: (outcome) => this.onOutcome(outcome),
+      onStart: (_job, dueAt, startedAt) => this.onStart(dueAt, startedAt),
+    });
+    this.writer = new BatchWriter<PendingWrite>({
+      name: 'check results',
+      flushIntervalMs: 250,
+      maxBatchSize: 500,
+      maxPending: 100_000,
+      logger: this.logger,
+      write: (items) => this.writeBatch(items),
+    });
+    this.checks = metrics.counter({ name: 'pulse_checks_total', help: 'Monitor checks run by this server, by type and result', labelNames: ['type', 'status'] });
+    this.durations = metrics.histogram({
+      name: 'pulse_check_duration_seconds',
+      help: 'Duration of monitor checks run by this server',
+      labelNames: ['type'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    });
+    this.startDelays = metrics.histogram({
+      name: 'pulse_check_start_delay_seconds',
+      help: 'How late checks start after they are due (scheduler jitter)',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    });
+    const { scheduler, writer } = this;
+    metrics.gauge({ name: 'pulse_checks_running', help: 'Checks running now', collect() { this.set(scheduler.running); } });
+    metrics.gauge({ name: 'pulse_checks_waiting', help: 'Checks due but waiting for a free slot', collect() { this.set(scheduler.waiting); } });
+    metrics.gauge({ name: 'pulse_results_pending_write', help: 'Check results waiting to be written', collect() { this.set(writer.pendingCount); } });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const [monitors, sources, openIncidents] = await Promise.all([this.monitors.findAll(), this.results.allSources(), this.monitors.openIncidentMonitorIds()]);
+    for (const monitor of monitors) this.live.set(monitor.id, this.toLive(monitor, openIncidents.has(monitor.id)));
+    for (const source of sources) {
+      const live = this.live.get(source.monitorId);
+      if (live) this.noteLatest(live, source.source, source);
+    }
+    for (const live of this.live.values()) {
+      if (live.monitor.paused) continue;
+      const publicResult = live.sources.get(PUBLIC_SOURCE);
+      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastStatus: publicResult?.status ?? null });
+    }
+    this.logger.log(`${this.live.size} monitor(s) loaded, ${this.scheduler.size} scheduled`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
+    await this.scheduler.stop();
+    await this.writer.close();
+    await this.stateWrites;
+  }
+
+  // ---- what the API changes --------------------------------------------------------------------------
+
+  /** A new monitor: runs within 5 s. */
+  add(monitor: Monitor): void {
+    const live = this.toLive(monitor, false);
+    this.live.set(monitor.id, live);
+    if (!monitor.paused) this.schedule(live, { runSoon: true });
+  }
+
+  /** Edited settings: the next check (within 5 s) uses them; a check running on the old ones is dropped. */
+  replace(monitor: Monitor): void {
+    const live = this.live.get(monitor.id);
+    if (!live) return this.add(monitor);
+    live.monitor = { ...monitor, status: live.monitor.status };
+    this.bindPlugin(live);
+    if (!live.monitor.paused) this.schedule(live, { runSoon: true });
+  }
+
+  remove(monitorId: number): void {
+    this.scheduler.remove(String(monitorId));
+    const live = this.live.get(monitorId);
+    if (live) for (const source of live.sources.keys()) this.staleness.remove(`${monitorId}|${source}`);
+    this.live.delete(monitorId);
+  }
+
+  /** Waits until every result and state change recorded so far is in the database. */
+  async settle(): Promise<void> {
+    await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
+    await this.stateWrites;
+  }
+
+  async pause(monitorId: number): Promise<void> {
+    const live = this.live.get(monitorId);
+    if (!live || live.monitor.paused) return;
+    live.monitor.paused = true;
+    this.scheduler.remove(String(monitorId));
+    live.buckets.stopAccounting();
+    live.held = null;
+    this.change(live, 'paused', 'paused by a user', this.clock.now());
+    await this.stateWrites;
+  }
+
+  async resume(monitorId: number): Promise<void> {
+    const live = this.live.get(monitorId);
+    if (!live || !live.monitor.paused) return;
+    live.monitor.paused = false;
+    // Results from before the pause say nothing about now; the first new result decides.
+    live.sources.clear();
+    this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now());
+    this.schedule(live, { runSoon: true });
+    await this.stateWrites;
+  }
+
+  /** Looks at a monitor's state again (a maintenance window started or ended, a poller went away). */
+  reevaluate(monitorId: number): void {
+    const live = this.live.get(monitorId);
+    if (live && !live.monitor.paused) this.evaluate(live, this.clock.now());
+  }
+
+  /**
+   * Records one result of one source (`public` from the scheduler; `poller:<id>` from the pollers API).
+   * Ignored for unknown or paused monitors and for sources the monitor does not have.
+   */
+  recordResult(monitorId: number, source: string, result: CheckResult, checkedAt: number): boolean {
+    const live = this.live.get(monitorId);
+    if (!live || live.monitor.paused || !live.sourceKeys().includes(source)) return false;
+    const latest: LatestResult = { status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt };
+    const previous = live.sources.get(source);
+    if (!previous || previous.checkedAt <= checkedAt) this.noteLatest(live, source, latest);
+    const deltas = live.buckets.record({ at: checkedAt, status: result.status, latencyMs: result.latencyMs }, live.held, staleAfterMs(live.intervalMs));
+    const accepted = this.writer.push({
+      result: { monitorId, source, checkedAt, status: result.status, latencyMs: result.latencyMs, message: result.message, details: result.details ? JSON.stringify(result.details) : null },
+      source: { monitorId, source, ...latest },
+      deltas,
+    });
+    if (!accepted) this.logger.warn(`result of monitor ${monitorId} (${source}) dropped: the database has been failing and the write queue is full`);
+    this.evaluate(live, Math.max(checkedAt, this.clock.now()));
+    return true;
+  }
+
+  // ---- what the API reads ------------------------------------------------------------------------------
+
+  get(monitorId: number): LiveMonitor | undefined {
+    return this.live.get(monitorId);
+  }
+
+  inMaintenance(monitorId: number): boolean {
+    return this.maintenance.isInMaintenance(monitorId, this.clock.now());
+  }
+
+  /** Calls `listener` as each check starts, with when it was due; for benchmarks. */
+  observeStarts(listener: (dueAt: number, startedAt: number) => void): void {
+    this.startListeners.push(listener);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------------
+
+  private toLive(monitor: Monitor, incidentOpen: boolean): LiveMonitor {
+    const live = new LiveMonitor(monitor, null, null, {
+      status: monitor.status,
+      since: monitor.lastChangeAt,
+      incidentNumber: monitor.incidentNumber,
+      incidentOpen,
+    });
+    this.bindPlugin(live);
+    return live;
+  }
+
+  private bindPlugin(live: LiveMonitor): void {
+    const registered = this.registry.check(live.monitor.type);
+    const validated = registered ? this.registry.validateConfig(registered, live.monitor.options) : null;
+    live.plugin = registered?.plugin ?? null;
+    live.config = validated?.ok ? validated.value : null;
+    if (!registered) this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": no check plugin "${live.monitor.type}" is installed; it will show as down`);
+    else if (!validated?.ok) this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": its options no longer validate; it will show as down`);
+  }
+
+  private schedule(live: LiveMonitor, options: Parameters<CheckScheduler<MonitorJob>['upsert']>[1]): void {
+    const { monitor } = live;
+    this.scheduler.upsert(
+      { key: String(monitor.id), monitorId: monitor.id, intervalMs: monitor.intervalS * 1000, timeoutMs: monitor.timeoutS * 1000, retries: monitor.retries },
+      options,
+    );
+  }
+
+  private async runCheck(job: MonitorJob, context: PluginContext): Promise<CheckResult> {
+    const live = this.live.get(job.monitorId);
+    if (!live?.plugin) return { status: 'down', latencyMs: null, message: `no check plugin "${live?.monitor.type}" is installed` };
+    if (!live.config) return { status: 'down', latencyMs: null, message: 'the monitor options are not valid for its check type; edit the monitor' };
+    return live.plugin.run(live.monitor.target, live.config, context);
+  }
+
+  private onStart(dueAt: number, startedAt: number): void {
+    this.startDelays.observe(Math.max(0, startedAt - dueAt) / 1000);
+    for (const listener of this.startListeners) listener(dueAt, startedAt);
+  }
+
+  private onOutcome(outcome: CheckOutcome<MonitorJob>): void {
+    const live = this.live.get(outcome.job.monitorId);
+    if (!live) return;
+    this.checks.inc({ type: live.monitor.type, status: outcome.result.status });
+    this.durations.observe({ type: live.monitor.type }, (outcome.finishedAt - outcome.startedAt) / 1000);
+    const result = outcome.attempts > 1 ? { ...outcome.result, details: { ...outcome.result.details, attempts: outcome.attempts } } : outcome.result;
+    this.recordResult(live.monitor.id, PUBLIC_SOURCE, result, this.clock.now());
+  }
+
+  private noteLatest(live: LiveMonitor, source: string, latest: LatestResult): void {
+    live.sources.set(source, { status: latest.status, latencyMs: latest.latencyMs, message: latest.message, checkedAt: latest.checkedAt });
+    this.staleness.schedule(`${live.monitor.id}|${source}`, latest.checkedAt + staleAfterMs(live.intervalMs) + 1);
+    this.armStaleness();
+  }
+
+  private evaluate(live: LiveMonitor, at: number): void {
+    const { status, message } = live.aggregate(at);
+    const to: MonitorState = this.maintenance.isInMaintenance(live.monitor.id, at) ? 'maintenance' : status;
+    live.held = to;
+    this.change(live, to, message, at);
+  }
+
+  private change(live: LiveMonitor, to: MonitorState, message: string, at: number): void {
+    const change = nextState(live.state, to, at, message);
+    if (!change) return;
+    live.state = change.next;
+    live.monitor.status = to;
+    const monitorId = live.monitor.id;
+    this.stateWrites = this.stateWrites
+      .then(() => this.monitors.applyChange(monitorId, change))
+      .catch((error: Error) => this.logger.error(`could not record the state change of monitor ${monitorId} to ${to}: ${error.message}`));
+    this.logger.log(`monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`);
+    this.events.emit('monitor.state-changed', {
+      monitorId,
+      name: live.monitor.name,
+      type: live.monitor.type,
+      target: live.monitor.target,
+      from: change.from,
+      to,
+      incidentNumber: change.next.incidentNumber,
+      message,
+      at,
+      since: change.since,
+      sources: live.sourceStatuses(at),
+      alerts: live.monitor.alerts,
+    });
+  }
+
+  private armStaleness(): void {
+    const next = this.staleness.peekTime();
+    if (next === undefined || next >= this.stalenessTimerAt) return;
+    if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
+    this.stalenessTimerAt = next;
+    this.stalenessTimer = setTimeout(() => {
+      this.stalenessTimer = null;
+      this.stalenessTimerAt = Number.POSITIVE_INFINITY;
+      const now = this.clock.now();
+      for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
+      this.armStaleness();
+    }, Math.min(2 ** 31 - 1, Math.max(0, next - this.clock.now())));
+    this.stalenessTimer.unref();
+  }
+
+  private async writeBatch(batch: PendingWrite[]): Promise<void> {
+    // Results of a monitor deleted since they were queued are dropped, not written as orphans.
+    const items = batch.filter((item) => this.live.has(item.result.monitorId));
+    const latestSources = new Map<string, MonitorSource>();
+    for (const { source } of items) {
+      const key = `${source.monitorId}|${source.source}`;
+      const known = latestSources.get(key);
+      if (!known || known.checkedAt <= source.checkedAt) latestSources.set(key, source);
+    }
+    await this.results.writeBatch(
+      items.map((item) => item.result),
+      [...latestSources.values()],
+      mergeDeltas(items.flatMap((item) => item.deltas)),
+    );
+  }
+}

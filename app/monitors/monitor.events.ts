@@ -1,0 +1,41 @@
+import type { SourceStatus } from './aggregate-status.js';
+import type { MonitorState } from './monitor.entity.js';
+
+/** One source of a monitor as it stood at the change. */
+export interface MonitorSourceStatus {
+  /** `public` or `poller:<id>`. */
+  source: string;
+  name: string;
+  location: string | null;
+  status: SourceStatus;
+  latencyMs: number | null;
+  message: string;
+  /** Epoch ms of its latest result, null if it has none. */
+  checkedAt: number | null;
+}
+
+/** A monitor changed state: what the alerts feature needs to tell people, and nothing it must look up. */
+export interface MonitorStateChanged {
+  monitorId: number;
+  name: string;
+  type: string;
+  target: string;
+  from: MonitorState;
+  to: MonitorState;
+  /** The latest incident's number (the one this change opened or closed, if any); 0 before the first. */
+  incidentNumber: number;
+  /** Why, in words: the result message behind the change (`HTTP 503`, `Public: connection refused`). */
+  message: string;
+  /** When the change happened, and since when the previous state held (epoch ms). */
+  at: number;
+  since: number | null;
+  sources: MonitorSourceStatus[];
+  /** Alert channel names attached to the monitor. */
+  alerts: string[];
+}
+
+declare module '../events/pulse-events.js' {
+  interface PulseEvents {
+    'monitor.state-changed': MonitorStateChanged;
+  }
+}

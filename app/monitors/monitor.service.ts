@@ -1,0 +1,159 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiError } from '../http/api-error.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
+import { Clock } from '../runtime/clock.js';
+import { MonitorBodyDto, parseTime, type HistoryQuery, type ListMonitorsQuery, type ResultsQuery } from './monitor.dto.js';
+import type { Monitor } from './monitor.entity.js';
+import { MonitorRepository, type MonitorSettings } from './monitor.repository.js';
+import { MonitorRuntime } from './monitor-runtime.service.js';
+import { bucketView, incidentView, monitorDetailView, monitorView, resultView } from './monitor.views.js';
+import { ResultRepository } from './result.repository.js';
+import { PERIOD_MS, uptimePercent } from './uptime-buckets.js';
+
+const DEFAULT_INTERVAL_S = 60;
+const DEFAULT_TIMEOUT_S = 10;
+const DEFAULT_RETRIES = 1;
+const DAY_MS = 86_400_000;
+
+/** Monitors API policy (SPEC §3): validation against the type's plugin, then the repository and the runtime. */
+@Injectable()
+export class MonitorService {
+  private readonly logger = new Logger('Monitors');
+
+  constructor(
+    private readonly monitors: MonitorRepository,
+    private readonly results: ResultRepository,
+    private readonly runtime: MonitorRuntime,
+    private readonly registry: PluginRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(body: MonitorBodyDto) {
+    const monitor = await this.monitors.insert(this.settingsFrom(body), this.clock.now());
+    this.runtime.add(monitor);
+    this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
+    return this.detail(monitor);
+  }
+
+  async update(id: number, body: MonitorBodyDto) {
+    await this.existing(id);
+    await this.monitors.updateSettings(id, this.settingsFrom(body), this.clock.now());
+    const monitor = (await this.monitors.findById(id))!;
+    this.runtime.replace(monitor);
+    return this.detail(monitor);
+  }
+
+  async remove(id: number) {
+    const monitor = await this.existing(id);
+    const view = monitorView(monitor, this.runtime.get(id), false);
+    this.runtime.remove(id);
+    await this.runtime.settle();
+    await this.monitors.delete(id);
+    this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
+    return view;
+  }
+
+  async pause(id: number) {
+    const monitor = await this.existing(id);
+    await this.monitors.setPaused(id, true, this.clock.now());
+    await this.runtime.pause(id);
+    return this.detail((await this.monitors.findById(id)) ?? monitor);
+  }
+
+  async resume(id: number) {
+    const monitor = await this.existing(id);
+    await this.monitors.setPaused(id, false, this.clock.now());
+    await this.runtime.resume(id);
+    return this.detail((await this.monitors.findById(id)) ?? monitor);
+  }
+
+  async list(query: ListMonitorsQuery) {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? 50;
+    const { monitors, total } = await this.monitors.list({ status: query.status, type: query.type, q: query.q?.trim() || undefined, page, perPage });
+    return {
+      monitors: monitors.map((monitor) => monitorView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id))),
+      page,
+      per_page: perPage,
+      total,
+    };
+  }
+
+  async get(id: number) {
+    return this.detail(await this.existing(id));
+  }
+
+  async resultsOf(id: number, query: ResultsQuery) {
+    await this.existing(id);
+    const rows = await this.results.results(id, { source: query.source, since: parseTime(query.since), until: parseTime(query.until), limit: query.limit ?? 100 });
+    return { monitor_id: id, results: rows.map(resultView) };
+  }
+
+  async incidentsOf(id: number) {
+    const monitor = await this.existing(id);
+    const now = this.clock.now();
+    return { monitor_id: id, incident_number: monitor.incidentNumber, incidents: (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now)) };
+  }
+
+  /** Minute or hour buckets: uptime and latency over time, for charts. */
+  async historyOf(id: number, query: HistoryQuery) {
+    await this.existing(id);
+    const period = query.period ?? 'hour';
+    const now = this.clock.now();
+    const until = parseTime(query.until) ?? now;
+    const since = parseTime(query.since) ?? until - (period === 'minute' ? DAY_MS : 30 * DAY_MS);
+    if (until - since > (period === 'minute' ? 7 : 400) * DAY_MS) {
+      throw ApiError.validation(`since: at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`);
+    }
+    const buckets = await this.results.buckets(id, period, Math.floor(since / PERIOD_MS[period]) * PERIOD_MS[period], until);
+    return { monitor_id: id, period, buckets: buckets.map(bucketView) };
+  }
+
+  private async detail(monitor: Monitor) {
+    const now = this.clock.now();
+    const [day, week, month] = await Promise.all([
+      this.results.stateTotals(monitor.id, 'minute', now - DAY_MS),
+      this.results.stateTotals(monitor.id, 'hour', now - 7 * DAY_MS),
+      this.results.stateTotals(monitor.id, 'hour', now - 30 * DAY_MS),
+    ]);
+    const uptime = { '24h': uptimePercent(day), '7d': uptimePercent(week), '30d': uptimePercent(month) };
+    return monitorDetailView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id), uptime, now);
+  }
+
+  private async existing(id: number): Promise<Monitor> {
+    const monitor = await this.monitors.findById(id);
+    if (!monitor) throw ApiError.notFound(`There is no monitor with id ${id}. GET /api/monitors lists them.`);
+    return monitor;
+  }
+
+  /** Checks the body against the type's plugin and fills in defaults; a 400 names the field to fix. */
+  private settingsFrom(body: MonitorBodyDto): MonitorSettings {
+    const plugin = this.registry.check(body.type);
+    if (!plugin) {
+      const known = this.registry.checks().map((check) => check.id).sort().join(', ');
+      throw ApiError.validation(`type: unknown monitor type "${body.type.slice(0, 40)}"; one of ${known}`);
+    }
+    const target = body.target.trim();
+    const targetProblem = plugin.plugin.validateTarget(target);
+    if (targetProblem) throw ApiError.validation(`target: ${targetProblem}`);
+    const intervalS = body.interval ?? DEFAULT_INTERVAL_S;
+    const timeoutS = body.timeout ?? Math.min(DEFAULT_TIMEOUT_S, intervalS - 1);
+    if (timeoutS >= intervalS) throw ApiError.validation(`timeout: must be less than interval (${intervalS} s)`);
+    const options = this.registry.validateConfig(plugin, body.options ?? {});
+    if (!options.ok) {
+      throw ApiError.validation(options.errors.map((error) => `options${error.field ? `.${error.field}` : ''}: ${error.message}`).join('; '));
+    }
+    return {
+      name: body.name.trim(),
+      type: body.type,
+      target,
+      intervalS,
+      timeoutS,
+      retries: body.retries ?? DEFAULT_RETRIES,
+      quorum: body.quorum ?? null,
+      pollers: [...new Set(body.pollers ?? [])],
+      alerts: [...new Set(body.alerts ?? [])],
+      options: { ...options.value } as Record<string, unknown>,
+    };
+  }
+}

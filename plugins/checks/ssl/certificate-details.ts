@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import forge from 'node-forge';
+
+export interface CertificateDetails {
+  subject: string;
+  issuer: string;
+  sans: string[];
+  valid_from: string;
+  valid_to: string;
+  fingerprint: string;
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/**
+ * Reads a DER certificate with node-forge. forge only understands RSA public keys; the key is not needed
+ * for the details, so any other SubjectPublicKeyInfo (ECDSA, Ed25519) is swapped for a placeholder first.
+ */
+export function readCertificate(der: Buffer): CertificateDetails {
+  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
+  let cert: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromAsn1(asn1);
+  } catch (error) {
+    if (!/not RSA/i.test((error as Error).message)) throw error;
+    replacePublicKey(asn1);
+    cert = forge.pki.certificateFromAsn1(asn1);
+  }
+  const altNames = (cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined)?.altNames ?? [];
+  return {
+    subject: distinguishedName(cert.subject.attributes),
+    issuer: distinguishedName(cert.issuer.attributes),
+    sans: altNames.map((name) => (name.type === 7 ? name.ip : name.value)).filter((name): name is string => typeof name === 'string'),
+    valid_from: cert.validity.notBefore.toISOString(),
+    valid_to: cert.validity.notAfter.toISOString(),
+    fingerprint: createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':'),
+    serial: cert.serialNumber.toUpperCase(),
+    notBefore: cert.validity.notBefore,
+    notAfter: cert.validity.notAfter,
+  };
+}
+
+function distinguishedName(attributes: forge.pki.CertificateField[]): string {
+  return attributes.map((attribute) => `${attribute.shortName ?? attribute.name ?? attribute.type}=${String(attribute.value)}`).join(', ');
+}
+
+let placeholderKey: forge.asn1.Asn1 | null = null;
+
+function replacePublicKey(certificate: forge.asn1.Asn1): void {
+  const tbs = (certificate.value as forge.asn1.Asn1[])[0]!;
+  const fields = tbs.value as forge.asn1.Asn1[];
+  // TBSCertificate: [0] version (optional, context-specific), serial, signature, issuer, validity, subject, SPKI, ...
+  const keyIndex = (fields[0]!.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0) + 5;
+  placeholderKey ??= forge.pki.publicKeyToAsn1(forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('00c5', 16), new forge.jsbn.BigInteger('10001', 16)));
+  fields[keyIndex] = placeholderKey;
+}
