@@ -1,25 +1,92 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PulseConfig } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
 import { consoleLink } from '../http/console-link.js';
+import type { MonitorEvaluated, MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
+import { Clock } from '../runtime/clock.js';
 import { AlertDispatcher } from './alert-dispatcher.service.js';
+import { FlapDetector, FLAP_HISTORY } from './flapping.js';
+import { isAlertable, monitorAlertEvent } from './monitor-alert-policy.js';
 
 const LISTED_SERVICES = 10;
 
-/** Which state changes become alerts, and in what words. */
+interface FlappingMonitor {
+  /** The latest change while flapping (what the "stopped flapping" notice reports). */
+  last: MonitorStateChanged;
+  alerts: string[];
+}
+
+/**
+ * Which state changes become alerts, and in what words: heartbeat alarms (ok ↔ error, as Lovebeat) and
+ * monitors (down, warning, recovery). A flapping monitor (Nagios-style percent state change) sends one
+ * notice when it starts flapping and one when it settles, instead of an alert per change.
+ */
 @Injectable()
 export class AlertRoutingService {
+  private readonly logger = new Logger('Alerts');
+  private readonly flaps: FlapDetector;
+  private readonly flapping = new Map<number, FlappingMonitor>();
+
   constructor(
     private readonly dispatcher: AlertDispatcher,
     private readonly config: PulseConfig,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.flaps = new FlapDetector(config.alerting.flapping_high, config.alerting.flapping_low);
+  }
 
-  /** Heartbeat alarms alert on ok → error and back, as Lovebeat does. */
   @OnPulseEvent('alarm.state-changed')
   async onAlarmStateChanged(change: AlarmStateChanged): Promise<void> {
-    await this.dispatcher.dispatch(alarmEvent(change, consoleLink(this.config, `alarms/${encodeURIComponent(change.name)}`)), change.alerts);
+    await this.dispatch(alarmEvent(change, consoleLink(this.config, `alarms/${encodeURIComponent(change.name)}`)), change.alerts);
+  }
+
+  @OnPulseEvent('monitor.evaluated')
+  onMonitorEvaluated({ monitorId, state, at }: MonitorEvaluated): void {
+    const observation = this.flaps.observe(`monitor:${monitorId}`, state);
+    if (!observation.stopped) return;
+    const flapping = this.flapping.get(monitorId);
+    this.flapping.delete(monitorId);
+    if (!flapping) return;
+    const event = { ...monitorAlertEvent(flapping.last, this.monitorLink(monitorId)), fromState: 'flapping', toState: state, recovered: state === 'up', at };
+    event.message = `stopped flapping (${observation.percent.toFixed(0)}% state change over the last ${FLAP_HISTORY} checks); it is ${state} now`;
+    void this.dispatch(event, flapping.alerts);
+  }
+
+  @OnPulseEvent('monitor.state-changed')
+  async onMonitorStateChanged(change: MonitorStateChanged): Promise<void> {
+    if (!isAlertable(change.from, change.to)) return;
+    const event = monitorAlertEvent(change, this.monitorLink(change.monitorId));
+    if (!this.flaps.isFlapping(`monitor:${change.monitorId}`)) {
+      await this.dispatch(event, change.alerts);
+      return;
+    }
+    const known = this.flapping.get(change.monitorId);
+    this.flapping.set(change.monitorId, { last: change, alerts: change.alerts });
+    if (known) return; // already said it is flapping: this change is suppressed
+    this.logger.log(`monitor ${change.monitorId} "${change.name}" is flapping: alerts paused until it settles`);
+    await this.dispatch(
+      { ...event, toState: 'flapping', recovered: false, message: `is flapping between states (last: ${change.from} → ${change.to}, ${change.message}); alerts are paused until it settles` },
+      change.alerts,
+    );
+  }
+
+  /** Monitor ids currently flapping (for views and tests). */
+  flappingMonitors(): number[] {
+    return [...this.flapping.keys()];
+  }
+
+  private monitorLink(monitorId: number): string | null {
+    return consoleLink(this.config, `monitors/${monitorId}`);
+  }
+
+  private async dispatch(event: AlertEvent, channels: string[]): Promise<void> {
+    try {
+      await this.dispatcher.dispatch(event, channels);
+    } catch (error) {
+      this.logger.error(`could not queue the alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}) at ${new Date(this.clock.now()).toISOString()}: ${(error as Error).message}`);
+    }
   }
 }
 

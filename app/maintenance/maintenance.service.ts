@@ -21,6 +21,8 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   private readonly active = new Map<number, { scope: WindowScope; occurrence: Occurrence }>();
   private timer: NodeJS.Timeout | null = null;
   private lastReload = 0;
+  /** Reloads run one after another: a slow periodic read must never land after a newer one. */
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly repository: MaintenanceRepository,
@@ -56,11 +58,15 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Reads the windows again (after an API change here, or periodically for other servers' changes) and applies them. */
-  async reload(): Promise<void> {
-    const windows = await this.repository.list();
-    this.scopes = new Map(windows.map((window) => [window.id, new WindowScope(window)]));
-    this.lastReload = this.clock.now();
-    this.apply(this.clock.now());
+  reload(): Promise<void> {
+    // A failed read must not stop later ones: the chain continues from settled, not fulfilled, promises.
+    this.reloading = this.reloading.catch(() => undefined).then(async () => {
+      const windows = await this.repository.list();
+      this.scopes = new Map(windows.map((window) => [window.id, new WindowScope(window)]));
+      this.lastReload = this.clock.now();
+      this.apply(this.clock.now());
+    });
+    return this.reloading;
   }
 
   private async tick(): Promise<void> {

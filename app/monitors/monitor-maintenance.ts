@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { MaintenanceService } from '../maintenance/maintenance.service.js';
 
 /**
- * Hook for maintenance windows (SPEC §7, the alerts feature). Until that lands nothing is ever in
- * maintenance; the maintenance feature provides its own implementation under this token
- * (`{ provide: MonitorMaintenance, useExisting: MaintenanceService }`) and calls
- * `MonitorRuntime.reevaluate(id)` when a window starts or ends. Inside a window a monitor's state is
- * `maintenance` and its time is left out of uptime.
+ * Maintenance windows as monitors see them (SPEC §7): inside a window a monitor's state is `maintenance`,
+ * no alert goes out and its time is left out of uptime. MonitorMaintenanceListener re-evaluates covered
+ * monitors when a window starts or ends.
  */
 @Injectable()
 export class MonitorMaintenance {
-  isInMaintenance(_monitorId: number, _at: number): boolean {
-    return false;
+  constructor(private readonly maintenance: MaintenanceService) {}
+
+  isInMaintenance(monitorId: number, _at: number): boolean {
+    return this.maintenance.covers({ monitorId });
   }
 }

@@ -205,6 +205,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     return this.live.get(monitorId);
   }
 
+  /** Ids of every monitor held in memory (maintenance windows covering "all" look at each). */
+  monitorIds(): number[] {
+    return [...this.live.keys()];
+  }
+
   inMaintenance(monitorId: number): boolean {
     return this.maintenance.isInMaintenance(monitorId, this.clock.now());
   }
@@ -275,6 +280,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const { status, message } = live.aggregate(at);
     const to: MonitorState = this.maintenance.isInMaintenance(live.monitor.id, at) ? 'maintenance' : status;
     live.held = to;
+    // Before the change: flap detection must have seen this result when the change is judged.
+    this.events.emit('monitor.evaluated', { monitorId: live.monitor.id, state: to, at });
     this.change(live, to, message, at);
   }
 

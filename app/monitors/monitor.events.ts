@@ -34,8 +34,16 @@ export interface MonitorStateChanged {
   alerts: string[];
 }
 
+/** A monitor's aggregate was worked out again after a result (flap detection counts these). */
+export interface MonitorEvaluated {
+  monitorId: number;
+  state: MonitorState;
+  at: number;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'monitor.state-changed': MonitorStateChanged;
+    'monitor.evaluated': MonitorEvaluated;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { Clock } from '../runtime/clock.js';
@@ -26,9 +27,11 @@ export class MonitorService {
     private readonly runtime: MonitorRuntime,
     private readonly registry: PluginRegistry,
     private readonly clock: Clock,
+    private readonly alertChannels: AlertChannelsService,
   ) {}
 
   async create(body: MonitorBodyDto) {
+    await this.checkAlertChannels(body.alerts ?? []);
     const monitor = await this.monitors.insert(this.settingsFrom(body), this.clock.now());
     this.runtime.add(monitor);
     this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
@@ -37,6 +40,7 @@ export class MonitorService {
 
   async update(id: number, body: MonitorBodyDto) {
     await this.existing(id);
+    await this.checkAlertChannels(body.alerts ?? []);
     await this.monitors.updateSettings(id, this.settingsFrom(body), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
@@ -124,6 +128,13 @@ export class MonitorService {
     const monitor = await this.monitors.findById(id);
     if (!monitor) throw ApiError.notFound(`There is no monitor with id ${id}. GET /api/monitors lists them.`);
     return monitor;
+  }
+
+  /** A monitor may only name alert channels that exist, so an alert never silently goes nowhere. */
+  private async checkAlertChannels(names: string[]): Promise<void> {
+    for (const name of names) {
+      if (!(await this.alertChannels.find(name))) throw ApiError.validation(`alerts: there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
+    }
   }
 
   /** Checks the body against the type's plugin and fills in defaults; a 400 names the field to fix. */

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
+import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { MonitorService } from './monitor.service.js';
@@ -10,8 +12,9 @@ import './monitor.events.js';
 
 /** SPEC §3: the monitors API, the public source's checks, results, states, incidents and uptime. */
 @Module({
+  imports: [AlertsModule],
   controllers: [MonitorsController],
-  providers: [MonitorRepository, ResultRepository, MonitorRuntime, MonitorService, MonitorMaintenance, ResultsCleanupService],
+  providers: [MonitorRepository, ResultRepository, MonitorRuntime, MonitorService, MonitorMaintenance, MonitorMaintenanceListener, ResultsCleanupService],
   exports: [MonitorRuntime, MonitorMaintenance],
 })
 export class MonitorsModule {}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PulseConfig } from '../config/config.schema.js';
+import type { MonitorStateChanged } from '../monitors/monitor.events.js';
+import type { AlertEvent } from '../plugin-host/contracts.js';
+import { Clock } from '../runtime/clock.js';
+import type { AlertDispatcher } from './alert-dispatcher.service.js';
+import { AlertRoutingService } from './alert-routing.service.js';
+import { isAlertable } from './monitor-alert-policy.js';
+
+/** Records what routing hands to the queue; the queue itself is tested end to end. */
+function routing() {
+  const queued: { event: AlertEvent; channels: readonly string[] }[] = [];
+  const dispatcher = { dispatch: async (event: AlertEvent, channels: readonly string[]) => void queued.push({ event, channels }) } as unknown as AlertDispatcher;
+  const config = new PulseConfig();
+  config.public_url = 'https://pulse.example.com/sub/';
+  return { service: new AlertRoutingService(dispatcher, config, new Clock()), queued };
+}
+
+function change(from: string, to: string, at: number): MonitorStateChanged {
+  return { monitorId: 7, name: 'web', type: 'http', target: 'https://web', from, to, incidentNumber: 3, message: to === 'down' ? 'HTTP 503' : 'HTTP 200', at, since: at - 60_000, sources: [], alerts: ['ops'] } as MonitorStateChanged;
+}
+
+describe('monitor alert policy', () => {
+  it('alerts on trouble and on recovery from trouble only', () => {
+    assert.equal(isAlertable('up', 'down'), true);
+    assert.equal(isAlertable('up', 'warning'), true);
+    assert.equal(isAlertable('warning', 'down'), true);
+    assert.equal(isAlertable('down', 'up'), true);
+    assert.equal(isAlertable('pending', 'down'), true, 'a new monitor that is down from the start');
+    for (const [from, to] of [['pending', 'up'], ['up', 'paused'], ['paused', 'pending'], ['up', 'maintenance'], ['maintenance', 'up'], ['down', 'maintenance']]) {
+      assert.equal(isAlertable(from!, to!), false, `${from} → ${to}`);
+    }
+    assert.equal(isAlertable('maintenance', 'down'), true, 'still down when the window ends');
+  });
+
+  it('sends monitor changes to the monitor\'s channels with a console link', async () => {
+    const { service, queued } = routing();
+    await service.onMonitorStateChanged(change('up', 'down', 1000));
+    assert.equal(queued.length, 1);
+    assert.deepEqual(queued[0]!.channels, ['ops']);
+    assert.equal(queued[0]!.event.url, 'https://pulse.example.com/sub/monitors/7');
+    assert.equal(queued[0]!.event.incidentNumber, 3);
+  });
+
+  it('says once that a monitor is flapping, holds its alerts, and says when it settles', async () => {
+    const { service, queued } = routing();
+    let at = 0;
+    let state = 'up';
+    for (let result = 0; result < 14; result++) {
+      const next = result % 2 ? 'up' : 'down';
+      at += 60_000;
+      service.onMonitorEvaluated({ monitorId: 7, state: next as MonitorStateChanged['to'], at });
+      await service.onMonitorStateChanged(change(state, next, at));
+      state = next;
+    }
+    const flappingNotices = queued.filter(({ event }) => event.toState === 'flapping');
+    assert.equal(flappingNotices.length, 1, 'one notice when it starts flapping');
+    const before = queued.indexOf(flappingNotices[0]!);
+    assert.ok(before >= 8, `the first changes were alerted one by one (${before})`);
+    assert.equal(queued.length, before + 1, 'nothing more while it flaps');
+    assert.deepEqual(service.flappingMonitors(), [7]);
+
+    for (let result = 0; result < 21; result++) {
+      at += 60_000;
+      service.onMonitorEvaluated({ monitorId: 7, state: 'up', at });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const settled = queued.at(-1)!.event;
+    assert.equal(settled.fromState, 'flapping');
+    assert.equal(settled.toState, 'up');
+    assert.equal(settled.recovered, true);
+    assert.match(settled.message, /^stopped flapping \(\d+% state change over the last 21 checks\); it is up now$/);
+    assert.deepEqual(service.flappingMonitors(), []);
+  });
+});
