@@ -7,11 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AlertChannelsService } from '../../app/alerts/alert-channels.service.js';
 import { loadServerConfig } from '../../app/config/config.loader.js';
 import type { MonitorStateChanged } from '../../app/monitors/monitor.events.js';
 import { MonitorService } from '../../app/monitors/monitor.service.js';
 import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../../app/plugin-host/plugin-loader.js';
 import { ServerModule } from '../../app/roles/server.module.js';
+import { HttpReceiver } from '../peers/http-receiver.js';
 import { quietLogger } from '../support/databases.js';
 import { freePort } from '../support/ports.js';
 
@@ -19,6 +21,7 @@ import { freePort } from '../support/ports.js';
 describe('monitor.state-changed', () => {
   let context: INestApplicationContext;
   let dataDir: string;
+  let receiver: HttpReceiver;
   const events: MonitorStateChanged[] = [];
 
   before(async () => {
@@ -28,9 +31,13 @@ describe('monitor.state-changed', () => {
     context = await NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), { logger: quietLogger, abortOnError: false });
     await context.init();
     context.get(EventEmitter2).on('monitor.state-changed', (event: MonitorStateChanged) => events.push(event));
+    // Monitors may only name alert channels that exist.
+    receiver = await HttpReceiver.start();
+    await context.get(AlertChannelsService).create({ name: 'ops-mail', type: 'webhook', settings: { url: `${receiver.url}/ops` } });
   });
   after(async () => {
     await context?.close();
+    await receiver?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
