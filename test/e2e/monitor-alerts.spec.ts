@@ -103,6 +103,12 @@ describe('alerts from monitors (SPEC §7)', () => {
     assert.equal((await monitor()).status, 'maintenance');
     assert.equal(hook.requests.length, before, 'no alert inside the window');
 
+    // Uptime is not charged for the window: its time is booked as maintenance (buckets are written in batches).
+    await until('maintenance time in the uptime buckets', async () => {
+      const history = await server.request('GET', `/api/monitors/${monitorId}/history?period=minute`, { token: admin });
+      return history.json.buckets.some((bucket: { maintenance_ms: number }) => bucket.maintenance_ms > 0);
+    });
+
     await server.request('DELETE', `/api/maintenance/${window.json.id}`, { token: admin });
     await until('the monitor down after the window', async () => (await monitor()).status === 'down');
     await hook.waitForRequests(before + 1);
