@@ -19,10 +19,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const NODE_VERSION = '24.21.0';
+/**
+ * Node 22 LTS, not 24: from 24.19 on, `node::ObjectWrap` registers environment cleanup hooks, and
+ * better-sqlite3 12 (the line TypeORM 1.x supports) compiled against those headers aborts the process
+ * when a GC outside a V8 context finalizes a statement (nodejs/node#65446). better-sqlite3 13 avoids it
+ * through N-API but needs Node >= 22 for development too. test/e2e/executable.spec.ts guards this.
+ */
+export const NODE_VERSION = '22.23.3';
 const NODE_INTEGRITY: Record<Arch, string> = {
-  x64: 'sha512-3nULszZ5X0fciYpG0t6TrdApJzAn8+FlINP6OiMX7V8HrvpATPN936U1LlReOJriLRa4e8yEqQBYCnLyPNAs7Q==',
-  arm64: 'sha512-FpJRPEz2OvvTLfjIOlNGFY9JLPMKgl5m+d4oGYBLg24kJ1mmvN1Zl/HPJgF4HDaJ51ISev1l1cRZ/DM+keXW5g==',
+  x64: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==',
+  arm64: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==',
 };
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -182,6 +188,17 @@ function writeEntry(role: Role): string {
   return entry;
 }
 
+/**
+ * V8 keeps the whole bundle source in memory, as one byte per character only if every character is
+ * Latin-1. A handful of non-ASCII characters (validator's locale regexes) would double it to UTF-16, so
+ * they are written as \\u escapes, which mean the same in strings, regexes, templates and identifiers.
+ */
+function escapeNonAscii(file: string): void {
+  const source = readFileSync(file, 'utf8');
+  const escaped = source.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped !== source) writeFileSync(file, escaped);
+}
+
 async function bundle(role: Role, version: string): Promise<string> {
   const outfile = path.join(work, `${role}.cjs`);
   const bindingsShim = path.join(work, 'bindings-shim.cjs');
@@ -192,9 +209,11 @@ async function bundle(role: Role, version: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node24',
+    target: 'node22',
     keepNames: true, // TypeORM and Nest use class names
     minifySyntax: true,
+    minifyWhitespace: true,
+    charset: 'ascii',
     legalComments: 'none',
     logLevel: 'error',
     external: EXTERNAL,
@@ -204,6 +223,7 @@ async function bundle(role: Role, version: string): Promise<string> {
       js: "var __pulseImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\nrequire = require('node:module').createRequire(__filename);",
     },
   });
+  escapeNonAscii(outfile);
   return outfile;
 }
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DatabaseSection } from '../config/config.schema.js';
 
 /** `s3://bucket/path/to/file` → bucket and key. */
@@ -8,15 +8,27 @@ export function parseS3Url(url: string): { bucket: string; key: string } {
   return { bucket: match[1]!, key: match[2]! };
 }
 
+/** The AWS SDK is large: it is loaded only when a snapshot store is configured. */
+const loadSdk = () => import('@aws-sdk/client-s3');
+type S3Sdk = Awaited<ReturnType<typeof loadSdk>>;
+
 /** The database snapshot's place in S3 (or an S3-compatible store), from `[database] remote_s3_*`. */
 export class S3SnapshotStore {
-  private readonly client: S3Client;
   readonly bucket: string;
   readonly key: string;
 
-  constructor(database: DatabaseSection) {
+  static async open(database: DatabaseSection): Promise<S3SnapshotStore> {
+    return new S3SnapshotStore(await loadSdk(), database);
+  }
+
+  private readonly client: S3Client;
+
+  private constructor(
+    private readonly sdk: S3Sdk,
+    database: DatabaseSection,
+  ) {
     ({ bucket: this.bucket, key: this.key } = parseS3Url(database.remote_s3_url));
-    this.client = new S3Client({
+    this.client = new sdk.S3Client({
       region: database.remote_s3_region || 'us-east-1',
       ...(database.remote_s3_endpoint ? { endpoint: database.remote_s3_endpoint } : {}),
       forcePathStyle: database.remote_s3_force_path_style,
@@ -35,16 +47,16 @@ export class S3SnapshotStore {
   }
 
   async upload(body: Buffer): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: 'application/vnd.sqlite3' }));
+    await this.client.send(new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: 'application/vnd.sqlite3' }));
   }
 
   /** The snapshot's bytes, or null when there is none yet. */
   async download(): Promise<Buffer | null> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const response = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       return Buffer.from(await response.Body!.transformToByteArray());
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      if (error instanceof this.sdk.NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
       throw error;
     }
   }

@@ -17,7 +17,7 @@ import { SnapshotRepository } from './snapshot.repository.js';
 export async function restoreSnapshotIfMissing(config: PulseConfig, logger: PulseLogger): Promise<void> {
   const target = databaseTarget(config);
   if (config.database.remote_s3_url === '' || target.kind !== 'sqlite' || existsSync(target.file)) return;
-  const store = new S3SnapshotStore(config.database);
+  const store = await S3SnapshotStore.open(config.database);
   try {
     const bytes = await store.download();
     if (bytes === null) {
@@ -52,9 +52,9 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly engine: HeartbeatEngine,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.database.remote_s3_url === '' || databaseTarget(this.config).kind !== 'sqlite') return;
-    this.store = new S3SnapshotStore(this.config.database);
+    this.store = await S3SnapshotStore.open(this.config.database);
     this.timer = setInterval(() => void this.upload(), this.config.database.interval * 1000);
     this.timer.unref();
     this.logger.log(`uploading database snapshots to ${this.store.location} every ${this.config.database.interval} s and at shutdown`);

@@ -57,6 +57,34 @@ describe('single executables', () => {
     }
   });
 
+  it('survives constant garbage collection while it writes to SQLite (better-sqlite3 statement finalizers)', async () => {
+    // A 1 MiB young generation collects garbage every few requests, finalizing statements from GC callbacks:
+    // on Node >= 24.19 this aborted the process with better-sqlite3 12 (see NODE_VERSION in the build script).
+    const { dir, file } = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({
+      executable: file,
+      cleanEnv: true,
+      env: { NODE_OPTIONS: '--max-semi-space-size=1' },
+      cwd: dir,
+      dataDir: path.join(dir, 'data'),
+      config: LOOPBACK_ONLY,
+    });
+    try {
+      const admin = server.adminToken;
+      for (let round = 0; round < 60; round++) {
+        const created = await server.request('POST', '/api/tokens/', { token: admin, json: { name: `gc ${round}`, type: 'agent' } });
+        assert.equal(created.status, 201, server.process.output());
+        await server.request('POST', `/api/services/gc.round-${round}`);
+        await server.request('GET', '/api/services', { token: admin });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.ok(server.process.running, `the server is still running:\n${server.process.output()}`);
+      assert.equal((await server.request('GET', '/readyz')).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('the agent and poller executables answer --version and --help', async () => {
     for (const name of ['lillydoo-pulse-agent-linux-x64', 'lillydoo-pulse-poller-linux-x64']) {
       const { file } = installed(name);

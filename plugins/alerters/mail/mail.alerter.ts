@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import nodemailer from 'nodemailer';
 import { Alerter, alertHeadline, eventLines, parseHostPort, PluginError, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
 import { MailConfig } from './mail.config.js';
 
@@ -9,6 +8,9 @@ export interface MailMessage {
   subject: string;
   text: string;
 }
+
+const loadNodemailer = () => import('nodemailer').then((module) => module.default);
+let nodemailerLoading: ReturnType<typeof loadNodemailer> | null = null;
 
 /** SMTP transport errors that a later attempt may not meet again. */
 const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED', 'EHOSTUNREACH']);
@@ -40,6 +42,8 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
   private async sendWithSmtp(message: MailMessage, config: MailConfig, context: PluginContext): Promise<void> {
     const relay = parseHostPort(config.server);
     if (!relay) throw new PluginError(`no SMTP relay configured ([mail] server = "${config.server}")`, false);
+    // Loaded on first use: a server that never mails never loads nodemailer.
+    const nodemailer = await (nodemailerLoading ??= loadNodemailer());
     const transport = nodemailer.createTransport({
       host: relay.host,
       port: relay.port,

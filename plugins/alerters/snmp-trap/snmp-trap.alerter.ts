@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import os from 'node:os';
-import snmp from 'net-snmp';
+import type * as NetSnmp from 'net-snmp';
 import { Alerter, alertHeadline, parseHostPort, PluginError, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
+
+const loadNetSnmp = () => import('net-snmp').then((module) => module.default);
+type NetSnmpModule = Awaited<ReturnType<typeof loadNetSnmp>>;
+let netSnmpLoading: Promise<NetSnmpModule> | null = null;
 
 /** appliance/mibs/LILLYDOO-PULSE-MIB.txt: { enterprises 32473 7 } (RFC 5612's documentation number). */
 export const PULSE_MIB = '1.3.6.1.4.1.32473.7';
@@ -65,19 +69,21 @@ export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessag
     };
   }
 
-  send(message: TrapMessage, config: SnmpTrapConfig, context: PluginContext): Promise<void> {
+  async send(message: TrapMessage, config: SnmpTrapConfig, context: PluginContext): Promise<void> {
     const receiver = parseHostPort(config.target, 162);
-    if (!receiver) return Promise.reject(new PluginError(`SNMP trap receiver "${config.target}" is not "host:port"`, false));
+    if (!receiver) throw new PluginError(`SNMP trap receiver "${config.target}" is not "host:port"`, false);
+    // Loaded on first use: a server that sends no traps never loads net-snmp.
+    const snmp = await (netSnmpLoading ??= loadNetSnmp());
     const transport: 'udp4' | 'udp6' = receiver.host.includes(':') ? 'udp6' : 'udp4';
     const options = { port: 161, trapPort: receiver.port, transport, timeout: context.timeoutMs };
-    let session: snmp.Session;
+    let session: NetSnmp.Session;
     try {
       session =
         config.version === '3'
-          ? snmp.createV3Session(receiver.host, v3User(config), { ...options, version: snmp.Version3, engineID: config.engine_id || defaultEngineId() })
+          ? snmp.createV3Session(receiver.host, v3User(snmp, config), { ...options, version: snmp.Version3, engineID: config.engine_id || defaultEngineId() })
           : snmp.createSession(receiver.host, config.community, { ...options, version: snmp.Version2c });
     } catch (error) {
-      return Promise.reject(new PluginError(`SNMP session to ${config.target} could not be set up: ${(error as Error).message}`, false));
+      throw new PluginError(`SNMP session to ${config.target} could not be set up: ${(error as Error).message}`, false);
     }
     const varbinds = message.varbinds.map((varbind) => ({
       oid: varbind.oid,
@@ -96,11 +102,11 @@ export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessag
   }
 }
 
-function v3User(config: SnmpTrapConfig): snmp.User {
+function v3User(snmp: NetSnmpModule, config: SnmpTrapConfig): NetSnmp.User {
   if (!config.user) throw new Error('SNMPv3 needs a user (snmp_user)');
   const authProtocol = config.auth_protocol ? snmp.AuthProtocols[config.auth_protocol as keyof typeof snmp.AuthProtocols] : undefined;
   const privProtocol = config.priv_protocol ? snmp.PrivProtocols[config.priv_protocol as keyof typeof snmp.PrivProtocols] : undefined;
   if (privProtocol && !authProtocol) throw new Error('SNMPv3 privacy needs authentication too (snmp_auth_protocol and snmp_auth_key)');
   const level = privProtocol ? snmp.SecurityLevel.authPriv : authProtocol ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
-  return { name: config.user, level, authProtocol, authKey: config.auth_key, privProtocol, privKey: config.priv_key } as snmp.User;
+  return { name: config.user, level, authProtocol, authKey: config.auth_key, privProtocol, privKey: config.priv_key } as NetSnmp.User;
 }

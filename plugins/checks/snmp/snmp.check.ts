@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import snmp from 'net-snmp';
+import type * as NetSnmp from 'net-snmp';
 import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type CheckStatus, type PluginContext } from '../../../app/plugin-host/index.js';
 import { SnmpConfig } from './snmp.config.js';
 
 type Reading = { oid: string; value: string | number };
+
+const loadNetSnmp = () => import('net-snmp').then((module) => module.default);
+type NetSnmpModule = Awaited<ReturnType<typeof loadNetSnmp>>;
+let netSnmpLoading: Promise<NetSnmpModule> | null = null;
+/** net-snmp is loaded on first use: servers and pollers without SNMP monitors never load it. */
+function netSnmp(): Promise<NetSnmpModule> {
+  return (netSnmpLoading ??= loadNetSnmp());
+}
 
 /** SNMP GET of one or more OIDs (v2c or v3); the values are compared with the expected value and thresholds. */
 @Check({
@@ -22,16 +30,17 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
     return parseHostPort(target, 161) ? null : 'must be "host" or "host:port" (UDP port 1-65535, default 161), e.g. "switch-01.example.com"';
   }
 
-  run(target: string, config: SnmpConfig, context: PluginContext): Promise<CheckResult> {
+  async run(target: string, config: SnmpConfig, context: PluginContext): Promise<CheckResult> {
     const address = parseHostPort(target, 161);
-    if (!address) return Promise.resolve({ status: 'down', latencyMs: null, message: `invalid target "${target}"` });
+    if (!address) return { status: 'down', latencyMs: null, message: `invalid target "${target}"` };
+    const snmp = await netSnmp();
     const oids = config.oids.map((oid) => oid.replace(/^\./, ''));
 
     return abortableCheck(context, (finish) => {
       const started = performance.now();
-      let session: snmp.Session;
+      let session: NetSnmp.Session;
       try {
-        session = openSession(address.host, address.port, config, context.timeoutMs);
+        session = openSession(snmp, address.host, address.port, config, context.timeoutMs);
       } catch (error) {
         return finish({ status: 'down', latencyMs: null, message: `SNMP: ${(error as Error).message}` });
       }
@@ -43,7 +52,7 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
         const readings: Reading[] = [];
         for (const varbind of varbinds ?? []) {
           if (snmp.isVarbindError(varbind)) return finish({ status: 'down', latencyMs, message: `${varbind.oid}: ${snmp.varbindError(varbind).replace(/ *: .*$/, '')}` });
-          readings.push({ oid: varbind.oid, value: readValue(varbind) });
+          readings.push({ oid: varbind.oid, value: readValue(snmp, varbind) });
         }
         finish({ ...judge(readings, config), latencyMs, details: { values: Object.fromEntries(readings.map((reading) => [reading.oid, reading.value])) } });
       });
@@ -52,19 +61,19 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
   }
 }
 
-function openSession(host: string, port: number, config: SnmpConfig, timeoutMs: number): snmp.Session {
+function openSession(snmp: NetSnmpModule, host: string, port: number, config: SnmpConfig, timeoutMs: number): NetSnmp.Session {
   // Plugins never retry: one request, the whole timeout to answer.
   const options = { port, retries: 0, timeout: timeoutMs, transport: (isIP(host) === 6 ? 'udp6' : 'udp4') as 'udp4' | 'udp6' };
   if (config.version === '2c') return snmp.createSession(host, config.community, { ...options, version: snmp.Version2c });
   const level = config.priv_protocol ? snmp.SecurityLevel.authPriv : config.auth_protocol ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
-  const user: snmp.User = { name: config.user, level };
+  const user: NetSnmp.User = { name: config.user, level };
   if (config.auth_protocol) Object.assign(user, { authProtocol: snmp.AuthProtocols[config.auth_protocol], authKey: config.auth_key });
   if (config.priv_protocol) Object.assign(user, { privProtocol: snmp.PrivProtocols[config.priv_protocol], privKey: config.priv_key });
-  return snmp.createV3Session(host, user, options as snmp.SessionOptionsV3);
+  return snmp.createV3Session(host, user, options as NetSnmp.SessionOptionsV3);
 }
 
 /** Numbers stay numbers (Counter64 included, as far as a double reaches); text is text; binary is hex. */
-function readValue(varbind: snmp.Varbind): string | number {
+function readValue(snmp: NetSnmpModule, varbind: NetSnmp.Varbind): string | number {
   const value = varbind.value as unknown;
   if (typeof value === 'number') return value;
   if (Buffer.isBuffer(value)) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 
 export interface CertificateDetails {
   subject: string;
@@ -13,18 +13,31 @@ export interface CertificateDetails {
   notAfter: Date;
 }
 
+const loadForge = () => import('node-forge').then((module) => module.default);
+type ForgeModule = Awaited<ReturnType<typeof loadForge>>;
+let forgeLoading: Promise<ForgeModule> | null = null;
+
+/**
+ * The certificate reader, with node-forge loaded on first use: a server without SSL monitors never
+ * loads (or keeps in memory) the library.
+ */
+export async function certificateReader(): Promise<(der: Buffer) => CertificateDetails> {
+  const forge = await (forgeLoading ??= loadForge());
+  return (der) => readCertificate(forge, der);
+}
+
 /**
  * Reads a DER certificate with node-forge. forge only understands RSA public keys; the key is not needed
  * for the details, so any other SubjectPublicKeyInfo (ECDSA, Ed25519) is swapped for a placeholder first.
  */
-export function readCertificate(der: Buffer): CertificateDetails {
+export function readCertificate(forge: ForgeModule, der: Buffer): CertificateDetails {
   const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-  let cert: forge.pki.Certificate;
+  let cert: Forge.pki.Certificate;
   try {
     cert = forge.pki.certificateFromAsn1(asn1);
   } catch (error) {
     if (!/not RSA/i.test((error as Error).message)) throw error;
-    replacePublicKey(asn1);
+    replacePublicKey(forge, asn1);
     cert = forge.pki.certificateFromAsn1(asn1);
   }
   const altNames = (cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined)?.altNames ?? [];
@@ -41,17 +54,16 @@ export function readCertificate(der: Buffer): CertificateDetails {
   };
 }
 
-function distinguishedName(attributes: forge.pki.CertificateField[]): string {
+function distinguishedName(attributes: Forge.pki.CertificateField[]): string {
   return attributes.map((attribute) => `${attribute.shortName ?? attribute.name ?? attribute.type}=${String(attribute.value)}`).join(', ');
 }
 
-let placeholderKey: forge.asn1.Asn1 | null = null;
+let placeholderKey: Forge.asn1.Asn1 | null = null;
 
-function replacePublicKey(certificate: forge.asn1.Asn1): void {
-  const tbs = (certificate.value as forge.asn1.Asn1[])[0]!;
-  const fields = tbs.value as forge.asn1.Asn1[];
+function replacePublicKey(forge: ForgeModule, certificate: Forge.asn1.Asn1): void {
+  const tbs = (certificate.value as Forge.asn1.Asn1[])[0]!;
+  const fields = tbs.value as Forge.asn1.Asn1[];
   // TBSCertificate: [0] version (optional, context-specific), serial, signature, issuer, validity, subject, SPKI, ...
   const keyIndex = (fields[0]!.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0) + 5;
-  placeholderKey ??= forge.pki.publicKeyToAsn1(forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('00c5', 16), new forge.jsbn.BigInteger('10001', 16)));
-  fields[keyIndex] = placeholderKey;
+  fields[keyIndex] = placeholderKey ??= forge.pki.publicKeyToAsn1(forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('00c5', 16), new forge.jsbn.BigInteger('10001', 16)));
 }

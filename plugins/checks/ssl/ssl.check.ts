@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
-import { readCertificate, type CertificateDetails } from './certificate-details.js';
+import { certificateReader, type CertificateDetails } from './certificate-details.js';
 import { SslConfig } from './ssl.config.js';
 
 const DAY_MS = 86_400_000;
@@ -42,9 +42,10 @@ export class SslCheck implements CheckPlugin<SslConfig> {
     return parseHostPort(target, 443) ? null : 'must be "host" or "host:port" (port 1-65535, default 443), e.g. "www.example.com" or "[2001:db8::1]:8443"';
   }
 
-  run(target: string, config: SslConfig, context: PluginContext): Promise<CheckResult> {
+  async run(target: string, config: SslConfig, context: PluginContext): Promise<CheckResult> {
     const address = parseHostPort(target, 443);
-    if (!address) return Promise.resolve({ status: 'down', latencyMs: null, message: `invalid target "${target}"` });
+    if (!address) return { status: 'down', latencyMs: null, message: `invalid target "${target}"` };
+    const readCertificate = await certificateReader();
     const { host, port } = address;
     const serverName = config.server_name || (isIP(host) ? undefined : host);
 
