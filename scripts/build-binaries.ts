@@ -48,11 +48,36 @@ const CROSS: Record<Arch, { gyp: string; prefix: string | null }> = {
 
 /** Optional packages that Nest, TypeORM and pg load only when configured; none is used here. */
 const EXTERNAL = [
-  '@nestjs/microservices', '@nestjs/microservices/*', '@nestjs/websockets', '@nestjs/websockets/*',
-  '@fastify/static', '@fastify/view', '@fastify/multipart', '@nestjs/platform-express', 'pg-native', 'pg-query-stream', 'mysql', 'mysql2',
-  'oracledb', 'mssql', 'mongodb', 'ioredis', 'redis', '@sap/hana-client', '@sap/hana-client/*', '@google-cloud/spanner',
-  'typeorm-aurora-data-api-driver', 'react-native-sqlite-storage', 'expo-sqlite', 'sql.js', 'sqlite3', 'better-sqlite3/lib/*.node',
-  'ts-node', 'hdb-pool', 'pg-cloudflare', 'cloudflare:sockets',
+  '@nestjs/microservices',
+  '@nestjs/microservices/*',
+  '@nestjs/websockets',
+  '@nestjs/websockets/*',
+  '@fastify/static',
+  '@fastify/view',
+  '@fastify/multipart',
+  '@nestjs/platform-express',
+  'pg-native',
+  'pg-query-stream',
+  'mysql',
+  'mysql2',
+  'oracledb',
+  'mssql',
+  'mongodb',
+  'ioredis',
+  'redis',
+  '@sap/hana-client',
+  '@sap/hana-client/*',
+  '@google-cloud/spanner',
+  'typeorm-aurora-data-api-driver',
+  'react-native-sqlite-storage',
+  'expo-sqlite',
+  'sql.js',
+  'sqlite3',
+  'better-sqlite3/lib/*.node',
+  'ts-node',
+  'hdb-pool',
+  'pg-cloudflare',
+  'cloudflare:sockets',
 ];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,7 +89,12 @@ export const BIN_DIR = path.join(dist, 'bin');
 /** Runs a tool; its stderr is shown only when it fails (postject warns harmlessly about ELF notes). */
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   try {
-    return execFileSync(command, args, { cwd: options.cwd ?? root, env: options.env ?? process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(command, args, {
+      cwd: options.cwd ?? root,
+      env: options.env ?? process.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`${path.basename(command)} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
@@ -90,7 +120,10 @@ function nodeRuntime(arch: Arch): string {
   if (existsSync(path.join(dir, 'bin', 'node'))) return dir;
   mkdirSync(cache, { recursive: true });
   log(`fetching node-linux-${arch}@${NODE_VERSION} from the npm registry`);
-  const tarballName = run('npm', ['pack', `node-linux-${arch}@${NODE_VERSION}`, '--pack-destination', cache, '--silent']).trim().split('\n').pop()!;
+  const tarballName = run('npm', ['pack', `node-linux-${arch}@${NODE_VERSION}`, '--pack-destination', cache, '--silent'])
+    .trim()
+    .split('\n')
+    .pop()!;
   const tarball = path.join(cache, tarballName);
   const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
   if (integrity !== NODE_INTEGRITY[arch]) {
@@ -105,7 +138,9 @@ function nodeRuntime(arch: Arch): string {
 
 function nodeGypScript(): string {
   const candidates = [
-    process.env.npm_execpath ? path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js') : '',
+    process.env.npm_execpath
+      ? path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')
+      : '',
     '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
     '/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
   ];
@@ -123,11 +158,15 @@ function sqliteAddon(arch: Arch, nodeDir: string): string {
   if (existsSync(addon)) return addon;
   log(`compiling better-sqlite3 ${version} for node ${NODE_VERSION} ${arch} (about a minute)`);
   rmSync(dir, { recursive: true, force: true });
-  for (const part of ['package.json', 'binding.gyp', 'src', 'deps', 'lib']) cpSync(path.join(moduleDir, part), path.join(dir, part), { recursive: true });
+  for (const part of ['package.json', 'binding.gyp', 'src', 'deps', 'lib'])
+    cpSync(path.join(moduleDir, part), path.join(dir, part), { recursive: true });
   const prefix = CROSS[arch].prefix;
   const env = { ...process.env, npm_config_nodedir: nodeDir };
   if (prefix) Object.assign(env, { CC: `${prefix}gcc`, CXX: `${prefix}g++`, LINK: `${prefix}g++`, AR: `${prefix}ar` });
-  run(process.execPath, [nodeGypScript(), 'rebuild', '--release', `--arch=${CROSS[arch].gyp}`, `--nodedir=${nodeDir}`, '-j', '2'], { cwd: dir, env });
+  run(process.execPath, [nodeGypScript(), 'rebuild', '--release', `--arch=${CROSS[arch].gyp}`, `--nodedir=${nodeDir}`, '-j', '2'], {
+    cwd: dir,
+    env,
+  });
   return addon;
 }
 
@@ -184,7 +223,10 @@ function writeEntry(role: Role): string {
   );
   const entry = path.join(work, `${role}-entry.mjs`);
   // ES modules run their imports in order: the plugins are registered before the role's main code starts.
-  writeFileSync(entry, `import 'reflect-metadata';\nimport ${JSON.stringify(registration)};\nimport ${JSON.stringify(path.join(dist, ROLES[role].entry))};\n`);
+  writeFileSync(
+    entry,
+    `import 'reflect-metadata';\nimport ${JSON.stringify(registration)};\nimport ${JSON.stringify(path.join(dist, ROLES[role].entry))};\n`,
+  );
   return entry;
 }
 
@@ -202,7 +244,10 @@ function escapeNonAscii(file: string): void {
 async function bundle(role: Role, version: string): Promise<string> {
   const outfile = path.join(work, `${role}.cjs`);
   const bindingsShim = path.join(work, 'bindings-shim.cjs');
-  writeFileSync(bindingsShim, "module.exports = () => { throw new Error('native addons are loaded from SEA assets; pass them explicitly'); };\n");
+  writeFileSync(
+    bindingsShim,
+    "module.exports = () => { throw new Error('native addons are loaded from SEA assets; pass them explicitly'); };\n",
+  );
   await build({
     entryPoints: [writeEntry(role)],
     outfile,
@@ -234,7 +279,16 @@ function strip(arch: Arch, file: string): void {
 }
 
 /** One executable: blob from the embedded Node itself, injected into a (stripped) copy of it. */
-function assemble(role: Role, arch: Arch, bundleFile: string, assets: Record<string, string>, hostNode: string, targetNode: string, stripIt: boolean, out: string): string {
+function assemble(
+  role: Role,
+  arch: Arch,
+  bundleFile: string,
+  assets: Record<string, string>,
+  hostNode: string,
+  targetNode: string,
+  stripIt: boolean,
+  out: string,
+): string {
   const name = `${ROLES[role].executable}-linux-${arch}`;
   const blob = path.join(work, `${name}.blob`);
   const seaConfig = path.join(work, `${name}.sea.json`);
@@ -247,7 +301,14 @@ function assemble(role: Role, arch: Arch, bundleFile: string, assets: Record<str
   const partial = `${target}.partial`;
   copyFileSync(targetNode, partial);
   if (stripIt) strip(arch, partial);
-  run(process.execPath, [path.join(root, 'node_modules', 'postject', 'dist', 'cli.js'), partial, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  run(process.execPath, [
+    path.join(root, 'node_modules', 'postject', 'dist', 'cli.js'),
+    partial,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SEA_FUSE,
+  ]);
   run('chmod', ['0755', partial]);
   run('mv', [partial, target]);
   return target;
@@ -259,7 +320,9 @@ function digestOf(files: string[], extra: string): string {
   return hash.digest('hex');
 }
 
-export async function buildBinaries(options: { arches?: Arch[]; roles?: Role[]; strip?: boolean; force?: boolean; outDir?: string } = {}): Promise<string[]> {
+export async function buildBinaries(
+  options: { arches?: Arch[]; roles?: Role[]; strip?: boolean; force?: boolean; outDir?: string } = {},
+): Promise<string[]> {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const arches = options.arches ?? (['x64', ...(hasCommand('aarch64-linux-gnu-g++') ? ['arm64'] : [])] as Arch[]);
   const roles = options.roles ?? (Object.keys(ROLES) as Role[]);
@@ -276,7 +339,10 @@ export async function buildBinaries(options: { arches?: Arch[]; roles?: Role[]; 
       const assets = projectAssets(role);
       if (ROLES[role].sqlite) assets['better_sqlite3.node'] = sqliteAddon(arch, nodeRuntime(arch));
       const name = `${ROLES[role].executable}-linux-${arch}`;
-      const digest = digestOf([bundleFile, ...Object.values(assets)], `${NODE_VERSION}:${arch}:${stripIt}:${JSON.stringify(Object.keys(assets).sort())}`);
+      const digest = digestOf(
+        [bundleFile, ...Object.values(assets)],
+        `${NODE_VERSION}:${arch}:${stripIt}:${JSON.stringify(Object.keys(assets).sort())}`,
+      );
       const stamp = path.join(out, `.${name}.digest`);
       const target = path.join(out, name);
       if (!options.force && existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
@@ -295,7 +361,11 @@ export async function buildBinaries(options: { arches?: Arch[]; roles?: Role[]; 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const arches = args.filter((arg) => arg === 'x64' || arg === 'arm64') as Arch[];
-  buildBinaries({ arches: arches.length > 0 ? arches : undefined, force: args.includes('--force'), strip: !args.includes('--no-strip') }).catch((error: Error) => {
+  buildBinaries({
+    arches: arches.length > 0 ? arches : undefined,
+    force: args.includes('--force'),
+    strip: !args.includes('--no-strip'),
+  }).catch((error: Error) => {
     process.stderr.write(`[build:binaries] failed: ${error.message}\n`);
     process.exit(1);
   });

@@ -27,7 +27,11 @@ describe('alarm patterns (Lovebeat globs)', () => {
   });
 
   it('takes any include and refuses on any exclude', () => {
-    const sources = matcher({ name: 'source-$name', includes: ['source.$name.*', 'old-source.$name.*'], excludes: ['source.deprecated.*'] });
+    const sources = matcher({
+      name: 'source-$name',
+      includes: ['source.$name.*', 'old-source.$name.*'],
+      excludes: ['source.deprecated.*'],
+    });
     assert.equal(sources.alarmFor('source.billing.import'), 'source-billing');
     assert.equal(sources.alarmFor('old-source.billing.import'), 'source-billing');
     assert.equal(sources.alarmFor('source.deprecated.import'), null);
@@ -41,7 +45,10 @@ describe('alarm patterns (Lovebeat globs)', () => {
   });
 
   it('explains definitions that cannot work', () => {
-    assert.equal(alarmDefinitionProblem({ name: 'x', pattern: '', includes: [], excludes: [] }), 'an alarm needs a pattern, or includes = [patterns]');
+    assert.equal(
+      alarmDefinitionProblem({ name: 'x', pattern: '', includes: [], excludes: [] }),
+      'an alarm needs a pattern, or includes = [patterns]',
+    );
     assert.equal(
       alarmDefinitionProblem({ name: 'server-$name', pattern: 'app.$host.*', includes: [], excludes: [] }),
       'the name uses $name but the pattern "app.$host.*" does not contain $name',

@@ -46,7 +46,10 @@ export class AlarmsService {
     const problem = alarmDefinitionProblem(definition);
     if (problem) throw ApiError.validation(`pattern: ${problem}`);
     const clash = this.engine.alarms.definition(definition.name);
-    if (clash) throw ApiError.conflict(`An alarm definition "${definition.name}" already exists (from ${clash.source === 'config' ? 'the config file' : 'the API'}).`);
+    if (clash)
+      throw ApiError.conflict(
+        `An alarm definition "${definition.name}" already exists (from ${clash.source === 'config' ? 'the config file' : 'the API'}).`,
+      );
     await this.repository.insertDefinition({
       name: definition.name,
       pattern: definition.pattern,
@@ -69,14 +72,17 @@ export class AlarmsService {
     const definition = this.engine.alarms.definition(name);
     if (!alarm && definition?.source !== 'api') throw ApiError.notFound(`There is no alarm "${name}". GET /api/alarms lists them.`);
     if (alarm && alarm.members.size > 0) {
-      throw ApiError.conflict(`Alarm "${name}" still has ${alarm.members.size} service(s); delete or rename them first (DELETE /api/services/<name>).`);
+      throw ApiError.conflict(
+        `Alarm "${name}" still has ${alarm.members.size} service(s); delete or rename them first (DELETE /api/services/<name>).`,
+      );
     }
     if (definition?.source === 'api') {
       const busy = [...this.engine.alarms.alarms.values()].find((other) => other.definition.name === name && other.members.size > 0);
       if (busy) throw ApiError.conflict(`Alarm "${busy.name}" made by definition "${name}" still has services; delete them first.`);
       await this.repository.deleteDefinition(name);
       this.engine.setApiDefinitions(this.apiDefinitions().filter((other) => other.name !== name));
-      for (const other of [...this.engine.alarms.alarms.values()]) if (other.definition.name === name) this.engine.alarms.remove(other.name);
+      for (const other of [...this.engine.alarms.alarms.values()])
+        if (other.definition.name === name) this.engine.alarms.remove(other.name);
       this.logger.log(`alarm definition "${name}" deleted`);
     }
     if (alarm) this.engine.alarms.remove(name);

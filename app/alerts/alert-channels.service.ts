@@ -74,7 +74,8 @@ export class AlertChannelsService implements OnModuleInit {
     if (names.length === 0) return all.filter((channel) => channel.isDefault);
     const wanted = new Set(names);
     const missing = names.filter((name) => !all.some((channel) => channel.name === name));
-    if (missing.length > 0) this.logger.warn(`alert channel(s) ${missing.map((name) => `"${name}"`).join(', ')} do not exist; nothing sent there`);
+    if (missing.length > 0)
+      this.logger.warn(`alert channel(s) ${missing.map((name) => `"${name}"`).join(', ')} do not exist; nothing sent there`);
     return all.filter((channel) => wanted.has(channel.name));
   }
 
@@ -82,7 +83,14 @@ export class AlertChannelsService implements OnModuleInit {
     this.validateInput(input);
     if (await this.find(input.name)) throw ApiError.conflict(`An alert channel "${input.name}" already exists.`);
     const now = this.clock.now();
-    const row = await this.repository.insert({ name: input.name, type: input.type, settings: JSON.stringify(input.settings), isDefault: input.default ?? false, createdAt: now, updatedAt: now });
+    const row = await this.repository.insert({
+      name: input.name,
+      type: input.type,
+      settings: JSON.stringify(input.settings),
+      isDefault: input.default ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
     this.logger.log(`alert channel "${input.name}" (${input.type}) created`);
     return fromRow(row);
   }
@@ -91,7 +99,12 @@ export class AlertChannelsService implements OnModuleInit {
     await this.editable(name);
     if (input.name !== name) throw ApiError.validation(`name: cannot be changed (it is "${name}"); create a new channel instead`);
     this.validateInput(input);
-    await this.repository.update(name, { type: input.type, settings: JSON.stringify(input.settings), isDefault: input.default ?? false, updatedAt: this.clock.now() });
+    await this.repository.update(name, {
+      type: input.type,
+      settings: JSON.stringify(input.settings),
+      isDefault: input.default ?? false,
+      updatedAt: this.clock.now(),
+    });
     return (await this.find(name))!;
   }
 
@@ -112,8 +125,12 @@ export class AlertChannelsService implements OnModuleInit {
 
   /** Settings as the API shows them: secrets replaced by "********". */
   masked(target: ChannelTarget): Record<string, unknown> {
-    const secrets = new Set<string>((this.plugins.alerter(target.type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets ?? []);
-    return Object.fromEntries(Object.entries(target.settings).map(([key, value]) => [key, secrets.has(key) && value !== '' ? '********' : value]));
+    const secrets = new Set<string>(
+      (this.plugins.alerter(target.type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets ?? [],
+    );
+    return Object.fromEntries(
+      Object.entries(target.settings).map(([key, value]) => [key, secrets.has(key) && value !== '' ? '********' : value]),
+    );
   }
 
   private checkTarget(target: ChannelTarget): string | null {
@@ -126,10 +143,14 @@ export class AlertChannelsService implements OnModuleInit {
   }
 
   private validateInput(input: ChannelInput): void {
-    if (!NAME.test(input.name)) throw ApiError.validation('name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    if (!NAME.test(input.name))
+      throw ApiError.validation('name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
-      const known = this.plugins.alerters().map((item) => item.id).join(', ');
+      const known = this.plugins
+        .alerters()
+        .map((item) => item.id)
+        .join(', ');
       throw ApiError.validation(`type: unknown alerter "${input.type}"; installed: ${known}`);
     }
     const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
@@ -138,10 +159,16 @@ export class AlertChannelsService implements OnModuleInit {
 
   private async editable(name: string): Promise<void> {
     const channel = await this.get(name);
-    if (channel.source === 'config') throw ApiError.conflict(`Alert channel "${name}" is defined in the configuration file; change it there.`);
+    if (channel.source === 'config')
+      throw ApiError.conflict(`Alert channel "${name}" is defined in the configuration file; change it there.`);
   }
 }
 
 function fromRow(row: AlertChannelRow): AlertChannel {
-  return { name: row.name, source: 'api', isDefault: row.isDefault, targets: [{ type: row.type, settings: JSON.parse(row.settings) as Record<string, unknown> }] };
+  return {
+    name: row.name,
+    source: 'api',
+    isDefault: row.isDefault,
+    targets: [{ type: row.type, settings: JSON.parse(row.settings) as Record<string, unknown> }],
+  };
 }

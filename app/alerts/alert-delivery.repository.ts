@@ -22,7 +22,16 @@ const COLUMNS: Record<string, keyof AlertDelivery> = {
   claimed_until: 'claimedUntil',
   digest_id: 'digestId',
 };
-const NUMERIC = new Set<keyof AlertDelivery>(['id', 'attempts', 'nextAttemptAt', 'createdAt', 'updatedAt', 'deliveredAt', 'claimedUntil', 'digestId']);
+const NUMERIC = new Set<keyof AlertDelivery>([
+  'id',
+  'attempts',
+  'nextAttemptAt',
+  'createdAt',
+  'updatedAt',
+  'deliveredAt',
+  'claimedUntil',
+  'digestId',
+]);
 
 /** The alert queue and delivery log. Claiming is one statement, so two servers never send the same row. */
 @Injectable()
@@ -41,7 +50,18 @@ export class AlertDeliveryRepository {
     if (deliveries.length === 0) return [];
     const repo = (manager ?? this.dataSource.manager).getRepository(AlertDelivery);
     const rows = deliveries.map((delivery) =>
-      repo.create({ ...delivery, attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now, deliveredAt: null, lastError: null, claimedBy: null, claimedUntil: null, digestId: null }),
+      repo.create({
+        ...delivery,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+        updatedAt: now,
+        deliveredAt: null,
+        lastError: null,
+        claimedBy: null,
+        claimedUntil: null,
+        digestId: null,
+      }),
     );
     return repo.save(rows, { chunk: 200 });
   }
@@ -57,7 +77,8 @@ export class AlertDeliveryRepository {
       `UPDATE "alert_deliveries" SET "status" = 'sending', "claimed_by" = ${p(1)}, "claimed_until" = ${p(2)}, "updated_at" = ${p(3)} ` +
       `WHERE "id" = (SELECT "id" FROM "alert_deliveries" WHERE "target_key" = ${p(4)} AND "status" = 'pending' AND "next_attempt_at" <= ${p(5)} ` +
       `ORDER BY "next_attempt_at", "id" LIMIT 1${lock}) RETURNING *`;
-    const rows = (await this.dataSource.query(sql, [workerId, leaseUntil, now, targetKey, now])) as Record<string, unknown>[] | [Record<string, unknown>[], number];
+    const rows = (await this.dataSource.query(sql, [workerId, leaseUntil, now, targetKey, now])) as
+      Record<string, unknown>[] | [Record<string, unknown>[], number];
     const list = this.postgres && Array.isArray(rows[0]) ? (rows[0] as Record<string, unknown>[]) : (rows as Record<string, unknown>[]);
     return list.length > 0 ? toDelivery(list[0]!) : null;
   }
@@ -73,13 +94,18 @@ export class AlertDeliveryRepository {
   async releaseExpiredClaims(now: number): Promise<number> {
     const result = await this.dataSource
       .getRepository(AlertDelivery)
-      .update({ status: 'sending', claimedUntil: LessThan(now) }, { status: 'pending', claimedBy: null, claimedUntil: null, updatedAt: now });
+      .update(
+        { status: 'sending', claimedUntil: LessThan(now) },
+        { status: 'pending', claimedBy: null, claimedUntil: null, updatedAt: now },
+      );
     return result.affected ?? 0;
   }
 
   /** A server starting again hands back what it held itself, whatever the lease says. */
   async releaseClaimsOf(workerId: string, now: number): Promise<void> {
-    await this.dataSource.getRepository(AlertDelivery).update({ status: 'sending', claimedBy: workerId }, { status: 'pending', claimedBy: null, claimedUntil: null, updatedAt: now });
+    await this.dataSource
+      .getRepository(AlertDelivery)
+      .update({ status: 'sending', claimedBy: workerId }, { status: 'pending', claimedBy: null, claimedUntil: null, updatedAt: now });
   }
 
   /** When the next pending delivery of a target becomes due, if any. */
@@ -113,7 +139,9 @@ export class AlertDeliveryRepository {
   async digest(held: AlertDelivery[], digest: NewDelivery, now: number): Promise<AlertDelivery> {
     return this.dataSource.transaction(async (manager) => {
       const [created] = await this.enqueue([digest], now, manager);
-      await manager.getRepository(AlertDelivery).update({ id: In(held.map((row) => row.id)), status: 'held' }, { status: 'digested', digestId: created!.id, updatedAt: now });
+      await manager
+        .getRepository(AlertDelivery)
+        .update({ id: In(held.map((row) => row.id)), status: 'held' }, { status: 'digested', digestId: created!.id, updatedAt: now });
       return created!;
     });
   }
@@ -172,7 +200,8 @@ function toDelivery(raw: Record<string, unknown>): AlertDelivery {
   const delivery = new AlertDelivery();
   for (const [column, property] of Object.entries(COLUMNS)) {
     const value = raw[column];
-    (delivery as unknown as Record<string, unknown>)[property] = NUMERIC.has(property) && value !== null && value !== undefined ? Number(value) : value;
+    (delivery as unknown as Record<string, unknown>)[property] =
+      NUMERIC.has(property) && value !== null && value !== undefined ? Number(value) : value;
   }
   return delivery;
 }

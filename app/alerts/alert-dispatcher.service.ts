@@ -46,11 +46,18 @@ export class AlertDispatcher {
     for (const channel of channels) {
       const held = stormControl && this.storm.hold(channel.name, now);
       for (const target of channel.targets) {
-        rows.push({ channel: channel.name, targetType: target.type, targetKey: targetKey(channel.name, target.type), event: JSON.stringify(event), status: held ? 'held' : 'pending' });
+        rows.push({
+          channel: channel.name,
+          targetType: target.type,
+          targetKey: targetKey(channel.name, target.type),
+          event: JSON.stringify(event),
+          status: held ? 'held' : 'pending',
+        });
       }
     }
     const created = await this.repository.enqueue(rows, now);
-    if (created.length > 0) this.logger.debug(`queued ${created.length} alert(s) for ${event.kind} "${event.name}" ${event.fromState} → ${event.toState}`);
+    if (created.length > 0)
+      this.logger.debug(`queued ${created.length} alert(s) for ${event.kind} "${event.name}" ${event.fromState} → ${event.toState}`);
     this.queue.wake(created.filter((row) => row.status === 'pending').map((row) => row.targetKey));
     this.queue.noteHeld(created.filter((row) => row.status === 'held'));
     return created;

@@ -47,8 +47,16 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     metrics: MetricsService,
   ) {
     this.sent = metrics.counter({ name: 'pulse_alerts_sent_total', help: 'Alerts delivered', labelNames: ['channel', 'type'] });
-    this.failed = metrics.counter({ name: 'pulse_alerts_failed_total', help: 'Alerts given up (permanent error or retry period over)', labelNames: ['channel', 'type'] });
-    this.retried = metrics.counter({ name: 'pulse_alerts_retried_total', help: 'Alert attempts that failed temporarily', labelNames: ['channel', 'type'] });
+    this.failed = metrics.counter({
+      name: 'pulse_alerts_failed_total',
+      help: 'Alerts given up (permanent error or retry period over)',
+      labelNames: ['channel', 'type'],
+    });
+    this.retried = metrics.counter({
+      name: 'pulse_alerts_retried_total',
+      help: 'Alert attempts that failed temporarily',
+      labelNames: ['channel', 'type'],
+    });
     this.latency = metrics.histogram({
       name: 'pulse_alert_delivery_seconds',
       help: 'From queueing an alert to its delivery',
@@ -139,11 +147,18 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
       const withWork = await this.repository.targetsWithWork();
       for (const work of withWork) {
         if (!live.has(work.targetKey)) {
-          const count = await this.repository.failAll(work.targetKey, `alert channel "${work.channel}" (${work.targetType}) no longer exists`, now);
+          const count = await this.repository.failAll(
+            work.targetKey,
+            `alert channel "${work.channel}" (${work.targetType}) no longer exists`,
+            now,
+          );
           if (count > 0) this.logger.warn(`${count} queued alert(s) for the removed channel ${work.targetKey} marked failed`);
         }
       }
-      await this.flushDigests(withWork.filter((work) => live.has(work.targetKey)), now);
+      await this.flushDigests(
+        withWork.filter((work) => live.has(work.targetKey)),
+        now,
+      );
       await this.repository.prune(now - this.config.alerting.log_retention_days * 86_400_000);
     } catch (error) {
       this.logger.error(`alert queue upkeep failed: ${(error as Error).message}`);
@@ -203,7 +218,11 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
         since: held[0]!.createdAt,
         events,
       };
-      const created = await this.repository.digest(held, { channel: work.channel, targetType: work.targetType, targetKey: work.targetKey, event: JSON.stringify(digest), status: 'pending' }, now);
+      const created = await this.repository.digest(
+        held,
+        { channel: work.channel, targetType: work.targetType, targetKey: work.targetKey, event: JSON.stringify(digest), status: 'pending' },
+        now,
+      );
       this.logger.log(`storm on ${work.targetKey}: ${events.length} alerts summed up in digest #${created.id}`);
       this.wake([work.targetKey]);
     }

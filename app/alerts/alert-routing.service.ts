@@ -49,7 +49,13 @@ export class AlertRoutingService {
     const flapping = this.flapping.get(monitorId);
     this.flapping.delete(monitorId);
     if (!flapping) return;
-    const event = { ...monitorAlertEvent(flapping.last, this.monitorLink(monitorId)), fromState: 'flapping', toState: state, recovered: state === 'up', at };
+    const event = {
+      ...monitorAlertEvent(flapping.last, this.monitorLink(monitorId)),
+      fromState: 'flapping',
+      toState: state,
+      recovered: state === 'up',
+      at,
+    };
     event.message = `stopped flapping (${observation.percent.toFixed(0)}% state change over the last ${FLAP_HISTORY} checks); it is ${state} now`;
     void this.dispatch(event, flapping.alerts);
   }
@@ -67,7 +73,12 @@ export class AlertRoutingService {
     if (known) return; // already said it is flapping: this change is suppressed
     this.logger.log(`monitor ${change.monitorId} "${change.name}" is flapping: alerts paused until it settles`);
     await this.dispatch(
-      { ...event, toState: 'flapping', recovered: false, message: `is flapping between states (last: ${change.from} → ${change.to}, ${change.message}); alerts are paused until it settles` },
+      {
+        ...event,
+        toState: 'flapping',
+        recovered: false,
+        message: `is flapping between states (last: ${change.from} → ${change.to}, ${change.message}); alerts are paused until it settles`,
+      },
       change.alerts,
     );
   }
@@ -85,14 +96,17 @@ export class AlertRoutingService {
     try {
       await this.dispatcher.dispatch(event, channels);
     } catch (error) {
-      this.logger.error(`could not queue the alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}) at ${new Date(this.clock.now()).toISOString()}: ${(error as Error).message}`);
+      this.logger.error(
+        `could not queue the alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}) at ${new Date(this.clock.now()).toISOString()}: ${(error as Error).message}`,
+      );
     }
   }
 }
 
 export function alarmEvent(change: AlarmStateChanged, url: string | null): AlertEvent {
   const failed = change.failedServices;
-  const listed = failed.slice(0, LISTED_SERVICES).join(', ') + (failed.length > LISTED_SERVICES ? ` and ${failed.length - LISTED_SERVICES} more` : '');
+  const listed =
+    failed.slice(0, LISTED_SERVICES).join(', ') + (failed.length > LISTED_SERVICES ? ` and ${failed.length - LISTED_SERVICES} more` : '');
   return {
     kind: 'alarm',
     id: change.name,

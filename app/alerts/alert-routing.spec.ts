@@ -11,14 +11,29 @@ import { isAlertable } from './monitor-alert-policy.js';
 /** Records what routing hands to the queue; the queue itself is tested end to end. */
 function routing() {
   const queued: { event: AlertEvent; channels: readonly string[] }[] = [];
-  const dispatcher = { dispatch: async (event: AlertEvent, channels: readonly string[]) => void queued.push({ event, channels }) } as unknown as AlertDispatcher;
+  const dispatcher = {
+    dispatch: async (event: AlertEvent, channels: readonly string[]) => void queued.push({ event, channels }),
+  } as unknown as AlertDispatcher;
   const config = new PulseConfig();
   config.public_url = 'https://pulse.example.com/sub/';
   return { service: new AlertRoutingService(dispatcher, config, new Clock()), queued };
 }
 
 function change(from: string, to: string, at: number): MonitorStateChanged {
-  return { monitorId: 7, name: 'web', type: 'http', target: 'https://web', from, to, incidentNumber: 3, message: to === 'down' ? 'HTTP 503' : 'HTTP 200', at, since: at - 60_000, sources: [], alerts: ['ops'] } as MonitorStateChanged;
+  return {
+    monitorId: 7,
+    name: 'web',
+    type: 'http',
+    target: 'https://web',
+    from,
+    to,
+    incidentNumber: 3,
+    message: to === 'down' ? 'HTTP 503' : 'HTTP 200',
+    at,
+    since: at - 60_000,
+    sources: [],
+    alerts: ['ops'],
+  } as MonitorStateChanged;
 }
 
 describe('monitor alert policy', () => {
@@ -28,13 +43,20 @@ describe('monitor alert policy', () => {
     assert.equal(isAlertable('warning', 'down'), true);
     assert.equal(isAlertable('down', 'up'), true);
     assert.equal(isAlertable('pending', 'down'), true, 'a new monitor that is down from the start');
-    for (const [from, to] of [['pending', 'up'], ['up', 'paused'], ['paused', 'pending'], ['up', 'maintenance'], ['maintenance', 'up'], ['down', 'maintenance']]) {
+    for (const [from, to] of [
+      ['pending', 'up'],
+      ['up', 'paused'],
+      ['paused', 'pending'],
+      ['up', 'maintenance'],
+      ['maintenance', 'up'],
+      ['down', 'maintenance'],
+    ]) {
       assert.equal(isAlertable(from!, to!), false, `${from} → ${to}`);
     }
     assert.equal(isAlertable('maintenance', 'down'), true, 'still down when the window ends');
   });
 
-  it('sends monitor changes to the monitor\'s channels with a console link', async () => {
+  it("sends monitor changes to the monitor's channels with a console link", async () => {
     const { service, queued } = routing();
     await service.onMonitorStateChanged(change('up', 'down', 1000));
     assert.equal(queued.length, 1);

@@ -16,8 +16,17 @@ export class DeliveriesQuery {
   @IsOptional() @IsString({ message: 'must be a channel name' }) channel?: string;
   @IsOptional() @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }) status?: DeliveryStatus;
   /** Deliveries with a smaller id than this (paging backwards through the log). */
-  @IsOptional() @Type(() => Number) @Min(1, { message: 'must be a delivery id' }) @IsInt({ message: 'must be a whole number' }) before?: number;
-  @IsOptional() @Type(() => Number) @Max(500, { message: 'must be at most 500' }) @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) limit?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @Min(1, { message: 'must be a delivery id' })
+  @IsInt({ message: 'must be a whole number' })
+  before?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @Max(500, { message: 'must be at most 500' })
+  @Min(1, { message: 'must be at least 1' })
+  @IsInt({ message: 'must be a whole number' })
+  limit?: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -46,6 +55,12 @@ export function deliveryView(delivery: AlertDelivery, attempts: AlertAttempt[]) 
       at: iso(event.at),
       ...(event.kind === 'digest' ? { events: (event.events ?? []).length } : {}),
     },
-    attempt_log: attempts.map((attempt) => ({ at: iso(attempt.at), duration_ms: attempt.durationMs, ok: attempt.ok, error: attempt.error, temporary: attempt.temporary })),
+    attempt_log: attempts.map((attempt) => ({
+      at: iso(attempt.at),
+      duration_ms: attempt.durationMs,
+      ok: attempt.ok,
+      error: attempt.error,
+      temporary: attempt.temporary,
+    })),
   };
 }

@@ -10,7 +10,15 @@ import { AlertsService } from './alerts.service.js';
 
 @Module({
   controllers: [AlertsController],
-  providers: [AlertChannelRepository, AlertDeliveryRepository, AlertChannelsService, AlertQueueService, AlertDispatcher, AlertRoutingService, AlertsService],
+  providers: [
+    AlertChannelRepository,
+    AlertDeliveryRepository,
+    AlertChannelsService,
+    AlertQueueService,
+    AlertDispatcher,
+    AlertRoutingService,
+    AlertsService,
+  ],
   exports: [AlertDispatcher, AlertChannelsService],
 })
 export class AlertsModule {}

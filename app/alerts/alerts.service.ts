@@ -71,14 +71,36 @@ export class AlertsService {
       at: now,
       since: null,
     });
-    const settled = await this.queue.settle(created.map((delivery) => delivery.id), TEST_WAIT_MS);
+    const settled = await this.queue.settle(
+      created.map((delivery) => delivery.id),
+      TEST_WAIT_MS,
+    );
     const attempts = await this.deliveries.attemptsOf(settled.map((delivery) => delivery.id));
-    return { deliveries: settled.map((delivery) => deliveryView(delivery, attempts.filter((attempt) => attempt.deliveryId === delivery.id))) };
+    return {
+      deliveries: settled.map((delivery) =>
+        deliveryView(
+          delivery,
+          attempts.filter((attempt) => attempt.deliveryId === delivery.id),
+        ),
+      ),
+    };
   }
 
   async log(query: DeliveriesQuery) {
-    const rows = await this.deliveries.list({ channel: query.channel, status: query.status, beforeId: query.before, limit: query.limit ?? 100 });
+    const rows = await this.deliveries.list({
+      channel: query.channel,
+      status: query.status,
+      beforeId: query.before,
+      limit: query.limit ?? 100,
+    });
     const attempts = await this.deliveries.attemptsOf(rows.map((row) => row.id));
-    return { deliveries: rows.map((row) => deliveryView(row, attempts.filter((attempt) => attempt.deliveryId === row.id))) };
+    return {
+      deliveries: rows.map((row) =>
+        deliveryView(
+          row,
+          attempts.filter((attempt) => attempt.deliveryId === row.id),
+        ),
+      ),
+    };
   }
 }

@@ -56,7 +56,12 @@ export class DeliveryWorker {
     while (!this.stopped) {
       try {
         const now = this.settings.now();
-        const delivery = await this.repository.claimNext(this.targetKey, this.settings.workerId, now, now + this.settings.timeoutMs + 30_000);
+        const delivery = await this.repository.claimNext(
+          this.targetKey,
+          this.settings.workerId,
+          now,
+          now + this.settings.timeoutMs + 30_000,
+        );
         if (delivery) {
           this.busy = true;
           await this.deliver(delivery);
@@ -105,7 +110,11 @@ export class DeliveryWorker {
       }
       const event = JSON.parse(delivery.event) as AlertEvent;
       const message = effective.alerter.plugin.render(event, effective.settings);
-      const context = createPluginContext({ timeoutMs: this.settings.timeoutMs, logger: pluginLogger(this.settings.logger, effective.alerter.id), parent: this.settings.shutdown });
+      const context = createPluginContext({
+        timeoutMs: this.settings.timeoutMs,
+        logger: pluginLogger(this.settings.logger, effective.alerter.id),
+        parent: this.settings.shutdown,
+      });
       await effective.alerter.plugin.send(message, effective.settings, context);
     } catch (failure) {
       error = failure as Error;
@@ -114,7 +123,10 @@ export class DeliveryWorker {
     const now = this.settings.now();
     const attempts = delivery.attempts + 1;
     if (!error) {
-      await this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ok: true, error: null, temporary: null }, { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now });
+      await this.repository.recordAttempt(
+        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: true, error: null, temporary: null },
+        { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now },
+      );
       this.settings.onOutcome(delivery, 'sent', durationMs);
       return;
     }
@@ -123,12 +135,21 @@ export class DeliveryWorker {
     const message = error.message.slice(0, 2000);
     const retryAt = temporary ? nextAttemptAt(attempts, delivery.createdAt, now, this.settings.retryPeriodMs) : null;
     if (retryAt !== null) {
-      await this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary }, { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now });
-      this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} failed (attempt ${attempts}, retrying in ${Math.round((retryAt - now) / 1000)} s): ${message}`, 'Alerts');
+      await this.repository.recordAttempt(
+        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary },
+        { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now },
+      );
+      this.settings.logger.warn(
+        `alert #${delivery.id} to ${this.targetKey} failed (attempt ${attempts}, retrying in ${Math.round((retryAt - now) / 1000)} s): ${message}`,
+        'Alerts',
+      );
       this.settings.onOutcome(delivery, 'retry', durationMs);
     } else {
       const final = temporary ? `gave up after ${Math.round(this.settings.retryPeriodMs / 60_000)} min of retries: ${message}` : message;
-      await this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary }, { status: 'failed', attempts, lastError: final, updatedAt: now });
+      await this.repository.recordAttempt(
+        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary },
+        { status: 'failed', attempts, lastError: final, updatedAt: now },
+      );
       this.settings.logger.error(`alert #${delivery.id} to ${this.targetKey} failed: ${final}`, 'Alerts');
       this.settings.onOutcome(delivery, 'failed', durationMs);
     }

@@ -24,6 +24,9 @@ describe('alert retry policy', () => {
       if (next === null) break;
       now = next;
     }
-    assert.ok(now <= created + tenMinutes && attempts >= 6, `${attempts} tries within ten minutes, the last at +${(now - created) / 1000} s`);
+    assert.ok(
+      now <= created + tenMinutes && attempts >= 6,
+      `${attempts} tries within ten minutes, the last at +${(now - created) / 1000} s`,
+    );
   });
 });

@@ -47,7 +47,8 @@ else built-in defaults. Environment: PULSE_CONFIG, PULSE_PORT, PULSE_DATA_DIR,
 PULSE_DATABASE_URL, and PULSE_<SECTION>_<KEY> for any single setting.
 `;
   }
-  const what = role === 'agent' ? 'host agent: reports CPU, memory, disk, load and network' : 'network poller: runs assigned checks from its location';
+  const what =
+    role === 'agent' ? 'host agent: reports CPU, memory, disk, load and network' : 'network poller: runs assigned checks from its location';
   return `Usage: ${name} [options]
 
 LILLYDOO Pulse ${what}.

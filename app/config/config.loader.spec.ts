@@ -51,7 +51,12 @@ describe('server configuration', () => {
   });
 
   it("accepts Lovebeat's documented lovebeat.cfg as it is, with no warnings", () => {
-    const { config, warnings } = loadServerConfig({ configPath: path.join(fixtures, 'lovebeat.cfg'), env: {}, cwd, defaultPath: NO_DEFAULT });
+    const { config, warnings } = loadServerConfig({
+      configPath: path.join(fixtures, 'lovebeat.cfg'),
+      env: {},
+      cwd,
+      defaultPath: NO_DEFAULT,
+    });
     assert.deepEqual(warnings, []);
     assert.equal(config.public_url, 'http://lovebeat.example.com/');
     assert.equal(config.http.listen, ':8080');
@@ -70,7 +75,10 @@ describe('server configuration', () => {
   it('warns about an unknown key with its name and line, and still starts', () => {
     const { config, warnings } = load('[http]\nlisten = ":7000"\nlistn = ":7001"\n\n[nosuch]\nx = 1\n');
     assert.equal(config.http.listen, ':7000');
-    assert.deepEqual(warnings, ['Unknown configuration key "http.listn" (line 3) ignored', 'Unknown configuration key "nosuch" (line 5) ignored']);
+    assert.deepEqual(warnings, [
+      'Unknown configuration key "http.listn" (line 3) ignored',
+      'Unknown configuration key "nosuch" (line 5) ignored',
+    ]);
   });
 
   it('refuses an invalid value naming the key, the value, the line and what is allowed', () => {
@@ -87,21 +95,33 @@ describe('server configuration', () => {
   });
 
   it('checks alarms and alert channels entry by entry', () => {
-    const message = refusal('[[alarms]]\nname = "a"\npattern = "x.*"\n[[alarms]]\nname = "b"\n[alerts.ops]\nwebhook = "ftp://x"\nsnmp_version = "1"\n');
+    const message = refusal(
+      '[[alarms]]\nname = "a"\npattern = "x.*"\n[[alarms]]\nname = "b"\n[alerts.ops]\nwebhook = "ftp://x"\nsnmp_version = "1"\n',
+    );
     assert.match(message, /alarms\[1\]\.pattern = "" \(default\): an alarm needs a pattern, or includes = \[patterns\]/);
     assert.match(message, /alerts\.ops\.webhook = "ftp:\/\/x" \(line 7\): must be an http:\/\/ or https:\/\/ URL/);
     assert.match(message, /alerts\.ops\.snmp_version = "1" \(line 8\): must be "2c" or "3"/);
   });
 
   it('refuses alarm names whose $variables the pattern does not capture, and repeated alarm names', () => {
-    const message = refusal('[[alarms]]\nname = "server-$name"\npattern = "app.$host.*"\n[[alarms]]\nname = "dup"\npattern = "a.*"\n[[alarms]]\nname = "dup"\npattern = "b.*"\n');
-    assert.match(message, /alarms\[0\]\.pattern = "app\.\$host\.\*" \(line 3\): the name uses \$name but the pattern "app\.\$host\.\*" does not contain \$name/);
+    const message = refusal(
+      '[[alarms]]\nname = "server-$name"\npattern = "app.$host.*"\n[[alarms]]\nname = "dup"\npattern = "a.*"\n[[alarms]]\nname = "dup"\npattern = "b.*"\n',
+    );
+    assert.match(
+      message,
+      /alarms\[0\]\.pattern = "app\.\$host\.\*" \(line 3\): the name uses \$name but the pattern "app\.\$host\.\*" does not contain \$name/,
+    );
     assert.match(message, /alarms\[2\]\.name = "dup" \(line 8\): another \[\[alarms\]\] has this name/);
   });
 
   it('reads the heartbeat keys, and hides the S3 secret', () => {
-    const { config } = load('[heartbeat]\nmax_services = 500\n[tcp]\nmax_connections = 20\n[[notify]]\nlovebeat = "http://peer:5000"\ninterval = 5\n');
-    assert.deepEqual([config.heartbeat.max_services, config.tcp.max_connections, config.tcp.listen, config.notify[0]!.interval], [500, 20, ':8127', 5]);
+    const { config } = load(
+      '[heartbeat]\nmax_services = 500\n[tcp]\nmax_connections = 20\n[[notify]]\nlovebeat = "http://peer:5000"\ninterval = 5\n',
+    );
+    assert.deepEqual(
+      [config.heartbeat.max_services, config.tcp.max_connections, config.tcp.listen, config.notify[0]!.interval],
+      [500, 20, ':8127', 5],
+    );
     const message = refusal('[database]\nremote_s3_secret_access_key = 7\n');
     assert.match(message, /database\.remote_s3_secret_access_key = <hidden> \(line 2\): must be a string/);
   });
@@ -149,7 +169,10 @@ describe('server configuration', () => {
 
   it('names the environment variable when its value is invalid', () => {
     assert.match(refusal(null, { PULSE_PORT: 'http' }), /PULSE_PORT="http" \(environment\): must be a port number/);
-    assert.match(refusal(null, { PULSE_DATABASE_INTERVAL: 'soon' }), /database\.interval = "soon" \(environment PULSE_DATABASE_INTERVAL\): must be a whole number/);
+    assert.match(
+      refusal(null, { PULSE_DATABASE_INTERVAL: 'soon' }),
+      /database\.interval = "soon" \(environment PULSE_DATABASE_INTERVAL\): must be a whole number/,
+    );
   });
 
   it('warns about PULSE_ variables it does not know', () => {

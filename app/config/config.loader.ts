@@ -2,14 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { validateSync, type ValidationError } from 'class-validator';
-import {
-  AlertChannelConfig,
-  LIST_CLASSES,
-  PulseConfig,
-  SECRET_KEYS,
-  SECTION_CLASSES,
-  type SectionName,
-} from './config.schema.js';
+import { AlertChannelConfig, LIST_CLASSES, PulseConfig, SECRET_KEYS, SECTION_CLASSES, type SectionName } from './config.schema.js';
 import { parseHostPort } from './config-validators.js';
 import { tomlKeyLines } from './toml-key-lines.js';
 import { alarmDefinitionProblem } from '../alarms/alarm-pattern.js';
@@ -111,7 +104,10 @@ class LoadState {
 }
 
 function shown(keyPath: string, value: unknown): string {
-  const last = keyPath.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const last = keyPath
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
   if (SECRET_KEYS.has(last) && value !== '') return '<hidden>';
   if (value instanceof Date) return value.toISOString();
   return JSON.stringify(value) ?? String(value);
@@ -252,7 +248,8 @@ function validate(config: PulseConfig, state: LoadState): void {
   config.alarms.forEach((alarm, index) => {
     const problem = alarmDefinitionProblem(alarm);
     if (problem) state.error(`alarms[${index}].pattern`, alarm.pattern, problem);
-    if (alarmNames.has(alarm.name)) state.error(`alarms[${index}].name`, alarm.name, 'another [[alarms]] has this name; give each a different one');
+    if (alarmNames.has(alarm.name))
+      state.error(`alarms[${index}].name`, alarm.name, 'another [[alarms]] has this name; give each a different one');
     alarmNames.add(alarm.name);
   });
   if (config.database.remote_s3_url !== '' && config.database.url !== '') {

@@ -23,7 +23,10 @@ export class DatabaseSection {
   /** SQLite file, relative to the data directory (or absolute). */
   @MinLength(1, { message: 'must not be empty' }) @IsString(STRING) filename = 'pulse.db';
   /** Seconds between database snapshots (S3 upload). */
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(86400, { message: 'must be at most 86400 (seconds)' }) @IsInt(INTEGER) interval = 60;
+  @Min(1, { message: 'must be at least 1 (seconds)' })
+  @Max(86400, { message: 'must be at most 86400 (seconds)' })
+  @IsInt(INTEGER)
+  interval = 60;
   /** PostgreSQL instead of SQLite. */
   @IsPostgresUrlOrEmpty() url = '';
   @Matches(/^$|^s3:\/\/[^/]+\/.+/, { message: 'must be "s3://bucket/path/to/file", or ""' }) @IsString(STRING) remote_s3_url = '';
@@ -40,7 +43,10 @@ export class DatabaseSection {
 export class UdpSection {
   @IsListenAddress() listen = ':8127';
   /** Socket receive buffer for bursts; the kernel caps it at net.core.rmem_max. */
-  @Min(65536, { message: 'must be at least 65536 (bytes)' }) @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' }) @IsInt(INTEGER) receive_buffer_bytes = 4 * 1024 * 1024;
+  @Min(65536, { message: 'must be at least 65536 (bytes)' })
+  @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' })
+  @IsInt(INTEGER)
+  receive_buffer_bytes = 4 * 1024 * 1024;
 }
 
 export class TcpSection {
@@ -48,9 +54,15 @@ export class TcpSection {
   /** Open statsd connections at once; more are closed at once. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) max_connections = 1000;
   /** Seconds a connection may stay silent before it is closed. */
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(86400, { message: 'must be at most 86400 (seconds)' }) @IsInt(INTEGER) idle_timeout = 300;
+  @Min(1, { message: 'must be at least 1 (seconds)' })
+  @Max(86400, { message: 'must be at most 86400 (seconds)' })
+  @IsInt(INTEGER)
+  idle_timeout = 300;
   /** Longest line accepted; a longer one is skipped up to its newline and counted as invalid. */
-  @Min(512, { message: 'must be at least 512 (bytes)' }) @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' }) @IsInt(INTEGER) max_line_bytes = 4096;
+  @Min(512, { message: 'must be at least 512 (bytes)' })
+  @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
+  @IsInt(INTEGER)
+  max_line_bytes = 4096;
 }
 
 export class HttpSection {
@@ -62,9 +74,13 @@ export class HttpSection {
   /** Reverse proxies whose X-Forwarded-* headers are believed. */
   @IsIpOrCidrList() trusted_proxies: string[] = [];
   /** Largest request body accepted, in bytes. */
-  @Min(1024, { message: 'must be at least 1024 (bytes)' }) @Max(64 * 1024 * 1024, { message: 'must be at most 67108864 (64 MiB)' }) @IsInt(INTEGER) max_body_bytes = 1024 * 1024;
+  @Min(1024, { message: 'must be at least 1024 (bytes)' })
+  @Max(64 * 1024 * 1024, { message: 'must be at most 67108864 (64 MiB)' })
+  @IsInt(INTEGER)
+  max_body_bytes = 1024 * 1024;
   /** Failed token checks per address and minute before that address gets 429. */
-  @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) auth_failures_per_minute = 20;
+  @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) auth_failures_per_minute =
+    20;
 }
 
 export class MailSection {
@@ -96,7 +112,8 @@ export class MetricsSection {
   @IsHostPortOrEmpty() server = '';
   @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'may only contain letters, digits, ".", "_" and "-"' }) @IsString(STRING) prefix = 'pulse';
   /** Seconds between reports of the state gauges and counters. */
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(3600, { message: 'must be at most 3600 (seconds)' }) @IsInt(INTEGER) interval = 10;
+  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(3600, { message: 'must be at most 3600 (seconds)' }) @IsInt(INTEGER) interval =
+    10;
 }
 
 export class EventlogSection {
@@ -108,16 +125,24 @@ export class HeartbeatSection {
   /** Beats need an `ingest` token. */
   @IsBoolean(BOOLEAN) require_token = false;
   /** Services created automatically by beats; beats for new names beyond this are refused and counted. */
-  @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services = 100_000;
+  @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services =
+    100_000;
 }
 
 export class ResultsSection {
   /** Days raw check results are kept. */
-  @Min(1, { message: 'must be at least 1 (days)' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) retention_days = 30;
+  @Min(1, { message: 'must be at least 1 (days)' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) retention_days =
+    30;
   /** Days per-minute uptime/latency buckets are kept (they cover the 24 h uptime and short charts). */
-  @Min(2, { message: 'must be at least 2 (days), so the 24 h uptime has its data' }) @Max(90, { message: 'must be at most 90 (days)' }) @IsInt(INTEGER) minute_buckets_days = 7;
+  @Min(2, { message: 'must be at least 2 (days), so the 24 h uptime has its data' })
+  @Max(90, { message: 'must be at most 90 (days)' })
+  @IsInt(INTEGER)
+  minute_buckets_days = 7;
   /** Days per-hour buckets are kept (7 d / 30 d uptime, long charts). */
-  @Min(31, { message: 'must be at least 31 (days), so the 30 d uptime has its data' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) hour_buckets_days = 365;
+  @Min(31, { message: 'must be at least 31 (days), so the 30 d uptime has its data' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  hour_buckets_days = 365;
 }
 
 export class MonitorsSection {
@@ -133,17 +158,29 @@ export class LogSection {
 /** How alerts are delivered (Pulse's own section; `[alerts.NAME]` are the channels). */
 export class AlertingSection {
   /** Temporary failures are retried with backoff for this long, then the delivery is marked failed. */
-  @Min(1, { message: 'must be at least 1 (minutes)' }) @Max(1440, { message: 'must be at most 1440 (minutes)' }) @IsInt(INTEGER) retry_minutes = 10;
+  @Min(1, { message: 'must be at least 1 (minutes)' })
+  @Max(1440, { message: 'must be at most 1440 (minutes)' })
+  @IsInt(INTEGER)
+  retry_minutes = 10;
   /** One send may take this long before it counts as a (temporary) timeout. */
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(600, { message: 'must be at most 600 (seconds)' }) @IsInt(INTEGER) delivery_timeout_seconds = 30;
+  @Min(1, { message: 'must be at least 1 (seconds)' })
+  @Max(600, { message: 'must be at most 600 (seconds)' })
+  @IsInt(INTEGER)
+  delivery_timeout_seconds = 30;
   /** More alerts than this for one channel within storm_window_seconds are summed up in a digest. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) storm_threshold = 10;
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(3600, { message: 'must be at most 3600 (seconds)' }) @IsInt(INTEGER) storm_window_seconds = 30;
+  @Min(1, { message: 'must be at least 1 (seconds)' })
+  @Max(3600, { message: 'must be at most 3600 (seconds)' })
+  @IsInt(INTEGER)
+  storm_window_seconds = 30;
   /** Nagios-style percent state change over the last 21 results: flapping above high, settled below low. */
   @Min(1, { message: 'must be 1-100 (percent)' }) @Max(100, { message: 'must be 1-100 (percent)' }) @IsInt(INTEGER) flapping_high = 50;
   @Min(0, { message: 'must be 0-100 (percent)' }) @Max(100, { message: 'must be 0-100 (percent)' }) @IsInt(INTEGER) flapping_low = 25;
   /** Delivered and failed alerts stay in the delivery log this long. */
-  @Min(1, { message: 'must be at least 1 (days)' }) @Max(3650, { message: 'must be at most 3650 (days)' }) @IsInt(INTEGER) log_retention_days = 30;
+  @Min(1, { message: 'must be at least 1 (days)' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  log_retention_days = 30;
 }
 
 export class AlarmConfig {
@@ -163,7 +200,8 @@ export class AlertChannelConfig {
   @IsIn(['2c', '3'], { message: 'must be "2c" or "3"' }) snmp_version = '2c';
   @IsString(STRING) snmp_community = 'public';
   @IsString(STRING) snmp_user = '';
-  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' }) snmp_auth_protocol = '';
+  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
+  snmp_auth_protocol = '';
   @IsString(STRING) snmp_auth_key = '';
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
   @IsString(STRING) snmp_priv_key = '';
@@ -175,7 +213,10 @@ export class AlertChannelConfig {
 export class NotifyConfig {
   @IsHttpUrlOrEmpty() lovebeat = '';
   /** Seconds between beats sent to that peer. */
-  @Min(1, { message: 'must be at least 1 (seconds)' }) @Max(86400, { message: 'must be at most 86400 (seconds)' }) @IsInt(INTEGER) interval = 60;
+  @Min(1, { message: 'must be at least 1 (seconds)' })
+  @Max(86400, { message: 'must be at most 86400 (seconds)' })
+  @IsInt(INTEGER)
+  interval = 60;
   /** An `ingest` token, when the peer is a Pulse with `[heartbeat] require_token = true`. */
   @IsString(STRING) token = '';
 }
@@ -231,4 +272,14 @@ export type SectionName = keyof typeof SECTION_CLASSES;
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 
 /** Values never shown in errors or logs (matched on the last part of the key path). */
-export const SECRET_KEYS = new Set(['api_key', 'webhook_url', 'snmp_auth_key', 'snmp_priv_key', 'snmp_community', 'url', 'remote_s3_secret_access_key', 'token', 'password']);
+export const SECRET_KEYS = new Set([
+  'api_key',
+  'webhook_url',
+  'snmp_auth_key',
+  'snmp_priv_key',
+  'snmp_community',
+  'url',
+  'remote_s3_secret_access_key',
+  'token',
+  'password',
+]);

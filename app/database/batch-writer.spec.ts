@@ -6,7 +6,15 @@ const silent = { log() {}, warn() {}, error() {}, debug() {}, verbose() {} };
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function writer(write: (items: number[]) => Promise<void>, overrides: Partial<ConstructorParameters<typeof BatchWriter<number>>[0]> = {}) {
-  return new BatchWriter<number>({ name: 'numbers', flushIntervalMs: 20, maxBatchSize: 100, maxPending: 1000, write, logger: silent, ...overrides });
+  return new BatchWriter<number>({
+    name: 'numbers',
+    flushIntervalMs: 20,
+    maxBatchSize: 100,
+    maxPending: 1000,
+    write,
+    logger: silent,
+    ...overrides,
+  });
 }
 
 describe('BatchWriter', () => {

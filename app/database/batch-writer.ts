@@ -90,7 +90,10 @@ export class BatchWriter<T> {
       .catch((error: Error) => {
         this.failures++;
         this.pending.unshift(...batch);
-        this.options.logger.error(`writing ${batch.length} ${this.options.name} failed (attempt ${this.failures}, kept for retry): ${error.message}`, 'BatchWriter');
+        this.options.logger.error(
+          `writing ${batch.length} ${this.options.name} failed (attempt ${this.failures}, kept for retry): ${error.message}`,
+          'BatchWriter',
+        );
       })
       .finally(() => {
         this.inFlight = null;

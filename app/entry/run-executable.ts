@@ -39,7 +39,9 @@ export async function runExecutable(role: Role, main: (commandLine: CommandLine)
   try {
     await main(commandLine);
   } catch (error) {
-    const known = [ConfigError, DatabaseFileError, PluginRegistryError, PluginLoadError, StartupError].some((kind) => error instanceof kind);
+    const known = [ConfigError, DatabaseFileError, PluginRegistryError, PluginLoadError, StartupError].some(
+      (kind) => error instanceof kind,
+    );
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${name}: cannot start: ${message}\n`);
     if ((!known || commandLine.debug) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -18,18 +18,30 @@ import { runExecutable, StartupError } from './run-executable.js';
 
 async function main(commandLine: CommandLine): Promise<void> {
   const { config, file, warnings } = loadServerConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
-  const logger = createLogger({ debug: commandLine.debug, syslog: commandLine.syslog, tag: 'lillydoo-pulse', syslogSocket: config.log.syslog_socket });
-  logger.log(`LILLYDOO Pulse ${PULSE_VERSION}, config ${file ?? 'built-in defaults'}, database ${describeTarget(databaseTarget(config))}`, 'Main');
+  const logger = createLogger({
+    debug: commandLine.debug,
+    syslog: commandLine.syslog,
+    tag: 'lillydoo-pulse',
+    syslogSocket: config.log.syslog_socket,
+  });
+  logger.log(
+    `LILLYDOO Pulse ${PULSE_VERSION}, config ${file ?? 'built-in defaults'}, database ${describeTarget(databaseTarget(config))}`,
+    'Main',
+  );
   for (const warning of warnings) logger.warn(warning, 'Config');
 
   if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
 
   await restoreSnapshotIfMissing(config, logger);
   const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
-  const app = await NestFactory.create<NestFastifyApplication>(ServerModule.register({ config, logger, plugins }), createHttpAdapter(config), {
-    logger,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServerModule.register({ config, logger, plugins }),
+    createHttpAdapter(config),
+    {
+      logger,
+      abortOnError: false,
+    },
+  );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const { host, port } = httpListenOptions(config);
   try {
@@ -47,7 +59,10 @@ async function main(commandLine: CommandLine): Promise<void> {
 }
 
 async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promise<void> {
-  const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), { logger, abortOnError: false });
+  const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), {
+    logger,
+    abortOnError: false,
+  });
   try {
     const { secret, revoked } = await context.get(TokenService).resetAdminTokens();
     logger.log(`revoked ${revoked} admin token(s)`, 'Main');

@@ -31,7 +31,9 @@ export class EventlogService implements OnModuleInit, OnApplicationShutdown {
       this.stream = createWriteStream('', { fd });
       this.stream.on('error', (error) => this.logger.error(`cannot write the event log ${file}: ${error.message}`));
     } catch (error) {
-      throw new StartupError(`[eventlog] path ${file} cannot be opened for appending (${(error as NodeJS.ErrnoException).code}). Fix the path or its directory's permissions, or set path = "".`);
+      throw new StartupError(
+        `[eventlog] path ${file} cannot be opened for appending (${(error as NodeJS.ErrnoException).code}). Fix the path or its directory's permissions, or set path = "".`,
+      );
     }
     this.logger.log(`state changes are logged to ${file}`);
   }

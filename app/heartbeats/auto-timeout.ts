@@ -80,5 +80,9 @@ export interface BeatAnalysis {
 export function analyseIntervals(intervals: readonly number[]): BeatAnalysis | null {
   if (intervals.length < ANALYSIS_INTERVALS) return null;
   const { mean, std } = ewmStatistics(intervals);
-  return { lower: Math.max(0, Math.round(mean - 3 * std)), upper: Math.round(mean + 3 * std), unstable: mean > 0 && std / mean > UNSTABLE_VARIATION };
+  return {
+    lower: Math.max(0, Math.round(mean - 3 * std)),
+    upper: Math.round(mean + 3 * std),
+    unstable: mean > 0 && std / mean > UNSTABLE_VARIATION,
+  };
 }

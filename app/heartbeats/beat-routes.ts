@@ -30,9 +30,18 @@ export class BeatRoutes implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return; // an application context without HTTP
-    fastify.post('/api/services/:name', this.route((name, request) => this.heartbeats.beat(name, request.query as Record<string, unknown>, request.body)));
-    fastify.post('/api/services/:name/start', this.route((name) => this.heartbeats.start(name)));
-    fastify.post('/api/services/:name/fail', this.route((name) => this.heartbeats.fail(name)));
+    fastify.post(
+      '/api/services/:name',
+      this.route((name, request) => this.heartbeats.beat(name, request.query as Record<string, unknown>, request.body)),
+    );
+    fastify.post(
+      '/api/services/:name/start',
+      this.route((name) => this.heartbeats.start(name)),
+    );
+    fastify.post(
+      '/api/services/:name/fail',
+      this.route((name) => this.heartbeats.fail(name)),
+    );
   }
 
   private route(action: BeatAction) {
@@ -43,7 +52,10 @@ export class BeatRoutes implements OnModuleInit {
         return reply.type('application/json; charset=utf-8').send('{}');
       } catch (error) {
         const { status, body, headers } = this.errors.describe(error, request);
-        return reply.status(status).headers({ ...headers, 'cache-control': 'no-store' }).send(body);
+        return reply
+          .status(status)
+          .headers({ ...headers, 'cache-control': 'no-store' })
+          .send(body);
       }
     };
   }

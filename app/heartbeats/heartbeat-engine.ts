@@ -70,7 +70,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
         }
       },
     });
-    this.refusedCounter = metrics.counter({ name: 'pulse_heartbeat_services_refused_total', help: 'Commands for new service names refused because [heartbeat] max_services was reached' });
+    this.refusedCounter = metrics.counter({
+      name: 'pulse_heartbeat_services_refused_total',
+      help: 'Commands for new service names refused because [heartbeat] max_services was reached',
+    });
     const services = this.services;
     metrics.gauge({
       name: 'pulse_heartbeat_services',
@@ -92,7 +95,11 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
 
   /** Restores every service, alarm and deadline; services whose deadline passed while Pulse was down go to error. */
   async onModuleInit(): Promise<void> {
-    const [definitions, alarmRows, serviceRows] = await Promise.all([this.repository.loadDefinitions(), this.repository.loadAlarms(), this.repository.loadServices()]);
+    const [definitions, alarmRows, serviceRows] = await Promise.all([
+      this.repository.loadDefinitions(),
+      this.repository.loadAlarms(),
+      this.repository.loadServices(),
+    ]);
     const fromApi: AlarmDefinition[] = definitions.map((row) => ({
       name: row.name,
       pattern: row.pattern,
@@ -101,7 +108,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       alerts: JSON.parse(row.alerts) as string[],
       source: 'api',
     }));
-    this.alarms.setDefinitions([...this.configDefinitions(), ...fromApi.filter((api) => !this.config.alarms.some((alarm) => alarm.name === api.name))]);
+    this.alarms.setDefinitions([
+      ...this.configDefinitions(),
+      ...fromApi.filter((api) => !this.config.alarms.some((alarm) => alarm.name === api.name)),
+    ]);
     this.alarms.restore(alarmRows);
     const now = this.clock.now();
     for (const row of serviceRows) {
@@ -136,7 +146,12 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     if (update.beat) {
       const sincePrevious = service.recordBeat(now);
       if (service.runStartedAt !== null || service.problem === 'failed') {
-        service.recordRun({ started_at: service.runStartedAt, ended_at: now, duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt, result: 'ok' });
+        service.recordRun({
+          started_at: service.runStartedAt,
+          ended_at: now,
+          duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
+          result: 'ok',
+        });
         service.runStartedAt = null;
       }
       const tooOften = service.minIntervalMs > 0 && sincePrevious >= 0 && sincePrevious < service.minIntervalMs;
@@ -165,7 +180,12 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const service = this.obtain(name, now, transport);
     if (!service) return false;
-    service.recordRun({ started_at: service.runStartedAt, ended_at: now, duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt, result: 'failed' });
+    service.recordRun({
+      started_at: service.runStartedAt,
+      ended_at: now,
+      duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
+      result: 'failed',
+    });
     service.runStartedAt = null;
     service.problem = 'failed';
     this.settle(service, now, 'failed');
@@ -265,7 +285,9 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private refuse(name: string, now: number, transport: Transport): void {
     this.refusedCounter.inc();
     this.refusedSinceLog++;
-    this.logger.debug(`refused new service "${name}" over ${transport}: [heartbeat] max_services (${this.config.heartbeat.max_services}) reached`);
+    this.logger.debug(
+      `refused new service "${name}" over ${transport}: [heartbeat] max_services (${this.config.heartbeat.max_services}) reached`,
+    );
     if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
       this.logger.warn(
         `[heartbeat] max_services (${this.config.heartbeat.max_services}) reached: refused ${this.refusedSinceLog} command(s) for new service names ` +

@@ -37,7 +37,10 @@ export class HeartbeatStore {
     private readonly events: EventBus,
     metrics: MetricsService,
   ) {
-    this.dropped = metrics.counter({ name: 'pulse_heartbeat_unsaved_changes_total', help: 'Heartbeat changes not queued for saving because the database kept failing' });
+    this.dropped = metrics.counter({
+      name: 'pulse_heartbeat_unsaved_changes_total',
+      help: 'Heartbeat changes not queued for saving because the database kept failing',
+    });
     this.writer = new BatchWriter<Key>({
       name: 'heartbeat changes',
       flushIntervalMs: SAVE_WINDOW_MS,

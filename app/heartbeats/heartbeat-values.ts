@@ -21,7 +21,10 @@ export function timeoutFromSeconds(value: number | string): ValueCheck {
   if (seconds === -1) return { ok: true, ms: NO_TIMEOUT };
   if (seconds === -2) return { ok: true, ms: AUTO_TIMEOUT };
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    return { ok: false, reason: `timeout must be seconds (more than 0, at most ${MAX_TIMEOUT_SECONDS}), "auto", -1 (none) or -2 (automatic), not ${JSON.stringify(value)}` };
+    return {
+      ok: false,
+      reason: `timeout must be seconds (more than 0, at most ${MAX_TIMEOUT_SECONDS}), "auto", -1 (none) or -2 (automatic), not ${JSON.stringify(value)}`,
+    };
   }
   return { ok: true, ms: Math.round(seconds * 1000) };
 }
@@ -31,7 +34,10 @@ export function minIntervalFromSeconds(value: number | string): ValueCheck {
   const seconds = typeof value === 'number' ? value : /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
   if (seconds === 0 || seconds === -1) return { ok: true, ms: NO_TIMEOUT };
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    return { ok: false, reason: `min_interval must be seconds (more than 0, at most ${MAX_TIMEOUT_SECONDS}), or 0 / -1 to turn it off, not ${JSON.stringify(value)}` };
+    return {
+      ok: false,
+      reason: `min_interval must be seconds (more than 0, at most ${MAX_TIMEOUT_SECONDS}), or 0 / -1 to turn it off, not ${JSON.stringify(value)}`,
+    };
   }
   return { ok: true, ms: Math.round(seconds * 1000) };
 }

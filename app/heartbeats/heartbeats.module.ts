@@ -15,7 +15,16 @@ import { HeartbeatsService } from './heartbeats.service.js';
 @Module({
   imports: [TokensModule],
   controllers: [HeartbeatsController, AlarmsController],
-  providers: [HeartbeatRepository, HeartbeatStore, HeartbeatMaintenance, HeartbeatMaintenanceListener, HeartbeatEngine, HeartbeatsService, AlarmsService, BeatRoutes],
+  providers: [
+    HeartbeatRepository,
+    HeartbeatStore,
+    HeartbeatMaintenance,
+    HeartbeatMaintenanceListener,
+    HeartbeatEngine,
+    HeartbeatsService,
+    AlarmsService,
+    BeatRoutes,
+  ],
   exports: [HeartbeatEngine, HeartbeatMaintenance],
 })
 export class HeartbeatsModule {}

@@ -62,8 +62,11 @@ export class HeartbeatsService {
 
   private accepted(ok: boolean): void {
     if (!ok) {
-      throw new ApiError(429, 'service_limit_reached', 'Pulse already has [heartbeat] max_services services; beats for new names are refused. Delete unused services or raise the limit.');
+      throw new ApiError(
+        429,
+        'service_limit_reached',
+        'Pulse already has [heartbeat] max_services services; beats for new names are refused. Delete unused services or raise the limit.',
+      );
     }
   }
 }
-

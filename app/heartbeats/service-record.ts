@@ -1,4 +1,11 @@
-import { analyseIntervals, autoTimeoutMs, LEARNING_INTERVALS, MAX_INTERVALS, MIN_RECORDED_INTERVAL_MS, type BeatAnalysis } from './auto-timeout.js';
+import {
+  analyseIntervals,
+  autoTimeoutMs,
+  LEARNING_INTERVALS,
+  MAX_INTERVALS,
+  MIN_RECORDED_INTERVAL_MS,
+  type BeatAnalysis,
+} from './auto-timeout.js';
 import { AUTO_TIMEOUT, NO_TIMEOUT } from './heartbeat-values.js';
 import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
 

@@ -7,7 +7,12 @@ export interface ApiErrorBody {
 }
 
 export class ApiError extends HttpException {
-  constructor(status: number, code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super({ error: code, message } satisfies ApiErrorBody, status);
   }
 

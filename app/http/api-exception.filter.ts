@@ -22,7 +22,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const { status, body, headers } = this.describe(exception, request);
     if (status >= 500) this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
-    void reply.status(status).headers({ ...headers, 'cache-control': 'no-store' }).send(body);
+    void reply
+      .status(status)
+      .headers({ ...headers, 'cache-control': 'no-store' })
+      .send(body);
   }
 
   describe(exception: unknown, request: FastifyRequest): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
@@ -33,7 +36,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       // Nest wraps Fastify's own 4xx errors (bad JSON, body too large) and keeps the original as cause.
       const cause = exception.cause as FrameworkError | undefined;
-      if (typeof cause?.code === 'string' && cause.code.startsWith('FST_')) return { status, body: describeFrameworkError(cause), headers: {} };
+      if (typeof cause?.code === 'string' && cause.code.startsWith('FST_'))
+        return { status, body: describeFrameworkError(cause), headers: {} };
       if (status === 404) return { status, body: notFound(request), headers: {} };
       const response = exception.getResponse() as { message?: unknown } | string;
       const detail = typeof response === 'string' ? response : response.message;

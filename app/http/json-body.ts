@@ -10,7 +10,10 @@ export const JsonBody = createParamDecorator((example: string | undefined, conte
   const request = context.switchToHttp().getRequest<FastifyRequest>();
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw ApiError.badRequest(`Send a JSON object${example ? ` like ${example}` : ''} with Content-Type: application/json.`, 'invalid_body');
+    throw ApiError.badRequest(
+      `Send a JSON object${example ? ` like ${example}` : ''} with Content-Type: application/json.`,
+      'invalid_body',
+    );
   }
   return body;
 });

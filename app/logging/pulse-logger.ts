@@ -92,7 +92,8 @@ export class PulseLogger implements LoggerService {
   /** Nest calls error(message, stack, context) or error(message, context). */
   error(message: unknown, ...rest: unknown[]): void {
     const strings = rest.filter((item): item is string => typeof item === 'string');
-    const context = strings.length > 1 ? strings[strings.length - 1] : strings.length === 1 && !strings[0]!.includes('\n') ? strings[0] : undefined;
+    const context =
+      strings.length > 1 ? strings[strings.length - 1] : strings.length === 1 && !strings[0]!.includes('\n') ? strings[0] : undefined;
     const stack = strings.find((item) => item.includes('\n'));
     this.emit('error', stack ? `${text(message)}\n${stack}` : message, context);
   }

@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nextOccurrence, occurrenceAt, scheduleProblem, WindowScope, type MaintenanceWindow } from './maintenance-window.js';
 
-const base: MaintenanceWindow = { id: 1, name: 'w', startsAt: null, endsAt: null, cron: null, durationMin: null, timezone: 'UTC', all: false, monitorIds: [], services: null, agentIds: [] };
+const base: MaintenanceWindow = {
+  id: 1,
+  name: 'w',
+  startsAt: null,
+  endsAt: null,
+  cron: null,
+  durationMin: null,
+  timezone: 'UTC',
+  all: false,
+  monitorIds: [],
+  services: null,
+  agentIds: [],
+};
 const at = (iso: string) => Date.parse(iso);
 
 describe('maintenance window occurrences', () => {
@@ -19,10 +31,16 @@ describe('maintenance window occurrences', () => {
     const window = { ...base, cron: '0 2 * * 0', durationMin: 90, timezone: 'Europe/Berlin' };
     // 2026-11-22 is a Sunday; Berlin is UTC+1 in November.
     assert.equal(occurrenceAt(window, at('2026-11-22T00:59:00Z')), null);
-    assert.deepEqual(occurrenceAt(window, at('2026-11-22T01:00:00Z')), { start: at('2026-11-22T01:00:00Z'), end: at('2026-11-22T02:30:00Z') });
+    assert.deepEqual(occurrenceAt(window, at('2026-11-22T01:00:00Z')), {
+      start: at('2026-11-22T01:00:00Z'),
+      end: at('2026-11-22T02:30:00Z'),
+    });
     assert.deepEqual(occurrenceAt(window, at('2026-11-22T02:29:59Z'))?.start, at('2026-11-22T01:00:00Z'));
     assert.equal(occurrenceAt(window, at('2026-11-22T02:30:00Z')), null);
-    assert.deepEqual(nextOccurrence(window, at('2026-11-22T03:00:00Z')), { start: at('2026-11-29T01:00:00Z'), end: at('2026-11-29T02:30:00Z') });
+    assert.deepEqual(nextOccurrence(window, at('2026-11-22T03:00:00Z')), {
+      start: at('2026-11-29T01:00:00Z'),
+      end: at('2026-11-29T02:30:00Z'),
+    });
   });
 
   it('follows daylight saving time in its time zone', () => {

@@ -29,18 +29,25 @@ export type MaintenanceSubject = { monitorId: number } | { service: string } | {
 /** The occurrence of the window that contains `now`, or null. */
 export function occurrenceAt(window: MaintenanceWindow, now: number): Occurrence | null {
   if (window.cron === null) {
-    return window.startsAt !== null && window.endsAt !== null && window.startsAt <= now && now < window.endsAt ? { start: window.startsAt, end: window.endsAt } : null;
+    return window.startsAt !== null && window.endsAt !== null && window.startsAt <= now && now < window.endsAt
+      ? { start: window.startsAt, end: window.endsAt }
+      : null;
   }
   // The latest start at or before now; the occurrence is on while its duration lasts.
-  const start = CronExpressionParser.parse(window.cron, { currentDate: new Date(now + 1), tz: window.timezone }).prev().getTime();
+  const start = CronExpressionParser.parse(window.cron, { currentDate: new Date(now + 1), tz: window.timezone })
+    .prev()
+    .getTime();
   const end = start + window.durationMin! * 60_000;
   return now < end ? { start, end } : null;
 }
 
 /** The next occurrence that starts after `now`, or null (a one-off window that is over or on). */
 export function nextOccurrence(window: MaintenanceWindow, now: number): Occurrence | null {
-  if (window.cron === null) return window.startsAt !== null && window.startsAt > now ? { start: window.startsAt, end: window.endsAt! } : null;
-  const start = CronExpressionParser.parse(window.cron, { currentDate: new Date(now), tz: window.timezone }).next().getTime();
+  if (window.cron === null)
+    return window.startsAt !== null && window.startsAt > now ? { start: window.startsAt, end: window.endsAt! } : null;
+  const start = CronExpressionParser.parse(window.cron, { currentDate: new Date(now), tz: window.timezone })
+    .next()
+    .getTime();
   return { start, end: start + window.durationMin! * 60_000 };
 }
 
@@ -71,7 +78,8 @@ export function scheduleProblem(cron: string, timezone: string): string | null {
   } catch {
     return `timezone: "${timezone}" is not a time zone (use an IANA name like "Europe/Berlin" or "UTC")`;
   }
-  if (cron.trim().split(/\s+/).length !== 5) return 'cron: must have five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * 0"';
+  if (cron.trim().split(/\s+/).length !== 5)
+    return 'cron: must have five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * 0"';
   try {
     CronExpressionParser.parse(cron, { tz: timezone }).next();
     return null;

@@ -60,15 +60,24 @@ export class MaintenanceWindowsService {
     const oneOff = dto.starts_at !== undefined || dto.ends_at !== undefined;
     const recurring = dto.cron !== undefined || dto.duration_min !== undefined;
     if (oneOff === recurring) {
-      throw ApiError.validation('Give either starts_at and ends_at (one window), or cron and duration_min (recurring, with an optional timezone).');
+      throw ApiError.validation(
+        'Give either starts_at and ends_at (one window), or cron and duration_min (recurring, with an optional timezone).',
+      );
     }
-    const scope = { all: dto.all ?? false, monitorIds: dto.monitor_ids ?? [], services: dto.services ?? null, agentIds: dto.agent_ids ?? [] };
+    const scope = {
+      all: dto.all ?? false,
+      monitorIds: dto.monitor_ids ?? [],
+      services: dto.services ?? null,
+      agentIds: dto.agent_ids ?? [],
+    };
     if (!scope.all && scope.monitorIds.length === 0 && !scope.services && scope.agentIds.length === 0) {
       throw ApiError.validation('Say what the window covers: "all": true, "monitor_ids": [..], "services": "glob" or "agent_ids": [..].');
     }
     if (oneOff) {
-      if (dto.starts_at === undefined || dto.ends_at === undefined) throw ApiError.validation(`${dto.starts_at === undefined ? 'starts_at' : 'ends_at'}: is needed for a one-off window`);
-      if (dto.timezone !== undefined) throw ApiError.validation('timezone: only applies to recurring windows (starts_at and ends_at carry their own zone)');
+      if (dto.starts_at === undefined || dto.ends_at === undefined)
+        throw ApiError.validation(`${dto.starts_at === undefined ? 'starts_at' : 'ends_at'}: is needed for a one-off window`);
+      if (dto.timezone !== undefined)
+        throw ApiError.validation('timezone: only applies to recurring windows (starts_at and ends_at carry their own zone)');
       const startsAt = Date.parse(dto.starts_at);
       const endsAt = Date.parse(dto.ends_at);
       if (Number.isNaN(startsAt)) throw ApiError.validation('starts_at: is not a valid time');

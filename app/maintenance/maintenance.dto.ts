@@ -11,14 +11,34 @@ export class MaintenanceWindowDto {
   @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) starts_at?: string;
   @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) ends_at?: string;
 
-  @IsOptional() @Length(9, 200, { message: 'must be a cron expression like "0 2 * * 0"' }) @IsString({ message: 'must be a string' }) cron?: string;
-  @IsOptional() @Max(10_080, { message: 'must be at most 10080 (a week)' }) @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number of minutes' }) duration_min?: number;
+  @IsOptional()
+  @Length(9, 200, { message: 'must be a cron expression like "0 2 * * 0"' })
+  @IsString({ message: 'must be a string' })
+  cron?: string;
+  @IsOptional()
+  @Max(10_080, { message: 'must be at most 10080 (a week)' })
+  @Min(1, { message: 'must be at least 1' })
+  @IsInt({ message: 'must be a whole number of minutes' })
+  duration_min?: number;
   @IsOptional() @Length(1, 64, { message: 'must be a time zone name' }) @IsString({ message: 'must be a string' }) timezone?: string;
 
   @IsOptional() @IsBoolean({ message: 'must be true or false' }) all?: boolean;
-  @IsOptional() @Min(1, { each: true, message: 'must be monitor ids' }) @IsInt({ each: true, message: 'must be monitor ids' }) @ArrayMaxSize(10_000, { message: 'may list at most 10000 monitors' }) @IsArray({ message: 'must be a list of monitor ids' }) monitor_ids?: number[];
-  @IsOptional() @Length(1, 255, { message: 'must be a glob of 1 to 255 characters, e.g. "backup.*"' }) @IsString({ message: 'must be a glob like "backup.*"' }) services?: string;
-  @IsOptional() @Min(1, { each: true, message: 'must be agent ids' }) @IsInt({ each: true, message: 'must be agent ids' }) @ArrayMaxSize(10_000, { message: 'may list at most 10000 agents' }) @IsArray({ message: 'must be a list of agent ids' }) agent_ids?: number[];
+  @IsOptional()
+  @Min(1, { each: true, message: 'must be monitor ids' })
+  @IsInt({ each: true, message: 'must be monitor ids' })
+  @ArrayMaxSize(10_000, { message: 'may list at most 10000 monitors' })
+  @IsArray({ message: 'must be a list of monitor ids' })
+  monitor_ids?: number[];
+  @IsOptional()
+  @Length(1, 255, { message: 'must be a glob of 1 to 255 characters, e.g. "backup.*"' })
+  @IsString({ message: 'must be a glob like "backup.*"' })
+  services?: string;
+  @IsOptional()
+  @Min(1, { each: true, message: 'must be agent ids' })
+  @IsInt({ each: true, message: 'must be agent ids' })
+  @ArrayMaxSize(10_000, { message: 'may list at most 10000 agents' })
+  @IsArray({ message: 'must be a list of agent ids' })
+  agent_ids?: number[];
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

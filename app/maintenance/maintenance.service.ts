@@ -60,12 +60,14 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   /** Reads the windows again (after an API change here, or periodically for other servers' changes) and applies them. */
   reload(): Promise<void> {
     // A failed read must not stop later ones: the chain continues from settled, not fulfilled, promises.
-    this.reloading = this.reloading.catch(() => undefined).then(async () => {
-      const windows = await this.repository.list();
-      this.scopes = new Map(windows.map((window) => [window.id, new WindowScope(window)]));
-      this.lastReload = this.clock.now();
-      this.apply(this.clock.now());
-    });
+    this.reloading = this.reloading
+      .catch(() => undefined)
+      .then(async () => {
+        const windows = await this.repository.list();
+        this.scopes = new Map(windows.map((window) => [window.id, new WindowScope(window)]));
+        this.lastReload = this.clock.now();
+        this.apply(this.clock.now());
+      });
     return this.reloading;
   }
 

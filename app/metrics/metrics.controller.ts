@@ -11,6 +11,9 @@ export class MetricsController {
   @Get('metrics')
   @PublicWhen((config) => config.http.public_metrics)
   async render(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('content-type', this.metrics.contentType).header('cache-control', 'no-store').send(await this.metrics.render());
+    await reply
+      .header('content-type', this.metrics.contentType)
+      .header('cache-control', 'no-store')
+      .send(await this.metrics.render());
   }
 }

@@ -9,7 +9,11 @@ export function staleAfterMs(intervalMs: number): number {
   return 2 * intervalMs + 30_000;
 }
 
-export function freshStatus(latest: { status: CheckResultStatus; checkedAt: number } | undefined, intervalMs: number, now: number): SourceStatus {
+export function freshStatus(
+  latest: { status: CheckResultStatus; checkedAt: number } | undefined,
+  intervalMs: number,
+  now: number,
+): SourceStatus {
   if (!latest || now - latest.checkedAt > staleAfterMs(intervalMs)) return 'unknown';
   return latest.status;
 }

@@ -4,7 +4,13 @@ import { epochMsTransformer } from '../database/columns.js';
 export type BucketPeriod = 'minute' | 'hour';
 
 const bigint = (name: string) => ({ name, type: 'bigint' as const, default: 0, transformer: epochMsTransformer });
-const double = (name: string, nullable = false) => ({ name, type: 'double precision' as const, nullable, ...(nullable ? {} : { default: 0 }), transformer: epochMsTransformer });
+const double = (name: string, nullable = false) => ({
+  name,
+  type: 'double precision' as const,
+  nullable,
+  ...(nullable ? {} : { default: 0 }),
+  transformer: epochMsTransformer,
+});
 
 /**
  * Uptime and latency of one monitor over one minute or hour, written at check time: the time spent in each

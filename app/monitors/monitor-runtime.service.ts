@@ -79,7 +79,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       logger: this.logger,
       write: (items) => this.writeBatch(items),
     });
-    this.checks = metrics.counter({ name: 'pulse_checks_total', help: 'Monitor checks run by this server, by type and result', labelNames: ['type', 'status'] });
+    this.checks = metrics.counter({
+      name: 'pulse_checks_total',
+      help: 'Monitor checks run by this server, by type and result',
+      labelNames: ['type', 'status'],
+    });
     this.durations = metrics.histogram({
       name: 'pulse_check_duration_seconds',
       help: 'Duration of monitor checks run by this server',
@@ -92,13 +96,35 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
     });
     const { scheduler, writer } = this;
-    metrics.gauge({ name: 'pulse_checks_running', help: 'Checks running now', collect() { this.set(scheduler.running); } });
-    metrics.gauge({ name: 'pulse_checks_waiting', help: 'Checks due but waiting for a free slot', collect() { this.set(scheduler.waiting); } });
-    metrics.gauge({ name: 'pulse_results_pending_write', help: 'Check results waiting to be written', collect() { this.set(writer.pendingCount); } });
+    metrics.gauge({
+      name: 'pulse_checks_running',
+      help: 'Checks running now',
+      collect() {
+        this.set(scheduler.running);
+      },
+    });
+    metrics.gauge({
+      name: 'pulse_checks_waiting',
+      help: 'Checks due but waiting for a free slot',
+      collect() {
+        this.set(scheduler.waiting);
+      },
+    });
+    metrics.gauge({
+      name: 'pulse_results_pending_write',
+      help: 'Check results waiting to be written',
+      collect() {
+        this.set(writer.pendingCount);
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const [monitors, sources, openIncidents] = await Promise.all([this.monitors.findAll(), this.results.allSources(), this.monitors.openIncidentMonitorIds()]);
+    const [monitors, sources, openIncidents] = await Promise.all([
+      this.monitors.findAll(),
+      this.results.allSources(),
+      this.monitors.openIncidentMonitorIds(),
+    ]);
     for (const monitor of monitors) this.live.set(monitor.id, this.toLive(monitor, openIncidents.has(monitor.id)));
     for (const source of sources) {
       const live = this.live.get(source.monitorId);
@@ -188,13 +214,26 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const latest: LatestResult = { status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt };
     const previous = live.sources.get(source);
     if (!previous || previous.checkedAt <= checkedAt) this.noteLatest(live, source, latest);
-    const deltas = live.buckets.record({ at: checkedAt, status: result.status, latencyMs: result.latencyMs }, live.held, staleAfterMs(live.intervalMs));
+    const deltas = live.buckets.record(
+      { at: checkedAt, status: result.status, latencyMs: result.latencyMs },
+      live.held,
+      staleAfterMs(live.intervalMs),
+    );
     const accepted = this.writer.push({
-      result: { monitorId, source, checkedAt, status: result.status, latencyMs: result.latencyMs, message: result.message, details: result.details ? JSON.stringify(result.details) : null },
+      result: {
+        monitorId,
+        source,
+        checkedAt,
+        status: result.status,
+        latencyMs: result.latencyMs,
+        message: result.message,
+        details: result.details ? JSON.stringify(result.details) : null,
+      },
       source: { monitorId, source, ...latest },
       deltas,
     });
-    if (!accepted) this.logger.warn(`result of monitor ${monitorId} (${source}) dropped: the database has been failing and the write queue is full`);
+    if (!accepted)
+      this.logger.warn(`result of monitor ${monitorId} (${source}) dropped: the database has been failing and the write queue is full`);
     this.evaluate(live, Math.max(checkedAt, this.clock.now()));
     return true;
   }
@@ -237,14 +276,24 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const validated = registered ? this.registry.validateConfig(registered, live.monitor.options) : null;
     live.plugin = registered?.plugin ?? null;
     live.config = validated?.ok ? validated.value : null;
-    if (!registered) this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": no check plugin "${live.monitor.type}" is installed; it will show as down`);
-    else if (!validated?.ok) this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": its options no longer validate; it will show as down`);
+    if (!registered)
+      this.logger.warn(
+        `monitor ${live.monitor.id} "${live.monitor.name}": no check plugin "${live.monitor.type}" is installed; it will show as down`,
+      );
+    else if (!validated?.ok)
+      this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": its options no longer validate; it will show as down`);
   }
 
   private schedule(live: LiveMonitor, options: Parameters<CheckScheduler<MonitorJob>['upsert']>[1]): void {
     const { monitor } = live;
     this.scheduler.upsert(
-      { key: String(monitor.id), monitorId: monitor.id, intervalMs: monitor.intervalS * 1000, timeoutMs: monitor.timeoutS * 1000, retries: monitor.retries },
+      {
+        key: String(monitor.id),
+        monitorId: monitor.id,
+        intervalMs: monitor.intervalS * 1000,
+        timeoutMs: monitor.timeoutS * 1000,
+        retries: monitor.retries,
+      },
       options,
     );
   }
@@ -252,7 +301,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private async runCheck(job: MonitorJob, context: PluginContext): Promise<CheckResult> {
     const live = this.live.get(job.monitorId);
     if (!live?.plugin) return { status: 'down', latencyMs: null, message: `no check plugin "${live?.monitor.type}" is installed` };
-    if (!live.config) return { status: 'down', latencyMs: null, message: 'the monitor options are not valid for its check type; edit the monitor' };
+    if (!live.config)
+      return { status: 'down', latencyMs: null, message: 'the monitor options are not valid for its check type; edit the monitor' };
     return live.plugin.run(live.monitor.target, live.config, context);
   }
 
@@ -266,7 +316,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!live) return;
     this.checks.inc({ type: live.monitor.type, status: outcome.result.status });
     this.durations.observe({ type: live.monitor.type }, (outcome.finishedAt - outcome.startedAt) / 1000);
-    const result = outcome.attempts > 1 ? { ...outcome.result, details: { ...outcome.result.details, attempts: outcome.attempts } } : outcome.result;
+    const result =
+      outcome.attempts > 1 ? { ...outcome.result, details: { ...outcome.result.details, attempts: outcome.attempts } } : outcome.result;
     this.recordResult(live.monitor.id, PUBLIC_SOURCE, result, this.clock.now());
   }
 
@@ -316,13 +367,16 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (next === undefined || next >= this.stalenessTimerAt) return;
     if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
     this.stalenessTimerAt = next;
-    this.stalenessTimer = setTimeout(() => {
-      this.stalenessTimer = null;
-      this.stalenessTimerAt = Number.POSITIVE_INFINITY;
-      const now = this.clock.now();
-      for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
-      this.armStaleness();
-    }, Math.min(2 ** 31 - 1, Math.max(0, next - this.clock.now())));
+    this.stalenessTimer = setTimeout(
+      () => {
+        this.stalenessTimer = null;
+        this.stalenessTimerAt = Number.POSITIVE_INFINITY;
+        const now = this.clock.now();
+        for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
+        this.armStaleness();
+      },
+      Math.min(2 ** 31 - 1, Math.max(0, next - this.clock.now())),
+    );
     this.stalenessTimer.unref();
   }
 

@@ -19,13 +19,32 @@ function walk(states: MonitorState[]) {
 describe('monitor state machine', () => {
   it('reports a change only when the state changes, with when the previous one began', () => {
     const { changes } = walk(['up', 'up', 'warning', 'warning', 'up']);
-    assert.deepEqual(changes.map((change) => [change.from, change.to, change.since]), [['pending', 'up', null], ['up', 'warning', 2000], ['warning', 'up', 4000]]);
+    assert.deepEqual(
+      changes.map((change) => [change.from, change.to, change.since]),
+      [
+        ['pending', 'up', null],
+        ['up', 'warning', 2000],
+        ['warning', 'up', 4000],
+      ],
+    );
   });
 
   it('numbers incidents: opened by going down, closed by coming back up, kept open through a warning', () => {
     const { changes, snapshot } = walk(['up', 'down', 'warning', 'down', 'up', 'down', 'up']);
-    assert.deepEqual(changes.filter((change) => change.opens).map((change) => change.opens), [{ number: 1, cause: 'now down' }, { number: 2, cause: 'now down' }]);
-    assert.deepEqual(changes.filter((change) => change.closes).map((change) => change.closes), [{ number: 1, resolution: 'recovered' }, { number: 2, resolution: 'recovered' }]);
+    assert.deepEqual(
+      changes.filter((change) => change.opens).map((change) => change.opens),
+      [
+        { number: 1, cause: 'now down' },
+        { number: 2, cause: 'now down' },
+      ],
+    );
+    assert.deepEqual(
+      changes.filter((change) => change.closes).map((change) => change.closes),
+      [
+        { number: 1, resolution: 'recovered' },
+        { number: 2, resolution: 'recovered' },
+      ],
+    );
     assert.equal(snapshot.incidentNumber, 2);
     assert.equal(snapshot.incidentOpen, false);
   });

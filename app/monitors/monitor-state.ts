@@ -40,5 +40,14 @@ export function nextState(current: StateSnapshot, to: MonitorState, at: number, 
     incidentOpen = false;
     closes = { number: incidentNumber, resolution: to === 'up' ? 'recovered' : 'paused' };
   }
-  return { from: current.status, to, at, since: current.since, message, opens, closes, next: { status: to, since: at, incidentNumber, incidentOpen } };
+  return {
+    from: current.status,
+    to,
+    at,
+    since: current.since,
+    message,
+    opens,
+    closes,
+    next: { status: to, since: at, incidentNumber, incidentOpen },
+  };
 }

@@ -58,7 +58,7 @@ export class MonitorBodyDto {
   @IsOptional()
   alerts?: string[];
 
-  @IsObject({ message: 'must be a JSON object of the check type\'s options' })
+  @IsObject({ message: "must be a JSON object of the check type's options" })
   @IsOptional()
   options?: Record<string, unknown>;
 }

@@ -9,7 +9,10 @@ import type { StateChange } from './monitor-state.js';
 import { Monitor, type MonitorState } from './monitor.entity.js';
 
 /** The fields a user sets (POST/PUT); state fields are written by the runtime only. */
-export type MonitorSettings = Pick<Monitor, 'name' | 'type' | 'target' | 'intervalS' | 'timeoutS' | 'retries' | 'quorum' | 'pollers' | 'alerts' | 'options'>;
+export type MonitorSettings = Pick<
+  Monitor,
+  'name' | 'type' | 'target' | 'intervalS' | 'timeoutS' | 'retries' | 'quorum' | 'pollers' | 'alerts' | 'options'
+>;
 
 export interface MonitorFilter {
   status?: MonitorState;
@@ -26,7 +29,16 @@ export class MonitorRepository {
   async insert(settings: MonitorSettings, now: number): Promise<Monitor> {
     const repo = this.dataSource.getRepository(Monitor);
     return repo.save(
-      repo.create({ ...settings, paused: false, status: 'pending', statusMessage: '', lastChangeAt: null, incidentNumber: 0, createdAt: now, updatedAt: now }),
+      repo.create({
+        ...settings,
+        paused: false,
+        status: 'pending',
+        statusMessage: '',
+        lastChangeAt: null,
+        incidentNumber: 0,
+        createdAt: now,
+        updatedAt: now,
+      }),
     );
   }
 
@@ -51,7 +63,9 @@ export class MonitorRepository {
       const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
       query.andWhere(
         new Brackets((where) =>
-          where.where(`LOWER(monitor.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(monitor.target) LIKE :pattern ESCAPE '\\'`, { pattern }),
+          where
+            .where(`LOWER(monitor.name) LIKE :pattern ESCAPE '\\'`, { pattern })
+            .orWhere(`LOWER(monitor.target) LIKE :pattern ESCAPE '\\'`, { pattern }),
         ),
       );
     }
@@ -67,7 +81,8 @@ export class MonitorRepository {
   /** Deletes the monitor and everything recorded about it, in one transaction. */
   async delete(id: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      for (const entity of [CheckResultRow, MonitorBucket, MonitorIncident, MonitorSource]) await manager.getRepository(entity).delete({ monitorId: id });
+      for (const entity of [CheckResultRow, MonitorBucket, MonitorIncident, MonitorSource])
+        await manager.getRepository(entity).delete({ monitorId: id });
       await manager.getRepository(Monitor).delete({ id });
     });
   }
@@ -81,13 +96,26 @@ export class MonitorRepository {
     await this.dataSource.transaction(async (manager: EntityManager) => {
       await manager
         .getRepository(Monitor)
-        .update({ id: monitorId }, { status: change.to, statusMessage: change.message, lastChangeAt: change.at, incidentNumber: change.next.incidentNumber });
+        .update(
+          { id: monitorId },
+          { status: change.to, statusMessage: change.message, lastChangeAt: change.at, incidentNumber: change.next.incidentNumber },
+        );
       const incidents = manager.getRepository(MonitorIncident);
       if (change.closes) {
-        await incidents.update({ monitorId, number: change.closes.number, endedAt: IsNull() }, { endedAt: change.at, resolution: change.closes.resolution });
+        await incidents.update(
+          { monitorId, number: change.closes.number, endedAt: IsNull() },
+          { endedAt: change.at, resolution: change.closes.resolution },
+        );
       }
       if (change.opens) {
-        await incidents.insert({ monitorId, number: change.opens.number, startedAt: change.at, endedAt: null, cause: change.opens.cause, resolution: null });
+        await incidents.insert({
+          monitorId,
+          number: change.opens.number,
+          startedAt: change.at,
+          endedAt: null,
+          cause: change.opens.cause,
+          resolution: null,
+        });
       }
     });
   }

@@ -74,7 +74,13 @@ export class MonitorService {
   async list(query: ListMonitorsQuery) {
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 50;
-    const { monitors, total } = await this.monitors.list({ status: query.status, type: query.type, q: query.q?.trim() || undefined, page, perPage });
+    const { monitors, total } = await this.monitors.list({
+      status: query.status,
+      type: query.type,
+      q: query.q?.trim() || undefined,
+      page,
+      perPage,
+    });
     return {
       monitors: monitors.map((monitor) => monitorView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id))),
       page,
@@ -89,14 +95,23 @@ export class MonitorService {
 
   async resultsOf(id: number, query: ResultsQuery) {
     await this.existing(id);
-    const rows = await this.results.results(id, { source: query.source, since: parseTime(query.since), until: parseTime(query.until), limit: query.limit ?? 100 });
+    const rows = await this.results.results(id, {
+      source: query.source,
+      since: parseTime(query.since),
+      until: parseTime(query.until),
+      limit: query.limit ?? 100,
+    });
     return { monitor_id: id, results: rows.map(resultView) };
   }
 
   async incidentsOf(id: number) {
     const monitor = await this.existing(id);
     const now = this.clock.now();
-    return { monitor_id: id, incident_number: monitor.incidentNumber, incidents: (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now)) };
+    return {
+      monitor_id: id,
+      incident_number: monitor.incidentNumber,
+      incidents: (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now)),
+    };
   }
 
   /** Minute or hour buckets: uptime and latency over time, for charts. */
@@ -107,7 +122,9 @@ export class MonitorService {
     const until = parseTime(query.until) ?? now;
     const since = parseTime(query.since) ?? until - (period === 'minute' ? DAY_MS : 30 * DAY_MS);
     if (until - since > (period === 'minute' ? 7 : 400) * DAY_MS) {
-      throw ApiError.validation(`since: at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`);
+      throw ApiError.validation(
+        `since: at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`,
+      );
     }
     const buckets = await this.results.buckets(id, period, Math.floor(since / PERIOD_MS[period]) * PERIOD_MS[period], until);
     return { monitor_id: id, period, buckets: buckets.map(bucketView) };
@@ -133,7 +150,8 @@ export class MonitorService {
   /** A monitor may only name alert channels that exist, so an alert never silently goes nowhere. */
   private async checkAlertChannels(names: string[]): Promise<void> {
     for (const name of names) {
-      if (!(await this.alertChannels.find(name))) throw ApiError.validation(`alerts: there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
+      if (!(await this.alertChannels.find(name)))
+        throw ApiError.validation(`alerts: there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
     }
   }
 
@@ -141,7 +159,11 @@ export class MonitorService {
   private settingsFrom(body: MonitorBodyDto): MonitorSettings {
     const plugin = this.registry.check(body.type);
     if (!plugin) {
-      const known = this.registry.checks().map((check) => check.id).sort().join(', ');
+      const known = this.registry
+        .checks()
+        .map((check) => check.id)
+        .sort()
+        .join(', ');
       throw ApiError.validation(`type: unknown monitor type "${body.type.slice(0, 40)}"; one of ${known}`);
     }
     const target = body.target.trim();
@@ -152,7 +174,9 @@ export class MonitorService {
     if (timeoutS >= intervalS) throw ApiError.validation(`timeout: must be less than interval (${intervalS} s)`);
     const options = this.registry.validateConfig(plugin, body.options ?? {});
     if (!options.ok) {
-      throw ApiError.validation(options.errors.map((error) => `options${error.field ? `.${error.field}` : ''}: ${error.message}`).join('; '));
+      throw ApiError.validation(
+        options.errors.map((error) => `options${error.field ? `.${error.field}` : ''}: ${error.message}`).join('; '),
+      );
     }
     return {
       name: body.name.trim(),

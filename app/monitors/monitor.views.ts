@@ -33,7 +33,13 @@ export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, mai
 }
 
 /** GET /api/monitors/<id>: the list view plus each source and the uptime figures. */
-export function monitorDetailView(monitor: Monitor, live: LiveMonitor | undefined, maintenance: boolean, uptime: Record<'24h' | '7d' | '30d', number | null>, now: number) {
+export function monitorDetailView(
+  monitor: Monitor,
+  live: LiveMonitor | undefined,
+  maintenance: boolean,
+  uptime: Record<'24h' | '7d' | '30d', number | null>,
+  now: number,
+) {
   return {
     ...monitorView(monitor, live, maintenance),
     message: monitor.statusMessage,

@@ -14,7 +14,15 @@ import './monitor.events.js';
 @Module({
   imports: [AlertsModule],
   controllers: [MonitorsController],
-  providers: [MonitorRepository, ResultRepository, MonitorRuntime, MonitorService, MonitorMaintenance, MonitorMaintenanceListener, ResultsCleanupService],
+  providers: [
+    MonitorRepository,
+    ResultRepository,
+    MonitorRuntime,
+    MonitorService,
+    MonitorMaintenance,
+    MonitorMaintenanceListener,
+    ResultsCleanupService,
+  ],
   exports: [MonitorRuntime, MonitorMaintenance],
 })
 export class MonitorsModule {}

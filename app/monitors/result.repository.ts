@@ -13,8 +13,20 @@ export interface ResultQuery {
 }
 
 const BUCKET_COLUMNS = [
-  'monitor_id', 'period', 'bucket_start', 'up_ms', 'warning_ms', 'down_ms', 'maintenance_ms', 'checks', 'down_checks',
-  'latency_count', 'latency_sum_ms', 'latency_min_ms', 'latency_max_ms', 'latency_p95_ms',
+  'monitor_id',
+  'period',
+  'bucket_start',
+  'up_ms',
+  'warning_ms',
+  'down_ms',
+  'maintenance_ms',
+  'checks',
+  'down_checks',
+  'latency_count',
+  'latency_sum_ms',
+  'latency_min_ms',
+  'latency_max_ms',
+  'latency_p95_ms',
 ] as const;
 const ADDED = ['up_ms', 'warning_ms', 'down_ms', 'maintenance_ms', 'checks', 'down_checks', 'latency_count', 'latency_sum_ms'];
 /** Rows per INSERT, well below SQLite's 32,766 bound parameters. */
@@ -34,7 +46,13 @@ export class ResultRepository {
     await this.dataSource.transaction(async (manager) => {
       for (let start = 0; start < results.length; start += CHUNK) {
         // A result re-sent after a lost answer (same monitor, source and time) is already there.
-        await manager.createQueryBuilder().insert().into(CheckResultRow).values(results.slice(start, start + CHUNK)).orIgnore().execute();
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(CheckResultRow)
+          .values(results.slice(start, start + CHUNK))
+          .orIgnore()
+          .execute();
       }
       for (let start = 0; start < sources.length; start += CHUNK) {
         await manager
@@ -54,15 +72,28 @@ export class ResultRepository {
     const parameters: unknown[] = [];
     const rows = deltas.map((delta) => {
       const values = [
-        delta.monitorId, delta.period, delta.bucketStart, delta.upMs, delta.warningMs, delta.downMs, delta.maintenanceMs, delta.checks,
-        delta.downChecks, delta.latencyCount, delta.latencySumMs, delta.latencyMinMs, delta.latencyMaxMs, delta.latencyP95Ms,
+        delta.monitorId,
+        delta.period,
+        delta.bucketStart,
+        delta.upMs,
+        delta.warningMs,
+        delta.downMs,
+        delta.maintenanceMs,
+        delta.checks,
+        delta.downChecks,
+        delta.latencyCount,
+        delta.latencySumMs,
+        delta.latencyMinMs,
+        delta.latencyMaxMs,
+        delta.latencyP95Ms,
       ];
       return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
     });
     const [least, greatest] = this.postgres ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
     const current = (column: string) => `"monitor_buckets"."${column}"`;
     // NULLs: SQLite's MIN(NULL, x) is NULL, so each side falls back to the other.
-    const extreme = (fn: string, column: string) => `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
+    const extreme = (fn: string, column: string) =>
+      `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
     const updates = [
       ...ADDED.map((column) => `"${column}" = ${current(column)} + excluded."${column}"`),
       `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
@@ -91,7 +122,8 @@ export class ResultRepository {
   results(monitorId: number, query: ResultQuery): Promise<CheckResultRow[]> {
     const where: FindOptionsWhere<CheckResultRow> = { monitorId };
     if (query.source) where.source = query.source;
-    if (query.since !== undefined || query.until !== undefined) where.checkedAt = Between(query.since ?? 0, query.until ?? Number.MAX_SAFE_INTEGER);
+    if (query.since !== undefined || query.until !== undefined)
+      where.checkedAt = Between(query.since ?? 0, query.until ?? Number.MAX_SAFE_INTEGER);
     return this.dataSource.getRepository(CheckResultRow).find({ where, order: { checkedAt: 'DESC', source: 'ASC' }, take: query.limit });
   }
 
@@ -109,7 +141,9 @@ export class ResultRepository {
   }
 
   buckets(monitorId: number, period: BucketPeriod, since: number, until: number): Promise<MonitorBucket[]> {
-    return this.dataSource.getRepository(MonitorBucket).find({ where: { monitorId, period, bucketStart: Between(since, until) }, order: { bucketStart: 'ASC' } });
+    return this.dataSource
+      .getRepository(MonitorBucket)
+      .find({ where: { monitorId, period, bucketStart: Between(since, until) }, order: { bucketStart: 'ASC' } });
   }
 
   /** Deletes up to `limit` rows older than the cutoff; returns how many (run in a loop to keep transactions short). */
@@ -118,7 +152,11 @@ export class ResultRepository {
   }
 
   async deleteBucketsBefore(period: BucketPeriod, cutoff: number, limit: number): Promise<number> {
-    return this.deleteInChunks('monitor_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, ['"monitor_id"', '"period"', '"bucket_start"']);
+    return this.deleteInChunks('monitor_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, [
+      '"monitor_id"',
+      '"period"',
+      '"bucket_start"',
+    ]);
   }
 
   private async deleteInChunks(table: string, condition: string, cutoff: number, limit: number, key: string[]): Promise<number> {

@@ -26,7 +26,8 @@ export class ResultsCleanupService {
     this.running = true;
     try {
       const removed = await this.cleanUp();
-      if (removed.results + removed.buckets > 0) this.logger.log(`cleanup removed ${removed.results} result(s) and ${removed.buckets} bucket(s)`);
+      if (removed.results + removed.buckets > 0)
+        this.logger.log(`cleanup removed ${removed.results} result(s) and ${removed.buckets} bucket(s)`);
     } catch (error) {
       this.logger.error(`cleanup failed: ${(error as Error).message}`);
     } finally {

@@ -65,7 +65,14 @@ export class BucketAccumulator {
     this.accountedUntil = null;
   }
 
-  private delta(period: BucketPeriod, bucketStart: number, sample: ResultSample, held: HeldState, elapsed: number, p95: number | null): BucketDelta {
+  private delta(
+    period: BucketPeriod,
+    bucketStart: number,
+    sample: ResultSample,
+    held: HeldState,
+    elapsed: number,
+    p95: number | null,
+  ): BucketDelta {
     const latency = sample.latencyMs;
     return {
       monitorId: this.monitorId,

@@ -47,7 +47,8 @@ export class NotifyService implements OnApplicationBootstrap, OnApplicationShutd
       if (this.failing.delete(peer.lovebeat)) this.logger.log(`beats reach ${peer.lovebeat} again`);
     } catch (error) {
       const reason = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-      if (!this.failing.has(peer.lovebeat)) this.logger.warn(`cannot beat at ${peer.lovebeat}: ${reason} (retrying every ${peer.interval} s)`);
+      if (!this.failing.has(peer.lovebeat))
+        this.logger.warn(`cannot beat at ${peer.lovebeat}: ${reason} (retrying every ${peer.interval} s)`);
       this.failing.add(peer.lovebeat);
     }
   }

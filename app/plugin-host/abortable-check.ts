@@ -10,7 +10,10 @@ export function noAnswer(context: PluginContext): CheckResult {
  * "no answer within <timeout> ms" when the context aborts first. `start` returns its cleanup (close the
  * socket or session), which runs once either way.
  */
-export function abortableCheck(context: PluginContext, start: (finish: (result: CheckResult) => void) => (() => void) | void): Promise<CheckResult> {
+export function abortableCheck(
+  context: PluginContext,
+  start: (finish: (result: CheckResult) => void) => (() => void) | void,
+): Promise<CheckResult> {
   return new Promise((resolve) => {
     let settled = false;
     let cleanup: (() => void) | void;

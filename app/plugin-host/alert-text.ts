@@ -8,7 +8,10 @@ import type { AlertEvent } from './contracts.js';
 /** One line of text from network-supplied data: no control characters (so no CR/LF into a header), capped. */
 export function cleanLine(text: string, max = 200): string {
   // eslint-disable-next-line no-control-regex
-  const single = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const single = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return single.length > max ? `${single.slice(0, max - 1)}…` : single;
 }
 
@@ -43,8 +46,15 @@ export function alertHeadline(event: AlertEvent): string {
 /** The body of a plain-text message: reason, since when, incident, sources, link. */
 export function eventLines(event: AlertEvent): string[] {
   if (event.kind === 'digest') {
-    const lines = (event.events ?? []).map((item) => `- ${formatTime(item.at)}  ${alertHeadline(item)}${item.message ? ` — ${cleanLine(item.message)}` : ''}`);
-    return [`${alertHeadline(event)} within a short time; they are summed up here instead of one message each.`, '', ...lines, ...link(event)];
+    const lines = (event.events ?? []).map(
+      (item) => `- ${formatTime(item.at)}  ${alertHeadline(item)}${item.message ? ` — ${cleanLine(item.message)}` : ''}`,
+    );
+    return [
+      `${alertHeadline(event)} within a short time; they are summed up here instead of one message each.`,
+      '',
+      ...lines,
+      ...link(event),
+    ];
   }
   const lines = [`${alertHeadline(event)} (was ${cleanLine(event.fromState, 32)}) at ${formatTime(event.at)}.`];
   if (event.message) lines.push(`Reason: ${cleanLine(event.message, 500)}`);
@@ -52,7 +62,10 @@ export function eventLines(event: AlertEvent): string[] {
   if (event.incidentNumber !== null) lines.push(`Incident #${event.incidentNumber}`);
   if (event.sources && event.sources.length > 0) {
     lines.push('', 'Sources:');
-    for (const source of event.sources) lines.push(`  ${cleanLine(source.name, 60)}: ${cleanLine(source.status, 16)}${source.message ? ` — ${cleanLine(source.message)}` : ''}`);
+    for (const source of event.sources)
+      lines.push(
+        `  ${cleanLine(source.name, 60)}: ${cleanLine(source.status, 16)}${source.message ? ` — ${cleanLine(source.message)}` : ''}`,
+      );
   }
   return [...lines, ...link(event)];
 }

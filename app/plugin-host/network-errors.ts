@@ -29,7 +29,8 @@ export function describeNetworkError(error: NodeJS.ErrnoException, host: string)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return `host not found: ${host}`;
   if (SOCKET_ERRORS[code]) return SOCKET_ERRORS[code];
   if (TLS_ERRORS[code]) return `TLS: ${TLS_ERRORS[code]}`;
-  if (/wrong version number|packet length too long|unknown protocol/i.test(error.message)) return `TLS: ${TLS_ERRORS.ERR_SSL_WRONG_VERSION_NUMBER}`;
+  if (/wrong version number|packet length too long|unknown protocol/i.test(error.message))
+    return `TLS: ${TLS_ERRORS.ERR_SSL_WRONG_VERSION_NUMBER}`;
   return error.message;
 }
 

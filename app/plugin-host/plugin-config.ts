@@ -31,7 +31,8 @@ function flatten(errors: ValidationError[], prefix: string): FieldError[] {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([name, message]) => ({
       field,
-      message: name === 'whitelistValidation' ? 'unknown option' : message.replace(new RegExp(`^${escapeRegExp(String(error.property))} `), ''),
+      message:
+        name === 'whitelistValidation' ? 'unknown option' : message.replace(new RegExp(`^${escapeRegExp(String(error.property))} `), ''),
     }));
     return [...own, ...flatten(error.children ?? [], field)];
   });

@@ -40,7 +40,10 @@ export async function loadPluginModules(kinds: readonly PluginKind[]): Promise<P
 }
 
 /** Plugin folders present in a compiled tree, by kind. */
-export function findPluginFolders(kinds: readonly PluginKind[], root = compiledPluginsRoot): { kind: PluginKind; id: string; indexFile: string }[] {
+export function findPluginFolders(
+  kinds: readonly PluginKind[],
+  root = compiledPluginsRoot,
+): { kind: PluginKind; id: string; indexFile: string }[] {
   return kinds.flatMap((kind) => {
     const kindDir = path.join(root, KIND_FOLDERS[kind]);
     if (!existsSync(kindDir)) return [];

@@ -27,12 +27,24 @@ abstract class BaseCheck implements CheckPlugin<CountConfig> {
 }
 const target = { label: 'Host', placeholder: 'host' };
 
-@Check({ id: 'good', title: 'Good', config: CountConfig, example: { count: 2 }, target }) @Injectable() class GoodCheck extends BaseCheck {}
-@Check({ id: 'good', title: 'Good again', config: CountConfig, example: {}, target }) @Injectable() class DuplicateCheck extends BaseCheck {}
-@Check({ id: 'Bad_ID', title: 'Bad', config: CountConfig, example: {}, target }) @Injectable() class BadIdCheck extends BaseCheck {}
-@Check({ id: 'broken', title: 'Broken example', config: CountConfig, example: { count: 0 }, target }) @Injectable() class BadExampleCheck extends BaseCheck {}
-@Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target }) @Injectable() class NoRunCheck {}
-@Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {} }) @Injectable() class StrayAlerter {
+@Check({ id: 'good', title: 'Good', config: CountConfig, example: { count: 2 }, target })
+@Injectable()
+class GoodCheck extends BaseCheck {}
+@Check({ id: 'good', title: 'Good again', config: CountConfig, example: {}, target })
+@Injectable()
+class DuplicateCheck extends BaseCheck {}
+@Check({ id: 'Bad_ID', title: 'Bad', config: CountConfig, example: {}, target })
+@Injectable()
+class BadIdCheck extends BaseCheck {}
+@Check({ id: 'broken', title: 'Broken example', config: CountConfig, example: { count: 0 }, target })
+@Injectable()
+class BadExampleCheck extends BaseCheck {}
+@Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target })
+@Injectable()
+class NoRunCheck {}
+@Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {} })
+@Injectable()
+class StrayAlerter {
   render() {
     return {};
   }
@@ -81,7 +93,10 @@ describe('plugin registry', () => {
 
   it('refuses to start on a duplicate id, naming both folders', async () => {
     const problems = await problemsOf([folder('good', [GoodCheck]), folder('good2', [DuplicateCheck])]);
-    assert.ok(problems.some((problem) => problem.startsWith('plugins/checks/good2:') && problem.includes('check id "good" is declared twice')), problems.join('\n'));
+    assert.ok(
+      problems.some((problem) => problem.startsWith('plugins/checks/good2:') && problem.includes('check id "good" is declared twice')),
+      problems.join('\n'),
+    );
   });
 
   it('refuses malformed ids, folder mismatches, invalid examples, missing methods and wrong folders', async () => {

@@ -136,7 +136,8 @@ function describeProblems(
   }
   if (kind === 'check') {
     const target = (meta as CheckMeta).target;
-    if (!target || typeof target.label !== 'string' || typeof target.placeholder !== 'string') issues.push('needs target: { label, placeholder }');
+    if (!target || typeof target.label !== 'string' || typeof target.placeholder !== 'string')
+      issues.push('needs target: { label, placeholder }');
   }
   const instance = wrapper.instance as Record<string, unknown> | undefined;
   for (const method of methods) {

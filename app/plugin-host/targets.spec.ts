@@ -17,7 +17,20 @@ describe('host:port targets', () => {
   });
 
   it('refuses what is not a target', () => {
-    for (const bad of ['', ':80', 'host:0', 'host:65536', 'host:http', 'http://host:80', '[nothex]:80', '[::1]x', 'a b:1', '-x:1', '.x:1', 'host:80:90']) {
+    for (const bad of [
+      '',
+      ':80',
+      'host:0',
+      'host:65536',
+      'host:http',
+      'http://host:80',
+      '[nothex]:80',
+      '[::1]x',
+      'a b:1',
+      '-x:1',
+      '.x:1',
+      'host:80:90',
+    ]) {
       assert.equal(parseHostPort(bad), null, bad);
     }
   });

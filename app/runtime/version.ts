@@ -10,5 +10,4 @@ function versionFromPackageJson(): string {
   return pkg.version;
 }
 
-export const PULSE_VERSION: string =
-  typeof __PULSE_VERSION__ === 'string' ? __PULSE_VERSION__ : versionFromPackageJson();
+export const PULSE_VERSION: string = typeof __PULSE_VERSION__ === 'string' ? __PULSE_VERSION__ : versionFromPackageJson();

@@ -38,10 +38,18 @@ class FakeTimers implements SchedulerTimers {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const quiet = { debug() {}, info() {}, warn() {} };
-const job = (key: string, overrides: Partial<ScheduledJob> = {}): ScheduledJob => ({ key, intervalMs: 60_000, timeoutMs: 10_000, retries: 1, ...overrides });
+const job = (key: string, overrides: Partial<ScheduledJob> = {}): ScheduledJob => ({
+  key,
+  intervalMs: 60_000,
+  timeoutMs: 10_000,
+  retries: 1,
+  ...overrides,
+});
 const result = (status: CheckStatus): CheckResult => ({ status, latencyMs: status === 'down' ? null : 1, message: status });
 
-function harness(options: { maxConcurrent?: number; answer?: (key: string, attempt: number) => CheckStatus | 'hang' | 'ignore-abort' } = {}) {
+function harness(
+  options: { maxConcurrent?: number; answer?: (key: string, attempt: number) => CheckStatus | 'hang' | 'ignore-abort' } = {},
+) {
   const timers = new FakeTimers();
   const starts: { key: string; at: number }[] = [];
   const outcomes: CheckOutcome<ScheduledJob>[] = [];
@@ -89,7 +97,8 @@ describe('check scheduler', () => {
     for (const key of keys) {
       const times = starts.filter((start) => start.key === key).map((start) => start.at);
       assert.ok(times.length >= 4, `${key} kept running`);
-      for (let index = 2; index < times.length; index++) assert.equal(times[index]! - times[index - 1]!, 60_000, `${key} keeps its interval`);
+      for (let index = 2; index < times.length; index++)
+        assert.equal(times[index]! - times[index - 1]!, 60_000, `${key} keeps its interval`);
       assert.equal(times[2]! % 60_000, phaseOf(key, 60_000), `${key} runs on its own slot`);
     }
     const secondRound = new Set(keys.map((key) => Math.floor(starts.filter((start) => start.key === key)[2]!.at / 1000)));
@@ -98,15 +107,24 @@ describe('check scheduler', () => {
   });
 
   it('re-checks a failing job after 20 s before reporting it down, and not again while it stays down', async () => {
-    const { timers, scheduler, starts, outcomes } = harness({ answer: (key, attempt) => (key === 'flaky' ? (attempt === 1 ? 'down' : 'up') : 'down') });
+    const { timers, scheduler, starts, outcomes } = harness({
+      answer: (key, attempt) => (key === 'flaky' ? (attempt === 1 ? 'down' : 'up') : 'down'),
+    });
     scheduler.upsert(job('flaky'));
     scheduler.upsert(job('dead'));
     await timers.advance(30_000);
     const flaky = outcomes.filter((outcome) => outcome.job.key === 'flaky');
-    assert.deepEqual(flaky.map((outcome) => [outcome.result.status, outcome.attempts]), [['up', 2]], 'one failure then success is up');
+    assert.deepEqual(
+      flaky.map((outcome) => [outcome.result.status, outcome.attempts]),
+      [['up', 2]],
+      'one failure then success is up',
+    );
     const flakyStarts = starts.filter((start) => start.key === 'flaky').map((start) => start.at);
     assert.equal(flakyStarts[1]! - flakyStarts[0]!, 20_100, 'the retry comes 20 s after the failed attempt ended');
-    assert.deepEqual(outcomes.filter((outcome) => outcome.job.key === 'dead').map((outcome) => [outcome.result.status, outcome.attempts]), [['down', 2]]);
+    assert.deepEqual(
+      outcomes.filter((outcome) => outcome.job.key === 'dead').map((outcome) => [outcome.result.status, outcome.attempts]),
+      [['down', 2]],
+    );
     await timers.advance(120_000);
     const later = outcomes.filter((outcome) => outcome.job.key === 'dead').slice(1);
     assert.ok(later.length >= 1 && later.every((outcome) => outcome.attempts === 1), 'a job already down is not retried again');
@@ -142,7 +160,11 @@ describe('check scheduler', () => {
     await timers.advance(5200);
     assert.equal(starts.length, 2);
     assert.ok(starts[1]!.at - editedAt <= 5000);
-    assert.deepEqual(outcomes.map((outcome) => [outcome.result.status, outcome.job.intervalMs]), [['up', 30_000]], 'only the new version reports');
+    assert.deepEqual(
+      outcomes.map((outcome) => [outcome.result.status, outcome.job.intervalMs]),
+      [['up', 30_000]],
+      'only the new version reports',
+    );
     await scheduler.stop();
   });
 
@@ -163,7 +185,10 @@ describe('check scheduler', () => {
     const { timers, scheduler, outcomes } = harness({ answer: () => 'ignore-abort', maxConcurrent: 1 });
     scheduler.upsert(job('stuck', { retries: 0, timeoutMs: 3000 }));
     await timers.advance(12_000);
-    assert.deepEqual(outcomes.map((outcome) => outcome.result.message), ['no answer within 3000 ms']);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.result.message),
+      ['no answer within 3000 ms'],
+    );
     assert.equal(scheduler.running, 0);
     await scheduler.stop();
   });

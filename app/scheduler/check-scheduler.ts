@@ -122,7 +122,15 @@ export class CheckScheduler<J extends ScheduledJob> {
     if (this.stopped) return;
     const now = this.timers.now();
     const existing = this.entries.get(job.key);
-    const entry: Entry<J> = existing ?? { job, generation: 0, lastStatus: options.lastStatus ?? null, attempt: 0, roundDueAt: null, roundStartedAt: null, running: null };
+    const entry: Entry<J> = existing ?? {
+      job,
+      generation: 0,
+      lastStatus: options.lastStatus ?? null,
+      attempt: 0,
+      roundDueAt: null,
+      roundStartedAt: null,
+      running: null,
+    };
     entry.job = job;
     entry.generation++;
     entry.attempt = 0;
@@ -172,11 +180,14 @@ export class CheckScheduler<J extends ScheduledJob> {
     if (next === undefined || next >= this.timerAt) return;
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timerAt = next;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next - this.timers.now())));
+    this.timer = this.timers.setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, next - this.timers.now())),
+    );
   }
 
   /** Moves due jobs to the FIFO and starts as many as the limit allows. */
@@ -247,7 +258,14 @@ export class CheckScheduler<J extends ScheduledJob> {
       this.due.schedule(job.key, now + Math.min(this.options.retryDelayMs ?? 20_000, job.intervalMs));
       return;
     }
-    const outcome: CheckOutcome<J> = { job, result, dueAt: entry.roundDueAt!, startedAt: entry.roundStartedAt!, finishedAt: now, attempts: entry.attempt };
+    const outcome: CheckOutcome<J> = {
+      job,
+      result,
+      dueAt: entry.roundDueAt!,
+      startedAt: entry.roundStartedAt!,
+      finishedAt: now,
+      attempts: entry.attempt,
+    };
     entry.lastStatus = result.status;
     entry.attempt = 0;
     // The next round starts at the job's next slot, at least half an interval after this round started.

@@ -10,10 +10,20 @@ describe('DueQueue', () => {
     queue.schedule('b', 20);
     queue.schedule('d', 40);
     assert.equal(queue.peekTime(), 10);
-    assert.deepEqual(queue.takeDue(25).map((entry) => entry.key), ['a', 'b']);
+    assert.deepEqual(
+      queue.takeDue(25).map((entry) => entry.key),
+      ['a', 'b'],
+    );
     assert.equal(queue.size, 2);
-    assert.deepEqual(queue.takeDue(100, 1).map((entry) => entry.key), ['c'], 'limit respected');
-    assert.deepEqual(queue.takeDue(100).map((entry) => entry.key), ['d']);
+    assert.deepEqual(
+      queue.takeDue(100, 1).map((entry) => entry.key),
+      ['c'],
+      'limit respected',
+    );
+    assert.deepEqual(
+      queue.takeDue(100).map((entry) => entry.key),
+      ['d'],
+    );
     assert.equal(queue.peekTime(), undefined);
   });
 
@@ -24,9 +34,15 @@ describe('DueQueue', () => {
     queue.schedule(1, 300);
     assert.equal(queue.size, 2);
     assert.equal(queue.dueAt(1), 300);
-    assert.deepEqual(queue.takeDue(250).map((entry) => entry.key), [2]);
+    assert.deepEqual(
+      queue.takeDue(250).map((entry) => entry.key),
+      [2],
+    );
     queue.schedule(1, 50);
-    assert.deepEqual(queue.takeDue(60).map((entry) => entry.key), [1]);
+    assert.deepEqual(
+      queue.takeDue(60).map((entry) => entry.key),
+      [1],
+    );
   });
 
   it('removes keys from anywhere in the heap', () => {
@@ -36,7 +52,10 @@ describe('DueQueue', () => {
     assert.equal(queue.remove(0), false);
     const order = queue.takeDue(1000).map((entry) => entry.dueAt);
     assert.equal(order.length, 100 - 34);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
   });
 
   it('stays ordered under random schedule, reschedule and remove', () => {
@@ -56,6 +75,9 @@ describe('DueQueue', () => {
     }
     const drained = queue.takeDue(Number.POSITIVE_INFINITY);
     assert.deepEqual(new Map(drained.map((entry) => [entry.key, entry.dueAt])), expected);
-    assert.deepEqual(drained.map((entry) => entry.dueAt), [...expected.values()].sort((a, b) => a - b));
+    assert.deepEqual(
+      drained.map((entry) => entry.dueAt),
+      [...expected.values()].sort((a, b) => a - b),
+    );
   });
 });

@@ -47,7 +47,9 @@ export class S3SnapshotStore {
   }
 
   async upload(body: Buffer): Promise<void> {
-    await this.client.send(new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: 'application/vnd.sqlite3' }));
+    await this.client.send(
+      new this.sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body, ContentType: 'application/vnd.sqlite3' }),
+    );
   }
 
   /** The snapshot's bytes, or null when there is none yet. */

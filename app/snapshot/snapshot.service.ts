@@ -86,9 +86,13 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
       await this.repository.copyInto(copy);
       const bytes = readFileSync(copy);
       await this.store.upload(bytes);
-      this.logger.debug(`uploaded a ${bytes.length}-byte snapshot to ${this.store.location} in ${Math.round(performance.now() - started)} ms`);
+      this.logger.debug(
+        `uploaded a ${bytes.length}-byte snapshot to ${this.store.location} in ${Math.round(performance.now() - started)} ms`,
+      );
     } catch (error) {
-      this.logger.warn(`database snapshot upload to ${this.store.location} failed: ${(error as Error).message} (next try in ${this.config.database.interval} s)`);
+      this.logger.warn(
+        `database snapshot upload to ${this.store.location} failed: ${(error as Error).message} (next try in ${this.config.database.interval} s)`,
+      );
     } finally {
       rmSync(copy, { force: true });
     }

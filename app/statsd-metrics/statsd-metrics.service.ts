@@ -51,7 +51,9 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
     this.socket.on('error', (error) => this.logger.warn(`sending metrics to ${this.config.metrics.server} failed: ${error.message}`));
     this.timer = setInterval(() => this.report(), this.config.metrics.interval * 1000);
     this.timer.unref();
-    this.logger.log(`statsd metrics go to ${this.config.metrics.server} every ${this.config.metrics.interval} s, prefix "${this.config.metrics.prefix}"`);
+    this.logger.log(
+      `statsd metrics go to ${this.config.metrics.server} every ${this.config.metrics.interval} s, prefix "${this.config.metrics.prefix}"`,
+    );
   }
 
   onApplicationShutdown(): void {
@@ -71,9 +73,14 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
     const lines: string[] = [];
     const errors = this.engine.errorServices;
     lines.push(`${prefix}services.num_ok:${this.engine.services.size - errors}|g`, `${prefix}services.num_error:${errors}|g`);
-    for (const service of this.engine.services.values()) lines.push(`${prefix}service.${service.name}.state:${STATE_CODES[service.state]}|g`);
-    for (const alarm of this.engine.alarms.alarms.values()) lines.push(`${prefix}alarm.${metricName(alarm.name)}.state:${STATE_CODES[alarm.state]}|g`);
-    lines.push(`${prefix}beats:${this.engine.beatsTotal - this.reportedBeats}|c`, `${prefix}invalid_lines:${this.ingest.invalidTotal - this.reportedInvalid}|c`);
+    for (const service of this.engine.services.values())
+      lines.push(`${prefix}service.${service.name}.state:${STATE_CODES[service.state]}|g`);
+    for (const alarm of this.engine.alarms.alarms.values())
+      lines.push(`${prefix}alarm.${metricName(alarm.name)}.state:${STATE_CODES[alarm.state]}|g`);
+    lines.push(
+      `${prefix}beats:${this.engine.beatsTotal - this.reportedBeats}|c`,
+      `${prefix}invalid_lines:${this.ingest.invalidTotal - this.reportedInvalid}|c`,
+    );
     this.reportedBeats = this.engine.beatsTotal;
     this.reportedInvalid = this.ingest.invalidTotal;
     for (const sample of this.saveSamples) lines.push(`${prefix}db.save:${sample.toFixed(1)}|ms`);

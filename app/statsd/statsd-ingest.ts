@@ -29,7 +29,11 @@ export class StatsdIngest {
     @Inject(PULSE_LOGGER) private readonly logger: PulseLogger,
     metrics: MetricsService,
   ) {
-    this.invalid = metrics.counter({ name: 'pulse_statsd_invalid_lines_total', help: 'statsd lines skipped as invalid', labelNames: ['transport', 'reason'] });
+    this.invalid = metrics.counter({
+      name: 'pulse_statsd_invalid_lines_total',
+      help: 'statsd lines skipped as invalid',
+      labelNames: ['transport', 'reason'],
+    });
   }
 
   handleText(text: string, transport: Transport, sender: Sender): void {
@@ -66,7 +70,10 @@ export class StatsdIngest {
     this.invalidTotal++;
     this.invalid.inc({ transport, reason: error.code });
     if (!this.logger.isEnabled('debug')) return;
-    const shown = line.length > LOGGED_LINE_CHARS ? `${JSON.stringify(line.slice(0, LOGGED_LINE_CHARS))}… (${line.length} bytes)` : JSON.stringify(line);
+    const shown =
+      line.length > LOGGED_LINE_CHARS
+        ? `${JSON.stringify(line.slice(0, LOGGED_LINE_CHARS))}… (${line.length} bytes)`
+        : JSON.stringify(line);
     const from = sender.address.includes(':') ? `[${sender.address}]:${sender.port}` : `${sender.address}:${sender.port}`;
     this.logger.debug(`skipped statsd line from ${from} over ${transport}: ${error.reason}: ${shown}`, 'Statsd');
   }

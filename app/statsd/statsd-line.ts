@@ -33,13 +33,18 @@ export function parseStatsdLine(line: string): StatsdLine | StatsdLineError {
   const service = key.slice(0, dot);
   const command = key.slice(dot + 1);
   if (!SERVICE_NAME.test(service)) return { code: 'name', reason: SERVICE_NAME_RULE };
-  if (!COMMANDS.has(command)) return { code: 'command', reason: `unknown command "${command.slice(0, 40)}": use beat, autobeat, timeout, start, fail or min_interval` };
+  if (!COMMANDS.has(command))
+    return {
+      code: 'command',
+      reason: `unknown command "${command.slice(0, 40)}": use beat, autobeat, timeout, start, fail or min_interval`,
+    };
 
   const fields = line.slice(colon + 1).split('|');
   if (fields.length < 2 || fields.length > 3) return { code: 'syntax', reason: 'expected "<value>|<type>" after ":", e.g. "1|c"' };
   const [text, type, rate] = fields as [string, string, string | undefined];
   if (!TYPES.has(type)) return { code: 'type', reason: `metric type must be c, g or ms, not "${type.slice(0, 20)}"` };
-  if (rate !== undefined && !SAMPLE_RATE.test(rate)) return { code: 'sample_rate', reason: `sample rate must look like "@0.1", not "${rate.slice(0, 20)}"` };
+  if (rate !== undefined && !SAMPLE_RATE.test(rate))
+    return { code: 'sample_rate', reason: `sample rate must look like "@0.1", not "${rate.slice(0, 20)}"` };
   if (!NUMBER.test(text)) return { code: 'value', reason: `value must be a number, not "${text.slice(0, 20)}"` };
 
   const number = Number(text);

@@ -26,7 +26,10 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     private readonly readiness: ReadinessService,
     metrics: MetricsService,
   ) {
-    this.refused = metrics.counter({ name: 'pulse_statsd_tcp_connections_refused_total', help: 'statsd TCP connections closed because [tcp] max_connections were open' });
+    this.refused = metrics.counter({
+      name: 'pulse_statsd_tcp_connections_refused_total',
+      help: 'statsd TCP connections closed because [tcp] max_connections were open',
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -35,7 +38,9 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     server.maxConnections = this.config.tcp.max_connections;
     server.on('drop', (dropped) => {
       this.refused.inc();
-      this.logger.debug(`refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.config.tcp.max_connections}) open`);
+      this.logger.debug(
+        `refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.config.tcp.max_connections}) open`,
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -46,7 +51,9 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
         resolve();
       });
     }).catch((error: NodeJS.ErrnoException) => {
-      throw new StartupError(`statsd TCP cannot listen on ${this.config.tcp.listen} (${error.code ?? error.message}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`);
+      throw new StartupError(
+        `statsd TCP cannot listen on ${this.config.tcp.listen} (${error.code ?? error.message}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`,
+      );
     });
     server.on('error', (error) => this.logger.error(`statsd TCP server error: ${error.message}`));
     this.server = server;
@@ -67,7 +74,13 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     const reader = new TcpLineReader(
       this.config.tcp.max_line_bytes,
       (line) => this.ingest.handleLine(line, 'tcp', sender),
-      (start, length) => this.ingest.skip({ code: 'too_long', reason: `line of ${length}+ bytes is longer than [tcp] max_line_bytes (${this.config.tcp.max_line_bytes})` }, start, 'tcp', sender),
+      (start, length) =>
+        this.ingest.skip(
+          { code: 'too_long', reason: `line of ${length}+ bytes is longer than [tcp] max_line_bytes (${this.config.tcp.max_line_bytes})` },
+          start,
+          'tcp',
+          sender,
+        ),
     );
     socket.setEncoding('latin1');
     socket.setTimeout(this.config.tcp.idle_timeout * 1000, () => {

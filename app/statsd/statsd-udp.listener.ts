@@ -29,7 +29,8 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
       socket = await bind(family === 6 ? 'udp6' : 'udp4', host, port, wanted);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (this.config.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT') socket = await bind('udp4', '0.0.0.0', port, wanted).catch((e) => this.refuse(e));
+      if (this.config.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT')
+        socket = await bind('udp4', '0.0.0.0', port, wanted).catch((e) => this.refuse(e));
       else this.refuse(error);
     }
     this.socket = socket!;
@@ -54,7 +55,9 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
 
   private refuse(error: unknown): never {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StartupError(`statsd UDP cannot listen on ${this.config.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`);
+    throw new StartupError(
+      `statsd UDP cannot listen on ${this.config.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
+    );
   }
 }
 

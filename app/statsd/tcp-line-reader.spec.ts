@@ -5,7 +5,11 @@ import { TcpLineReader } from './tcp-line-reader.js';
 function reader(max = 32) {
   const lines: string[] = [];
   const tooLong: number[] = [];
-  const instance = new TcpLineReader(max, (line) => lines.push(line), (_start, length) => tooLong.push(length));
+  const instance = new TcpLineReader(
+    max,
+    (line) => lines.push(line),
+    (_start, length) => tooLong.push(length),
+  );
   return { instance, lines, tooLong };
 }
 

@@ -41,7 +41,8 @@ export class ApiAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]) ?? ADMIN_ONLY;
+    const rule =
+      this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]) ?? ADMIN_ONLY;
     return this.authorize(rule, context.switchToHttp().getRequest<AuthenticatedRequest>());
   }
 
@@ -59,7 +60,8 @@ export class ApiAuthGuard implements CanActivate {
     }
 
     const header = request.headers.authorization;
-    if (header === undefined || header === '') throw new ApiError(401, 'unauthorized', `This endpoint needs a token. ${UNAUTHORIZED_MESSAGE}`);
+    if (header === undefined || header === '')
+      throw new ApiError(401, 'unauthorized', `This endpoint needs a token. ${UNAUTHORIZED_MESSAGE}`);
     const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     const outcome: AuthOutcome = bearer ? await this.tokens.authenticate(bearer[1]!) : { ok: false, reason: 'malformed' };
     if (!outcome.ok) {

@@ -17,7 +17,14 @@ describe('token secrets', () => {
   });
 
   it('recognises only well-formed secrets', () => {
-    for (const text of ['', 'sw_admin_', `sw_admin_${'A'.repeat(64)}`, `sw_root_${'a'.repeat(64)}`, `sw_admin_${'a'.repeat(63)}`, ` sw_admin_${'a'.repeat(64)}`]) {
+    for (const text of [
+      '',
+      'sw_admin_',
+      `sw_admin_${'A'.repeat(64)}`,
+      `sw_root_${'a'.repeat(64)}`,
+      `sw_admin_${'a'.repeat(63)}`,
+      ` sw_admin_${'a'.repeat(64)}`,
+    ]) {
       assert.equal(tokenTypeOf(text), null, JSON.stringify(text));
     }
   });

@@ -98,7 +98,12 @@ export class TokenService implements OnModuleDestroy {
     });
   }
 
-  private async issueWith(name: string, type: TokenType, expiresInDays: number | undefined, manager?: Parameters<TokenRepository['insert']>[1]): Promise<IssuedToken> {
+  private async issueWith(
+    name: string,
+    type: TokenType,
+    expiresInDays: number | undefined,
+    manager?: Parameters<TokenRepository['insert']>[1],
+  ): Promise<IssuedToken> {
     const secret = generateTokenSecret(type);
     const now = this.clock.now();
     const token = await this.tokens.insert(

@@ -47,7 +47,10 @@ async function until(what: string, probe: () => boolean | Promise<boolean>, time
 async function createMonitors(server: PulseServer, targets: string[], interval: number): Promise<number[]> {
   const ids: number[] = [];
   for (const [index, target] of targets.entries()) {
-    const created = await server.request('POST', '/api/monitors', { token: server.adminToken, json: { name: `bench-${index}`, type: 'port', target, interval, retries: 0 } });
+    const created = await server.request('POST', '/api/monitors', {
+      token: server.adminToken,
+      json: { name: `bench-${index}`, type: 'port', target, interval, retries: 0 },
+    });
     if (created.status !== 201) throw new Error(`creating a monitor: ${created.text}`);
     ids.push(created.json.id);
   }
@@ -78,13 +81,21 @@ async function latencyPhase(): Promise<string[]> {
   try {
     const ports = await Promise.all(Array.from({ length: LATENCY_MONITORS }, () => freePort()));
     for (const port of ports) services.push(await listen(port));
-    await createMonitors(server, ports.map((port) => `127.0.0.1:${port}`), 5);
+    await createMonitors(
+      server,
+      ports.map((port) => `127.0.0.1:${port}`),
+      5,
+    );
     await until('all monitors up', () => allUp(server, LATENCY_MONITORS), 60_000);
     for (const service of services) {
       await close(service);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    await until('every alert delivered', () => hook.requests.length >= LATENCY_MONITORS && sink.messages().length >= LATENCY_MONITORS, 60_000);
+    await until(
+      'every alert delivered',
+      () => hook.requests.length >= LATENCY_MONITORS && sink.messages().length >= LATENCY_MONITORS,
+      60_000,
+    );
     const webhook = hook.requests.map((request) => request.at - Date.parse((JSON.parse(request.body) as { at: string }).at));
     // smtp-sink stamps no receive time we can read to the millisecond: the mail latency comes from the delivery log.
     const log = await server.request('GET', '/api/alerts/deliveries?limit=500', { token: server.adminToken });
@@ -132,11 +143,20 @@ async function stormPhase(): Promise<string[]> {
     ].join('\n'),
   });
   try {
-    await createMonitors(server, Array.from({ length: STORM_MONITORS }, () => `127.0.0.1:${port}`), 10);
+    await createMonitors(
+      server,
+      Array.from({ length: STORM_MONITORS }, () => `127.0.0.1:${port}`),
+      10,
+    );
     await until('all monitors up', () => allUp(server, STORM_MONITORS), 90_000);
     const failedAt = Date.now();
     await close(service);
-    await until('every monitor down', async () => (await server.request('GET', '/api/monitors?status=down&per_page=1', { token: server.adminToken })).json.total >= STORM_MONITORS, 60_000);
+    await until(
+      'every monitor down',
+      async () =>
+        (await server.request('GET', '/api/monitors?status=down&per_page=1', { token: server.adminToken })).json.total >= STORM_MONITORS,
+      60_000,
+    );
     // The digest goes out once the storm window (30 s) has passed.
     await until('the digests', () => JSON.stringify(hook.requests.map((request) => request.body)).includes('digest'), 90_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -165,7 +185,10 @@ async function stormPhase(): Promise<string[]> {
 }
 
 const started = os.loadavg()[0]!;
-const lines = [`LILLYDOO Pulse alert benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${started.toFixed(2)} at start`, ''];
+const lines = [
+  `LILLYDOO Pulse alert benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${started.toFixed(2)} at start`,
+  '',
+];
 lines.push(...(await latencyPhase()), '');
 lines.push(...(await stormPhase()));
 process.stdout.write(`${lines.join('\n')}\n`);

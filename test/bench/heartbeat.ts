@@ -25,7 +25,9 @@ const ONLY = process.env.BENCH_ONLY ?? '';
 const names = Array.from({ length: NAMES }, (_, index) => `bench.svc${index}.beat:1|c`);
 
 function rcvbufErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('Udp:'));
   const [header, values] = lines.map((line) => line.split(/\s+/));
   return Number(values![header!.indexOf('RcvbufErrors')]);
 }
@@ -83,10 +85,14 @@ async function udpRun(server: PulseServer, rate: number, linesPerDatagram: numbe
 
 async function tcpRun(server: PulseServer, rate: number, linesPerWrite: number): Promise<string> {
   const sockets = await Promise.all(
-    Array.from({ length: 50 }, () => new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect(server.tcpPort, '127.0.0.1', () => resolve(socket));
-      socket.on('error', reject);
-    })),
+    Array.from(
+      { length: 50 },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const socket = net.connect(server.tcpPort, '127.0.0.1', () => resolve(socket));
+          socket.on('error', reject);
+        }),
+    ),
   );
   const before = await beatsAccepted(server, 'tcp');
   let cursor = 0;
@@ -119,13 +125,27 @@ async function httpRun(server: PulseServer): Promise<string> {
       'end',
     ].join('\n'),
   );
-  const { stdout } = await runCommand('wrk', ['-t2', '-c50', `-d${HTTP_SECONDS}s`, '--timeout', '5s', '--latency', '-s', script, server.baseUrl]).catch((error: Error & { stdout?: string }) => {
+  const { stdout } = await runCommand('wrk', [
+    '-t2',
+    '-c50',
+    `-d${HTTP_SECONDS}s`,
+    '--timeout',
+    '5s',
+    '--latency',
+    '-s',
+    script,
+    server.baseUrl,
+  ]).catch((error: Error & { stdout?: string }) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install wrk');
     return { stdout: error.stdout ?? '' };
   });
   const figure = (pattern: RegExp) => pattern.exec(stdout)?.[1] ?? '?';
   const non2xx = Number(figure(/Non-2xx or 3xx responses: (\d+)/) === '?' ? 0 : figure(/Non-2xx or 3xx responses: (\d+)/));
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout)?.slice(1).reduce((sum, n) => sum + Number(n), 0) ?? 0;
+  const socketErrors =
+    /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/
+      .exec(stdout)
+      ?.slice(1)
+      .reduce((sum, n) => sum + Number(n), 0) ?? 0;
   return (
     `HTTP 50 connections, ${HTTP_SECONDS} s, ${NAMES} names: ${figure(/Requests\/sec:\s+([\d.]+)/)} beats/s, ` +
     `p50 ${figure(/\n\s+50%\s+(\S+)/)}, p99 ${figure(/\n\s+99%\s+(\S+)/)}, max ${figure(/Latency\s+\S+\s+\S+\s+(\S+)/)}, errors ${non2xx + socketErrors} (non-2xx ${non2xx}, socket ${socketErrors})`
@@ -136,13 +156,24 @@ async function main(): Promise<void> {
   const server = await PulseServer.start();
   const results: string[] = [];
   try {
-    console.log(`Pulse heartbeat benchmark: server pid ${server.process.pid}, ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-    for (const [rate, perDatagram] of [[50_000, 1], [200_000, 20]] as const) {
+    console.log(
+      `Pulse heartbeat benchmark: server pid ${server.process.pid}, ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
+    for (const [rate, perDatagram] of [
+      [50_000, 1],
+      [200_000, 20],
+    ] as const) {
       if (ONLY !== '' && ONLY !== 'udp') break;
       results.push(await udpRun(server, rate, perDatagram));
       console.log(results.at(-1));
     }
-    for (const [rate, perWrite] of [[50_000, 1], [200_000, 20]] as const) {
+    for (const [rate, perWrite] of [
+      [50_000, 1],
+      [200_000, 20],
+    ] as const) {
       if (ONLY !== '' && ONLY !== 'tcp') break;
       results.push(await tcpRun(server, rate, perWrite));
       console.log(results.at(-1));
@@ -151,7 +182,12 @@ async function main(): Promise<void> {
       results.push(await httpRun(server));
       console.log(results.at(-1));
     }
-    console.log(`load average at the end: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await server.dispose();
   }

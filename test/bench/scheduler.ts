@@ -54,8 +54,17 @@ interface Phase {
 }
 
 function phaseNamed(label: string, count: number, port: number): Phase {
-  if (label === 'http') return { label, count, monitor: (index) => ({ name: `http ${index}`, type: 'http', target: `http://127.0.0.1:${port}/m/${index}`, options: {} }) };
-  return { label, count, monitor: (index) => ({ name: `ping ${index}`, type: 'ping', target: `127.0.0.${(index % 250) + 1}`, options: { count: 3 } }) };
+  if (label === 'http')
+    return {
+      label,
+      count,
+      monitor: (index) => ({ name: `http ${index}`, type: 'http', target: `http://127.0.0.1:${port}/m/${index}`, options: {} }),
+    };
+  return {
+    label,
+    count,
+    monitor: (index) => ({ name: `ping ${index}`, type: 'ping', target: `127.0.0.${(index % 250) + 1}`, options: { count: 3 } }),
+  };
 }
 
 /** Orchestrator: the target server, then per phase a seeding process and a measuring process. */
@@ -64,7 +73,10 @@ async function main(): Promise<void> {
   const port = (await target.waitForOutput(/listening (\d+)/))[1]!;
   try {
     console.log(`machine: ${os.cpus().length} cores, load average ${loadAverage()} at start; ${SECONDS} s per phase`);
-    for (const [label, count] of [['http', values.http!], ['ping', values.ping!]] as const) {
+    for (const [label, count] of [
+      ['http', values.http!],
+      ['ping', values.ping!],
+    ] as const) {
       if (Number(count) <= 0) continue;
       const dir = mkdtempSync(path.join(os.tmpdir(), `pulse-bench-${label}-`));
       try {
@@ -91,7 +103,10 @@ async function runStep(args: string[]) {
 function serverContext(dir: string): Promise<INestApplicationContext> {
   const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dir }, cwd: dir, defaultPath: path.join(dir, 'none.toml') });
   return loadPluginModules(ROLE_PLUGIN_KINDS.server).then((plugins) =>
-    NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), { logger: quietLogger, abortOnError: false }),
+    NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), {
+      logger: quietLogger,
+      abortOnError: false,
+    }),
   );
 }
 
@@ -117,7 +132,10 @@ async function measureStep(phase: Phase, dir: string): Promise<void> {
   const started = Date.now();
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
-  const progress = setInterval(() => console.error(`  ${phase.label}: ${Math.round((Date.now() - started) / 1000)} s, ${jitters.length} checks started`), 30_000);
+  const progress = setInterval(
+    () => console.error(`  ${phase.label}: ${Math.round((Date.now() - started) / 1000)} s, ${jitters.length} checks started`),
+    30_000,
+  );
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   clearInterval(sampler);
   clearInterval(progress);
@@ -152,7 +170,11 @@ function childCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
 
 async function seed(dataSource: DataSource, phase: Phase): Promise<void> {
   const now = Date.now();
@@ -173,12 +195,29 @@ async function seed(dataSource: DataSource, phase: Phase): Promise<void> {
     updatedAt: now,
   }));
   for (let start = 0; start < monitors.length; start += 500) {
-    await dataSource.createQueryBuilder().insert().into(Monitor).values(monitors.slice(start, start + 500) as QueryDeepPartialEntity<Monitor>[]).execute();
+    await dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(Monitor)
+      .values(monitors.slice(start, start + 500) as QueryDeepPartialEntity<Monitor>[])
+      .execute();
   }
   const ids = (await dataSource.getRepository(Monitor).find({ select: { id: true } })).map((monitor) => monitor.id);
-  const sources = ids.map((monitorId) => ({ monitorId, source: 'public', status: 'up' as const, latencyMs: 1, message: 'seeded', checkedAt: now - 30_000 }));
+  const sources = ids.map((monitorId) => ({
+    monitorId,
+    source: 'public',
+    status: 'up' as const,
+    latencyMs: 1,
+    message: 'seeded',
+    checkedAt: now - 30_000,
+  }));
   for (let start = 0; start < sources.length; start += 500) {
-    await dataSource.createQueryBuilder().insert().into(MonitorSource).values(sources.slice(start, start + 500)).execute();
+    await dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(MonitorSource)
+      .values(sources.slice(start, start + 500))
+      .execute();
   }
 }
 

@@ -33,14 +33,23 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-async function startServer(launch: Launch, dataDir: string): Promise<{ child: ChildProcess; port: number; startMs: number; stdout: () => string }> {
+async function startServer(
+  launch: Launch,
+  dataDir: string,
+): Promise<{ child: ChildProcess; port: number; startMs: number; stdout: () => string }> {
   const port = await freePort();
   let stdout = '';
   const started = process.hrtime.bigint();
   const child = spawn(launch.command, launch.args, {
     cwd: dataDir,
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { PATH: process.env.PATH, PULSE_DATA_DIR: dataDir, PULSE_HTTP_LISTEN: `127.0.0.1:${port}`, PULSE_UDP_LISTEN: '127.0.0.1:0', PULSE_TCP_LISTEN: '127.0.0.1:0' },
+    env: {
+      PATH: process.env.PATH,
+      PULSE_DATA_DIR: dataDir,
+      PULSE_HTTP_LISTEN: `127.0.0.1:${port}`,
+      PULSE_UDP_LISTEN: '127.0.0.1:0',
+      PULSE_TCP_LISTEN: '127.0.0.1:0',
+    },
   });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const deadline = Date.now() + 30_000;
@@ -132,9 +141,13 @@ async function main(): Promise<void> {
   rmSync(rawDir, { recursive: true, force: true });
   rmSync(runDir, { recursive: true, force: true });
 
-  const ms = (values: number[]) => `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
+  const ms = (values: number[]) =>
+    `median ${median(values).toFixed(0)} ms (min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)})`;
   const lines = [
-    `LILLYDOO Pulse startup benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${os.loadavg().map((n) => n.toFixed(2)).join(' ')}`,
+    `LILLYDOO Pulse startup benchmark — ${new Date().toISOString()}, ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
     `node ${process.version} (source), embedded node in the executable: see scripts/build-binaries.ts`,
     '',
     `cold start → first HTTP 200, ${RUNS} runs each:`,

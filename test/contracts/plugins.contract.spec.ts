@@ -47,7 +47,14 @@ describe('plugin contract', () => {
     for (const plugin of plugins) {
       const folder = path.join(projectRoot, plugin.folder);
       const suffix = { check: 'check', alerter: 'alerter', collector: 'collector' }[plugin.kind];
-      for (const file of ['index.ts', `${plugin.id}.${suffix}.ts`, `${plugin.id}.config.ts`, `${plugin.id}.form.hbs`, `${plugin.id}.${suffix}.spec.ts`, 'README.md']) {
+      for (const file of [
+        'index.ts',
+        `${plugin.id}.${suffix}.ts`,
+        `${plugin.id}.config.ts`,
+        `${plugin.id}.form.hbs`,
+        `${plugin.id}.${suffix}.spec.ts`,
+        'README.md',
+      ]) {
         assert.ok(existsSync(path.join(folder, file)), `${plugin.folder}/${file} is missing`);
       }
       const readme = readFileSync(path.join(folder, 'README.md'), 'utf8');
@@ -69,7 +76,10 @@ describe('plugin contract', () => {
       const example = validatePluginConfig(plugin.meta.config, plugin.meta.example);
       assert.ok(example.ok, `${plugin.folder}: example config is valid`);
       const typo = validatePluginConfig(plugin.meta.config, { ...plugin.meta.example, no_such_option_x: 1 });
-      assert.ok(!typo.ok && typo.errors.some((error) => error.field === 'no_such_option_x' && error.message === 'unknown option'), plugin.folder);
+      assert.ok(
+        !typo.ok && typo.errors.some((error) => error.field === 'no_such_option_x' && error.message === 'unknown option'),
+        plugin.folder,
+      );
       const notObject = validatePluginConfig(plugin.meta.config, 'x');
       assert.ok(!notObject.ok, `${plugin.folder}: a non-object config is refused`);
     }

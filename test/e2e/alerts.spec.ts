@@ -72,8 +72,13 @@ describe('alerts from heartbeat alarms (SPEC §7)', () => {
 
   it('lists config channels read-only, with their targets', async () => {
     const list = await server.request('GET', '/api/alerts', { token: admin });
-    assert.deepEqual(list.json.alerts, [{ name: 'to-hook', source: 'config', default: false, targets: [{ type: 'webhook', settings: { url: `${hook.url}/lovebeat` } }] }]);
-    const edit = await server.request('PUT', '/api/alerts/to-hook', { token: admin, json: { name: 'to-hook', type: 'webhook', settings: { url: 'http://127.0.0.1:1/x' } } });
+    assert.deepEqual(list.json.alerts, [
+      { name: 'to-hook', source: 'config', default: false, targets: [{ type: 'webhook', settings: { url: `${hook.url}/lovebeat` } }] },
+    ]);
+    const edit = await server.request('PUT', '/api/alerts/to-hook', {
+      token: admin,
+      json: { name: 'to-hook', type: 'webhook', settings: { url: 'http://127.0.0.1:1/x' } },
+    });
     assert.equal(edit.status, 409);
     assert.match(edit.json.message, /defined in the configuration file/);
   });
@@ -104,7 +109,11 @@ describe('alert channels through the API', () => {
     assert.equal((await create({ name: 'slow', type: 'webhook', settings: { url: `${slow.url}/hook` } })).status, 201);
     const cases: [unknown, number, RegExp][] = [
       [{ name: 'fast', type: 'webhook', settings: { url: `${fast.url}/x` } }, 409, /already exists/],
-      [{ name: 'x', type: 'pager', settings: {} }, 400, /^type: unknown alerter "pager"; installed: mail, script, slack, snmp-trap, webhook$/],
+      [
+        { name: 'x', type: 'pager', settings: {} },
+        400,
+        /^type: unknown alerter "pager"; installed: mail, script, slack, snmp-trap, webhook$/,
+      ],
       [{ name: 'x', type: 'webhook', settings: { url: 'ftp://nope' } }, 400, /^settings\.url: must be an http:\/\/ or https:\/\/ URL$/],
       [{ name: 'x', type: 'mail', settings: { to: 'not-an-address' } }, 400, /^settings\.to: must be one or more e-mail addresses/],
       [{ name: 'x', type: 'webhook', settings: { url: 'http://h/x', verb: 'PUT' } }, 400, /^settings\.verb: unknown option$/],
@@ -166,7 +175,13 @@ describe('alert channels through the API', () => {
       return latest.status === 'sent' ? latest : null;
     });
     assert.equal(delivered.attempts, 2);
-    assert.deepEqual(delivered.attempt_log.map((attempt: { ok: boolean; temporary: boolean | null }) => [attempt.ok, attempt.temporary]), [[false, true], [true, null]]);
+    assert.deepEqual(
+      delivered.attempt_log.map((attempt: { ok: boolean; temporary: boolean | null }) => [attempt.ok, attempt.temporary]),
+      [
+        [false, true],
+        [true, null],
+      ],
+    );
   });
 });
 
@@ -192,7 +207,10 @@ describe('alert storms', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const received = bodies(hook);
       assert.equal(received.length, 4, 'three single alerts and one digest');
-      assert.deepEqual(received.slice(0, 3).map((body) => body.to_state), ['error', 'error', 'error']);
+      assert.deepEqual(
+        received.slice(0, 3).map((body) => body.to_state),
+        ['error', 'error', 'error'],
+      );
       const digest = received[3]!;
       assert.equal(digest.kind, 'digest');
       assert.equal((digest.events as unknown[]).length, 5);
@@ -209,7 +227,14 @@ describe('alerts survive a crash', () => {
   it('delivers each queued alert exactly once after kill -9 and a restart', async () => {
     const hook = await HttpReceiver.start();
     hook.status = 503;
-    const config = ['[[alarms]]', 'name = "site-$name"', 'pattern = "site.$name.*"', 'alerts = ["hook"]', '[alerts.hook]', `webhook = "${hook.url}/crash"`].join('\n');
+    const config = [
+      '[[alarms]]',
+      'name = "site-$name"',
+      'pattern = "site.$name.*"',
+      'alerts = ["hook"]',
+      '[alerts.hook]',
+      `webhook = "${hook.url}/crash"`,
+    ].join('\n');
     const first = await PulseServer.start({ config });
     const sites = ['a', 'b', 'c', 'd', 'e'];
     try {
@@ -227,8 +252,14 @@ describe('alerts survive a crash', () => {
     try {
       await until('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const names = bodies(hook).map((body) => body.name as string).sort();
-      assert.deepEqual(names, sites.map((site) => `site-${site}`), 'each alert once, none lost, none doubled');
+      const names = bodies(hook)
+        .map((body) => body.name as string)
+        .sort();
+      assert.deepEqual(
+        names,
+        sites.map((site) => `site-${site}`),
+        'each alert once, none lost, none doubled',
+      );
     } finally {
       await second.dispose();
       await hook.stop();

@@ -27,7 +27,8 @@ describe('command line and configuration at start (SPEC §1)', () => {
   it('prints the version and the help', async () => {
     assert.match((await server(['--version'])).stdout, /^lillydoo-pulse \d+\.\d+\.\d+\n$/);
     const help = await server(['--help']);
-    for (const flag of ['--config FILE', '--debug', '--syslog', '--version', '--help', 'admin-token --reset']) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of ['--config FILE', '--debug', '--syslog', '--version', '--help', 'admin-token --reset'])
+      assert.ok(help.stdout.includes(flag), flag);
   });
 
   it('refuses unknown flags and commands with exit code 64', async () => {
@@ -44,7 +45,10 @@ describe('command line and configuration at start (SPEC §1)', () => {
     writeFileSync(file, '[http]\nlisten = ":5000"\npublic_status = "sometimes"\n');
     const result = await server(['--config', file]);
     assert.equal(result.code, 78);
-    assert.match(result.stderr, /cannot start: Invalid configuration \(.*bad\.toml\):\n  http\.public_status = "sometimes" \(line 3\): must be true or false/);
+    assert.match(
+      result.stderr,
+      /cannot start: Invalid configuration \(.*bad\.toml\):\n  http\.public_status = "sometimes" \(line 3\): must be true or false/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
@@ -88,7 +92,12 @@ describe('command line and configuration at start (SPEC §1)', () => {
       const port = new URL(first.baseUrl).port;
       const result = await server([], { PULSE_HTTP_LISTEN: `127.0.0.1:${port}`, PULSE_DATA_DIR: mkdtempSync(path.join(dir, 'data-')) });
       assert.equal(result.code, 1);
-      assert.match(result.stderr, new RegExp(`HTTP cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)\\. Set \\[http\\] listen or PULSE_PORT to a free port\\.`));
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `HTTP cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)\\. Set \\[http\\] listen or PULSE_PORT to a free port\\.`,
+        ),
+      );
     } finally {
       await first.dispose();
     }
@@ -111,10 +120,19 @@ describe('command line and configuration at start (SPEC §1)', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(dir, 'data-'));
     const child = startProcess(process.execPath, [SERVER_ENTRY, '--syslog'], {
-      env: { ...process.env, PULSE_DATA_DIR: dataDir, PULSE_HTTP_LISTEN: `127.0.0.1:${port}`, PULSE_UDP_LISTEN: '127.0.0.1:0', PULSE_TCP_LISTEN: '127.0.0.1:0', PULSE_LOG_SYSLOG_SOCKET: syslog.socketPath },
+      env: {
+        ...process.env,
+        PULSE_DATA_DIR: dataDir,
+        PULSE_HTTP_LISTEN: `127.0.0.1:${port}`,
+        PULSE_UDP_LISTEN: '127.0.0.1:0',
+        PULSE_TCP_LISTEN: '127.0.0.1:0',
+        PULSE_LOG_SYSLOG_SOCKET: syslog.socketPath,
+      },
     });
     try {
-      await syslog.waitFor(new RegExp(`^<30>.*lillydoo-pulse\\[${child.pid}\\]: \\[Main\\] HTTP listening on 127\\.0\\.0\\.1:${port}`, 'm'));
+      await syslog.waitFor(
+        new RegExp(`^<30>.*lillydoo-pulse\\[${child.pid}\\]: \\[Main\\] HTTP listening on 127\\.0\\.0\\.1:${port}`, 'm'),
+      );
       assert.doesNotMatch(child.stderr, /HTTP listening/, 'log lines go to syslog instead of stderr');
       const token = /sw_admin_[0-9a-f]{64}/.exec(child.stdout)?.[0];
       assert.ok(token, 'the token lines still go to stdout');

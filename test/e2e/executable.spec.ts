@@ -39,7 +39,13 @@ describe('single executables', () => {
 
   it('the server runs from an empty directory with an empty environment: token printed, /healthz, a token created and used', async () => {
     const { dir, file } = installed('lillydoo-pulse-linux-x64');
-    const server = await PulseServer.start({ executable: file, cleanEnv: true, cwd: dir, dataDir: path.join(dir, 'data'), config: LOOPBACK_ONLY });
+    const server = await PulseServer.start({
+      executable: file,
+      cleanEnv: true,
+      cwd: dir,
+      dataDir: path.join(dir, 'data'),
+      config: LOOPBACK_ONLY,
+    });
     try {
       const admin = server.adminToken;
       assert.ok(admin, `first-run token printed:\n${server.process.output()}`);
@@ -95,21 +101,25 @@ describe('single executables', () => {
     }
   });
 
-  it('the arm64 server starts under qemu-user', { skip: !(hasQemu && existsSync(path.join(BIN_DIR, 'lillydoo-pulse-linux-arm64'))) && 'needs the arm64 build and qemu-user' }, async () => {
-    const { dir, file } = installed('lillydoo-pulse-linux-arm64');
-    const server = await PulseServer.start({
-      executable: 'qemu-aarch64',
-      args: ['-L', '/usr/aarch64-linux-gnu', file],
-      cleanEnv: true,
-      cwd: dir,
-      dataDir: path.join(dir, 'data'),
-      config: LOOPBACK_ONLY,
-    });
-    try {
-      assert.ok(server.adminToken);
-      assert.equal((await server.request('GET', '/api/tokens/', { token: server.adminToken })).status, 200);
-    } finally {
-      await server.stop();
-    }
-  });
+  it(
+    'the arm64 server starts under qemu-user',
+    { skip: !(hasQemu && existsSync(path.join(BIN_DIR, 'lillydoo-pulse-linux-arm64'))) && 'needs the arm64 build and qemu-user' },
+    async () => {
+      const { dir, file } = installed('lillydoo-pulse-linux-arm64');
+      const server = await PulseServer.start({
+        executable: 'qemu-aarch64',
+        args: ['-L', '/usr/aarch64-linux-gnu', file],
+        cleanEnv: true,
+        cwd: dir,
+        dataDir: path.join(dir, 'data'),
+        config: LOOPBACK_ONLY,
+      });
+      try {
+        assert.ok(server.adminToken);
+        assert.equal((await server.request('GET', '/api/tokens/', { token: server.adminToken })).status, 200);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

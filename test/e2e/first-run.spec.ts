@@ -75,32 +75,39 @@ describe('first run and the admin token', () => {
     }
   });
 
-  it('runs on PostgreSQL when PULSE_DATABASE_URL is set', { skip: !process.env.PULSE_TEST_POSTGRES_URL && 'PostgreSQL is not installed' }, async () => {
-    const { createTestDatabase } = await import('../support/databases.js');
-    const database = await createTestDatabase('postgres');
-    try {
-      const url = (database.target as { url: string }).url;
-      const server = await PulseServer.start({ env: { PULSE_DATABASE_URL: url } });
+  it(
+    'runs on PostgreSQL when PULSE_DATABASE_URL is set',
+    { skip: !process.env.PULSE_TEST_POSTGRES_URL && 'PostgreSQL is not installed' },
+    async () => {
+      const { createTestDatabase } = await import('../support/databases.js');
+      const database = await createTestDatabase('postgres');
       try {
-        assert.match(server.process.stderr, /database PostgreSQL 127\.0\.0\.1:\d+\/pulse_test_/);
-        assert.doesNotMatch(server.process.stderr, /postgres:\/\//, 'the URL (with any password) is not logged');
-        const token = server.adminToken!;
-        const created = await server.request('POST', '/api/tokens/', { token, json: { name: 'pg', type: 'poller' } });
-        assert.equal(created.status, 201);
-        await server.stop();
-        const again = await PulseServer.start({ dataDir: server.dataDir, env: { PULSE_DATABASE_URL: url } });
+        const url = (database.target as { url: string }).url;
+        const server = await PulseServer.start({ env: { PULSE_DATABASE_URL: url } });
         try {
-          assert.equal(again.process.stdout, '');
-          const listed = await again.request('GET', '/api/tokens/', { token });
-          assert.deepEqual(listed.json.tokens.map((item: { name: string }) => item.name), ['admin (first run)', 'pg']);
+          assert.match(server.process.stderr, /database PostgreSQL 127\.0\.0\.1:\d+\/pulse_test_/);
+          assert.doesNotMatch(server.process.stderr, /postgres:\/\//, 'the URL (with any password) is not logged');
+          const token = server.adminToken!;
+          const created = await server.request('POST', '/api/tokens/', { token, json: { name: 'pg', type: 'poller' } });
+          assert.equal(created.status, 201);
+          await server.stop();
+          const again = await PulseServer.start({ dataDir: server.dataDir, env: { PULSE_DATABASE_URL: url } });
+          try {
+            assert.equal(again.process.stdout, '');
+            const listed = await again.request('GET', '/api/tokens/', { token });
+            assert.deepEqual(
+              listed.json.tokens.map((item: { name: string }) => item.name),
+              ['admin (first run)', 'pg'],
+            );
+          } finally {
+            await again.stop();
+          }
         } finally {
-          await again.stop();
+          await server.dispose();
         }
       } finally {
-        await server.dispose();
+        await database.dispose();
       }
-    } finally {
-      await database.dispose();
-    }
-  });
+    },
+  );
 });

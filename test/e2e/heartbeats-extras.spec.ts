@@ -15,13 +15,18 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
   it('[eventlog] appends one JSON line per state change to a file created with the given mode', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-eventlog-'));
     const file = path.join(dir, 'log', 'events.json');
-    const server = await PulseServer.start({ config: `[eventlog]\npath = "${file}"\nmode = 640\n[[alarms]]\nname = "jobs"\npattern = "job.*"\n` });
+    const server = await PulseServer.start({
+      config: `[eventlog]\npath = "${file}"\nmode = 640\n[[alarms]]\nname = "jobs"\npattern = "job.*"\n`,
+    });
     try {
       await server.request('POST', '/api/services/job.quick?timeout=0.05');
       const lines = await eventually(
         async () => {
           try {
-            return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+            return readFileSync(file, 'utf8')
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line));
           } catch {
             return [];
           }
@@ -50,9 +55,14 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
     receiver.on('message', (message) => received.push(...message.toString().split('\n')));
     await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
     const port = receiver.address().port;
-    const server = await PulseServer.start({ config: `[metrics]\nserver = "127.0.0.1:${port}"\nprefix = "lb"\ninterval = 1\n[[alarms]]\nname = "shop alarm"\npattern = "shop.*"\n` });
+    const server = await PulseServer.start({
+      config: `[metrics]\nserver = "127.0.0.1:${port}"\nprefix = "lb"\ninterval = 1\n[[alarms]]\nname = "shop alarm"\npattern = "shop.*"\n`,
+    });
     try {
-      await netcat(['-4u', '-w0', '127.0.0.1', String(server.udpPort)], 'shop.cart.timeout:0.05|g\nshop.cart.beat:1|c\nshop.pay.beat:1|c\nnot a line\n');
+      await netcat(
+        ['-4u', '-w0', '127.0.0.1', String(server.udpPort)],
+        'shop.cart.timeout:0.05|g\nshop.cart.beat:1|c\nshop.pay.beat:1|c\nnot a line\n',
+      );
       const lines = await eventually(
         async () => received,
         (all) => all.includes('lb.service.shop.cart.state:1|g') && all.includes('lb.alarm.shop_alarm.state:1|g'),
@@ -61,9 +71,16 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
       assert.ok(lines.some((line) => /^lb\.services\.num_error:1\|g$/.test(line)));
       assert.ok(lines.some((line) => /^lb\.services\.num_ok:1\|g$/.test(line)));
       const beats = lines.filter((line) => line.startsWith('lb.beats:')).map((line) => Number(/:(\d+)\|c$/.exec(line)![1]));
-      assert.equal(beats.reduce((sum, count) => sum + count, 0), 2, 'the beat counter adds up to the beats sent');
+      assert.equal(
+        beats.reduce((sum, count) => sum + count, 0),
+        2,
+        'the beat counter adds up to the beats sent',
+      );
       assert.ok(lines.includes('lb.invalid_lines:1|c'));
-      assert.ok(lines.some((line) => /^lb\.db\.save:\d+(\.\d)?\|ms$/.test(line)), 'database save timings');
+      assert.ok(
+        lines.some((line) => /^lb\.db\.save:\d+(\.\d)?\|ms$/.test(line)),
+        'database save timings',
+      );
     } finally {
       await server.dispose();
       receiver.close();
@@ -104,7 +121,9 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
       const second = await PulseServer.start({ dataDir, config });
       try {
         assert.match(second.process.stderr, /restored the database from s3:\/\/pulse-snapshots\/pulse\/snapshot\.db/);
-        const services = (await second.request('GET', '/api/services', { token: admin })).json.services.map((item: { name: string }) => item.name);
+        const services = (await second.request('GET', '/api/services', { token: admin })).json.services.map(
+          (item: { name: string }) => item.name,
+        );
         assert.deepEqual(services, ['backup.nightly', 'backup.weekly']);
         assert.equal(second.adminToken, null, 'the restored database already has its admin token');
       } finally {
@@ -121,10 +140,14 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
       config: '[database]\nurl = "postgres://pulse@127.0.0.1:1/pulse"\nremote_s3_url = "s3://bucket/pulse.db"\n',
     }).catch((error: Error) => error);
     assert.ok(postgres instanceof Error);
-    assert.match(postgres.message, /database\.remote_s3_url = "s3:\/\/bucket\/pulse\.db" \(line 3\): S3 snapshots copy the SQLite database file/);
+    assert.match(
+      postgres.message,
+      /database\.remote_s3_url = "s3:\/\/bucket\/pulse\.db" \(line 3\): S3 snapshots copy the SQLite database file/,
+    );
 
     const unreachable = await PulseServer.start({
-      config: '[database]\nremote_s3_url = "s3://bucket/pulse.db"\nremote_s3_endpoint = "http://127.0.0.1:1"\nremote_s3_force_path_style = true\nremote_s3_access_key_id = "k"\nremote_s3_secret_access_key = "s"\n',
+      config:
+        '[database]\nremote_s3_url = "s3://bucket/pulse.db"\nremote_s3_endpoint = "http://127.0.0.1:1"\nremote_s3_force_path_style = true\nremote_s3_access_key_id = "k"\nremote_s3_secret_access_key = "s"\n',
     }).catch((error: Error) => error);
     assert.ok(unreachable instanceof Error);
     assert.match(unreachable.message, /pulse\.db is missing and the snapshot at s3:\/\/bucket\/pulse\.db cannot be downloaded/);

@@ -53,7 +53,10 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     }
     const query = await server.request('POST', '/api/services/quiet.two?timeout=-5');
     assert.equal(query.status, 400);
-    const form = await server.request('POST', '/api/services/quiet.two', { body: 'timeout=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await server.request('POST', '/api/services/quiet.two', {
+      body: 'timeout=abc',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(form.status, 400);
     assert.equal((await server.request('GET', '/api/services/quiet.two', { token: admin })).status, 404, 'no beat happened');
     const badName = await server.request('POST', '/api/services/bad%20name');
@@ -68,7 +71,8 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     assert.equal(text.status, 200);
     assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
     const counts = (await server.request('GET', '/api/services', { token: admin })).json.services.reduce(
-      (sum: { ok: number; error: number }, item: { state: string }) => (item.state === 'error' ? { ...sum, error: sum.error + 1 } : { ...sum, ok: sum.ok + 1 }),
+      (sum: { ok: number; error: number }, item: { state: string }) =>
+        item.state === 'error' ? { ...sum, error: sum.error + 1 } : { ...sum, ok: sum.ok + 1 },
       { ok: 0, error: 0 },
     );
     assert.ok(counts.error >= 1);
@@ -76,12 +80,17 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     const json = await server.request('GET', '/api/status', { headers: { accept: 'application/json' } });
     assert.deepEqual(json.json, { num_ok: counts.ok, num_error: counts.error, has_error: true, good: false });
 
-    const nagios = await runCommand('sh', ['-c', `curl -f -s ${server.baseUrl}/api/status | awk '/^num_ok/ {ok=$2} /^num_error/ {err=$2} END {print ok, err}'`]);
+    const nagios = await runCommand('sh', [
+      '-c',
+      `curl -f -s ${server.baseUrl}/api/status | awk '/^num_ok/ {ok=$2} /^num_error/ {err=$2} END {print ok, err}'`,
+    ]);
     assert.equal(nagios.stdout, `${counts.ok} ${counts.error}\n`);
 
     const alarm = await server.request('GET', '/api/alarms/server-alpha/status');
     assert.equal(alarm.text, 'num_ok 0\nnum_error 1\nhas_error true\ngood false\n');
-    const alarmJson = await server.request('GET', '/api/alarms/server-alpha/status', { headers: { accept: 'text/html, application/json' } });
+    const alarmJson = await server.request('GET', '/api/alarms/server-alpha/status', {
+      headers: { accept: 'text/html, application/json' },
+    });
     assert.deepEqual(alarmJson.json, { num_ok: 0, num_error: 1, has_error: true, good: false });
     assert.equal((await server.request('GET', '/api/alarms/nope/status')).status, 404);
   });
@@ -91,7 +100,18 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     const list = await server.request('GET', '/api/services', { token: admin });
     assert.ok(Number.isInteger(list.json.now));
     const health = list.json.services.find((item: { name: string }) => item.name === 'application-name.alpha.health');
-    assert.deepEqual(Object.keys(health).slice(0, 10), ['name', 'last_beat', 'timeout', 'effective_timeout', 'state', 'muted_since', 'last_state_change', 'in_alarms', 'analysis', 'min_interval']);
+    assert.deepEqual(Object.keys(health).slice(0, 10), [
+      'name',
+      'last_beat',
+      'timeout',
+      'effective_timeout',
+      'state',
+      'muted_since',
+      'last_state_change',
+      'in_alarms',
+      'analysis',
+      'min_interval',
+    ]);
     assert.deepEqual(health.in_alarms, ['server-alpha']);
     const details = await server.request('GET', '/api/services/application-name.alpha.health?details=1', { token: admin });
     assert.equal(details.json.service.beat_history.length, 1);
@@ -102,7 +122,11 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     const muted = await service('application-name.alpha.health');
     assert.equal(muted.state, 'muted');
     assert.ok(muted.muted_since > 0);
-    assert.equal((await server.request('GET', '/api/alarms/server-alpha', { token: admin })).json.alarm.state, 'ok', 'muted services raise no alarm');
+    assert.equal(
+      (await server.request('GET', '/api/alarms/server-alpha', { token: admin })).json.alarm.state,
+      'ok',
+      'muted services raise no alarm',
+    );
     await server.request('POST', '/api/services/application-name.alpha.health/unmute', { token: admin });
     assert.equal((await service('application-name.alpha.health')).state, 'error');
     assert.deepEqual((await server.request('DELETE', '/api/services/application-name.alpha.health', { token: admin })).json, {});
@@ -126,12 +150,27 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     await server.request('POST', '/api/services/application-name.beta.health');
     const alarms = await server.request('GET', '/api/alarms', { token: admin });
     const beta = alarms.json.alarms.find((item: { name: string }) => item.name === 'server-beta');
-    assert.deepEqual(beta, { name: 'server-beta', state: 'ok', incident_nbr: 0, failed_services: 0, last_state_change: beta.last_state_change, definition: 'server-$name', alerts: [] });
+    assert.deepEqual(beta, {
+      name: 'server-beta',
+      state: 'ok',
+      incident_nbr: 0,
+      failed_services: 0,
+      last_state_change: beta.last_state_change,
+      definition: 'server-$name',
+      alerts: [],
+    });
 
-    const created = await server.request('POST', '/api/alarms', { token: admin, json: { name: 'jobs', includes: ['job.*'], excludes: ['job.ignored'], alerts: ['ops-mail'] } });
+    const created = await server.request('POST', '/api/alarms', {
+      token: admin,
+      json: { name: 'jobs', includes: ['job.*'], excludes: ['job.ignored'], alerts: ['ops-mail'] },
+    });
     assert.equal(created.status, 201);
     const jobs = await server.request('GET', '/api/alarms/jobs', { token: admin });
-    assert.deepEqual(jobs.json.services.map((item: { name: string }) => item.name), ['job.report'], 'existing services join a new alarm');
+    assert.deepEqual(
+      jobs.json.services.map((item: { name: string }) => item.name),
+      ['job.report'],
+      'existing services join a new alarm',
+    );
     assert.equal((await server.request('POST', '/api/alarms', { token: admin, json: { name: 'jobs', pattern: 'x.*' } })).status, 409);
     const invalid = await server.request('POST', '/api/alarms', { token: admin, json: { name: 'host-$h', pattern: 'hosts.*' } });
     assert.equal(invalid.status, 400);
@@ -143,17 +182,29 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     assert.deepEqual((await server.request('DELETE', '/api/alarms/server-beta', { token: admin })).json, {});
     assert.equal((await server.request('GET', '/api/alarms/server-beta', { token: admin })).status, 404);
     await server.request('POST', '/api/services/application-name.beta.health');
-    assert.equal((await server.request('GET', '/api/alarms/server-beta', { token: admin })).status, 200, 'it reappears with a matching service');
+    assert.equal(
+      (await server.request('GET', '/api/alarms/server-beta', { token: admin })).status,
+      200,
+      'it reappears with a matching service',
+    );
 
     await server.request('POST', '/api/alarms', { token: admin, json: { name: 'host-$h', pattern: 'hosts.$h.*' } });
     await server.request('POST', '/api/services/hosts.a.disk');
     assert.equal((await server.request('GET', '/api/alarms/host-a', { token: admin })).status, 200);
-    assert.equal((await server.request('DELETE', '/api/alarms/host-$h', { token: admin })).status, 409, 'a template goes only when its alarms are empty');
+    assert.equal(
+      (await server.request('DELETE', '/api/alarms/host-$h', { token: admin })).status,
+      409,
+      'a template goes only when its alarms are empty',
+    );
     await server.request('DELETE', '/api/services/hosts.a.disk', { token: admin });
     assert.deepEqual((await server.request('DELETE', '/api/alarms/host-$h', { token: admin })).json, {});
     await server.request('POST', '/api/services/hosts.a.disk');
     assert.equal((await server.request('GET', '/api/alarms/host-a', { token: admin })).status, 404, 'the template is gone');
-    assert.equal((await server.request('DELETE', '/api/alarms/server-$name', { token: admin })).status, 404, 'config definitions are not deleted');
+    assert.equal(
+      (await server.request('DELETE', '/api/alarms/server-$name', { token: admin })).status,
+      404,
+      'config definitions are not deleted',
+    );
   });
 });
 
@@ -170,7 +221,14 @@ describe('heartbeat access rules', () => {
       assert.equal((await server.request('GET', '/api/services', { token: ingest })).status, 403, 'ingest tokens only beat');
       assert.equal((await server.request('GET', '/api/status')).status, 401);
       assert.equal((await server.request('GET', '/api/status', { token: admin })).status, 200);
-      const curlBeat = await runCommand('curl', ['-s', '-H', `Authorization: Bearer ${ingest}`, '-d', 'timeout=60', `${server.baseUrl}/api/services/guarded`]);
+      const curlBeat = await runCommand('curl', [
+        '-s',
+        '-H',
+        `Authorization: Bearer ${ingest}`,
+        '-d',
+        'timeout=60',
+        `${server.baseUrl}/api/services/guarded`,
+      ]);
       assert.equal(curlBeat.stdout, '{}');
     } finally {
       await server.dispose();

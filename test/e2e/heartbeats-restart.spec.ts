@@ -34,7 +34,11 @@ describe('heartbeat state across restarts and crashes (README: what a crash can 
         assert.equal(after.timeout, 3_600_000);
         assert.equal(after.state, 'ok');
         assert.equal((await second.request('GET', '/api/services/crash.tcp', { token: admin })).json.service.state, 'ok');
-        assert.equal((await second.request('GET', '/api/services/crash.short', { token: admin })).json.service.state, 'error', 'expired while down');
+        assert.equal(
+          (await second.request('GET', '/api/services/crash.short', { token: admin })).json.service.state,
+          'error',
+          'expired while down',
+        );
         const alarm = (await second.request('GET', '/api/alarms/crashy', { token: admin })).json.alarm;
         assert.deepEqual([alarm.state, alarm.incident_nbr, alarm.failed_services], ['error', 1, 1]);
         assert.equal(second.adminToken, null);

@@ -17,7 +17,8 @@ describe('statsd listener with real clients (SPEC §6)', () => {
   after(() => server.dispose());
 
   const service = async (name: string) => (await server.request('GET', `/api/services/${name}`, { token: admin })).json?.service;
-  const whenPresent = (name: string, check: (value: any) => boolean = (value) => value !== undefined) => eventually(() => service(name), check);
+  const whenPresent = (name: string, check: (value: any) => boolean = (value) => value !== undefined) =>
+    eventually(() => service(name), check);
   const udp = (input: string | Buffer) => netcat(['-4u', '-w0', '127.0.0.1', String(server.udpPort)], input);
   const tcp = (input: string | Buffer, extra: string[] = []) => netcat(['-N', ...extra, '127.0.0.1', String(server.tcpPort)], input);
 
@@ -42,7 +43,12 @@ describe('statsd listener with real clients (SPEC §6)', () => {
 
   it('takes beats and timeouts from the hot-shots statsd client, over UDP and TCP', async () => {
     for (const protocol of ['udp', 'tcp'] as const) {
-      const client = new StatsD({ host: '127.0.0.1', port: protocol === 'udp' ? server.udpPort : server.tcpPort, protocol, prefix: `shop.${protocol}.` });
+      const client = new StatsD({
+        host: '127.0.0.1',
+        port: protocol === 'udp' ? server.udpPort : server.tcpPort,
+        protocol,
+        prefix: `shop.${protocol}.`,
+      });
       client.gauge('checkout.timeout', 120);
       client.increment('checkout.beat');
       client.increment('checkout.beat', 1, 0.5);
@@ -71,8 +77,14 @@ describe('statsd listener with real clients (SPEC §6)', () => {
     assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="syntax"\} 2$/m);
     assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="value"\} 1$/m);
     assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="name"\} 2$/m);
-    assert.match(server.process.stderr, /DEBUG \[Statsd\] skipped statsd line from 127\.0\.0\.1:\d+ over udp: value must be a number, not "abc": "mixed\.bad\.beat:abc\|c"/);
-    assert.match(server.process.stderr, /skipped statsd line from 127\.0\.0\.1:\d+ over udp: service names are 1 to 255 characters.*"nul\\u0000byte\.beat:1\|c"/);
+    assert.match(
+      server.process.stderr,
+      /DEBUG \[Statsd\] skipped statsd line from 127\.0\.0\.1:\d+ over udp: value must be a number, not "abc": "mixed\.bad\.beat:abc\|c"/,
+    );
+    assert.match(
+      server.process.stderr,
+      /skipped statsd line from 127\.0\.0\.1:\d+ over udp: service names are 1 to 255 characters.*"nul\\u0000byte\.beat:1\|c"/,
+    );
   });
 
   it('survives a 1 MiB TCP line and keeps the connection and the lines after it', async () => {
@@ -94,7 +106,9 @@ describe('statsd listener with real clients (SPEC §6)', () => {
     const datagram = Buffer.from(lines.join('\n'));
     assert.ok(datagram.length > 60_000 && datagram.length <= 65_507, `${datagram.length} bytes`);
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => socket.send(datagram, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      socket.send(datagram, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+    );
     socket.close();
     const last = lines.at(-1)!.replace('.beat:1|c', '');
     assert.equal((await whenPresent(last)).state, 'ok');
@@ -115,7 +129,8 @@ describe('statsd TCP limits', () => {
         const socket = net.connect(server.tcpPort, '127.0.0.1', () => resolve(socket));
         socket.on('error', reject);
       });
-    const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+    const closed = (socket: net.Socket) =>
+      new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
     try {
       const first = await connect();
       const second = await connect();

@@ -20,7 +20,11 @@ describe('HTTP errors, health and metrics (SPEC §10)', () => {
   }
 
   it('answers malformed JSON with 400 invalid_json', async () => {
-    const response = await server.request('POST', '/api/tokens/', { token: admin, body: '{"name": "x", "type":', headers: { 'content-type': 'application/json' } });
+    const response = await server.request('POST', '/api/tokens/', {
+      token: admin,
+      body: '{"name": "x", "type":',
+      headers: { 'content-type': 'application/json' },
+    });
     assertApiError(response, 400, 'invalid_json');
   });
 

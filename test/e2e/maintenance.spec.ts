@@ -21,7 +21,14 @@ describe('maintenance windows (SPEC §7)', () => {
   before(async () => {
     hook = await HttpReceiver.start();
     server = await PulseServer.start({
-      config: ['[[alarms]]', 'name = "nightly"', 'pattern = "nightly.*"', 'alerts = ["hook"]', '[alerts.hook]', `webhook = "${hook.url}/m"`].join('\n'),
+      config: [
+        '[[alarms]]',
+        'name = "nightly"',
+        'pattern = "nightly.*"',
+        'alerts = ["hook"]',
+        '[alerts.hook]',
+        `webhook = "${hook.url}/m"`,
+      ].join('\n'),
     });
     admin = server.adminToken!;
   });
@@ -38,13 +45,23 @@ describe('maintenance windows (SPEC §7)', () => {
     assert.equal(oneOff.status, 201);
     assert.equal(oneOff.json.active, false);
     assert.deepEqual(oneOff.json.next, { starts_at: oneOff.json.starts_at, ends_at: oneOff.json.ends_at });
-    const weekly = await create({ name: 'Sunday backups', cron: '0 2 * * 0', duration_min: 90, timezone: 'Europe/Berlin', services: 'backup.*' });
+    const weekly = await create({
+      name: 'Sunday backups',
+      cron: '0 2 * * 0',
+      duration_min: 90,
+      timezone: 'Europe/Berlin',
+      services: 'backup.*',
+    });
     assert.equal(weekly.status, 201);
     assert.equal(weekly.json.timezone, 'Europe/Berlin');
     assert.equal(Date.parse(weekly.json.next.ends_at) - Date.parse(weekly.json.next.starts_at), 90 * 60_000);
     const list = await server.request('GET', '/api/maintenance', { token: admin });
-    assert.deepEqual(list.json.windows.map((window: { name: string }) => window.name), ['patch night', 'Sunday backups']);
-    for (const { id } of list.json.windows) assert.equal((await server.request('DELETE', `/api/maintenance/${id}`, { token: admin })).status, 200);
+    assert.deepEqual(
+      list.json.windows.map((window: { name: string }) => window.name),
+      ['patch night', 'Sunday backups'],
+    );
+    for (const { id } of list.json.windows)
+      assert.equal((await server.request('DELETE', `/api/maintenance/${id}`, { token: admin })).status, 200);
   });
 
   it('refuses windows that cannot work, naming the field', async () => {
@@ -56,7 +73,10 @@ describe('maintenance windows (SPEC §7)', () => {
       [{ name: 'x', starts_at: iso(-7200_000), ends_at: iso(-3600_000), all: true }, /^ends_at: is in the past$/],
       [{ name: 'x', starts_at: '2026-11-25 22:00', ends_at: iso(1000), all: true }, /^starts_at: must be an ISO 8601 time with a zone/],
       [{ name: 'x', cron: '0 25 * * *', duration_min: 30, all: true }, /^cron: .*0-23/],
-      [{ name: 'x', cron: '0 2 * * 0', duration_min: 30, timezone: 'Europe/Atlantis', all: true }, /^timezone: "Europe\/Atlantis" is not a time zone/],
+      [
+        { name: 'x', cron: '0 2 * * 0', duration_min: 30, timezone: 'Europe/Atlantis', all: true },
+        /^timezone: "Europe\/Atlantis" is not a time zone/,
+      ],
       [{ name: 'x', cron: '0 2 * * 0', all: true }, /^duration_min: is needed for a recurring window$/],
       [{ name: 'x', cron: '0 2 * * 0', duration_min: 30, monitor_ids: ['a'] }, /^monitor_ids: must be monitor ids$/],
     ];

@@ -43,7 +43,9 @@ describe('alerts from monitors (SPEC §7)', () => {
     service = new Switchable(await freePort());
     await service.on();
     server = await PulseServer.start({
-      config: ['public_url = "https://pulse.example.com/"', '[alerts.oncall]', `webhook = "${hook.url}/monitors"`, 'default = true'].join('\n'),
+      config: ['public_url = "https://pulse.example.com/"', '[alerts.oncall]', `webhook = "${hook.url}/monitors"`, 'default = true'].join(
+        '\n',
+      ),
     });
     admin = server.adminToken!;
   });
@@ -57,13 +59,19 @@ describe('alerts from monitors (SPEC §7)', () => {
   const bodies = () => hook.requests.map((request) => JSON.parse(request.body) as Record<string, any>);
 
   it('refuses a monitor that names an alert channel that does not exist', async () => {
-    const response = await server.request('POST', '/api/monitors', { token: admin, json: { name: 'x', type: 'port', target: `127.0.0.1:${service.port}`, alerts: ['nobody'] } });
+    const response = await server.request('POST', '/api/monitors', {
+      token: admin,
+      json: { name: 'x', type: 'port', target: `127.0.0.1:${service.port}`, alerts: ['nobody'] },
+    });
     assert.equal(response.status, 400);
     assert.equal(response.json.message, 'alerts: there is no alert channel "nobody"; GET /api/alerts lists them');
   });
 
   it('alerts the default channel when a monitor goes down, and again when it recovers', async () => {
-    const created = await server.request('POST', '/api/monitors', { token: admin, json: { name: 'db port', type: 'port', target: `127.0.0.1:${service.port}`, interval: 5, retries: 0 } });
+    const created = await server.request('POST', '/api/monitors', {
+      token: admin,
+      json: { name: 'db port', type: 'port', target: `127.0.0.1:${service.port}`, interval: 5, retries: 0 },
+    });
     assert.equal(created.status, 201);
     monitorId = created.json.id;
     await until('the monitor up', async () => (await monitor()).status === 'up');
@@ -73,10 +81,31 @@ describe('alerts from monitors (SPEC §7)', () => {
     await hook.waitForRequests(1, 20_000);
     const down = bodies()[0]!;
     assert.deepEqual(
-      { kind: down.kind, id: down.id, name: down.name, from: down.from_state, to: down.to_state, incident: down.incident_number, message: down.message, url: down.url },
-      { kind: 'monitor', id: String(monitorId), name: 'db port', from: 'up', to: 'down', incident: 1, message: 'connection refused', url: `https://pulse.example.com/monitors/${monitorId}` },
+      {
+        kind: down.kind,
+        id: down.id,
+        name: down.name,
+        from: down.from_state,
+        to: down.to_state,
+        incident: down.incident_number,
+        message: down.message,
+        url: down.url,
+      },
+      {
+        kind: 'monitor',
+        id: String(monitorId),
+        name: 'db port',
+        from: 'up',
+        to: 'down',
+        incident: 1,
+        message: 'connection refused',
+        url: `https://pulse.example.com/monitors/${monitorId}`,
+      },
     );
-    assert.deepEqual(down.sources.map((source: { source: string; status: string }) => [source.source, source.status]), [['public', 'down']]);
+    assert.deepEqual(
+      down.sources.map((source: { source: string; status: string }) => [source.source, source.status]),
+      [['public', 'down']],
+    );
 
     await service.on();
     await hook.waitForRequests(2, 20_000);
@@ -88,7 +117,12 @@ describe('alerts from monitors (SPEC §7)', () => {
     const before = hook.requests.length;
     const window = await server.request('POST', '/api/maintenance', {
       token: admin,
-      json: { name: 'db upgrade', starts_at: new Date(Date.now() - 1000).toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString(), monitor_ids: [monitorId] },
+      json: {
+        name: 'db upgrade',
+        starts_at: new Date(Date.now() - 1000).toISOString(),
+        ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+        monitor_ids: [monitorId],
+      },
     });
     assert.equal(window.status, 201);
     await until('the monitor in maintenance', async () => (await monitor()).status === 'maintenance');
@@ -97,7 +131,8 @@ describe('alerts from monitors (SPEC §7)', () => {
     const offAt = Date.now();
     await service.off();
     await until('a down result inside the window', async () => {
-      const results = (await server.request('GET', `/api/monitors/${monitorId}/results?since=${offAt}&limit=1`, { token: admin })).json.results;
+      const results = (await server.request('GET', `/api/monitors/${monitorId}/results?since=${offAt}&limit=1`, { token: admin })).json
+        .results;
       return results[0]?.status === 'down';
     });
     assert.equal((await monitor()).status, 'maintenance');

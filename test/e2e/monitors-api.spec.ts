@@ -19,7 +19,9 @@ async function eventually<T>(what: string, check: () => Promise<T | undefined>, 
 /** A local web site whose answer the test switches. */
 class SwitchableSite {
   status = 200;
-  readonly server = http.createServer((_request, response) => response.writeHead(this.status).end(this.status === 200 ? 'Welcome' : 'Broken'));
+  readonly server = http.createServer((_request, response) =>
+    response.writeHead(this.status).end(this.status === 200 ? 'Welcome' : 'Broken'),
+  );
   url = '';
   async start() {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -57,8 +59,14 @@ describe('monitors API (SPEC §3)', () => {
     const valid = { name: 'Shop', type: 'http', target: 'https://shop.example.test/' };
     const cases: [unknown, string][] = [
       [{ ...valid, type: 'gopher' }, 'type: unknown monitor type "gopher"; one of http, ping, port, snmp, ssl'],
-      [{ ...valid, target: 'shop.example.test' }, 'target: must be an http:// or https:// URL with a host, e.g. "https://www.example.com/health"'],
-      [{ ...valid, type: 'port', target: 'db.example.test' }, 'target: must be "host:port" with a port 1-65535, e.g. "db.example.com:5432" or "[2001:db8::1]:22"'],
+      [
+        { ...valid, target: 'shop.example.test' },
+        'target: must be an http:// or https:// URL with a host, e.g. "https://www.example.com/health"',
+      ],
+      [
+        { ...valid, type: 'port', target: 'db.example.test' },
+        'target: must be "host:port" with a port 1-65535, e.g. "db.example.com:5432" or "[2001:db8::1]:22"',
+      ],
       [{ ...valid, interval: 4 }, 'interval: must be at least 5 (seconds)'],
       [{ ...valid, interval: 86401 }, 'interval: must be at most 86400 (seconds, one day)'],
       [{ ...valid, interval: 30, timeout: 30 }, 'timeout: must be less than interval (30 s)'],
@@ -77,19 +85,40 @@ describe('monitors API (SPEC §3)', () => {
       assert.deepEqual(response.json, { error: 'validation_failed', message }, JSON.stringify(json));
     }
     assert.equal((await api('POST', '/api/monitors', [valid])).json.error, 'invalid_body');
-    assert.deepEqual((await api('GET', '/api/monitors/abc')).json, { error: 'validation_failed', message: 'id: must be a positive whole number, not "abc"' });
+    assert.deepEqual((await api('GET', '/api/monitors/abc')).json, {
+      error: 'validation_failed',
+      message: 'id: must be a positive whole number, not "abc"',
+    });
     assert.equal((await api('GET', '/api/monitors/999999')).status, 404);
-    assert.deepEqual((await api('GET', '/api/monitors?per_page=1000')).json, { error: 'validation_failed', message: 'per_page: must be at most 500' });
+    assert.deepEqual((await api('GET', '/api/monitors?per_page=1000')).json, {
+      error: 'validation_failed',
+      message: 'per_page: must be at most 500',
+    });
     assert.equal((await api('GET', '/api/monitors?status=sleepy')).status, 400);
-    assert.equal((await api('GET', '/api/monitors/1/results?since=yesterday')).json.message, 'since: must be an ISO 8601 time (2026-11-22T12:00:00Z) or epoch milliseconds');
+    assert.equal(
+      (await api('GET', '/api/monitors/1/results?since=yesterday')).json.message,
+      'since: must be an ISO 8601 time (2026-11-22T12:00:00Z) or epoch milliseconds',
+    );
     assert.equal((await api('GET', '/api/monitors', undefined, null)).status, 401);
   });
 
   it('creates a monitor with defaults, checks it within seconds and shows its source, uptime and results', async () => {
-    const created = await api('POST', '/api/monitors', { name: 'Local site', type: 'http', target: site.url, options: { keyword: 'Welcome' } });
+    const created = await api('POST', '/api/monitors', {
+      name: 'Local site',
+      type: 'http',
+      target: site.url,
+      options: { keyword: 'Welcome' },
+    });
     assert.equal(created.status, 201);
     assert.deepEqual(
-      [created.json.interval, created.json.timeout, created.json.retries, created.json.status, created.json.paused, created.json.incident_number],
+      [
+        created.json.interval,
+        created.json.timeout,
+        created.json.retries,
+        created.json.status,
+        created.json.paused,
+        created.json.incident_number,
+      ],
       [60, 10, 1, 'pending', false, 0],
     );
     assert.equal(created.json.options.keyword, 'Welcome');
@@ -112,7 +141,14 @@ describe('monitors API (SPEC §3)', () => {
 
   it('goes down and up again with numbered incidents, and applies edits to the next check', async () => {
     site.status = 200;
-    const { json: created } = await api('POST', '/api/monitors', { name: 'Flaky site', type: 'http', target: site.url, interval: 5, timeout: 2, retries: 0 });
+    const { json: created } = await api('POST', '/api/monitors', {
+      name: 'Flaky site',
+      type: 'http',
+      target: site.url,
+      interval: 5,
+      timeout: 2,
+      retries: 0,
+    });
     await whenStatus(created.id, 'up');
     site.status = 503;
     const down = await whenStatus(created.id, 'down');
@@ -127,7 +163,15 @@ describe('monitors API (SPEC §3)', () => {
     assert.equal(incidents.incidents[0].resolution, 'recovered');
     assert.equal(typeof incidents.incidents[0].duration_s, 'number');
 
-    const edited = await api('PUT', `/api/monitors/${created.id}`, { name: 'Flaky site', type: 'http', target: site.url, interval: 5, timeout: 2, retries: 0, options: { accepted_codes: ['500-599'] } });
+    const edited = await api('PUT', `/api/monitors/${created.id}`, {
+      name: 'Flaky site',
+      type: 'http',
+      target: site.url,
+      interval: 5,
+      timeout: 2,
+      retries: 0,
+      options: { accepted_codes: ['500-599'] },
+    });
     assert.equal(edited.status, 200);
     assert.deepEqual(edited.json.options.accepted_codes, ['500-599']);
     const afterEdit = await whenStatus(created.id, 'down');
@@ -139,21 +183,39 @@ describe('monitors API (SPEC §3)', () => {
 
   it('lists with server-side filters and pagination', async () => {
     const port = await freePort();
-    for (const name of ['db-a', 'db-b', 'db-c']) await api('POST', '/api/monitors', { name, type: 'port', target: `127.0.0.1:${port}`, interval: 3600, retries: 0 });
+    for (const name of ['db-a', 'db-b', 'db-c'])
+      await api('POST', '/api/monitors', { name, type: 'port', target: `127.0.0.1:${port}`, interval: 3600, retries: 0 });
     const page = await api('GET', '/api/monitors?type=port&per_page=2&page=2');
-    assert.deepEqual([page.json.total, page.json.page, page.json.per_page, page.json.monitors.map((monitor: { name: string }) => monitor.name)], [3, 2, 2, ['db-c']]);
-    assert.deepEqual((await api('GET', '/api/monitors?q=DB-B')).json.monitors.map((monitor: { name: string }) => monitor.name), ['db-b']);
-    await eventually('the port monitors to be down', async () => ((await api('GET', '/api/monitors?type=port&status=down')).json.total === 3 ? true : undefined));
+    assert.deepEqual(
+      [page.json.total, page.json.page, page.json.per_page, page.json.monitors.map((monitor: { name: string }) => monitor.name)],
+      [3, 2, 2, ['db-c']],
+    );
+    assert.deepEqual(
+      (await api('GET', '/api/monitors?q=DB-B')).json.monitors.map((monitor: { name: string }) => monitor.name),
+      ['db-b'],
+    );
+    await eventually('the port monitors to be down', async () =>
+      (await api('GET', '/api/monitors?type=port&status=down')).json.total === 3 ? true : undefined,
+    );
     const up = await api('GET', '/api/monitors?status=up');
     assert.ok(up.json.monitors.every((monitor: { status: string }) => monitor.status === 'up'));
   });
 
   it('pauses (no more checks) and resumes (checked again soon), then deletes', async () => {
-    const { json: created } = await api('POST', '/api/monitors', { name: 'Pausable', type: 'http', target: site.url, interval: 5, timeout: 2 });
+    const { json: created } = await api('POST', '/api/monitors', {
+      name: 'Pausable',
+      type: 'http',
+      target: site.url,
+      interval: 5,
+      timeout: 2,
+    });
     await whenStatus(created.id, 'up');
     const paused = await api('POST', `/api/monitors/${created.id}/pause`);
     assert.deepEqual([paused.status, paused.json.status, paused.json.paused], [200, 'paused', true]);
-    assert.equal((await api('GET', '/api/monitors?status=paused')).json.monitors.some((monitor: { id: number }) => monitor.id === created.id), true);
+    assert.equal(
+      (await api('GET', '/api/monitors?status=paused')).json.monitors.some((monitor: { id: number }) => monitor.id === created.id),
+      true,
+    );
     const countResults = async () => (await api('GET', `/api/monitors/${created.id}/results?limit=1000`)).json.results.length;
     await new Promise((resolve) => setTimeout(resolve, 1000)); // lets a result already on its way land
     const before = await countResults();
@@ -178,12 +240,21 @@ describe('monitors across a restart', () => {
     const admin = server.adminToken!;
     try {
       const api = (method: string, path: string, json?: unknown) => server.request(method, path, { token: admin, json });
-      const { json: created } = await api('POST', '/api/monitors', { name: 'Survivor', type: 'http', target: site.url, interval: 5, timeout: 2, retries: 0 });
+      const { json: created } = await api('POST', '/api/monitors', {
+        name: 'Survivor',
+        type: 'http',
+        target: site.url,
+        interval: 5,
+        timeout: 2,
+        retries: 0,
+      });
       const down = await eventually('the monitor to be down', async () => {
         const monitor = (await api('GET', `/api/monitors/${created.id}`)).json;
         return monitor.status === 'down' ? monitor : undefined;
       });
-      await eventually('two results', async () => ((await api('GET', `/api/monitors/${created.id}/results`)).json.results.length >= 2 ? true : undefined));
+      await eventually('two results', async () =>
+        (await api('GET', `/api/monitors/${created.id}/results`)).json.results.length >= 2 ? true : undefined,
+      );
       const resultsBefore = (await api('GET', `/api/monitors/${created.id}/results`)).json.results;
       await server.stop();
 
@@ -197,7 +268,9 @@ describe('monitors across a restart', () => {
       assert.equal((await api('GET', `/api/monitors/${created.id}/incidents`)).json.incidents[0].status, 'open');
 
       site.status = 200;
-      await eventually('recovery after the restart', async () => ((await api('GET', `/api/monitors/${created.id}`)).json.status === 'up' ? true : undefined));
+      await eventually('recovery after the restart', async () =>
+        (await api('GET', `/api/monitors/${created.id}`)).json.status === 'up' ? true : undefined,
+      );
       site.status = 500;
       const again = await eventually('the next outage', async () => {
         const monitor = (await api('GET', `/api/monitors/${created.id}`)).json;
@@ -205,7 +278,13 @@ describe('monitors across a restart', () => {
       });
       assert.equal(again.incident_number, 2, 'incident numbers continue after a restart');
       const incidents = (await api('GET', `/api/monitors/${created.id}/incidents`)).json.incidents;
-      assert.deepEqual(incidents.map((incident: { number: number; status: string }) => [incident.number, incident.status]), [[2, 'open'], [1, 'resolved']]);
+      assert.deepEqual(
+        incidents.map((incident: { number: number; status: string }) => [incident.number, incident.status]),
+        [
+          [2, 'open'],
+          [1, 'resolved'],
+        ],
+      );
       assert.ok(again.uptime['24h'] !== null && again.uptime['24h'] < 100, `24 h uptime reflects the outages (${again.uptime['24h']})`);
     } finally {
       await server.dispose();

@@ -38,8 +38,16 @@ describe('tokens API and auth (SPEC §2)', () => {
   it('refuses agent, poller and ingest tokens on admin routes with 403', async () => {
     for (const type of ['agent', 'poller', 'ingest']) {
       const { json } = await create({ name: `scoped ${type}`, type });
-      for (const [method, url] of [['GET', '/api/tokens/'], ['POST', '/api/tokens/'], ['DELETE', '/api/tokens/1'], ['GET', '/metrics']] as const) {
-        const response = await server.request(method, url, { token: json.token, json: method === 'POST' ? { name: 'x', type: 'admin' } : undefined });
+      for (const [method, url] of [
+        ['GET', '/api/tokens/'],
+        ['POST', '/api/tokens/'],
+        ['DELETE', '/api/tokens/1'],
+        ['GET', '/metrics'],
+      ] as const) {
+        const response = await server.request(method, url, {
+          token: json.token,
+          json: method === 'POST' ? { name: 'x', type: 'admin' } : undefined,
+        });
         assert.equal(response.status, 403, `${type} token on ${method} ${url}`);
         assert.equal(response.json.error, 'forbidden');
         assert.match(response.json.message, new RegExp(`needs a token of type admin; the token sent is of type ${type}`));
@@ -81,7 +89,9 @@ describe('tokens API and auth (SPEC §2)', () => {
     const expired = await server.request('GET', '/api/tokens/', { token: toExpire.token });
     assert.equal(expired.status, 401);
     assert.deepEqual(expired.json, UNAUTHORIZED);
-    const listed = (await server.request('GET', '/api/tokens/', { token: admin })).json.tokens.find((item: { id: number }) => item.id === toExpire.id);
+    const listed = (await server.request('GET', '/api/tokens/', { token: admin })).json.tokens.find(
+      (item: { id: number }) => item.id === toExpire.id,
+    );
     assert.equal(listed.expired, true);
   });
 
@@ -134,7 +144,11 @@ describe('failed token checks are rate limited per address', () => {
       assert.equal(limited.json.error, 'too_many_failures');
       const retryAfter = Number(limited.headers.get('retry-after'));
       assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-      assert.equal((await server.request('GET', '/api/tokens/', { token: server.adminToken })).status, 429, 'no oracle for the right token');
+      assert.equal(
+        (await server.request('GET', '/api/tokens/', { token: server.adminToken })).status,
+        429,
+        'no oracle for the right token',
+      );
       assert.equal((await server.request('GET', '/healthz')).status, 200, 'public routes stay open');
       assert.match(server.process.stderr, /rejected unknown token from 127\.0\.0\.1 for GET \/api\/tokens\//);
     } finally {

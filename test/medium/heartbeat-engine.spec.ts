@@ -40,7 +40,15 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
   const metrics = new MetricsService();
   const repository = new HeartbeatRepository(dataSource);
   const maintenance = new MaintenanceService(new MaintenanceRepository(dataSource), events, clock);
-  const engine = new HeartbeatEngine(config, clock, events, new HeartbeatStore(repository, events, metrics), repository, new HeartbeatMaintenance(maintenance), metrics);
+  const engine = new HeartbeatEngine(
+    config,
+    clock,
+    events,
+    new HeartbeatStore(repository, events, metrics),
+    repository,
+    new HeartbeatMaintenance(maintenance),
+    metrics,
+  );
   // What Nest's event wiring does in the server: windows starting and ending move services.
   const listener = new HeartbeatMaintenanceListener(engine);
   emitter.on('maintenance.started', (event) => listener.onMaintenanceStarted(event));
@@ -86,13 +94,25 @@ for (const kind of databaseKinds()) {
       assert.equal(service.state, 'error');
       assert.equal(engine.alarms.alarms.get('server-alpha')!.state, 'error');
       const timeout = serviceEvents.find((event) => event.to === 'error')!;
-      assert.deepEqual({ ...timeout, at: 0, since: 0 }, {
-        name: 'app.alpha.health', from: 'ok', to: 'error', at: 0, since: 0, reason: 'timeout',
-        lastBeat: clock.time - MINUTE - 1, timeoutMs: MINUTE, effectiveTimeoutMs: MINUTE, alarms: ['server-alpha'],
-      });
-      assert.deepEqual(alarmEvents.map(({ name, from, to, incidentNbr, failedServices }) => ({ name, from, to, incidentNbr, failedServices })), [
-        { name: 'server-alpha', from: 'ok', to: 'error', incidentNbr: 1, failedServices: ['app.alpha.health'] },
-      ]);
+      assert.deepEqual(
+        { ...timeout, at: 0, since: 0 },
+        {
+          name: 'app.alpha.health',
+          from: 'ok',
+          to: 'error',
+          at: 0,
+          since: 0,
+          reason: 'timeout',
+          lastBeat: clock.time - MINUTE - 1,
+          timeoutMs: MINUTE,
+          effectiveTimeoutMs: MINUTE,
+          alarms: ['server-alpha'],
+        },
+      );
+      assert.deepEqual(
+        alarmEvents.map(({ name, from, to, incidentNbr, failedServices }) => ({ name, from, to, incidentNbr, failedServices })),
+        [{ name: 'server-alpha', from: 'ok', to: 'error', incidentNbr: 1, failedServices: ['app.alpha.health'] }],
+      );
 
       engine.update('app.alpha.health', { beat: true }, 'http');
       assert.equal(service.state, 'ok');
@@ -165,7 +185,13 @@ for (const kind of databaseKinds()) {
       const service = engine.services.get('job.nightly')!;
       assert.equal(service.state, 'error');
       assert.equal(serviceEvents.at(-1)!.reason, 'failed');
-      assert.deepEqual(service.runs.map((run) => [run.duration_ms, run.result]), [[90_000, 'ok'], [30_000, 'failed']]);
+      assert.deepEqual(
+        service.runs.map((run) => [run.duration_ms, run.result]),
+        [
+          [90_000, 'ok'],
+          [30_000, 'failed'],
+        ],
+      );
       engine.update('job.nightly', { beat: true }, 'http');
       assert.equal(service.state, 'ok');
       await stop();
@@ -222,14 +248,18 @@ for (const kind of databaseKinds()) {
       assert.deepEqual([kept.state, kept.incidentNbr, kept.members.size], ['ok', 1, 0]);
       await second.stop();
 
-      const third = await startEngine(dataSource, clock, (config) => (config.alarms = config.alarms.filter((item) => item.name !== 'server-$name')));
+      const third = await startEngine(
+        dataSource,
+        clock,
+        (config) => (config.alarms = config.alarms.filter((item) => item.name !== 'server-$name')),
+      );
       assert.equal(third.engine.alarms.alarms.has('server-delta'), false);
       await third.stop();
       const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM "heartbeat_alarms" WHERE "name" = 'server-delta'`);
       assert.equal(Number(rows[0].n), 0);
     });
 
-    it('shows maintenance inside a window, raises no alarm, and counts the deadline from the window\'s end, across a restart', async () => {
+    it("shows maintenance inside a window, raises no alarm, and counts the deadline from the window's end, across a restart", async () => {
       const clock = new ManualClock();
       const first = await startEngine(dataSource, clock);
       first.engine.update('backup.db', { beat: true, timeoutMs: 10 * MINUTE }, 'udp');
@@ -237,7 +267,18 @@ for (const kind of databaseKinds()) {
       const windowStart = clock.time + MINUTE;
       const windowEnd = windowStart + 60 * MINUTE;
       await new MaintenanceRepository(dataSource).insert(
-        { name: 'backup upgrade', startsAt: windowStart, endsAt: windowEnd, cron: null, durationMin: null, timezone: 'UTC', all: false, monitorIds: [], services: 'backup.*', agentIds: [] },
+        {
+          name: 'backup upgrade',
+          startsAt: windowStart,
+          endsAt: windowEnd,
+          cron: null,
+          durationMin: null,
+          timezone: 'UTC',
+          all: false,
+          monitorIds: [],
+          services: 'backup.*',
+          agentIds: [],
+        },
         clock.time,
       );
       clock.time = windowStart;
@@ -258,7 +299,11 @@ for (const kind of databaseKinds()) {
       await first.stop();
 
       const second = await startEngine(dataSource, clock);
-      assert.equal(second.engine.services.get('backup.db')!.deadline(), windowEnd + 10 * MINUTE + 1, 'the restarted deadline survives a restart');
+      assert.equal(
+        second.engine.services.get('backup.db')!.deadline(),
+        windowEnd + 10 * MINUTE + 1,
+        'the restarted deadline survives a restart',
+      );
       clock.time = windowEnd + 10 * MINUTE + 1;
       second.engine.expireDue();
       assert.equal(second.engine.services.get('backup.db')!.state, 'error');

@@ -28,7 +28,10 @@ describe('monitor.state-changed', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-events-'));
     const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dataDir }, cwd: dataDir, defaultPath: path.join(dataDir, 'none.toml') });
     const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
-    context = await NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), { logger: quietLogger, abortOnError: false });
+    context = await NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), {
+      logger: quietLogger,
+      abortOnError: false,
+    });
     await context.init();
     context.get(EventEmitter2).on('monitor.state-changed', (event: MonitorStateChanged) => events.push(event));
     // Monitors may only name alert channels that exist.
@@ -51,7 +54,14 @@ describe('monitor.state-changed', () => {
   it('carries monitor, states, incident, cause, times and sources on every change', async () => {
     const monitors = context.get(MonitorService);
     const port = await freePort();
-    const created = await monitors.create({ name: 'Database', type: 'port', target: `127.0.0.1:${port}`, interval: 60, retries: 0, alerts: ['ops-mail'] });
+    const created = await monitors.create({
+      name: 'Database',
+      type: 'port',
+      target: `127.0.0.1:${port}`,
+      interval: 60,
+      retries: 0,
+      alerts: ['ops-mail'],
+    });
     const down = await nextEvent(1);
     assert.deepEqual(
       { ...down, at: typeof down.at, sources: down.sources.map((source) => ({ ...source, checkedAt: typeof source.checkedAt })) },
@@ -66,7 +76,17 @@ describe('monitor.state-changed', () => {
         message: 'connection refused',
         at: 'number',
         since: null,
-        sources: [{ source: 'public', name: 'Public', location: null, status: 'down', latencyMs: null, message: 'connection refused', checkedAt: 'number' }],
+        sources: [
+          {
+            source: 'public',
+            name: 'Public',
+            location: null,
+            status: 'down',
+            latencyMs: null,
+            message: 'connection refused',
+            checkedAt: 'number',
+          },
+        ],
         alerts: ['ops-mail'],
       },
     );
@@ -74,6 +94,9 @@ describe('monitor.state-changed', () => {
     const paused = await nextEvent(2);
     assert.deepEqual([paused.from, paused.to, paused.incidentNumber, paused.since], ['down', 'paused', 1, down.at]);
     const stored = await monitors.incidentsOf(created.id);
-    assert.deepEqual(stored.incidents.map((incident) => [incident.number, incident.status, incident.resolution]), [[1, 'resolved', 'paused']]);
+    assert.deepEqual(
+      stored.incidents.map((incident) => [incident.number, incident.status, incident.resolution]),
+      [[1, 'resolved', 'paused']],
+    );
   });
 });

@@ -14,7 +14,19 @@ const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
 const DAY = 86_400_000;
 
 function settings(overrides: Partial<MonitorSettings> = {}): MonitorSettings {
-  return { name: 'Shop', type: 'http', target: 'https://shop.example.test/', intervalS: 60, timeoutS: 10, retries: 1, quorum: null, pollers: [], alerts: [], options: { keyword: 'Welcome' }, ...overrides };
+  return {
+    name: 'Shop',
+    type: 'http',
+    target: 'https://shop.example.test/',
+    intervalS: 60,
+    timeoutS: 10,
+    retries: 1,
+    quorum: null,
+    pollers: [],
+    alerts: [],
+    options: { keyword: 'Welcome' },
+    ...overrides,
+  };
 }
 
 class FixedClock extends Clock {
@@ -47,14 +59,25 @@ for (const kind of databaseKinds()) {
     it('stores settings with their JSON options and finds monitors by status, type and text, page by page', async () => {
       const shop = await monitors.insert(settings({ pollers: [3, 4], alerts: ['ops'] }), T0);
       const found = await monitors.findById(shop.id);
-      assert.deepEqual([found?.options, found?.pollers, found?.alerts, found?.status, found?.paused], [{ keyword: 'Welcome' }, [3, 4], ['ops'], 'pending', false]);
-      for (let index = 0; index < 12; index++) await monitors.insert(settings({ name: `router ${String(index).padStart(2, '0')}`, type: 'ping', target: `10.0.0.${index}` }), T0);
+      assert.deepEqual(
+        [found?.options, found?.pollers, found?.alerts, found?.status, found?.paused],
+        [{ keyword: 'Welcome' }, [3, 4], ['ops'], 'pending', false],
+      );
+      for (let index = 0; index < 12; index++)
+        await monitors.insert(settings({ name: `router ${String(index).padStart(2, '0')}`, type: 'ping', target: `10.0.0.${index}` }), T0);
       await monitors.insert(settings({ name: '100% sure_thing', type: 'port', target: 'db:5432' }), T0);
 
       const pings = await monitors.list({ type: 'ping', page: 2, perPage: 5 });
       assert.equal(pings.total, 12);
-      assert.deepEqual(pings.monitors.map((monitor) => monitor.name), ['router 05', 'router 06', 'router 07', 'router 08', 'router 09']);
-      assert.deepEqual((await monitors.list({ q: 'SHOP.example', page: 1, perPage: 50 })).monitors.map((monitor) => monitor.id), [shop.id], 'text matches name or target, any case');
+      assert.deepEqual(
+        pings.monitors.map((monitor) => monitor.name),
+        ['router 05', 'router 06', 'router 07', 'router 08', 'router 09'],
+      );
+      assert.deepEqual(
+        (await monitors.list({ q: 'SHOP.example', page: 1, perPage: 50 })).monitors.map((monitor) => monitor.id),
+        [shop.id],
+        'text matches name or target, any case',
+      );
       assert.equal((await monitors.list({ q: '100%', page: 1, perPage: 50 })).total, 1, '% is matched literally');
       assert.equal((await monitors.list({ q: 'e_t', page: 1, perPage: 50 })).total, 1, '_ is matched literally');
       assert.equal((await monitors.list({ status: 'down', page: 1, perPage: 50 })).total, 0);
@@ -63,21 +86,38 @@ for (const kind of databaseKinds()) {
     it('writes state changes with numbered incidents, and survives a reopen of the database', async () => {
       const monitor = await monitors.insert(settings({ name: 'flappy' }), T0);
       let state: StateSnapshot = { status: 'pending', since: null, incidentNumber: 0, incidentOpen: false };
-      for (const [offset, to, message] of [[1, 'up', 'HTTP 200'], [2, 'down', 'HTTP 503'], [3, 'up', 'HTTP 200'], [4, 'down', 'connection refused']] as const) {
+      for (const [offset, to, message] of [
+        [1, 'up', 'HTTP 200'],
+        [2, 'down', 'HTTP 503'],
+        [3, 'up', 'HTTP 200'],
+        [4, 'down', 'connection refused'],
+      ] as const) {
         const change = nextState(state, to, T0 + offset * 60_000, message)!;
         await monitors.applyChange(monitor.id, change);
         state = change.next;
       }
       const incidents = await monitors.incidents(monitor.id, 10);
       assert.deepEqual(
-        incidents.map((incident) => [incident.number, incident.cause, incident.startedAt - T0, incident.endedAt === null ? null : incident.endedAt - T0, incident.resolution]),
-        [[2, 'connection refused', 240_000, null, null], [1, 'HTTP 503', 120_000, 180_000, 'recovered']],
+        incidents.map((incident) => [
+          incident.number,
+          incident.cause,
+          incident.startedAt - T0,
+          incident.endedAt === null ? null : incident.endedAt - T0,
+          incident.resolution,
+        ]),
+        [
+          [2, 'connection refused', 240_000, null, null],
+          [1, 'HTTP 503', 120_000, 180_000, 'recovered'],
+        ],
       );
       assert.ok((await monitors.openIncidentMonitorIds()).has(monitor.id));
       const reopened = await openDataSource(database);
       try {
         const stored = await new MonitorRepository(reopened).findById(monitor.id);
-        assert.deepEqual([stored?.status, stored?.incidentNumber, stored?.lastChangeAt, stored?.statusMessage], ['down', 2, T0 + 240_000, 'connection refused']);
+        assert.deepEqual(
+          [stored?.status, stored?.incidentNumber, stored?.lastChangeAt, stored?.statusMessage],
+          ['down', 2, T0 + 240_000, 'connection refused'],
+        );
       } finally {
         await reopened.destroy();
       }
@@ -96,9 +136,24 @@ for (const kind of databaseKinds()) {
           message: latency === null ? 'connection refused' : 'HTTP 200',
           details: latency === null ? null : JSON.stringify({ status_code: 200 }),
         }));
-        const deltas = rows.flatMap((row) => buckets.record({ at: row.checkedAt, status: row.status, latencyMs: row.latencyMs }, 'up', 150_000));
+        const deltas = rows.flatMap((row) =>
+          buckets.record({ at: row.checkedAt, status: row.status, latencyMs: row.latencyMs }, 'up', 150_000),
+        );
         const latest = rows[rows.length - 1]!;
-        return results.writeBatch(rows, [{ monitorId: monitor.id, source: 'public', status: latest.status, latencyMs: latest.latencyMs, message: latest.message, checkedAt: latest.checkedAt }], mergeDeltas(deltas));
+        return results.writeBatch(
+          rows,
+          [
+            {
+              monitorId: monitor.id,
+              source: 'public',
+              status: latest.status,
+              latencyMs: latest.latencyMs,
+              message: latest.message,
+              checkedAt: latest.checkedAt,
+            },
+          ],
+          mergeDeltas(deltas),
+        );
       };
       await batch(0, [5, 7, null]);
       await batch(3, [1, 9, 4]);
@@ -106,15 +161,37 @@ for (const kind of databaseKinds()) {
 
       const rows = await results.results(monitor.id, { limit: 100 });
       assert.equal(rows.length, 6, 'the re-sent results were not stored twice');
-      assert.deepEqual({ ...rows[0] }, { monitorId: monitor.id, source: 'public', checkedAt: T0 + 50_000, status: 'up', latencyMs: 4, message: 'HTTP 200', details: '{"status_code":200}' });
+      assert.deepEqual(
+        { ...rows[0] },
+        {
+          monitorId: monitor.id,
+          source: 'public',
+          checkedAt: T0 + 50_000,
+          status: 'up',
+          latencyMs: 4,
+          message: 'HTTP 200',
+          details: '{"status_code":200}',
+        },
+      );
       assert.equal((await results.results(monitor.id, { limit: 100, since: T0 + 20_000, until: T0 + 30_000 })).length, 2);
       assert.equal((await results.results(monitor.id, { limit: 100, source: 'poller:1' })).length, 0);
-      assert.deepEqual((await results.sourcesOf(monitor.id)).map((source) => [source.source, source.checkedAt, source.latencyMs]), [['public', T0 + 50_000, 4]]);
+      assert.deepEqual(
+        (await results.sourcesOf(monitor.id)).map((source) => [source.source, source.checkedAt, source.latencyMs]),
+        [['public', T0 + 50_000, 4]],
+      );
 
       const [minute] = await results.buckets(monitor.id, 'minute', T0, T0 + 60_000);
       // The third batch was a repeat: its figures are added again (results are idempotent, buckets are not; pollers send each result once per answer).
       assert.deepEqual(
-        [minute!.checks, minute!.downChecks, minute!.latencyCount, minute!.latencySumMs, minute!.latencyMinMs, minute!.latencyMaxMs, minute!.upMs],
+        [
+          minute!.checks,
+          minute!.downChecks,
+          minute!.latencyCount,
+          minute!.latencySumMs,
+          minute!.latencyMinMs,
+          minute!.latencyMaxMs,
+          minute!.upMs,
+        ],
         [9, 1, 8, 40, 1, 9, 50_000],
       );
       assert.deepEqual(await results.stateTotals(monitor.id, 'hour', T0), { upMs: 50_000, warningMs: 0, downMs: 0 });
@@ -122,10 +199,21 @@ for (const kind of databaseKinds()) {
 
     it('cleans up results and buckets past their retention, in chunks', async () => {
       const monitor = await monitors.insert(settings({ name: 'old' }), T0);
-      const old = Array.from({ length: 30 }, (_unused, index) => ({ monitorId: monitor.id, source: 'public', checkedAt: T0 - 40 * DAY + index, status: 'up' as const, latencyMs: 1, message: 'HTTP 200', details: null }));
+      const old = Array.from({ length: 30 }, (_unused, index) => ({
+        monitorId: monitor.id,
+        source: 'public',
+        checkedAt: T0 - 40 * DAY + index,
+        status: 'up' as const,
+        latencyMs: 1,
+        message: 'HTTP 200',
+        details: null,
+      }));
       const recent = { ...old[0]!, checkedAt: T0 - DAY };
       const buckets = new BucketAccumulator(monitor.id);
-      const deltas = [...buckets.record({ at: T0 - 400 * DAY, status: 'up', latencyMs: 1 }, 'up', 1), ...new BucketAccumulator(monitor.id).record({ at: T0 - 8 * DAY, status: 'up', latencyMs: 1 }, 'up', 1)];
+      const deltas = [
+        ...buckets.record({ at: T0 - 400 * DAY, status: 'up', latencyMs: 1 }, 'up', 1),
+        ...new BucketAccumulator(monitor.id).record({ at: T0 - 8 * DAY, status: 'up', latencyMs: 1 }, 'up', 1),
+      ];
       await results.writeBatch([...old, recent], [], mergeDeltas(deltas));
       const config = new PulseConfig();
       const cleanup = new ResultsCleanupService(results, config, new FixedClock(T0));
@@ -134,7 +222,11 @@ for (const kind of databaseKinds()) {
       assert.equal(await results.countResultsBefore(T0 - config.results.retention_days * DAY), 0);
       assert.equal((await results.results(monitor.id, { limit: 10 })).length, 1, 'recent results stay');
       const left = await results.buckets(monitor.id, 'hour', 0, T0);
-      assert.deepEqual(left.map((bucket) => bucket.bucketStart), [Math.floor((T0 - 8 * DAY) / 3_600_000) * 3_600_000], 'hour buckets stay a year; the 400-day-old one went');
+      assert.deepEqual(
+        left.map((bucket) => bucket.bucketStart),
+        [Math.floor((T0 - 8 * DAY) / 3_600_000) * 3_600_000],
+        'hour buckets stay a year; the 400-day-old one went',
+      );
       assert.equal((await results.buckets(monitor.id, 'minute', 0, T0)).length, 0, 'minute buckets older than a week went');
     });
 

@@ -10,7 +10,11 @@ for (const kind of databaseKinds()) {
         const dataSource = await openDataSource(database);
         const pending = await dataSource.driver.createSchemaBuilder().log();
         await dataSource.destroy();
-        assert.deepEqual(pending.upQueries.map((query) => query.query), [], 'entities and migrations disagree');
+        assert.deepEqual(
+          pending.upQueries.map((query) => query.query),
+          [],
+          'entities and migrations disagree',
+        );
       } finally {
         await database.dispose();
       }

@@ -42,7 +42,10 @@ export class CertificateFactory {
     cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
     cert.validity.notBefore = request.notBefore ?? new Date(Date.now() - DAY);
     cert.validity.notAfter = request.notAfter ?? new Date(Date.now() + 90 * DAY);
-    const subject = [{ name: 'commonName', value: request.commonName }, { name: 'organizationName', value: 'Pulse tests' }];
+    const subject = [
+      { name: 'commonName', value: request.commonName },
+      { name: 'organizationName', value: 'Pulse tests' },
+    ];
     cert.setSubject(subject);
     const issuerCert = request.issuer ? forge.pki.certificateFromPem(request.issuer.certPem) : null;
     cert.setIssuer(issuerCert ? issuerCert.subject.attributes : subject);
@@ -50,7 +53,10 @@ export class CertificateFactory {
     if (isCa) extensions.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true });
     else extensions.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'extKeyUsage', serverAuth: true });
     if (request.altNames?.length) {
-      extensions.push({ name: 'subjectAltName', altNames: request.altNames.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name })) });
+      extensions.push({
+        name: 'subjectAltName',
+        altNames: request.altNames.map((name) => (isIP(name) ? { type: 7, ip: name } : { type: 2, value: name })),
+      });
     }
     cert.setExtensions(extensions);
     const signer = request.issuer ? (forge.pki.privateKeyFromPem(request.issuer.keyPem) as forge.pki.rsa.PrivateKey) : key;

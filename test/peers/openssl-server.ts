@@ -14,7 +14,17 @@ export class OpensslServer {
 
   static async start(certificate: IssuedCertificate, chain?: IssuedCertificate): Promise<OpensslServer> {
     const port = await freePort();
-    const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', certificate.certFile, '-key', certificate.keyFile, '-www', '-no_dhe'];
+    const args = [
+      's_server',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      certificate.certFile,
+      '-key',
+      certificate.keyFile,
+      '-www',
+      '-no_dhe',
+    ];
     if (chain) args.push('-cert_chain', chain.certFile);
     const child = startProcess('openssl', args, { label: 'openssl s_server' });
     try {

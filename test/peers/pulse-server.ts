@@ -6,7 +6,8 @@ import { startProcess, type TestProcess } from '../support/processes.js';
 
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const SERVER_ENTRY = path.join(distRoot, 'app', 'entry', 'server.js');
-export const ADMIN_TOKEN_PATTERN = /\[LILLYDOO Pulse\] Admin token generated: (sw_admin_[0-9a-f]{64})\n\[LILLYDOO Pulse\] Save this token - it will not be shown again\.\n/;
+export const ADMIN_TOKEN_PATTERN =
+  /\[LILLYDOO Pulse\] Admin token generated: (sw_admin_[0-9a-f]{64})\n\[LILLYDOO Pulse\] Save this token - it will not be shown again\.\n/;
 
 export interface PulseServerOptions {
   /** Reuse a data directory (to test restarts); a fresh temp one otherwise. */
@@ -72,7 +73,11 @@ export class PulseServer {
     return ADMIN_TOKEN_PATTERN.exec(this.process.stdout)?.[1] ?? null;
   }
 
-  async request(method: string, urlPath: string, options: { token?: string | null; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
+  async request(
+    method: string,
+    urlPath: string,
+    options: { token?: string | null; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body = options.body;

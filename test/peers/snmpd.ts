@@ -5,7 +5,13 @@ import path from 'node:path';
 import { startProcess, type TestProcess } from '../support/processes.js';
 
 export const SNMPD_COMMUNITY = 'pulse-test-community';
-export const SNMPD_V3 = { user: 'pulse-v3', authProtocol: 'sha', authKey: 'pulse-auth-key', privProtocol: 'aes', privKey: 'pulse-priv-key' } as const;
+export const SNMPD_V3 = {
+  user: 'pulse-v3',
+  authProtocol: 'sha',
+  authKey: 'pulse-auth-key',
+  privProtocol: 'aes',
+  privKey: 'pulse-priv-key',
+} as const;
 export const SNMPD_SYSNAME = 'pulse-snmp-test';
 /** sysServices.0 as configured: a known integer for threshold tests. */
 export const SNMPD_SYSSERVICES = 72;
@@ -51,10 +57,14 @@ export class SnmpdPeer {
         '',
       ].join('\n'),
     );
-    const child = startProcess('snmpd', ['-f', '-C', '-c', config, '-Lo', '-p', path.join(dir, 'snmpd.pid'), '-M', dir, '-m', '', `udp:127.0.0.1:${port}`], {
-      env: { ...process.env, SNMP_PERSISTENT_DIR: persistent, SNMPCONFPATH: dir },
-      label: 'snmpd',
-    });
+    const child = startProcess(
+      'snmpd',
+      ['-f', '-C', '-c', config, '-Lo', '-p', path.join(dir, 'snmpd.pid'), '-M', dir, '-m', '', `udp:127.0.0.1:${port}`],
+      {
+        env: { ...process.env, SNMP_PERSISTENT_DIR: persistent, SNMPCONFPATH: dir },
+        label: 'snmpd',
+      },
+    );
     try {
       await child.waitForOutput(/NET-SNMP version/);
     } catch (error) {

@@ -44,7 +44,20 @@ export class Snmptrapd {
     );
     const child = startProcess(
       'snmptrapd',
-      ['-f', '-Lo', '-C', '-c', config, '-M', MIB_DIRS, '-m', 'SNMPv2-MIB:LILLYDOO-PULSE-MIB', '-p', path.join(dir, 'pid'), `udp:127.0.0.1:${port}`],
+      [
+        '-f',
+        '-Lo',
+        '-C',
+        '-c',
+        config,
+        '-M',
+        MIB_DIRS,
+        '-m',
+        'SNMPv2-MIB:LILLYDOO-PULSE-MIB',
+        '-p',
+        path.join(dir, 'pid'),
+        `udp:127.0.0.1:${port}`,
+      ],
       { env: { ...process.env, SNMP_PERSISTENT_DIR: dir }, label: 'snmptrapd' },
     );
     await child.waitForOutput(/NET-SNMP version/);

@@ -56,5 +56,8 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 
 /** An initialised DataSource on the test database, migrations applied. */
 export async function openDataSource(database: TestDatabase, options: { runMigrations?: boolean } = {}): Promise<DataSource> {
-  return openMigrated(dataSourceOptions(database.target, { logger: quietLogger, nativeCacheDir: os.tmpdir() }), options.runMigrations ?? true);
+  return openMigrated(
+    dataSourceOptions(database.target, { logger: quietLogger, nativeCacheDir: os.tmpdir() }),
+    options.runMigrations ?? true,
+  );
 }

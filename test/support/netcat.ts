@@ -7,7 +7,11 @@ import path from 'node:path';
  * Runs Debian's netcat-openbsd (`nc`) with `input` on its stdin, as Lovebeat's docs do, and waits for it
  * to exit; killed by pid if it takes longer than `timeoutMs`. Only for loopback addresses.
  */
-export function netcat(args: string[], input: string | Buffer, timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function netcat(
+  args: string[],
+  input: string | Buffer,
+  timeoutMs = 10_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // From a file, like `echo … | nc`: the input is there the moment nc starts, which `-w0` relies on.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-nc-'));
   const file = path.join(dir, 'input');

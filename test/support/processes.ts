@@ -11,7 +11,10 @@ export class TestProcess {
   signal: NodeJS.Signals | null = null;
   readonly exited: Promise<void>;
 
-  constructor(readonly child: ChildProcess, readonly label: string) {
+  constructor(
+    readonly child: ChildProcess,
+    readonly label: string,
+  ) {
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => {
@@ -37,7 +40,8 @@ export class TestProcess {
     for (;;) {
       const match = pattern.exec(this.stdout) ?? pattern.exec(this.stderr);
       if (match) return match;
-      if (!this.running) throw new Error(`${this.label} exited (${this.exitCode ?? this.signal}) before printing ${pattern}:\n${this.output()}`);
+      if (!this.running)
+        throw new Error(`${this.label} exited (${this.exitCode ?? this.signal}) before printing ${pattern}:\n${this.output()}`);
       if (Date.now() > deadline) throw new Error(`${this.label} did not print ${pattern} within ${timeoutMs} ms:\n${this.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -70,7 +74,11 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
 }
 
 /** Runs a command to completion and returns its output; rejects on a non-zero exit. */
-export function runCommand(command: string, args: string[], options: SpawnOptions = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+export function runCommand(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';

@@ -39,7 +39,10 @@ describe('mail alerter: render', () => {
   it('renders every kind of event as the golden files say', () => {
     for (const [name, event] of Object.entries(ALL_EVENTS)) {
       const message = alerter.render(event, config({ to: 'ops@example.com, oncall@example.com' }));
-      assertGolden(`plugins/alerters/mail/golden/${name}.txt`, `From: ${message.from}\nTo: ${message.to.join(', ')}\nSubject: ${message.subject}\n\n${message.text}`);
+      assertGolden(
+        `plugins/alerters/mail/golden/${name}.txt`,
+        `From: ${message.from}\nTo: ${message.to.join(', ')}\nSubject: ${message.subject}\n\n${message.text}`,
+      );
     }
   });
 
@@ -85,10 +88,14 @@ describe('mail alerter: SMTP through smtp-sink', () => {
     const soft = await SmtpSink.start({ softReject: ['RCPT'] });
     const hard = await SmtpSink.start({ hardReject: ['RCPT'] });
     try {
-      const softError = await sendError(alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${soft.port}` }), context()));
+      const softError = await sendError(
+        alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${soft.port}` }), context()),
+      );
       assert.equal(softError.temporary, true);
       assert.match(softError.message, /answered 450/);
-      const hardError = await sendError(alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${hard.port}` }), context()));
+      const hardError = await sendError(
+        alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${hard.port}` }), context()),
+      );
       assert.equal(hardError.temporary, false);
       assert.match(hardError.message, /answered 500/);
     } finally {
@@ -101,12 +108,16 @@ describe('mail alerter: SMTP through smtp-sink', () => {
     const closed = await SmtpSink.start();
     const port = closed.port;
     await closed.stop();
-    const error = await sendError(alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${port}` }), context()));
+    const error = await sendError(
+      alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${port}` }), context()),
+    );
     assert.equal(error.temporary, true);
   });
 
   it('refuses to send in clear text when STARTTLS is required but not offered', async () => {
-    const error = await sendError(alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${sink.port}`, starttls: 'always' }), context()));
+    const error = await sendError(
+      alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${sink.port}`, starttls: 'always' }), context()),
+    );
     assert.equal(error.temporary, false);
     assert.match(error.message, /answered 500 .* to STARTTLS$/);
     assert.equal(sink.messages().filter((dump) => /is DOWN/.test(dump)).length, 2, 'nothing more was delivered');
@@ -121,7 +132,27 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-smtp-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     server = new SMTPServer({
       key: readFileSync(path.join(dir, 'key.pem')),
       cert: readFileSync(path.join(dir, 'cert.pem')),
@@ -150,7 +181,13 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
   });
 
   it('upgrades with STARTTLS and authenticates', async () => {
-    const settings = config({ server: `127.0.0.1:${port}`, starttls: 'always', username: 'pulse', password: 's3cret', ignore_tls_errors: true });
+    const settings = config({
+      server: `127.0.0.1:${port}`,
+      starttls: 'always',
+      username: 'pulse',
+      password: 's3cret',
+      ignore_tls_errors: true,
+    });
     await alerter.send(alerter.render(monitorDown, settings), settings, context());
     const last = received.at(-1)!;
     assert.equal(last.secure, true, 'the session was upgraded to TLS');
@@ -159,14 +196,24 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
   });
 
   it('refuses an untrusted certificate unless told to ignore TLS errors', async () => {
-    const error = await sendError(alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${port}`, starttls: 'always', username: 'pulse', password: 's3cret' }), context()));
+    const error = await sendError(
+      alerter.send(
+        alerter.render(monitorDown, config({})),
+        config({ server: `127.0.0.1:${port}`, starttls: 'always', username: 'pulse', password: 's3cret' }),
+        context(),
+      ),
+    );
     assert.equal(error.temporary, false);
     assert.match(error.message, /certificate/i);
   });
 
   it('reports wrong credentials as permanent', async () => {
     const error = await sendError(
-      alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${port}`, username: 'pulse', password: 'wrong', ignore_tls_errors: true }), context()),
+      alerter.send(
+        alerter.render(monitorDown, config({})),
+        config({ server: `127.0.0.1:${port}`, username: 'pulse', password: 'wrong', ignore_tls_errors: true }),
+        context(),
+      ),
     );
     assert.equal(error.temporary, false);
     assert.match(error.message, /535/);
@@ -185,7 +232,9 @@ describe('mail alerter: Mailgun API', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         requests.push({ path: request.url ?? '', authorization: request.headers.authorization, form: new URLSearchParams(body) });
-        response.writeHead(answer, { 'content-type': 'application/json' }).end(answer === 200 ? '{"id":"<x@mg>","message":"Queued. Thank you."}' : '{"message":"nope"}');
+        response
+          .writeHead(answer, { 'content-type': 'application/json' })
+          .end(answer === 200 ? '{"id":"<x@mg>","message":"Queued. Thank you."}' : '{"message":"nope"}');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -193,7 +242,14 @@ describe('mail alerter: Mailgun API', () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const mailgun = () => config({ mailgun_domain: 'mg.example.com', mailgun_api_key: 'key-123', mailgun_url: url, from: 'pulse@mg.example.com', to: 'ops@example.com, oncall@example.com' });
+  const mailgun = () =>
+    config({
+      mailgun_domain: 'mg.example.com',
+      mailgun_api_key: 'key-123',
+      mailgun_url: url,
+      from: 'pulse@mg.example.com',
+      to: 'ops@example.com, oncall@example.com',
+    });
 
   it('posts the message to /v3/<domain>/messages with the API key', async () => {
     answer = 200;

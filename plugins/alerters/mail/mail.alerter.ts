@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Alerter, alertHeadline, eventLines, parseHostPort, PluginError, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  Alerter,
+  alertHeadline,
+  eventLines,
+  parseHostPort,
+  PluginError,
+  type AlertEvent,
+  type AlerterPlugin,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { MailConfig } from './mail.config.js';
 
 export interface MailMessage {
@@ -28,7 +37,10 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
   render(event: AlertEvent, config: MailConfig): MailMessage {
     return {
       from: config.mailgun_domain ? config.from || `pulse@${config.mailgun_domain}` : config.from,
-      to: config.to.split(',').map((address) => address.trim()).filter(Boolean),
+      to: config.to
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
       // alertHeadline() strips control characters, so nothing from a name can start a new header.
       subject: `[PULSE] ${alertHeadline(event)}`,
       text: `${eventLines(event).join('\n')}\n\n-- \nLILLYDOO Pulse\n`,
@@ -77,14 +89,20 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
     try {
       response = await fetch(url, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`api:${config.mailgun_api_key}`).toString('base64')}`, 'user-agent': 'LILLYDOO-Pulse' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`api:${config.mailgun_api_key}`).toString('base64')}`,
+          'user-agent': 'LILLYDOO-Pulse',
+        },
         body: form,
         signal: context.signal,
         redirect: 'manual',
       });
     } catch (error) {
       if (context.signal.aborted) throw new PluginError(`Mailgun gave no answer within ${context.timeoutMs} ms`, true);
-      throw new PluginError(`Mailgun unreachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`, true);
+      throw new PluginError(
+        `Mailgun unreachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
+        true,
+      );
     }
     if (response.ok) return;
     const detail = (await response.text().catch(() => '')).slice(0, 200);

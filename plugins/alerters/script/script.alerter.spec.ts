@@ -48,7 +48,12 @@ describe('script alerter', () => {
   it('renders the environment as the golden files say', () => {
     for (const [name, event] of Object.entries(ALL_EVENTS)) {
       const { env } = alerter.render(event, Object.assign(new ScriptConfig(), { path: '/bin/true' }));
-      assertGolden(`plugins/alerters/script/golden/${name}.env`, Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
+      assertGolden(
+        `plugins/alerters/script/golden/${name}.env`,
+        Object.entries(env)
+          .map(([key, value]) => `${key}=${value}`)
+          .join('\n') + '\n',
+      );
     }
   });
 
@@ -59,10 +64,20 @@ describe('script alerter', () => {
     await alerter.send(alerter.render(alarmError, settings), settings, context());
     const seen = readFileSync(out, 'utf8');
     assert.match(seen, /^args=0$/m);
-    for (const line of ['LOVEBEAT_ALARM=backup-jobs', 'LOVEBEAT_STATE=ERROR', 'LOVEBEAT_PREVIOUS_STATE=OK', 'LOVEBEAT_INCIDENT=4', 'PULSE_KIND=alarm', 'PULSE_TEST_INHERITED=yes']) {
+    for (const line of [
+      'LOVEBEAT_ALARM=backup-jobs',
+      'LOVEBEAT_STATE=ERROR',
+      'LOVEBEAT_PREVIOUS_STATE=OK',
+      'LOVEBEAT_INCIDENT=4',
+      'PULSE_KIND=alarm',
+      'PULSE_TEST_INHERITED=yes',
+    ]) {
       assert.ok(seen.split('\n').includes(line), line);
     }
-    assert.ok(logged.some((line) => line.endsWith('env.sh stdout: hello from the script')), 'stdout reaches the log');
+    assert.ok(
+      logged.some((line) => line.endsWith('env.sh stdout: hello from the script')),
+      'stdout reaches the log',
+    );
   });
 
   it('never interprets what is in a name or message', async () => {
@@ -106,7 +121,10 @@ describe('script alerter', () => {
 
   it('reads huge output to the end and logs only the first part', async () => {
     logged.length = 0;
-    const settings = script('loud.sh', 'i=0; while [ $i -lt 200000 ]; do echo "line $i of a very chatty alert script"; i=$((i+1)); done; echo done >&2');
+    const settings = script(
+      'loud.sh',
+      'i=0; while [ $i -lt 200000 ]; do echo "line $i of a very chatty alert script"; i=$((i+1)); done; echo done >&2',
+    );
     await alerter.send(alerter.render(alarmError, settings), settings, context());
     const stdoutLines = logged.filter((line) => !line.startsWith('WARN') && line.includes('loud.sh stdout:'));
     assert.equal(stdoutLines.length, 50);

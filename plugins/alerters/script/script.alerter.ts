@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { spawn } from 'node:child_process';
-import { Alerter, cleanLine, PluginError, stateLabel, type AlertEvent, type AlerterPlugin, type PluginContext, type PluginLogger } from '../../../app/plugin-host/index.js';
+import {
+  Alerter,
+  cleanLine,
+  PluginError,
+  stateLabel,
+  type AlertEvent,
+  type AlerterPlugin,
+  type PluginContext,
+  type PluginLogger,
+} from '../../../app/plugin-host/index.js';
 import { ScriptConfig } from './script.config.js';
 
 export interface ScriptMessage {
@@ -94,7 +103,8 @@ export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage>
         child.stderr.destroy();
         stdout.flush();
         stderr.flush();
-        if (killedFor === 'time limit') return reject(new PluginError(`script ${message.path} did not finish within ${limitMs / 1000} s and was killed`, true));
+        if (killedFor === 'time limit')
+          return reject(new PluginError(`script ${message.path} did not finish within ${limitMs / 1000} s and was killed`, true));
         if (killedFor === 'abort') return reject(new PluginError(`script ${message.path} was stopped (Pulse is shutting down)`, true));
         if (code === 0) return resolve();
         const last = stderr.lastLine();

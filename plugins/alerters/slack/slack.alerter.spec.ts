@@ -22,7 +22,10 @@ describe('slack alerter', () => {
 
   it('renders every kind of event as the golden files say', () => {
     for (const [name, event] of Object.entries(ALL_EVENTS)) {
-      assertGolden(`plugins/alerters/slack/golden/${name}.json`, `${JSON.stringify(alerter.render(event, config('https://hooks.slack.com/x')).payload, null, 2)}\n`);
+      assertGolden(
+        `plugins/alerters/slack/golden/${name}.json`,
+        `${JSON.stringify(alerter.render(event, config('https://hooks.slack.com/x')).payload, null, 2)}\n`,
+      );
     }
   });
 
@@ -41,7 +44,11 @@ describe('slack alerter', () => {
   });
 
   it('posts the payload to the incoming webhook', async () => {
-    await alerter.send(alerter.render(monitorDown, config(`${slack.url}/services/T/B/X`)), config(`${slack.url}/services/T/B/X`), context());
+    await alerter.send(
+      alerter.render(monitorDown, config(`${slack.url}/services/T/B/X`)),
+      config(`${slack.url}/services/T/B/X`),
+      context(),
+    );
     const request = slack.requests.at(-1)!;
     assert.equal(request.path, '/services/T/B/X');
     const payload = JSON.parse(request.body);
@@ -60,7 +67,10 @@ describe('slack alerter', () => {
       assert.ok(error instanceof PluginError && !error.temporary && /channel_not_found/.test(error.message), String(error));
     }
     slack.status = 500;
-    await assert.rejects(alerter.send(alerter.render(monitorDown, config(slack.url)), config(slack.url), context()), (error: PluginError) => error.temporary);
+    await assert.rejects(
+      alerter.send(alerter.render(monitorDown, config(slack.url)), config(slack.url), context()),
+      (error: PluginError) => error.temporary,
+    );
     slack.status = 200;
   });
 });

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Alerter, alertHeadline, cleanLine, eventLines, postForAlert, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  Alerter,
+  alertHeadline,
+  cleanLine,
+  eventLines,
+  postForAlert,
+  type AlertEvent,
+  type AlerterPlugin,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { SlackConfig } from './slack.config.js';
 
 export interface SlackMessage {
@@ -30,7 +39,8 @@ function colour(event: AlertEvent): string {
 export class SlackAlerter implements AlerterPlugin<SlackConfig, SlackMessage> {
   render(event: AlertEvent, config: SlackConfig): SlackMessage {
     const title = escapeMrkdwn(alertHeadline(event));
-    const details = event.kind === 'digest' ? eventLines(event).slice(2) : [event.message ? `Reason: ${cleanLine(event.message, 500)}` : ''];
+    const details =
+      event.kind === 'digest' ? eventLines(event).slice(2) : [event.message ? `Reason: ${cleanLine(event.message, 500)}` : ''];
     const attachment: Record<string, unknown> = {
       fallback: title,
       color: colour(event),
@@ -51,6 +61,12 @@ export class SlackAlerter implements AlerterPlugin<SlackConfig, SlackMessage> {
   }
 
   send(message: SlackMessage, _config: SlackConfig, context: PluginContext): Promise<void> {
-    return postForAlert(message.webhookUrl, JSON.stringify(message.payload), { 'content-type': 'application/json', 'user-agent': 'LILLYDOO-Pulse' }, context, 'Slack');
+    return postForAlert(
+      message.webhookUrl,
+      JSON.stringify(message.payload),
+      { 'content-type': 'application/json', 'user-agent': 'LILLYDOO-Pulse' },
+      context,
+      'Slack',
+    );
   }
 }

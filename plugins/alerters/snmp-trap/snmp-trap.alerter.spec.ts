@@ -14,7 +14,14 @@ const alerter = new SnmpTrapAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
 const context = () => createPluginContext({ timeoutMs: 5000, logger });
 const ENGINE = '80007ED90470756C73652D74657374';
-const USER = { name: 'pulse', engineId: ENGINE, authProtocol: 'SHA', authKey: 'auth-secret-1', privProtocol: 'AES', privKey: 'priv-secret-1' } as const;
+const USER = {
+  name: 'pulse',
+  engineId: ENGINE,
+  authProtocol: 'SHA',
+  authKey: 'auth-secret-1',
+  privProtocol: 'AES',
+  privKey: 'priv-secret-1',
+} as const;
 
 function config(values: Record<string, unknown>): SnmpTrapConfig {
   const result = validatePluginConfig(SnmpTrapConfig, values);
@@ -30,19 +37,39 @@ describe('snmp-trap alerter', () => {
   after(() => trapd.stop());
 
   it('ships a MIB that snmptranslate accepts, with the OIDs the alerter sends', () => {
-    const translate = (name: string) => execFileSync('snmptranslate', ['-Pe', '-M', MIB_DIRS, '-m', 'LILLYDOO-PULSE-MIB', '-IR', '-On', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const translate = (name: string) =>
+      execFileSync('snmptranslate', ['-Pe', '-M', MIB_DIRS, '-m', 'LILLYDOO-PULSE-MIB', '-IR', '-On', name], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim();
     assert.equal(translate('pulseProblem'), '.1.3.6.1.4.1.32473.7.0.1');
     assert.equal(translate('pulseRecovered'), '.1.3.6.1.4.1.32473.7.0.2');
     assert.equal(translate('pulseTest'), '.1.3.6.1.4.1.32473.7.0.3');
     const sent = alerter.render(monitorDown).varbinds.map((varbind) => `.${varbind.oid.replace(/\.0$/, '')}`);
-    const names = ['pulseEventKind', 'pulseEventId', 'pulseEventName', 'pulseEventFromState', 'pulseEventToState', 'pulseEventIncident', 'pulseEventMessage', 'pulseEventUrl', 'pulseEventTime'];
+    const names = [
+      'pulseEventKind',
+      'pulseEventId',
+      'pulseEventName',
+      'pulseEventFromState',
+      'pulseEventToState',
+      'pulseEventIncident',
+      'pulseEventMessage',
+      'pulseEventUrl',
+      'pulseEventTime',
+    ];
     assert.deepEqual(sent, names.map(translate));
   });
 
   it('renders every kind of event as the golden files say', () => {
     for (const [name, event] of Object.entries(ALL_EVENTS)) {
       const message = alerter.render(event);
-      assertGolden(`plugins/alerters/snmp-trap/golden/${name}.txt`, [message.notification, ...message.varbinds.map((varbind) => `${varbind.oid} ${varbind.type} ${JSON.stringify(varbind.value)}`)].join('\n') + '\n');
+      assertGolden(
+        `plugins/alerters/snmp-trap/golden/${name}.txt`,
+        [
+          message.notification,
+          ...message.varbinds.map((varbind) => `${varbind.oid} ${varbind.type} ${JSON.stringify(varbind.value)}`),
+        ].join('\n') + '\n',
+      );
     }
   });
 
@@ -65,7 +92,16 @@ describe('snmp-trap alerter', () => {
   });
 
   it('sends an SNMPv3 authPriv trap that the receiver authenticates and decrypts', async () => {
-    const settings = config({ target: `127.0.0.1:${trapd.port}`, version: '3', user: 'pulse', auth_protocol: 'sha', auth_key: USER.authKey, priv_protocol: 'aes', priv_key: USER.privKey, engine_id: ENGINE });
+    const settings = config({
+      target: `127.0.0.1:${trapd.port}`,
+      version: '3',
+      user: 'pulse',
+      auth_protocol: 'sha',
+      auth_key: USER.authKey,
+      priv_protocol: 'aes',
+      priv_key: USER.privKey,
+      engine_id: ENGINE,
+    });
     await alerter.send(alerter.render(monitorRecovered), settings, context());
     const traps = await trapd.waitForTraps(2);
     assert.match(traps[1]!, /LILLYDOO-PULSE-MIB::pulseRecovered/);
@@ -73,7 +109,16 @@ describe('snmp-trap alerter', () => {
   });
 
   it('is not decoded when the v3 keys are wrong (the receiver drops it)', async () => {
-    const settings = config({ target: `127.0.0.1:${trapd.port}`, version: '3', user: 'pulse', auth_protocol: 'sha', auth_key: 'wrong-auth-key', priv_protocol: 'aes', priv_key: USER.privKey, engine_id: ENGINE });
+    const settings = config({
+      target: `127.0.0.1:${trapd.port}`,
+      version: '3',
+      user: 'pulse',
+      auth_protocol: 'sha',
+      auth_key: 'wrong-auth-key',
+      priv_protocol: 'aes',
+      priv_key: USER.privKey,
+      engine_id: ENGINE,
+    });
     await alerter.send(alerter.render(testMessage), settings, context());
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal((await trapd.waitForTraps(2)).length, 2, 'no third trap was accepted');
@@ -82,7 +127,10 @@ describe('snmp-trap alerter', () => {
 
   it('refuses an unusable configuration as permanent', async () => {
     const noUser = config({ target: '127.0.0.1:162', version: '3' });
-    await assert.rejects(alerter.send(alerter.render(monitorDown), noUser, context()), (error: PluginError) => !error.temporary && /needs a user/.test(error.message));
+    await assert.rejects(
+      alerter.send(alerter.render(monitorDown), noUser, context()),
+      (error: PluginError) => !error.temporary && /needs a user/.test(error.message),
+    );
     const privWithoutAuth = config({ target: '127.0.0.1:162', version: '3', user: 'x', priv_protocol: 'aes', priv_key: 'p' });
     await assert.rejects(alerter.send(alerter.render(monitorDown), privWithoutAuth, context()), /privacy needs authentication/);
   });

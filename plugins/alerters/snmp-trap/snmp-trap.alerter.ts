@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import os from 'node:os';
 import type * as NetSnmp from 'net-snmp';
-import { Alerter, alertHeadline, parseHostPort, PluginError, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  Alerter,
+  alertHeadline,
+  parseHostPort,
+  PluginError,
+  type AlertEvent,
+  type AlerterPlugin,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
 
 const loadNetSnmp = () => import('net-snmp').then((module) => module.default);
@@ -44,7 +52,15 @@ export function defaultEngineId(hostname = os.hostname()): string {
   id: 'snmp-trap',
   title: 'SNMP trap',
   config: SnmpTrapConfig,
-  example: { target: 'nms.example.com:162', version: '3', user: 'pulse', auth_protocol: 'sha', auth_key: 'example-auth', priv_protocol: 'aes', priv_key: 'example-priv' },
+  example: {
+    target: 'nms.example.com:162',
+    version: '3',
+    user: 'pulse',
+    auth_protocol: 'sha',
+    auth_key: 'example-auth',
+    priv_protocol: 'aes',
+    priv_key: 'example-priv',
+  },
   secrets: ['community', 'auth_key', 'priv_key'],
 })
 @Injectable()
@@ -52,7 +68,11 @@ export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessag
   render(event: AlertEvent): TrapMessage {
     const notification = event.kind === 'test' ? NOTIFICATION.test : event.recovered ? NOTIFICATION.recovered : NOTIFICATION.problem;
     const message = event.kind === 'digest' ? alertHeadline(event) : event.message;
-    const text = (index: number, value: string, max?: number): TrapVarbind => ({ oid: `${EVENT}.${index}.0`, type: 'text', value: octets(value, max) });
+    const text = (index: number, value: string, max?: number): TrapVarbind => ({
+      oid: `${EVENT}.${index}.0`,
+      type: 'text',
+      value: octets(value, max),
+    });
     return {
       notification,
       varbinds: [
@@ -80,7 +100,11 @@ export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessag
     try {
       session =
         config.version === '3'
-          ? snmp.createV3Session(receiver.host, v3User(snmp, config), { ...options, version: snmp.Version3, engineID: config.engine_id || defaultEngineId() })
+          ? snmp.createV3Session(receiver.host, v3User(snmp, config), {
+              ...options,
+              version: snmp.Version3,
+              engineID: config.engine_id || defaultEngineId(),
+            })
           : snmp.createSession(receiver.host, config.community, { ...options, version: snmp.Version2c });
     } catch (error) {
       throw new PluginError(`SNMP session to ${config.target} could not be set up: ${(error as Error).message}`, false);

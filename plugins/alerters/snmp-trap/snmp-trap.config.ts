@@ -12,7 +12,8 @@ export class SnmpTrapConfig {
 
   /** SNMPv3 user; with keys set the security level is authNoPriv / authPriv. */
   @IsString({ message: 'must be a string' }) user = '';
-  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' }) auth_protocol = '';
+  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
+  auth_protocol = '';
   @IsString({ message: 'must be a string' }) auth_key = '';
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) priv_protocol = '';
   @IsString({ message: 'must be a string' }) priv_key = '';

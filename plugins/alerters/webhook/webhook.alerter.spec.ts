@@ -66,7 +66,14 @@ describe('webhook alerter', () => {
 
   it('classifies answers: 5xx and 429 temporary, 4xx and redirects permanent, connection refused temporary', async () => {
     const settings = config(`${receiver.url}/hook`);
-    for (const [status, temporary] of [[500, true], [503, true], [429, true], [404, false], [400, false], [302, false]] as const) {
+    for (const [status, temporary] of [
+      [500, true],
+      [503, true],
+      [429, true],
+      [404, false],
+      [400, false],
+      [302, false],
+    ] as const) {
       receiver.status = status;
       const error = await failure(alerter.send(alerter.render(monitorDown, settings), settings, context()));
       assert.equal(error.temporary, temporary, `HTTP ${status}`);

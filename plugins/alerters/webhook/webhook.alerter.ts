@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Alerter, cleanLine, PluginError, postForAlert, type AlertEvent, type AlerterPlugin, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  Alerter,
+  cleanLine,
+  PluginError,
+  postForAlert,
+  type AlertEvent,
+  type AlerterPlugin,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { WebhookConfig } from './webhook.config.js';
 
 export interface WebhookMessage {
@@ -66,7 +74,8 @@ export function webhookBody(event: AlertEvent): Record<string, unknown> {
 function extraHeaders(headers: Record<string, string>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name) || typeof value !== 'string') throw new PluginError(`webhook header ${JSON.stringify(name)} is not a valid header`, false);
+    if (!HEADER_NAME.test(name) || typeof value !== 'string')
+      throw new PluginError(`webhook header ${JSON.stringify(name)} is not a valid header`, false);
     if (!RESERVED_HEADERS.has(name.toLowerCase())) result[name] = cleanLine(value, 4096);
   }
   return result;

@@ -106,8 +106,14 @@ describe('http check', () => {
 
   it('checks a keyword that must appear or must not appear', async () => {
     assert.equal((await run(`${base}/ok`, { keyword: 'Welcome' })).status, 'up');
-    assert.deepEqual(pick(await run(`${base}/ok`, { keyword: 'Goodbye' })), { status: 'down', message: 'HTTP 200, keyword "Goodbye" not found' });
-    assert.deepEqual(pick(await run(`${base}/ok`, { keyword_absent: 'shop' })), { status: 'down', message: 'HTTP 200, keyword "shop" found' });
+    assert.deepEqual(pick(await run(`${base}/ok`, { keyword: 'Goodbye' })), {
+      status: 'down',
+      message: 'HTTP 200, keyword "Goodbye" not found',
+    });
+    assert.deepEqual(pick(await run(`${base}/ok`, { keyword_absent: 'shop' })), {
+      status: 'down',
+      message: 'HTTP 200, keyword "shop" found',
+    });
     assert.equal((await run(`${base}/ok`, { keyword_absent: 'error' })).status, 'up');
   });
 
@@ -124,9 +130,15 @@ describe('http check', () => {
     assert.equal(followed.details?.redirects, 3);
     assert.equal(followed.details?.url, `${base}/ok`);
     assert.deepEqual(pick(await run(`${base}/redirect/11`)), { status: 'down', message: 'too many redirects (more than 10)' });
-    assert.deepEqual(pick(await run(`${base}/redirect/3`, { max_redirects: 2 })), { status: 'down', message: 'too many redirects (more than 2)' });
+    assert.deepEqual(pick(await run(`${base}/redirect/3`, { max_redirects: 2 })), {
+      status: 'down',
+      message: 'too many redirects (more than 2)',
+    });
     assert.deepEqual(pick(await run(`${base}/redirect/1`, { follow_redirects: false })), { status: 'up', message: 'HTTP 302' });
-    assert.deepEqual(pick(await run(`${base}/redirect/1`, { follow_redirects: false, accepted_codes: ['200'] })), { status: 'down', message: 'HTTP 302' });
+    assert.deepEqual(pick(await run(`${base}/redirect/1`, { follow_redirects: false, accepted_codes: ['200'] })), {
+      status: 'down',
+      message: 'HTTP 302',
+    });
   });
 
   it('sends method, headers and body; 303 continues as GET, 307 repeats the request', async () => {
@@ -144,13 +156,19 @@ describe('http check', () => {
 
   it('is down with "connection refused" when nothing listens, and names the timeout when nothing answers', async () => {
     const closed = await freePort();
-    assert.deepEqual({ ...pick(await run(`http://127.0.0.1:${closed}/`)), latencyMs: null }, { status: 'down', message: 'connection refused', latencyMs: null });
+    assert.deepEqual(
+      { ...pick(await run(`http://127.0.0.1:${closed}/`)), latencyMs: null },
+      { status: 'down', message: 'connection refused', latencyMs: null },
+    );
     assert.deepEqual(pick(await run(`${base}/hang`, {}, 300)), { status: 'down', message: 'no answer within 300 ms' });
   });
 
   it('refuses an untrusted certificate unless ignore_tls_errors is set', async () => {
     assert.deepEqual(pick(await run(`${secureBase}/ok`)), { status: 'down', message: 'TLS: self-signed certificate' });
-    assert.deepEqual(pick(await run(`${secureBase}/ok`, { ignore_tls_errors: true, keyword: 'Welcome' })), { status: 'up', message: 'HTTP 200' });
+    assert.deepEqual(pick(await run(`${secureBase}/ok`, { ignore_tls_errors: true, keyword: 'Welcome' })), {
+      status: 'up',
+      message: 'HTTP 200',
+    });
   });
 
   it('checks targets and options before running', () => {
@@ -159,12 +177,14 @@ describe('http check', () => {
     for (const bad of ['', 'www.example.com', 'ftp://example.com/', 'http://', 'not a url']) {
       assert.match(check.validateTarget(bad) ?? '', /must be an http:\/\/ or https:\/\/ URL/, bad);
     }
-    const refused = validatePluginConfig(HttpConfig, { method: 'FETCH', accepted_codes: ['2xx'], headers: { 'Bad Name': 'x' }, max_redirects: 11 });
+    const refused = validatePluginConfig(HttpConfig, {
+      method: 'FETCH',
+      accepted_codes: ['2xx'],
+      headers: { 'Bad Name': 'x' },
+      max_redirects: 11,
+    });
     assert.ok(!refused.ok);
-    assert.deepEqual(
-      refused.errors.map((error) => error.field).sort(),
-      ['accepted_codes', 'headers', 'max_redirects', 'method'],
-    );
+    assert.deepEqual(refused.errors.map((error) => error.field).sort(), ['accepted_codes', 'headers', 'max_redirects', 'method']);
   });
 });
 

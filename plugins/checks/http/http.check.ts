@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { Check, describeNetworkError, noAnswer, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  Check,
+  describeNetworkError,
+  noAnswer,
+  roundMs,
+  type CheckPlugin,
+  type CheckResult,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { HttpConfig } from './http.config.js';
 
 /** The body is read up to this size for keyword checks; the rest is not downloaded. */
@@ -48,12 +56,20 @@ export class HttpCheck implements CheckPlugin<HttpConfig> {
       try {
         answer = await request(url, method, body, config, context, started);
       } catch (error) {
-        const message = context.signal.aborted ? noAnswer(context).message : describeNetworkError(error as NodeJS.ErrnoException, url.hostname);
-        return { status: 'down', latencyMs: null, message, details: { url: url.href, redirects, code: (error as NodeJS.ErrnoException).code } };
+        const message = context.signal.aborted
+          ? noAnswer(context).message
+          : describeNetworkError(error as NodeJS.ErrnoException, url.hostname);
+        return {
+          status: 'down',
+          latencyMs: null,
+          message,
+          details: { url: url.href, redirects, code: (error as NodeJS.ErrnoException).code },
+        };
       }
       if (config.follow_redirects && REDIRECT_CODES.has(answer.statusCode) && answer.location !== undefined) {
         const next = parseHttpUrl(answer.location, url);
-        if (!next) return down(`HTTP ${answer.statusCode}, redirect to an unsupported location "${answer.location.slice(0, 200)}"`, url, redirects);
+        if (!next)
+          return down(`HTTP ${answer.statusCode}, redirect to an unsupported location "${answer.location.slice(0, 200)}"`, url, redirects);
         if (redirects >= config.max_redirects) return down(`too many redirects (more than ${config.max_redirects})`, url, redirects);
         redirects++;
         // 303 always, and 301/302 after a POST in practice, continue as GET without a body; 307/308 repeat the request.
@@ -86,11 +102,18 @@ function judge(answer: Answer, config: HttpConfig, latencyMs: number, url: URL, 
   if (!isAccepted(answer.statusCode, config.accepted_codes)) return { status: 'down', latencyMs, message: seen, details };
   if (config.keyword !== '' || config.keyword_absent !== '') {
     const text = answer.body.toString('utf8');
-    if (config.keyword !== '' && !text.includes(config.keyword)) return { status: 'down', latencyMs, message: `${seen}, keyword "${config.keyword}" not found`, details };
-    if (config.keyword_absent !== '' && text.includes(config.keyword_absent)) return { status: 'down', latencyMs, message: `${seen}, keyword "${config.keyword_absent}" found`, details };
+    if (config.keyword !== '' && !text.includes(config.keyword))
+      return { status: 'down', latencyMs, message: `${seen}, keyword "${config.keyword}" not found`, details };
+    if (config.keyword_absent !== '' && text.includes(config.keyword_absent))
+      return { status: 'down', latencyMs, message: `${seen}, keyword "${config.keyword_absent}" found`, details };
   }
   if (config.max_latency_ms > 0 && latencyMs > config.max_latency_ms) {
-    return { status: 'warning', latencyMs, message: `${seen}, slow: ${Math.round(latencyMs)} ms (limit ${config.max_latency_ms} ms)`, details };
+    return {
+      status: 'warning',
+      latencyMs,
+      message: `${seen}, slow: ${Math.round(latencyMs)} ms (limit ${config.max_latency_ms} ms)`,
+      details,
+    };
   }
   return { status: 'up', latencyMs, message: seen, details };
 }
@@ -137,7 +160,14 @@ function request(url: URL, method: string, body: string, config: HttpConfig, con
       const finish = (truncated: boolean) => {
         if (settled) return;
         settled = true;
-        resolve({ statusCode: response.statusCode ?? 0, location: response.headers.location, body: Buffer.concat(chunks), bodyBytes, truncated, firstByteMs });
+        resolve({
+          statusCode: response.statusCode ?? 0,
+          location: response.headers.location,
+          body: Buffer.concat(chunks),
+          bodyBytes,
+          truncated,
+          firstByteMs,
+        });
       };
       response.on('data', (chunk: Buffer) => {
         const room = BODY_LIMIT_BYTES - bodyBytes;
@@ -150,7 +180,11 @@ function request(url: URL, method: string, body: string, config: HttpConfig, con
       });
       response.once('end', () => finish(false));
       response.once('error', (error) => (settled ? undefined : reject(error)));
-      response.once('close', () => (settled || response.complete ? undefined : reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' }))));
+      response.once('close', () =>
+        settled || response.complete
+          ? undefined
+          : reject(Object.assign(new Error('connection closed before the body ended'), { code: 'ECONNRESET' })),
+      );
     });
     outgoing.once('error', reject);
     outgoing.end(body === '' ? undefined : body);

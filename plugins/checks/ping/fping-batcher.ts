@@ -64,7 +64,23 @@ export class FpingBatcher {
   private launch(key: string, batch: Batch): void {
     if (this.open.get(key) === batch) this.open.delete(key);
     const hosts = [...batch.hosts.keys()];
-    const args = ['-C', String(batch.count), '-q', '-p', String(batch.periodMs), '-t', String(batch.replyTimeoutMs), '-i', '1', '-B', '1', '-r', '0', '--', ...hosts];
+    const args = [
+      '-C',
+      String(batch.count),
+      '-q',
+      '-p',
+      String(batch.periodMs),
+      '-t',
+      String(batch.replyTimeoutMs),
+      '-i',
+      '1',
+      '-B',
+      '1',
+      '-r',
+      '0',
+      '--',
+      ...hosts,
+    ];
     const child = spawn(this.command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const settle = (host: string, outcome: PingOutcome) => {
       for (const waiter of batch.hosts.get(host) ?? []) waiter.resolve(outcome);
@@ -79,7 +95,8 @@ export class FpingBatcher {
       }
       if (batch.hosts.size === 0) child.kill('SIGTERM');
     };
-    for (const waiters of batch.hosts.values()) for (const waiter of waiters) waiter.signal.addEventListener('abort', giveUp, { once: true });
+    for (const waiters of batch.hosts.values())
+      for (const waiter of waiters) waiter.signal.addEventListener('abort', giveUp, { once: true });
 
     let buffered = '';
     let lastProblem = '';
@@ -97,7 +114,9 @@ export class FpingBatcher {
       for (const host of [...batch.hosts.keys()]) settle(host, { ok: false, message });
     };
     child.once('error', (error: NodeJS.ErrnoException) =>
-      finishAll(error.code === 'ENOENT' ? `${this.command} is not installed (apt-get install fping)` : `${this.command} failed: ${error.message}`),
+      finishAll(
+        error.code === 'ENOENT' ? `${this.command} is not installed (apt-get install fping)` : `${this.command} failed: ${error.message}`,
+      ),
     );
     child.once('close', () => {
       const parsed = parseFpingLine(buffered);
@@ -121,7 +140,8 @@ export function pingTiming(count: number, timeoutMs: number): { periodMs: number
 /** `host : 0.04 - 0.05` (one value per request, `-` lost) or `host: Name or service not known`. */
 export function parseFpingLine(line: string): { host: string; outcome: PingOutcome } | null {
   const counts = /^(\S+)\s+: ((?:[\d.]+|-)(?: (?:[\d.]+|-))*)\s*$/.exec(line);
-  if (counts) return { host: counts[1]!, outcome: { ok: true, rtts: counts[2]!.split(' ').map((value) => (value === '-' ? null : Number(value))) } };
+  if (counts)
+    return { host: counts[1]!, outcome: { ok: true, rtts: counts[2]!.split(' ').map((value) => (value === '-' ? null : Number(value))) } };
   const failed = /^(\S+): (.*(?:not known|No address|Temporary failure|not found).*)$/i.exec(line.trim());
   if (failed) return { host: failed[1]!, outcome: { ok: false, message: `host not found: ${failed[1]}` } };
   return null;

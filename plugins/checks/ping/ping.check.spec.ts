@@ -30,7 +30,10 @@ describe('ping check', () => {
 
     it('is down with "3/3 packets lost" when nothing answers', async () => {
       const result = await run('198.18.255.77');
-      assert.deepEqual({ status: result.status, message: result.message, latencyMs: result.latencyMs }, { status: 'down', message: '3/3 packets lost', latencyMs: null });
+      assert.deepEqual(
+        { status: result.status, message: result.message, latencyMs: result.latencyMs },
+        { status: 'down', message: '3/3 packets lost', latencyMs: null },
+      );
     });
   });
 
@@ -53,9 +56,17 @@ describe('ping check', () => {
 
   it('reads fping lines and keeps its timing inside the monitor timeout', () => {
     assert.deepEqual(parseFpingLine('10.0.0.1    : 0.04 - 1.20'), { host: '10.0.0.1', outcome: { ok: true, rtts: [0.04, null, 1.2] } });
-    assert.deepEqual(parseFpingLine('db.example.test: Name or service not known'), { host: 'db.example.test', outcome: { ok: false, message: 'host not found: db.example.test' } });
+    assert.deepEqual(parseFpingLine('db.example.test: Name or service not known'), {
+      host: 'db.example.test',
+      outcome: { ok: false, message: 'host not found: db.example.test' },
+    });
     assert.equal(parseFpingLine('ICMP Host Unreachable from 198.18.0.1 for ICMP Echo sent to 198.18.0.2'), null);
-    for (const [count, timeoutMs] of [[3, 10_000], [3, 1000], [20, 2000], [1, 500]] as const) {
+    for (const [count, timeoutMs] of [
+      [3, 10_000],
+      [3, 1000],
+      [20, 2000],
+      [1, 500],
+    ] as const) {
       const { periodMs, replyTimeoutMs } = pingTiming(count, timeoutMs);
       assert.ok((count - 1) * periodMs + replyTimeoutMs <= Math.max(timeoutMs, 350), `count ${count}, timeout ${timeoutMs}`);
     }

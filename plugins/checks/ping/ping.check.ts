@@ -19,7 +19,9 @@ export class PingCheck implements CheckPlugin<PingConfig> {
   private readonly fping = new FpingBatcher();
 
   validateTarget(target: string): string | null {
-    return isIP(target) || HOST_NAME.test(target) ? null : 'must be a host name or an IP address (no port, no URL), e.g. "router.example.com" or "10.0.0.1"';
+    return isIP(target) || HOST_NAME.test(target)
+      ? null
+      : 'must be a host name or an IP address (no port, no URL), e.g. "router.example.com" or "10.0.0.1"';
   }
 
   async run(target: string, config: PingConfig, context: PluginContext): Promise<CheckResult> {

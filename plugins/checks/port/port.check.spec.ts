@@ -50,7 +50,10 @@ describe('port check', () => {
 
   it('is down with "connection refused" when nothing listens', async () => {
     const result = await run(`127.0.0.1:${closedPort}`);
-    assert.deepEqual({ status: result.status, latencyMs: result.latencyMs, message: result.message }, { status: 'down', latencyMs: null, message: 'connection refused' });
+    assert.deepEqual(
+      { status: result.status, latencyMs: result.latencyMs, message: result.message },
+      { status: 'down', latencyMs: null, message: 'connection refused' },
+    );
   });
 
   describe('unreachable and silent hosts', { skip: !canUseNamespaces && 'needs root for a network namespace' }, () => {

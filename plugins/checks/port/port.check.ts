@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  abortableCheck,
+  Check,
+  describeNetworkError,
+  parseHostPort,
+  roundMs,
+  type CheckPlugin,
+  type CheckResult,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { PortConfig } from './port.config.js';
 
 /** TCP connect to host:port within the monitor's timeout: open → up, anything else → down. */

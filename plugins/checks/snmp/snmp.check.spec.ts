@@ -32,7 +32,10 @@ describe('snmp check against snmpd', () => {
   it('reads OIDs over v2c and shows their values', async () => {
     const result = await v2c({ oids: [SYS_NAME, SYS_SERVICES, SYS_UPTIME] });
     assert.equal(result.status, 'up');
-    assert.match(result.message, new RegExp(`^${SYS_NAME} = "${SNMPD_SYSNAME}"; ${SYS_SERVICES} = ${SNMPD_SYSSERVICES}; ${SYS_UPTIME} = \\d+$`));
+    assert.match(
+      result.message,
+      new RegExp(`^${SYS_NAME} = "${SNMPD_SYSNAME}"; ${SYS_SERVICES} = ${SNMPD_SYSSERVICES}; ${SYS_UPTIME} = \\d+$`),
+    );
     const values = result.details?.values as Record<string, unknown>;
     assert.equal(values[SYS_NAME], SNMPD_SYSNAME);
     assert.equal(typeof result.latencyMs, 'number');
@@ -47,23 +50,50 @@ describe('snmp check against snmpd', () => {
   });
 
   it('applies warning and down thresholds', async () => {
-    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], warning_above: 50, down_above: 100 })), { status: 'warning', message: `${SYS_SERVICES} = 72 (above 50)` });
-    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], warning_above: 50, down_above: 70 })), { status: 'down', message: `${SYS_SERVICES} = 72 (above 70)` });
-    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], down_below: 100 })), { status: 'down', message: `${SYS_SERVICES} = 72 (below 100)` });
+    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], warning_above: 50, down_above: 100 })), {
+      status: 'warning',
+      message: `${SYS_SERVICES} = 72 (above 50)`,
+    });
+    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], warning_above: 50, down_above: 70 })), {
+      status: 'down',
+      message: `${SYS_SERVICES} = 72 (above 70)`,
+    });
+    assert.deepEqual(pick(await v2c({ oids: [SYS_SERVICES], down_below: 100 })), {
+      status: 'down',
+      message: `${SYS_SERVICES} = 72 (below 100)`,
+    });
     assert.equal((await v2c({ oids: [SYS_SERVICES], warning_below: 10, warning_above: 80 })).status, 'up');
-    assert.deepEqual(pick(await v2c({ oids: [SYS_NAME], down_above: 1 })), { status: 'down', message: `${SYS_NAME} = "${SNMPD_SYSNAME}" is not a number` });
+    assert.deepEqual(pick(await v2c({ oids: [SYS_NAME], down_above: 1 })), {
+      status: 'down',
+      message: `${SYS_NAME} = "${SNMPD_SYSNAME}" is not a number`,
+    });
   });
 
   it('is down for a missing OID, and for a wrong community (no answer)', async () => {
     assert.deepEqual(pick(await v2c({ oids: ['1.3.6.1.2.1.1.99.0'] })), { status: 'down', message: '1.3.6.1.2.1.1.99.0: NoSuchObject' });
-    assert.deepEqual(pick(await v2c({ community: 'wrong', oids: [SYS_NAME] }, 500)), { status: 'down', message: 'no answer within 500 ms' });
+    assert.deepEqual(pick(await v2c({ community: 'wrong', oids: [SYS_NAME] }, 500)), {
+      status: 'down',
+      message: 'no answer within 500 ms',
+    });
   });
 
   it('reads over v3 with SHA authentication and AES privacy, and refuses a wrong key', async () => {
-    const v3 = { version: '3', user: SNMPD_V3.user, auth_protocol: 'sha', auth_key: SNMPD_V3.authKey, priv_protocol: 'aes', priv_key: SNMPD_V3.privKey, oids: [SYS_NAME] };
+    const v3 = {
+      version: '3',
+      user: SNMPD_V3.user,
+      auth_protocol: 'sha',
+      auth_key: SNMPD_V3.authKey,
+      priv_protocol: 'aes',
+      priv_key: SNMPD_V3.privKey,
+      oids: [SYS_NAME],
+    };
     const ok = await check.run(snmpd.target, config(v3), createPluginContext({ timeoutMs: 3000, logger }));
     assert.deepEqual(pick(ok), { status: 'up', message: `${SYS_NAME} = "${SNMPD_SYSNAME}"` });
-    const wrong = await check.run(snmpd.target, config({ ...v3, auth_key: 'not-the-key' }), createPluginContext({ timeoutMs: 1000, logger }));
+    const wrong = await check.run(
+      snmpd.target,
+      config({ ...v3, auth_key: 'not-the-key' }),
+      createPluginContext({ timeoutMs: 1000, logger }),
+    );
     assert.equal(wrong.status, 'down');
     assert.equal(wrong.message, 'SNMP: Wrong Digest (incorrect password, community or key)');
   });

@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type * as NetSnmp from 'net-snmp';
-import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type CheckStatus, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  abortableCheck,
+  Check,
+  describeNetworkError,
+  parseHostPort,
+  roundMs,
+  type CheckPlugin,
+  type CheckResult,
+  type CheckStatus,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { SnmpConfig } from './snmp.config.js';
 
 type Reading = { oid: string; value: string | number };
@@ -27,7 +37,9 @@ function netSnmp(): Promise<NetSnmpModule> {
 @Injectable()
 export class SnmpCheck implements CheckPlugin<SnmpConfig> {
   validateTarget(target: string): string | null {
-    return parseHostPort(target, 161) ? null : 'must be "host" or "host:port" (UDP port 1-65535, default 161), e.g. "switch-01.example.com"';
+    return parseHostPort(target, 161)
+      ? null
+      : 'must be "host" or "host:port" (UDP port 1-65535, default 161), e.g. "switch-01.example.com"';
   }
 
   async run(target: string, config: SnmpConfig, context: PluginContext): Promise<CheckResult> {
@@ -44,17 +56,24 @@ export class SnmpCheck implements CheckPlugin<SnmpConfig> {
       } catch (error) {
         return finish({ status: 'down', latencyMs: null, message: `SNMP: ${(error as Error).message}` });
       }
-      session.on('error', (error: Error) => finish({ status: 'down', latencyMs: null, message: describeSnmpError(error, address.host, context.timeoutMs) }));
+      session.on('error', (error: Error) =>
+        finish({ status: 'down', latencyMs: null, message: describeSnmpError(error, address.host, context.timeoutMs) }),
+      );
 
       session.get(oids, (error, varbinds) => {
         if (error) return finish({ status: 'down', latencyMs: null, message: describeSnmpError(error, address.host, context.timeoutMs) });
         const latencyMs = roundMs(performance.now() - started);
         const readings: Reading[] = [];
         for (const varbind of varbinds ?? []) {
-          if (snmp.isVarbindError(varbind)) return finish({ status: 'down', latencyMs, message: `${varbind.oid}: ${snmp.varbindError(varbind).replace(/ *: .*$/, '')}` });
+          if (snmp.isVarbindError(varbind))
+            return finish({ status: 'down', latencyMs, message: `${varbind.oid}: ${snmp.varbindError(varbind).replace(/ *: .*$/, '')}` });
           readings.push({ oid: varbind.oid, value: readValue(snmp, varbind) });
         }
-        finish({ ...judge(readings, config), latencyMs, details: { values: Object.fromEntries(readings.map((reading) => [reading.oid, reading.value])) } });
+        finish({
+          ...judge(readings, config),
+          latencyMs,
+          details: { values: Object.fromEntries(readings.map((reading) => [reading.oid, reading.value])) },
+        });
       });
       return () => session.close();
     });
@@ -65,7 +84,11 @@ function openSession(snmp: NetSnmpModule, host: string, port: number, config: Sn
   // Plugins never retry: one request, the whole timeout to answer.
   const options = { port, retries: 0, timeout: timeoutMs, transport: (isIP(host) === 6 ? 'udp6' : 'udp4') as 'udp4' | 'udp6' };
   if (config.version === '2c') return snmp.createSession(host, config.community, { ...options, version: snmp.Version2c });
-  const level = config.priv_protocol ? snmp.SecurityLevel.authPriv : config.auth_protocol ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
+  const level = config.priv_protocol
+    ? snmp.SecurityLevel.authPriv
+    : config.auth_protocol
+      ? snmp.SecurityLevel.authNoPriv
+      : snmp.SecurityLevel.noAuthNoPriv;
   const user: NetSnmp.User = { name: config.user, level };
   if (config.auth_protocol) Object.assign(user, { authProtocol: snmp.AuthProtocols[config.auth_protocol], authKey: config.auth_key });
   if (config.priv_protocol) Object.assign(user, { privProtocol: snmp.PrivProtocols[config.priv_protocol], privKey: config.priv_key });
@@ -85,7 +108,8 @@ function readValue(snmp: NetSnmpModule, varbind: NetSnmp.Varbind): string | numb
 }
 
 function judge(readings: Reading[], config: SnmpConfig): { status: CheckStatus; message: string } {
-  const shown = (reading: Reading) => `${reading.oid} = ${typeof reading.value === 'number' ? reading.value : JSON.stringify(reading.value)}`;
+  const shown = (reading: Reading) =>
+    `${reading.oid} = ${typeof reading.value === 'number' ? reading.value : JSON.stringify(reading.value)}`;
   let warning: string | null = null;
   for (const reading of readings) {
     if (config.expected_value !== '' && String(reading.value) !== config.expected_value) {
@@ -95,8 +119,10 @@ function judge(readings: Reading[], config: SnmpConfig): { status: CheckStatus; 
     if (thresholds.every((limit) => limit === null)) continue;
     const number = typeof reading.value === 'number' ? reading.value : Number(reading.value);
     if (reading.value === '' || !Number.isFinite(number)) return { status: 'down', message: `${shown(reading)} is not a number` };
-    if (config.down_above !== null && number > config.down_above) return { status: 'down', message: `${shown(reading)} (above ${config.down_above})` };
-    if (config.down_below !== null && number < config.down_below) return { status: 'down', message: `${shown(reading)} (below ${config.down_below})` };
+    if (config.down_above !== null && number > config.down_above)
+      return { status: 'down', message: `${shown(reading)} (above ${config.down_above})` };
+    if (config.down_below !== null && number < config.down_below)
+      return { status: 'down', message: `${shown(reading)} (below ${config.down_below})` };
     if (config.warning_above !== null && number > config.warning_above) warning ??= `${shown(reading)} (above ${config.warning_above})`;
     if (config.warning_below !== null && number < config.warning_below) warning ??= `${shown(reading)} (below ${config.warning_below})`;
   }

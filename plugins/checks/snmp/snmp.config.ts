@@ -1,4 +1,17 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 
 export const AUTH_PROTOCOLS = ['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 export const PRIV_PROTOCOLS = ['', 'des', 'aes', 'aes256b', 'aes256r'] as const;
@@ -40,7 +53,10 @@ export class SnmpConfig {
 
   @ValidateBy({
     name: 'privacyNeedsAuth',
-    validator: { validate: (value, args) => value === '' || (args!.object as SnmpConfig).auth_protocol !== '', defaultMessage: () => 'needs auth_protocol and auth_key as well (SNMPv3 has no privacy without authentication)' },
+    validator: {
+      validate: (value, args) => value === '' || (args!.object as SnmpConfig).auth_protocol !== '',
+      defaultMessage: () => 'needs auth_protocol and auth_key as well (SNMPv3 has no privacy without authentication)',
+    },
   })
   @IsIn(PRIV_PROTOCOLS, { message: `must be one of ${PRIV_PROTOCOLS.filter(Boolean).join(', ')}, or "" for none` })
   priv_protocol: (typeof PRIV_PROTOCOLS)[number] = '';

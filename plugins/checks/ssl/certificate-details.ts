@@ -40,7 +40,8 @@ export function readCertificate(forge: ForgeModule, der: Buffer): CertificateDet
     replacePublicKey(forge, asn1);
     cert = forge.pki.certificateFromAsn1(asn1);
   }
-  const altNames = (cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined)?.altNames ?? [];
+  const altNames =
+    (cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined)?.altNames ?? [];
   return {
     subject: distinguishedName(cert.subject.attributes),
     issuer: distinguishedName(cert.issuer.attributes),
@@ -65,5 +66,7 @@ function replacePublicKey(forge: ForgeModule, certificate: Forge.asn1.Asn1): voi
   const fields = tbs.value as Forge.asn1.Asn1[];
   // TBSCertificate: [0] version (optional, context-specific), serial, signature, issuer, validity, subject, SPKI, ...
   const keyIndex = (fields[0]!.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0) + 5;
-  fields[keyIndex] = placeholderKey ??= forge.pki.publicKeyToAsn1(forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('00c5', 16), new forge.jsbn.BigInteger('10001', 16)));
+  fields[keyIndex] = placeholderKey ??= forge.pki.publicKeyToAsn1(
+    forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('00c5', 16), new forge.jsbn.BigInteger('10001', 16)),
+  );
 }

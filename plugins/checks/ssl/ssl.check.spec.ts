@@ -61,28 +61,47 @@ describe('ssl check against openssl s_server', () => {
     const notAfter = new Date(Date.now() + 5 * 86_400_000 + 3_600_000);
     const port = await serve(signed(notAfter));
     const result = await run(`localhost:${port}`);
-    assert.deepEqual({ status: result.status, message: result.message }, { status: 'warning', message: `certificate expires in 5 days (${notAfter.toISOString().slice(0, 10)})` });
+    assert.deepEqual(
+      { status: result.status, message: result.message },
+      { status: 'warning', message: `certificate expires in 5 days (${notAfter.toISOString().slice(0, 10)})` },
+    );
     assert.equal((await run(`localhost:${port}`, { warn_days: 3 })).status, 'up');
   });
 
   it('is down when expired or not yet valid', async () => {
     const expiredOn = daysFromNow(-3);
     const expired = await serve(signed(expiredOn, { notBefore: daysFromNow(-30) }));
-    assert.deepEqual(pick(await run(`localhost:${expired}`)), { status: 'down', message: `certificate expired on ${expiredOn.toISOString().slice(0, 10)} (3 days ago)` });
+    assert.deepEqual(pick(await run(`localhost:${expired}`)), {
+      status: 'down',
+      message: `certificate expired on ${expiredOn.toISOString().slice(0, 10)} (3 days ago)`,
+    });
     const startsOn = daysFromNow(8);
     const early = await serve(signed(daysFromNow(100), { notBefore: startsOn }));
-    assert.deepEqual(pick(await run(`localhost:${early}`)), { status: 'down', message: `certificate not valid before ${startsOn.toISOString().slice(0, 10)} (in 8 days)` });
+    assert.deepEqual(pick(await run(`localhost:${early}`)), {
+      status: 'down',
+      message: `certificate not valid before ${startsOn.toISOString().slice(0, 10)} (in 8 days)`,
+    });
   });
 
   it('is down when the certificate is for another host', async () => {
     const port = await serve(signed(daysFromNow(90), { commonName: 'shop.example.test', altNames: ['shop.example.test'] }));
-    assert.deepEqual(pick(await run(`localhost:${port}`)), { status: 'down', message: 'certificate is for shop.example.test, not localhost' });
-    assert.equal((await run(`127.0.0.1:${port}`, { server_name: 'shop.example.test' })).status, 'up', 'server_name sets SNI and the expected name');
+    assert.deepEqual(pick(await run(`localhost:${port}`)), {
+      status: 'down',
+      message: 'certificate is for shop.example.test, not localhost',
+    });
+    assert.equal(
+      (await run(`127.0.0.1:${port}`, { server_name: 'shop.example.test' })).status,
+      'up',
+      'server_name sets SNI and the expected name',
+    );
   });
 
   it('is down for a self-signed certificate unless allow_self_signed', async () => {
     const port = await serve(certificates.issue({ commonName: 'localhost', altNames: HOST_NAMES, notAfter: daysFromNow(60) }));
-    assert.deepEqual(pick(await run(`localhost:${port}`, { ca_certificates: '' })), { status: 'down', message: 'untrusted certificate: self-signed certificate' });
+    assert.deepEqual(pick(await run(`localhost:${port}`, { ca_certificates: '' })), {
+      status: 'down',
+      message: 'untrusted certificate: self-signed certificate',
+    });
     const allowed = await run(`localhost:${port}`, { ca_certificates: '', allow_self_signed: true });
     assert.equal(allowed.status, 'up');
     assert.equal(allowed.details?.authorized, false);
@@ -91,7 +110,29 @@ describe('ssl check against openssl s_server', () => {
   it('reads ECDSA certificates too', async () => {
     const key = path.join(certificates.dir, 'ec.key');
     const cert = path.join(certificates.dir, 'ec.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '30',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const port = await serve({ certFile: cert, keyFile: key, certPem: '', keyPem: '' });
     const result = await run(`localhost:${port}`, { ca_certificates: '', allow_self_signed: true });
     assert.equal(result.status, 'up');

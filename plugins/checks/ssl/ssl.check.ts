@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { abortableCheck, Check, describeNetworkError, parseHostPort, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
+import {
+  abortableCheck,
+  Check,
+  describeNetworkError,
+  parseHostPort,
+  roundMs,
+  type CheckPlugin,
+  type CheckResult,
+  type PluginContext,
+} from '../../../app/plugin-host/index.js';
 import { certificateReader, type CertificateDetails } from './certificate-details.js';
 import { SslConfig } from './ssl.config.js';
 
@@ -39,7 +48,9 @@ const TRUST_WORDS: Record<string, string> = {
 @Injectable()
 export class SslCheck implements CheckPlugin<SslConfig> {
   validateTarget(target: string): string | null {
-    return parseHostPort(target, 443) ? null : 'must be "host" or "host:port" (port 1-65535, default 443), e.g. "www.example.com" or "[2001:db8::1]:8443"';
+    return parseHostPort(target, 443)
+      ? null
+      : 'must be "host" or "host:port" (port 1-65535, default 443), e.g. "www.example.com" or "[2001:db8::1]:8443"';
   }
 
   async run(target: string, config: SslConfig, context: PluginContext): Promise<CheckResult> {
@@ -71,22 +82,37 @@ export class SslCheck implements CheckPlugin<SslConfig> {
         const nameError = tls.checkServerIdentity(serverName ?? host, peer);
         // Typed as an Error, but Node hands over OpenSSL's code as a plain string.
         const verifyError = socket.authorizationError as unknown;
-        const verifyCode = typeof verifyError === 'string' ? verifyError : ((verifyError as NodeJS.ErrnoException | undefined)?.code ?? null);
+        const verifyCode =
+          typeof verifyError === 'string' ? verifyError : ((verifyError as NodeJS.ErrnoException | undefined)?.code ?? null);
         const verdict = judge(details, verifyCode, nameError, serverName ?? host, config);
         const { notBefore: _from, notAfter: _to, ...shown } = details;
         finish({
           ...verdict,
           latencyMs,
-          details: { ...shown, days_left: daysLeft(details), protocol: socket.getProtocol(), authorized: socket.authorized, server_name: serverName ?? null },
+          details: {
+            ...shown,
+            days_left: daysLeft(details),
+            protocol: socket.getProtocol(),
+            authorized: socket.authorized,
+            server_name: serverName ?? null,
+          },
         });
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => finish({ status: 'down', latencyMs: null, message: describeNetworkError(error, host), details: { code: error.code } }));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        finish({ status: 'down', latencyMs: null, message: describeNetworkError(error, host), details: { code: error.code } }),
+      );
       return () => socket.destroy();
     });
   }
 }
 
-function judge(details: CertificateDetails, authorizationError: string | null, nameError: Error | undefined, name: string, config: SslConfig): Pick<CheckResult, 'status' | 'message'> {
+function judge(
+  details: CertificateDetails,
+  authorizationError: string | null,
+  nameError: Error | undefined,
+  name: string,
+  config: SslConfig,
+): Pick<CheckResult, 'status' | 'message'> {
   const now = Date.now();
   if (now < details.notBefore.getTime()) {
     const days = Math.ceil((details.notBefore.getTime() - now) / DAY_MS);
@@ -94,17 +120,25 @@ function judge(details: CertificateDetails, authorizationError: string | null, n
   }
   if (now > details.notAfter.getTime()) {
     const days = Math.floor((now - details.notAfter.getTime()) / DAY_MS);
-    return { status: 'down', message: `certificate expired on ${day(details.notAfter)} (${days === 0 ? 'today' : `${plural(days, 'day')} ago`})` };
+    return {
+      status: 'down',
+      message: `certificate expired on ${day(details.notAfter)} (${days === 0 ? 'today' : `${plural(days, 'day')} ago`})`,
+    };
   }
   if (nameError) {
     const names = details.sans.length > 0 ? details.sans.join(', ') : details.subject;
     return { status: 'down', message: `certificate is for ${names}, not ${name}` };
   }
-  if (authorizationError && !DATE_ERRORS.has(authorizationError) && !(config.allow_self_signed && UNTRUSTED_CHAIN.has(authorizationError))) {
+  if (
+    authorizationError &&
+    !DATE_ERRORS.has(authorizationError) &&
+    !(config.allow_self_signed && UNTRUSTED_CHAIN.has(authorizationError))
+  ) {
     return { status: 'down', message: `untrusted certificate: ${TRUST_WORDS[authorizationError] ?? authorizationError}` };
   }
   const left = daysLeft(details);
-  if (left < config.warn_days) return { status: 'warning', message: `certificate expires in ${plural(left, 'day')} (${day(details.notAfter)})` };
+  if (left < config.warn_days)
+    return { status: 'warning', message: `certificate expires in ${plural(left, 'day')} (${day(details.notAfter)})` };
   return { status: 'up', message: `certificate valid for ${plural(left, 'day')} (until ${day(details.notAfter)})` };
 }
 
