@@ -10,3 +10,4 @@ export { alertHeadline, cleanLine, eventLines, formatTime, stateLabel } from './
 export { postForAlert } from './http-delivery.js';
 export { describeNetworkError, roundMs } from './network-errors.js';
 export { abortableCheck, noAnswer } from './abortable-check.js';
+export { loadOnce } from './load-once.js';

@@ -17,6 +17,7 @@ import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { SmtpSink } from '../peers/smtp-sink.js';
 import { freePort } from '../support/ports.js';
+import { waitUntil } from '../support/wait.js';
 
 const LATENCY_MONITORS = 40;
 const STORM_MONITORS = 500;
@@ -35,14 +36,6 @@ function listen(port: number): Promise<net.Server> {
 }
 
 const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function createMonitors(server: PulseServer, targets: string[], interval: number): Promise<number[]> {
   const ids: number[] = [];
@@ -86,12 +79,12 @@ async function latencyPhase(): Promise<string[]> {
       ports.map((port) => `127.0.0.1:${port}`),
       5,
     );
-    await until('all monitors up', () => allUp(server, LATENCY_MONITORS), 60_000);
+    await waitUntil('all monitors up', () => allUp(server, LATENCY_MONITORS), 60_000);
     for (const service of services) {
       await close(service);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    await until(
+    await waitUntil(
       'every alert delivered',
       () => hook.requests.length >= LATENCY_MONITORS && sink.messages().length >= LATENCY_MONITORS,
       60_000,
@@ -148,17 +141,17 @@ async function stormPhase(): Promise<string[]> {
       Array.from({ length: STORM_MONITORS }, () => `127.0.0.1:${port}`),
       10,
     );
-    await until('all monitors up', () => allUp(server, STORM_MONITORS), 90_000);
+    await waitUntil('all monitors up', () => allUp(server, STORM_MONITORS), 90_000);
     const failedAt = Date.now();
     await close(service);
-    await until(
+    await waitUntil(
       'every monitor down',
       async () =>
         (await server.request('GET', '/api/monitors?status=down&per_page=1', { token: server.adminToken })).json.total >= STORM_MONITORS,
       60_000,
     );
     // The digest goes out once the storm window (30 s) has passed.
-    await until('the digests', () => JSON.stringify(hook.requests.map((request) => request.body)).includes('digest'), 90_000);
+    await waitUntil('the digests', () => JSON.stringify(hook.requests.map((request) => request.body)).includes('digest'), 90_000);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const webhookBodies = hook.requests.map((request) => JSON.parse(request.body) as { kind: string; events?: unknown[]; at: string });
     const singles = webhookBodies.filter((body) => body.kind !== 'digest').length;

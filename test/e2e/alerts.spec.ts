@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { waitUntil } from '../support/wait.js';
 
 const bodies = (receiver: HttpReceiver) => receiver.requests.map((request) => JSON.parse(request.body) as Record<string, unknown>);
 
@@ -157,7 +148,7 @@ describe('alert channels through the API', () => {
     const fastBefore = fast.requests.length;
     const slowBefore = slow.requests.length;
     await server.request('POST', '/api/services/jobs.import/fail');
-    await until('the fast channel', async () => fast.requests.length > fastBefore);
+    await waitUntil('the fast channel', async () => fast.requests.length > fastBefore);
     const slowAnswered = (await server.request('GET', '/api/alerts/deliveries?channel=slow&limit=1', { token: admin })).json.deliveries[0];
     assert.equal(slowAnswered.status, 'sending', 'the slow receiver is still busy with its copy');
     assert.ok(slow.requests.length > slowBefore, 'and it did get it at the same time');
@@ -168,9 +159,9 @@ describe('alert channels through the API', () => {
     fast.status = 503;
     const before = fast.requests.length;
     await server.request('POST', '/api/services/jobs.import');
-    await until('a failed attempt', async () => fast.requests.length > before);
+    await waitUntil('a failed attempt', async () => fast.requests.length > before);
     fast.status = 200;
-    const delivered = await until('the retry', async () => {
+    const delivered = await waitUntil('the retry', async () => {
       const [latest] = (await server.request('GET', '/api/alerts/deliveries?channel=fast&limit=1', { token: admin })).json.deliveries;
       return latest.status === 'sent' ? latest : null;
     });
@@ -240,7 +231,7 @@ describe('alerts survive a crash', () => {
     try {
       for (const site of sites) await first.request('POST', `/api/services/site.${site}.check/fail`);
       // Every alert is queued and has failed once (503): they wait for their retry.
-      await until('a first attempt for each alert', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length);
+      await waitUntil('a first attempt for each alert', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length);
       await first.process.kill();
     } catch (error) {
       await first.dispose();
@@ -250,7 +241,7 @@ describe('alerts survive a crash', () => {
     hook.status = 200;
     const second = await PulseServer.start({ config, dataDir: first.dataDir });
     try {
-      await until('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 30_000);
+      await waitUntil('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const names = bodies(hook)
         .map((body) => body.name as string)

@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { waitUntil } from '../support/wait.js';
 
 describe('maintenance windows (SPEC §7)', () => {
   let hook: HttpReceiver;
@@ -92,7 +83,7 @@ describe('maintenance windows (SPEC §7)', () => {
     const window = await create({ name: 'export rebuild', starts_at: iso(-1000), ends_at: iso(3_600_000), services: 'nightly.*' });
     assert.equal(window.json.active, true);
     const state = async () => (await server.request('GET', '/api/services/nightly.export', { token: admin })).json.service.state;
-    await until('the service in maintenance', async () => (await state()) === 'maintenance');
+    await waitUntil('the service in maintenance', async () => (await state()) === 'maintenance');
 
     await server.request('POST', '/api/services/nightly.export/fail');
     assert.equal(await state(), 'maintenance', 'a failure inside the window does not count');
@@ -102,7 +93,7 @@ describe('maintenance windows (SPEC §7)', () => {
     assert.equal(alarm.json.alarm.state, 'ok');
 
     await server.request('DELETE', `/api/maintenance/${window.json.id}`, { token: admin });
-    await until('the service back to ok', async () => (await state()) === 'ok');
+    await waitUntil('the service back to ok', async () => (await state()) === 'ok');
     await server.request('POST', '/api/services/nightly.export/fail');
     await hook.waitForRequests(1);
     assert.deepEqual(JSON.parse(hook.requests[0]!.body), { name: 'nightly', from_state: 'ok', to_state: 'error', incident_number: 1 });

@@ -3,17 +3,8 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
+import { waitUntil } from '../support/wait.js';
 import { freePort } from '../support/ports.js';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A TCP service the test can switch on and off at a fixed port. */
 class Switchable {
@@ -74,7 +65,7 @@ describe('alerts from monitors (SPEC §7)', () => {
     });
     assert.equal(created.status, 201);
     monitorId = created.json.id;
-    await until('the monitor up', async () => (await monitor()).status === 'up');
+    await waitUntil('the monitor up', async () => (await monitor()).status === 'up');
     assert.equal(hook.requests.length, 0, 'a first result of up is not news');
 
     await service.off();
@@ -125,12 +116,12 @@ describe('alerts from monitors (SPEC §7)', () => {
       },
     });
     assert.equal(window.status, 201);
-    await until('the monitor in maintenance', async () => (await monitor()).status === 'maintenance');
+    await waitUntil('the monitor in maintenance', async () => (await monitor()).status === 'maintenance');
     assert.equal((await monitor()).maintenance, true);
 
     const offAt = Date.now();
     await service.off();
-    await until('a down result inside the window', async () => {
+    await waitUntil('a down result inside the window', async () => {
       const results = (await server.request('GET', `/api/monitors/${monitorId}/results?since=${offAt}&limit=1`, { token: admin })).json
         .results;
       return results[0]?.status === 'down';
@@ -139,13 +130,13 @@ describe('alerts from monitors (SPEC §7)', () => {
     assert.equal(hook.requests.length, before, 'no alert inside the window');
 
     // Uptime is not charged for the window: its time is booked as maintenance (buckets are written in batches).
-    await until('maintenance time in the uptime buckets', async () => {
+    await waitUntil('maintenance time in the uptime buckets', async () => {
       const history = await server.request('GET', `/api/monitors/${monitorId}/history?period=minute`, { token: admin });
       return history.json.buckets.some((bucket: { maintenance_ms: number }) => bucket.maintenance_ms > 0);
     });
 
     await server.request('DELETE', `/api/maintenance/${window.json.id}`, { token: admin });
-    await until('the monitor down after the window', async () => (await monitor()).status === 'down');
+    await waitUntil('the monitor down after the window', async () => (await monitor()).status === 'down');
     await hook.waitForRequests(before + 1);
     const alert = bodies()[before]!;
     assert.deepEqual([alert.from_state, alert.to_state], ['maintenance', 'down']);

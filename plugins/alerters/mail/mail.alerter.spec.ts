@@ -7,12 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
 import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
 import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
 import { ALL_EVENTS, hostile, monitorDown } from '../../../test/fixtures/alert-events.js';
 import { SmtpSink } from '../../../test/peers/smtp-sink.js';
 import { assertGolden } from '../../../test/support/golden.js';
+import { rejectionOf } from '../../../test/support/plugin-errors.js';
 import { MailAlerter } from './mail.alerter.js';
 import { MailConfig } from './mail.config.js';
 
@@ -23,16 +23,6 @@ function config(values: Partial<MailConfig>): MailConfig {
   const result = validatePluginConfig(MailConfig, { to: 'ops@example.com', from: 'pulse@example.com', ...values });
   assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
   return result.value;
-}
-
-async function sendError(promise: Promise<void>): Promise<PluginError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PluginError, `expected PluginError, got ${error}`);
-    return error;
-  }
-  assert.fail('the mail was accepted');
 }
 
 describe('mail alerter: render', () => {
@@ -88,12 +78,12 @@ describe('mail alerter: SMTP through smtp-sink', () => {
     const soft = await SmtpSink.start({ softReject: ['RCPT'] });
     const hard = await SmtpSink.start({ hardReject: ['RCPT'] });
     try {
-      const softError = await sendError(
+      const softError = await rejectionOf(
         alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${soft.port}` }), context()),
       );
       assert.equal(softError.temporary, true);
       assert.match(softError.message, /answered 450/);
-      const hardError = await sendError(
+      const hardError = await rejectionOf(
         alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${hard.port}` }), context()),
       );
       assert.equal(hardError.temporary, false);
@@ -108,14 +98,14 @@ describe('mail alerter: SMTP through smtp-sink', () => {
     const closed = await SmtpSink.start();
     const port = closed.port;
     await closed.stop();
-    const error = await sendError(
+    const error = await rejectionOf(
       alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${port}` }), context()),
     );
     assert.equal(error.temporary, true);
   });
 
   it('refuses to send in clear text when STARTTLS is required but not offered', async () => {
-    const error = await sendError(
+    const error = await rejectionOf(
       alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${sink.port}`, starttls: 'always' }), context()),
     );
     assert.equal(error.temporary, false);
@@ -196,7 +186,7 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
   });
 
   it('refuses an untrusted certificate unless told to ignore TLS errors', async () => {
-    const error = await sendError(
+    const error = await rejectionOf(
       alerter.send(
         alerter.render(monitorDown, config({})),
         config({ server: `127.0.0.1:${port}`, starttls: 'always', username: 'pulse', password: 's3cret' }),
@@ -208,7 +198,7 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
   });
 
   it('reports wrong credentials as permanent', async () => {
-    const error = await sendError(
+    const error = await rejectionOf(
       alerter.send(
         alerter.render(monitorDown, config({})),
         config({ server: `127.0.0.1:${port}`, username: 'pulse', password: 'wrong', ignore_tls_errors: true }),
@@ -264,9 +254,9 @@ describe('mail alerter: Mailgun API', () => {
 
   it('treats 5xx as temporary and 401 as permanent', async () => {
     answer = 503;
-    assert.equal((await sendError(alerter.send(alerter.render(monitorDown, mailgun()), mailgun(), context()))).temporary, true);
+    assert.equal((await rejectionOf(alerter.send(alerter.render(monitorDown, mailgun()), mailgun(), context()))).temporary, true);
     answer = 401;
-    const error = await sendError(alerter.send(alerter.render(monitorDown, mailgun()), mailgun(), context()));
+    const error = await rejectionOf(alerter.send(alerter.render(monitorDown, mailgun()), mailgun(), context()));
     assert.equal(error.temporary, false);
     assert.match(error.message, /HTTP 401/);
   });

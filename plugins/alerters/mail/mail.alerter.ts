@@ -3,6 +3,7 @@ import {
   Alerter,
   alertHeadline,
   eventLines,
+  loadOnce,
   parseHostPort,
   PluginError,
   type AlertEvent,
@@ -18,8 +19,7 @@ export interface MailMessage {
   text: string;
 }
 
-const loadNodemailer = () => import('nodemailer').then((module) => module.default);
-let nodemailerLoading: ReturnType<typeof loadNodemailer> | null = null;
+const loadNodemailer = loadOnce(() => import('nodemailer').then((module) => module.default));
 
 /** SMTP transport errors that a later attempt may not meet again. */
 const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED', 'EHOSTUNREACH']);
@@ -55,7 +55,7 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
     const relay = parseHostPort(config.server);
     if (!relay) throw new PluginError(`no SMTP relay configured ([mail] server = "${config.server}")`, false);
     // Loaded on first use: a server that never mails never loads nodemailer.
-    const nodemailer = await (nodemailerLoading ??= loadNodemailer());
+    const nodemailer = await loadNodemailer();
     const transport = nodemailer.createTransport({
       host: relay.host,
       port: relay.port,

@@ -3,10 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
 import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
 import { ALL_EVENTS, alarmError, hostile } from '../../../test/fixtures/alert-events.js';
 import { assertGolden } from '../../../test/support/golden.js';
+import { rejectionOf } from '../../../test/support/plugin-errors.js';
 import { ScriptAlerter } from './script.alerter.js';
 import { ScriptConfig } from './script.config.js';
 
@@ -21,16 +21,6 @@ function script(name: string, body: string): ScriptConfig {
   writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
   return Object.assign(new ScriptConfig(), { path: file });
-}
-
-async function failure(promise: Promise<void>): Promise<PluginError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PluginError, String(error));
-    return error;
-  }
-  assert.fail('the script succeeded');
 }
 
 const alive = (pid: number) => {
@@ -90,18 +80,18 @@ describe('script alerter', () => {
 
   it('reports a failing script with its exit code and last stderr line; 75 is temporary', async () => {
     const failing = script('fail.sh', 'echo "relay down" >&2; exit 3');
-    const error = await failure(alerter.send(alerter.render(alarmError, failing), failing, context()));
+    const error = await rejectionOf(alerter.send(alerter.render(alarmError, failing), failing, context()));
     assert.equal(error.temporary, false);
     assert.match(error.message, /exited with code 3: relay down$/);
     const tempfail = script('tempfail.sh', 'exit 75');
-    assert.equal((await failure(alerter.send(alerter.render(alarmError, tempfail), tempfail, context()))).temporary, true);
+    assert.equal((await rejectionOf(alerter.send(alerter.render(alarmError, tempfail), tempfail, context()))).temporary, true);
   });
 
   it('kills a hanging script and its children after the time limit', async () => {
     const pidFile = path.join(dir, 'hang.pid');
     const settings = script('hang.sh', `sleep 300 & echo $! > ${pidFile}; sleep 300`);
     const started = Date.now();
-    const error = await failure(alerter.send(alerter.render(alarmError, settings), settings, context(1500)));
+    const error = await rejectionOf(alerter.send(alerter.render(alarmError, settings), settings, context(1500)));
     assert.equal(error.temporary, true);
     assert.match(error.message, /did not finish within 1\.5 s and was killed/);
     assert.ok(Date.now() - started < 10_000, 'stopped at the context timeout, well before the child would end');
@@ -133,14 +123,14 @@ describe('script alerter', () => {
 
   it('says when the script is missing or not executable (permanent)', async () => {
     const missing = Object.assign(new ScriptConfig(), { path: path.join(dir, 'nope.sh') });
-    const notFound = await failure(alerter.send(alerter.render(alarmError, missing), missing, context()));
+    const notFound = await rejectionOf(alerter.send(alerter.render(alarmError, missing), missing, context()));
     assert.equal(notFound.temporary, false);
     assert.match(notFound.message, /does not exist/);
     const plain = path.join(dir, 'plain.sh');
     writeFileSync(plain, '#!/bin/sh\nexit 0\n');
     chmodSync(plain, 0o644);
     const settings = Object.assign(new ScriptConfig(), { path: plain });
-    const notExecutable = await failure(alerter.send(alerter.render(alarmError, settings), settings, context()));
+    const notExecutable = await rejectionOf(alerter.send(alerter.render(alarmError, settings), settings, context()));
     assert.match(notExecutable.message, /is not executable \(chmod a\+x\)/);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type * as NetSnmp from 'net-snmp';
 import {
   Alerter,
+  loadOnce,
   alertHeadline,
   parseHostPort,
   PluginError,
@@ -12,9 +13,8 @@ import {
 } from '../../../app/plugin-host/index.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
 
-const loadNetSnmp = () => import('net-snmp').then((module) => module.default);
+const loadNetSnmp = loadOnce(() => import('net-snmp').then((module) => module.default));
 type NetSnmpModule = Awaited<ReturnType<typeof loadNetSnmp>>;
-let netSnmpLoading: Promise<NetSnmpModule> | null = null;
 
 /** appliance/mibs/LILLYDOO-PULSE-MIB.txt: { enterprises 32473 7 } (RFC 5612's documentation number). */
 export const PULSE_MIB = '1.3.6.1.4.1.32473.7';
@@ -93,7 +93,7 @@ export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessag
     const receiver = parseHostPort(config.target, 162);
     if (!receiver) throw new PluginError(`SNMP trap receiver "${config.target}" is not "host:port"`, false);
     // Loaded on first use: a server that sends no traps never loads net-snmp.
-    const snmp = await (netSnmpLoading ??= loadNetSnmp());
+    const snmp = await loadNetSnmp();
     const transport: 'udp4' | 'udp6' = receiver.host.includes(':') ? 'udp6' : 'udp4';
     const options = { port: 161, trapPort: receiver.port, transport, timeout: context.timeoutMs };
     let session: NetSnmp.Session;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
 import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
 import { ALL_EVENTS, alarmError, monitorDown } from '../../../test/fixtures/alert-events.js';
 import { HttpReceiver } from '../../../test/peers/http-receiver.js';
 import { assertGolden } from '../../../test/support/golden.js';
+import { rejectionOf } from '../../../test/support/plugin-errors.js';
 import { WebhookAlerter } from './webhook.alerter.js';
 import { WebhookConfig } from './webhook.config.js';
 
@@ -12,16 +12,6 @@ const alerter = new WebhookAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
 const context = (timeoutMs = 5000) => createPluginContext({ timeoutMs, logger });
 const config = (url: string, headers: Record<string, string> = {}) => Object.assign(new WebhookConfig(), { url, headers });
-
-async function failure(promise: Promise<void>): Promise<PluginError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PluginError, String(error));
-    return error;
-  }
-  assert.fail('delivery succeeded');
-}
 
 describe('webhook alerter', () => {
   let receiver: HttpReceiver;
@@ -75,7 +65,7 @@ describe('webhook alerter', () => {
       [302, false],
     ] as const) {
       receiver.status = status;
-      const error = await failure(alerter.send(alerter.render(monitorDown, settings), settings, context()));
+      const error = await rejectionOf(alerter.send(alerter.render(monitorDown, settings), settings, context()));
       assert.equal(error.temporary, temporary, `HTTP ${status}`);
       assert.match(error.message, new RegExp(`HTTP ${status}`));
     }
@@ -83,7 +73,7 @@ describe('webhook alerter', () => {
     const closed = await HttpReceiver.start();
     const closedUrl = closed.url;
     await closed.stop();
-    const refused = await failure(alerter.send(alerter.render(monitorDown, config(closedUrl)), config(closedUrl), context()));
+    const refused = await rejectionOf(alerter.send(alerter.render(monitorDown, config(closedUrl)), config(closedUrl), context()));
     assert.equal(refused.temporary, true);
     assert.match(refused.message, /ECONNREFUSED/);
   });
@@ -91,7 +81,7 @@ describe('webhook alerter', () => {
   it('gives up on a receiver that does not answer within the timeout (temporary)', async () => {
     receiver.delayMs = 2000;
     try {
-      const error = await failure(alerter.send(alerter.render(monitorDown, config(receiver.url)), config(receiver.url), context(200)));
+      const error = await rejectionOf(alerter.send(alerter.render(monitorDown, config(receiver.url)), config(receiver.url), context(200)));
       assert.equal(error.temporary, true);
       assert.match(error.message, /no answer within 200 ms/);
     } finally {

@@ -6,6 +6,7 @@ import {
   abortableCheck,
   Check,
   describeNetworkError,
+  loadOnce,
   parseHostPort,
   roundMs,
   type CheckPlugin,
@@ -17,13 +18,9 @@ import { SnmpConfig } from './snmp.config.js';
 
 type Reading = { oid: string; value: string | number };
 
-const loadNetSnmp = () => import('net-snmp').then((module) => module.default);
-type NetSnmpModule = Awaited<ReturnType<typeof loadNetSnmp>>;
-let netSnmpLoading: Promise<NetSnmpModule> | null = null;
 /** net-snmp is loaded on first use: servers and pollers without SNMP monitors never load it. */
-function netSnmp(): Promise<NetSnmpModule> {
-  return (netSnmpLoading ??= loadNetSnmp());
-}
+const netSnmp = loadOnce(() => import('net-snmp').then((module) => module.default));
+type NetSnmpModule = Awaited<ReturnType<typeof netSnmp>>;
 
 /** SNMP GET of one or more OIDs (v2c or v3); the values are compared with the expected value and thresholds. */
 @Check({

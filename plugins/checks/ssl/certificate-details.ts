@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Forge from 'node-forge';
+import { loadOnce } from '../../../app/plugin-host/index.js';
 
 export interface CertificateDetails {
   subject: string;
@@ -13,16 +14,15 @@ export interface CertificateDetails {
   notAfter: Date;
 }
 
-const loadForge = () => import('node-forge').then((module) => module.default);
+const loadForge = loadOnce(() => import('node-forge').then((module) => module.default));
 type ForgeModule = Awaited<ReturnType<typeof loadForge>>;
-let forgeLoading: Promise<ForgeModule> | null = null;
 
 /**
  * The certificate reader, with node-forge loaded on first use: a server without SSL monitors never
  * loads (or keeps in memory) the library.
  */
 export async function certificateReader(): Promise<(der: Buffer) => CertificateDetails> {
-  const forge = await (forgeLoading ??= loadForge());
+  const forge = await loadForge();
   return (der) => readCertificate(forge, der);
 }
 
