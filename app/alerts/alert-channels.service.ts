@@ -4,6 +4,7 @@ import { PulseConfig } from '../config/config.schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
+import { keepMaskedSecrets, maskSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
 import type { AlertChannelRow } from './alert-channel.entity.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
@@ -96,8 +97,11 @@ export class AlertChannelsService implements OnModuleInit {
   }
 
   async update(name: string, input: ChannelInput): Promise<AlertChannel> {
-    await this.editable(name);
+    const current = await this.editable(name);
     if (input.name !== name) throw ApiError.validation(`name: cannot be changed (it is "${name}"); create a new channel instead`);
+    // Sending back what GET showed keeps the stored secrets (same alerter type only).
+    const stored = current.targets[0]?.type === input.type ? current.targets[0].settings : undefined;
+    input = { ...input, settings: keepMaskedSecrets(this.secretsOf(input.type), input.settings, stored) };
     this.validateInput(input);
     await this.repository.update(name, {
       type: input.type,
@@ -123,14 +127,13 @@ export class AlertChannelsService implements OnModuleInit {
     return { alerter, settings: result.value };
   }
 
-  /** Settings as the API shows them: secrets replaced by "********". */
+  /** Settings as the API shows them: secrets masked. */
   masked(target: ChannelTarget): Record<string, unknown> {
-    const secrets = new Set<string>(
-      (this.plugins.alerter(target.type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets ?? [],
-    );
-    return Object.fromEntries(
-      Object.entries(target.settings).map(([key, value]) => [key, secrets.has(key) && value !== '' ? '********' : value]),
-    );
+    return maskSecrets(this.secretsOf(target.type), target.settings);
+  }
+
+  private secretsOf(type: string): readonly string[] | undefined {
+    return (this.plugins.alerter(type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets;
   }
 
   private checkTarget(target: ChannelTarget): string | null {
@@ -157,10 +160,11 @@ export class AlertChannelsService implements OnModuleInit {
     if (!result.ok) throw ApiError.validation(result.errors.map((error) => `settings.${error.field}: ${error.message}`).join('; '));
   }
 
-  private async editable(name: string): Promise<void> {
+  private async editable(name: string): Promise<AlertChannel> {
     const channel = await this.get(name);
     if (channel.source === 'config')
       throw ApiError.conflict(`Alert channel "${name}" is defined in the configuration file; change it there.`);
+    return channel;
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
+import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
 import { MonitorBodyDto, parseTime, type HistoryQuery, type ListMonitorsQuery, type ResultsQuery } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
@@ -39,9 +40,12 @@ export class MonitorService {
   }
 
   async update(id: number, body: MonitorBodyDto) {
-    await this.existing(id);
+    const current = await this.existing(id);
     await this.checkAlertChannels(body.alerts ?? []);
-    await this.monitors.updateSettings(id, this.settingsFrom(body), this.clock.now());
+    // A PUT of what GET showed sends masked secrets back: those keep the stored values (same type only).
+    const stored = body.type === current.type ? current.options : undefined;
+    const options = keepMaskedSecrets(this.secretsOf(body.type), body.options ?? {}, stored);
+    await this.monitors.updateSettings(id, this.settingsFrom({ ...body, options }), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
     return this.detail(monitor);
@@ -49,7 +53,7 @@ export class MonitorService {
 
   async remove(id: number) {
     const monitor = await this.existing(id);
-    const view = monitorView(monitor, this.runtime.get(id), false);
+    const view = monitorView(monitor, this.runtime.get(id), false, this.secretsOf(monitor.type));
     this.runtime.remove(id);
     await this.runtime.settle();
     await this.monitors.delete(id);
@@ -82,7 +86,9 @@ export class MonitorService {
       perPage,
     });
     return {
-      monitors: monitors.map((monitor) => monitorView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id))),
+      monitors: monitors.map((monitor) =>
+        monitorView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id), this.secretsOf(monitor.type)),
+      ),
       page,
       per_page: perPage,
       total,
@@ -138,7 +144,19 @@ export class MonitorService {
       this.results.stateTotals(monitor.id, 'hour', now - 30 * DAY_MS),
     ]);
     const uptime = { '24h': uptimePercent(day), '7d': uptimePercent(week), '30d': uptimePercent(month) };
-    return monitorDetailView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id), uptime, now);
+    return monitorDetailView(
+      monitor,
+      this.runtime.get(monitor.id),
+      this.runtime.inMaintenance(monitor.id),
+      uptime,
+      now,
+      this.secretsOf(monitor.type),
+    );
+  }
+
+  /** Option keys the monitor type's plugin marks as secrets (masked in every view). */
+  private secretsOf(type: string): readonly string[] | undefined {
+    return this.registry.check(type)?.meta.secrets;
   }
 
   private async existing(id: number): Promise<Monitor> {

@@ -1,3 +1,4 @@
+import { maskSecrets } from '../plugin-host/plugin-secrets.js';
 import type { CheckResultRow } from './check-result.entity.js';
 import type { LiveMonitor } from './live-monitor.js';
 import type { MonitorBucket } from './monitor-bucket.entity.js';
@@ -7,8 +8,8 @@ import { uptimePercent } from './uptime-buckets.js';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** A monitor as the API shows it in lists: its settings and its state. */
-export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, maintenance: boolean) {
+/** A monitor as the API shows it in lists: its settings (secrets masked) and its state. */
+export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, maintenance: boolean, secrets?: readonly string[]) {
   const state = live?.state;
   return {
     id: monitor.id,
@@ -21,7 +22,7 @@ export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, mai
     quorum: monitor.quorum,
     pollers: monitor.pollers,
     alerts: monitor.alerts,
-    options: live?.config ?? monitor.options,
+    options: maskSecrets(secrets, { ...((live?.config as Record<string, unknown> | null) ?? monitor.options) }),
     status: state?.status ?? monitor.status,
     paused: monitor.paused,
     maintenance,
@@ -39,9 +40,10 @@ export function monitorDetailView(
   maintenance: boolean,
   uptime: Record<'24h' | '7d' | '30d', number | null>,
   now: number,
+  secrets?: readonly string[],
 ) {
   return {
-    ...monitorView(monitor, live, maintenance),
+    ...monitorView(monitor, live, maintenance, secrets),
     message: monitor.statusMessage,
     sources: (live?.sourceStatuses(now) ?? []).map((source) => ({
       source: source.source,

@@ -11,3 +11,4 @@ export { postForAlert } from './http-delivery.js';
 export { describeNetworkError, roundMs } from './network-errors.js';
 export { abortableCheck, noAnswer } from './abortable-check.js';
 export { loadOnce } from './load-once.js';
+export { keepMaskedSecrets, maskSecrets, SECRET_MASK } from './plugin-secrets.js';

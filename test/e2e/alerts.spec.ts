@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { waitUntil } from '../support/wait.js';
@@ -123,6 +125,16 @@ describe('alert channels through the API', () => {
     const shown = await server.request('GET', '/api/alerts/ops-mail', { token: admin });
     assert.deepEqual(shown.json.targets[0].settings, { to: 'ops@example.com', password: '********' });
     assert.ok(!shown.text.includes('hunter2'));
+    // Sending back what GET showed keeps the stored password; other fields change.
+    const edited = await server.request('PUT', '/api/alerts/ops-mail', {
+      token: admin,
+      json: { name: 'ops-mail', type: 'mail', settings: { ...shown.json.targets[0].settings, to: 'oncall@example.com' } },
+    });
+    assert.equal(edited.status, 200);
+    const stored = new Database(path.join(server.dataDir, 'pulse.db'), { readonly: true });
+    const row = stored.prepare("SELECT settings FROM alert_channels WHERE name = 'ops-mail'").get() as { settings: string };
+    stored.close();
+    assert.deepEqual(JSON.parse(row.settings), { to: 'oncall@example.com', password: 'hunter2' });
     assert.equal((await server.request('DELETE', '/api/alerts/ops-mail', { token: admin })).status, 200);
     assert.equal((await server.request('GET', '/api/alerts/ops-mail', { token: admin })).status, 404);
   });

@@ -1,7 +1,9 @@
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { PulseServer } from '../peers/pulse-server.js';
 import { freePort } from '../support/ports.js';
 
@@ -227,6 +229,38 @@ describe('monitors API (SPEC §3)', () => {
     assert.equal((await api('DELETE', `/api/monitors/${created.id}`)).status, 200);
     assert.equal((await api('GET', `/api/monitors/${created.id}`)).status, 404);
     assert.equal((await api('GET', `/api/monitors/${created.id}/results`)).status, 404);
+  });
+});
+
+describe('monitor secrets', () => {
+  it('masks secret options in every view and keeps them when an edit sends the mask back', async () => {
+    const server = await PulseServer.start();
+    try {
+      const token = server.adminToken;
+      const body = {
+        name: 'core switch',
+        type: 'snmp',
+        target: '127.0.0.1:1161',
+        options: { version: '2c', community: 'n0t-public', oids: ['1.3.6.1.2.1.1.3.0'] },
+      };
+      const created = await server.request('POST', '/api/monitors', { token, json: body });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(created.json.options.community, '********');
+      const listed = await server.request('GET', '/api/monitors', { token });
+      assert.ok(!listed.text.includes('n0t-public') && !created.text.includes('n0t-public'));
+      const edited = await server.request('PUT', `/api/monitors/${created.json.id}`, {
+        token,
+        json: { ...body, name: 'core switch 1', options: created.json.options },
+      });
+      assert.equal(edited.status, 200, edited.text);
+      assert.equal(edited.json.options.community, '********');
+      const stored = new Database(path.join(server.dataDir, 'pulse.db'), { readonly: true });
+      const row = stored.prepare('SELECT options FROM monitors WHERE id = ?').get(created.json.id) as { options: string };
+      stored.close();
+      assert.equal(JSON.parse(row.options).community, 'n0t-public');
+    } finally {
+      await server.dispose();
+    }
   });
 });
 
