@@ -153,6 +153,11 @@ export class AlertDeliveryRepository {
     return result.affected ?? 0;
   }
 
+  findByIds(ids: number[]): Promise<AlertDelivery[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(AlertDelivery).find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+  }
+
   findById(id: number): Promise<AlertDelivery | null> {
     return this.dataSource.getRepository(AlertDelivery).findOneBy({ id });
   }

@@ -17,6 +17,8 @@ const SYNC_INTERVAL_MS = 5_000;
 /** How often targets with storm-held alerts are checked for a digest that is due. */
 const DIGEST_CHECK_MS = 500;
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The delivery log keeps days of history: pruning it hourly is plenty. */
+const PRUNE_INTERVAL_MS = 60 * 60_000;
 
 /**
  * Runs one DeliveryWorker per channel target, wakes them when work is queued, sums up storm-held alerts
@@ -34,6 +36,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   /** Targets this server has held alerts for (the upkeep finds other servers' held alerts too). */
   private readonly heldTargets = new Map<string, { targetKey: string; channel: string; targetType: string }>();
   private syncing: Promise<void> | null = null;
+  private lastPrune = 0;
   private readonly sent: Counter<'channel' | 'type'>;
   private readonly failed: Counter<'channel' | 'type'>;
   private readonly retried: Counter<'channel' | 'type'>;
@@ -126,7 +129,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   async settle(ids: number[], timeoutMs: number): Promise<AlertDelivery[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = (await Promise.all(ids.map((id) => this.repository.findById(id)))).filter((row): row is AlertDelivery => row !== null);
+      const rows = await this.repository.findByIds(ids);
       if (rows.every((row) => row.status === 'sent' || row.status === 'failed') || Date.now() > deadline) return rows;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -159,7 +162,10 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
         withWork.filter((work) => live.has(work.targetKey)),
         now,
       );
-      await this.repository.prune(now - this.config.alerting.log_retention_days * 86_400_000);
+      if (now - this.lastPrune >= PRUNE_INTERVAL_MS) {
+        this.lastPrune = now;
+        await this.repository.prune(now - this.config.alerting.log_retention_days * 86_400_000);
+      }
     } catch (error) {
       this.logger.error(`alert queue upkeep failed: ${(error as Error).message}`);
     }

@@ -4,6 +4,7 @@ import {
   alertHeadline,
   eventLines,
   loadOnce,
+  postForAlert,
   parseHostPort,
   PluginError,
   type AlertEvent,
@@ -85,29 +86,18 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
     const url = `${config.mailgun_url.replace(/\/+$/, '')}/v3/${encodeURIComponent(config.mailgun_domain)}/messages`;
     const form = new URLSearchParams({ from: message.from, subject: message.subject, text: message.text });
     for (const to of message.to) form.append('to', to);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`api:${config.mailgun_api_key}`).toString('base64')}`,
-          'user-agent': 'LILLYDOO-Pulse',
-        },
-        body: form,
-        signal: context.signal,
-        redirect: 'manual',
-      });
-    } catch (error) {
-      if (context.signal.aborted) throw new PluginError(`Mailgun gave no answer within ${context.timeoutMs} ms`, true);
-      throw new PluginError(
-        `Mailgun unreachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
-        true,
-      );
-    }
-    if (response.ok) return;
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    const temporary = response.status >= 500 || response.status === 429 || response.status === 408;
-    throw new PluginError(`Mailgun answered HTTP ${response.status}${detail ? `: ${detail}` : ''}`, temporary);
+    // The same answer classification as every other HTTP alerter: 5xx/408/429 and timeouts temporary, other 4xx permanent.
+    await postForAlert(
+      url,
+      form.toString(),
+      {
+        authorization: `Basic ${Buffer.from(`api:${config.mailgun_api_key}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'LILLYDOO-Pulse',
+      },
+      context,
+      'Mailgun',
+    );
   }
 }
 
