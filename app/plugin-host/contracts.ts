@@ -3,7 +3,11 @@
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
  */
 
+import type { Role } from '../runtime/roles.js';
+
 export type PluginKind = 'check' | 'alerter' | 'collector';
+/** An executable that can load plugins: `server`, `poller`, `agent`. */
+export type PluginRole = Role;
 
 export interface PluginLogger {
   debug(message: string): void;
@@ -30,6 +34,12 @@ export interface PluginMeta<C extends object = object> {
   example: Partial<C> & Record<string, unknown>;
   /** Config keys that hold secrets: masked in forms, redacted in logs. */
   secrets?: (keyof C & string)[];
+  /**
+   * The executables that load it. Default by kind: checks `['server', 'poller']`, alerters `['server']`,
+   * collectors `['agent']`. Narrow it for a plugin that only makes sense in one place (a check that
+   * needs the server's network, say); a role that does not load this kind at all is refused.
+   */
+  roles?: readonly PluginRole[];
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

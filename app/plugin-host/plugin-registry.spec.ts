@@ -10,6 +10,7 @@ import { Alerter, Check } from './decorators.js';
 import { PluginHostModule } from './plugin-host.module.js';
 import type { PluginModuleRef } from './plugin-loader.js';
 import { PluginRegistry, PluginRegistryError } from './plugin-registry.js';
+import { defaultPluginRoles } from '../runtime/roles.js';
 
 const quiet = new PulseLogger(new StderrSink(), 'error');
 
@@ -42,6 +43,12 @@ class BadExampleCheck extends BaseCheck {}
 @Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target })
 @Injectable()
 class NoRunCheck {}
+@Check({ id: 'server-only', title: 'Server only', config: CountConfig, example: {}, target, roles: ['server'] })
+@Injectable()
+class ServerOnlyCheck extends BaseCheck {}
+@Check({ id: 'on-agent', title: 'On the agent', config: CountConfig, example: {}, target, roles: ['agent', 'probe' as 'server'] })
+@Injectable()
+class AgentCheck extends BaseCheck {}
 @Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {} })
 @Injectable()
 class StrayAlerter {
@@ -54,7 +61,7 @@ class StrayAlerter {
 function folder(id: string, providers: Type<unknown>[], kind: PluginModuleRef['kind'] = 'check'): PluginModuleRef {
   @Module({ providers })
   class FolderModule {}
-  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule };
+  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule, roles: defaultPluginRoles(kind) };
 }
 
 async function boot(refs: PluginModuleRef[]) {
@@ -115,5 +122,19 @@ describe('plugin registry', () => {
     assert.match(text, /plugins\/checks\/mismatch: id "good" must match its folder name "mismatch"/);
     assert.match(text, /plugins\/checks\/stray: is a @Alerter\(\) but lives in the folder for check plugins/);
     assert.match(text, /plugins\/checks\/empty: its module provides no @Check\(\) class/);
+  });
+
+  it('knows which executables load each plugin: the default of its kind, or what its meta narrows it to', async () => {
+    const context = await boot([folder('good', [GoodCheck]), folder('server-only', [ServerOnlyCheck])]);
+    const registry = context.get(PluginRegistry);
+    assert.deepEqual(registry.check('good')!.roles, ['server', 'poller']);
+    assert.deepEqual(registry.check('server-only')!.roles, ['server']);
+    await context.close();
+  });
+
+  it('refuses roles that do not load the kind, or are no executable at all', async () => {
+    const text = (await problemsOf([folder('on-agent', [AgentCheck])])).join('\n');
+    assert.match(text, /plugins\/checks\/on-agent: roles: the agent does not load check plugins \(only server, poller do\)/);
+    assert.match(text, /plugins\/checks\/on-agent: roles: "probe" is not an executable/);
   });
 });
