@@ -7,7 +7,13 @@ function harness() {
   const timers = new VirtualTimers();
   const woken: { at: number; keys: string[] }[] = [];
   const due: DueTimer<string> = new DueTimer<string>((now) => {
-    woken.push({ at: now, keys: due.takeDue(now).map((entry) => entry.key).sort() });
+    woken.push({
+      at: now,
+      keys: due
+        .takeDue(now)
+        .map((entry) => entry.key)
+        .sort(),
+    });
   }, timers);
   return { timers, due, woken };
 }
