@@ -96,19 +96,19 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       help: 'How late checks start after they are due (scheduler jitter)',
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
     });
-    const { runner: scheduler, writer } = this;
+    const { runner, writer } = this;
     metrics.gauge({
       name: 'pulse_checks_running',
       help: 'Checks running now',
       collect() {
-        this.set(scheduler.running);
+        this.set(runner.running);
       },
     });
     metrics.gauge({
       name: 'pulse_checks_waiting',
       help: 'Checks due but waiting for a free slot',
       collect() {
-        this.set(scheduler.waiting);
+        this.set(runner.waiting);
       },
     });
     metrics.gauge({
