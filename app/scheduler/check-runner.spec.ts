@@ -39,6 +39,7 @@ function catalogOf(plugin: EchoCheck): CheckCatalog {
     config: EchoConfig,
     example: {},
     target: { label: 'Anything', placeholder: 'x' },
+    form: { fields: [] },
   };
   const registered: RegisteredCheck = {
     kind: 'check',
