@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { validatePluginConfig } from '../../../app/plugin-host/index.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { startProcess, type TestProcess } from '../../../test/support/processes.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { DnsCheck, describeDnsError } from './dns.check.js';

@@ -11,6 +11,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { DnsConfig } from './dns.config.js';
+import { dnsForm } from './dns.form.js';
 import { answerMatches, isDomainName, parseResolver, type RecordType } from './dns-names.js';
 
 /** c-ares gives up on a single try after this long at most; the check asks again until its own timeout. */
@@ -29,6 +30,7 @@ const ANSWERS_IN_MESSAGE = 5;
   config: DnsConfig,
   example: { record_type: 'A', resolver: '127.0.0.1:5353', expected: ['192.0.2.10'] },
   target: { label: 'Domain name', placeholder: 'www.example.org' },
+  form: dnsForm,
 })
 @Injectable()
 export class DnsCheck implements CheckPlugin<DnsConfig> {

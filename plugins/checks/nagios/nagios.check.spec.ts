@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PluginContext } from '../../../app/plugin-host/index.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { PulseServer } from '../../../test/peers/pulse-server.js';
 import { waitUntil } from '../../../test/support/wait.js';
 import { NagiosCheck } from './nagios.check.js';

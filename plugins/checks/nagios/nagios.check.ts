@@ -9,6 +9,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { NagiosConfig } from './nagios.config.js';
+import { nagiosForm } from './nagios.form.js';
 import { DEFAULT_NAGIOS_DIRS, resolvePluginExecutable } from './nagios-executable.js';
 import { latencyFromPerfdata, parsePluginOutput } from './nagios-output.js';
 import { runInProcessGroup, type ProcessRun } from './nagios-process.js';
@@ -43,6 +44,7 @@ const PERFDATA_ITEMS = 100;
   config: NagiosConfig,
   example: { args: ['-H', '127.0.0.1', '-p', '22'] },
   target: { label: 'Plugin name or path', placeholder: 'check_tcp' },
+  form: nagiosForm,
 })
 @Injectable()
 export class NagiosCheck implements CheckPlugin<NagiosConfig> {
