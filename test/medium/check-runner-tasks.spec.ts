@@ -111,7 +111,7 @@ describe('check runner with the poller plugins, tasks from JSON (no database)', 
     });
     try {
       assert.equal(
-        runner.upsert(parseCheckTask({ id: 5, type: 'dns', target: 'x', interval: 60, timeout: 5, retries: 0 }))?.reason,
+        runner.upsert(parseCheckTask({ id: 5, type: 'gopher', target: 'x', interval: 60, timeout: 5, retries: 0 }))?.reason,
         'unknown-type',
       );
       const refused = runner.upsert(
