@@ -133,6 +133,8 @@ describe('single executables', () => {
       cwd: dir,
       dataDir: path.join(dir, 'data'),
       config: LOOPBACK_ONLY,
+      // qemu-user emulates every instruction: the start takes many times longer than natively (45 s seen on a busy machine).
+      startTimeoutMs: 120_000,
     });
     try {
       assert.ok(server.adminToken);
