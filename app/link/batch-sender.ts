@@ -281,6 +281,12 @@ export class BatchSender {
       this.lastProblem = null;
       this.draining = left === 0 ? null : { since: now, total: queued };
     }
+    const answer = response.json as { accepted?: unknown; duplicates?: unknown } | undefined;
+    if (typeof answer?.accepted === 'number' && typeof answer.duplicates === 'number')
+      this.options.logger.debug?.(
+        `sent ${counted(batch.items.length, noun)}: ${count(answer.accepted)} new, ${count(answer.duplicates)} already there`,
+        CONTEXT,
+      );
     this.reportRejections(batch, response.json);
     this.options.onDelivered?.({ items: batch.items.length, answer: response.json });
   }

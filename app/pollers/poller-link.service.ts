@@ -69,6 +69,14 @@ export class PollerLinkService {
   private async bind(token: CallerToken, body: RegisterPollerDto): Promise<LivePoller> {
     const version = (body.version ?? '').trim();
     const known = this.registry.byTokenId(token.id);
+    const holder = this.registry.byName(body.name.trim());
+    if (known && holder && holder !== known) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `This token belongs to poller ${known.poller.id} "${known.poller.name}"; it cannot register as poller ${holder.poller.id} "${holder.poller.name}".`,
+      );
+    }
     if (known) {
       if (version && version !== known.poller.version) {
         await this.repository.update(known.poller.id, { version });
@@ -79,7 +87,6 @@ export class PollerLinkService {
       return known;
     }
     const name = body.name.trim();
-    const holder = this.registry.byName(name);
     if (holder) {
       throw new ApiError(
         403,

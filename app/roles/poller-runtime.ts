@@ -105,7 +105,6 @@ export class PollerRuntime implements CheckConsumer {
     const { task, result, attempts, finishedAt } = outcome;
     const details = attempts > 1 ? { ...result.details, attempts } : (result.details ?? null);
     const checkedAt = new Date(finishedAt).toISOString();
-    this.log.debug?.(`result monitor ${task.id}: ${result.status} (${result.message}) checked_at ${checkedAt}`, 'Checks');
     try {
       this.link.enqueue({
         monitor_id: task.id,
@@ -117,7 +116,9 @@ export class PollerRuntime implements CheckConsumer {
       });
     } catch (error) {
       this.log.error(`the result of monitor ${task.id} could not be queued: ${(error as Error).message}`, 'Link');
+      return;
     }
+    this.log.debug?.(`queued result of monitor ${task.id}: ${result.status} (${result.message}) checked_at ${checkedAt}`, 'Checks');
   }
 
   // ---- internals ----------------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ describe('pollers API (SPEC §4)', () => {
     assert.match(taken.json.message, /A poller named "Frankfurt Office" \(poller \d+\) is registered with another token/);
     assert.equal((await api('GET', '/api/poller/whoami', undefined, intruder)).json.id, null, 'nothing was bound');
     assert.equal((await api('POST', '/api/poller/register', { name: 'x' })).status, 403, 'admin token');
+    const asOther = await api('POST', '/api/poller/register', { name: 'Ludwigsburg' }, ffmToken);
+    assert.equal(asOther.status, 403);
+    assert.equal(asOther.json.message, `This token belongs to poller ${ffm} "Frankfurt Office"; it cannot register as poller ${luwi} "Ludwigsburg".`);
     const agent = (await api('POST', '/api/tokens/', { name: 'agent', type: 'agent' })).json.token;
     assert.equal((await api('GET', '/api/poller/tasks', undefined, agent)).status, 403, 'agent token');
     assert.equal((await api('GET', '/api/poller/tasks', undefined, intruder)).json.error, 'not_registered');

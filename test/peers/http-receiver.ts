@@ -21,7 +21,8 @@ export class HttpReceiver {
 
   private constructor(private readonly server: http.Server) {}
 
-  static async start(): Promise<HttpReceiver> {
+  /** Listens on `host` (default 127.0.0.1; a veth address for a server inside a namespace). */
+  static async start(host = '127.0.0.1'): Promise<HttpReceiver> {
     const server = http.createServer();
     const receiver = new HttpReceiver(server);
     server.on('request', (request, response) => {
@@ -34,12 +35,15 @@ export class HttpReceiver {
         else respond();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    receiver.host = host;
     return receiver;
   }
 
+  private host = '127.0.0.1';
+
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://${this.host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async waitForRequests(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {

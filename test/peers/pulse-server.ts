@@ -24,6 +24,10 @@ export interface PulseServerOptions {
   cwd?: string;
   /** How long to wait for "HTTP listening" (default 20 s); an emulated executable needs longer. */
   startTimeoutMs?: number;
+  /** Runs the command through this prefix (`['ip', 'netns', 'exec', ns]`: the server inside a namespace). */
+  wrap?: string[];
+  /** The address the test reaches the server at (default 127.0.0.1). */
+  host?: string;
 }
 
 /** A real Pulse server process on loopback, stopped by pid. */
@@ -57,13 +61,15 @@ export class PulseServer {
           PULSE_TCP_LISTEN: '127.0.0.1:0',
           ...options.env,
         };
-    const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [SERVER_ENTRY, ...args]];
+    let [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [SERVER_ENTRY, ...args]];
+    if (options.wrap) [command, commandArgs] = [options.wrap[0]!, [...options.wrap.slice(1), command, ...commandArgs]];
     const child = startProcess(command, commandArgs, { env, cwd: options.cwd ?? dataDir, label: 'pulse server' });
     try {
       const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/, options.startTimeoutMs);
       const udp = /statsd UDP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
       const tcp = /statsd TCP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
-      return new PulseServer(child, `http://127.0.0.1:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
+      const host = options.host ?? '127.0.0.1';
+      return new PulseServer(child, `http://${host}:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
     } catch (error) {
       await child.stop();
       throw error;
