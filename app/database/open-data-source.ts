@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { takeSqliteTransactionsInTurn } from './sqlite-turns.js';
 
 /** Any constant shared by every Pulse server: the key of the PostgreSQL advisory lock around migrations. */
 const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
@@ -11,10 +12,14 @@ const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
 export async function openDataSource(options: DataSourceOptions, runMigrations = true): Promise<DataSource> {
   const dataSource = new DataSource({ ...options, migrationsRun: false } as DataSourceOptions);
   await dataSource.initialize();
-  if (!runMigrations) return dataSource;
+  if (!runMigrations) {
+    takeSqliteTransactionsInTurn(dataSource);
+    return dataSource;
+  }
   try {
     if (dataSource.options.type !== 'postgres') {
       await dataSource.runMigrations({ transaction: 'each' });
+      takeSqliteTransactionsInTurn(dataSource);
       return dataSource;
     }
     const runner = dataSource.createQueryRunner();

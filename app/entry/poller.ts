@@ -30,7 +30,10 @@ async function main(commandLine: CommandLine): Promise<void> {
   for (const warning of warnings) logger.warn(warning, 'Config');
 
   const plugins = await loadPluginModules('poller');
-  const app = await NestFactory.createApplicationContext(PollerModule.register({ config, logger, plugins }), { logger, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(PollerModule.register({ config, logger, plugins }), {
+    logger,
+    abortOnError: false,
+  });
   const runtime = app.get(PollerRuntime);
   const stop = (signal: string) => {
     logger.log(`${signal}: stopping; queued results stay in the outbox`, 'Main');

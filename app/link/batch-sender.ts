@@ -281,6 +281,9 @@ export class BatchSender {
       this.lastProblem = null;
       this.draining = left === 0 ? null : { since: now, total: queued };
     }
+    // Catching up ends with the first batch that was not full: what arrives from now on waits for the batch window.
+    const full = batch.items.length >= this.itemsLimit || batch.bytes >= this.maxBytes * 0.9;
+    if (this.draining && !full) this.caughtUp();
     const answer = response.json as { accepted?: unknown; duplicates?: unknown } | undefined;
     if (typeof answer?.accepted === 'number' && typeof answer.duplicates === 'number')
       this.options.logger.debug?.(

@@ -22,7 +22,9 @@ export class DataDirLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const owner = Number(readOwner(file));
         if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner))
-          throw new StartupError(`another ${role} (pid ${owner}) uses data_dir ${dataDir}; give each its own data_dir`, { exitCode: EXIT_CONFIG });
+          throw new StartupError(`another ${role} (pid ${owner}) uses data_dir ${dataDir}; give each its own data_dir`, {
+            exitCode: EXIT_CONFIG,
+          });
         rmSync(file, { force: true }); // left by a process that is gone
       }
     }

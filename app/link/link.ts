@@ -94,8 +94,19 @@ export class Link {
     return this.sender.stats();
   }
 
-  /** Stops sending, writes the outbox to disk and closes connections. */
-  async close(): Promise<void> {
+  /**
+   * Stops sending, writes the outbox to disk and closes connections. With `flushMs`, what is queued is
+   * sent first if the server answers within that time (a clean stop leaves nothing behind); whatever is
+   * left stays in the outbox for the next start.
+   */
+  async close(options: { flushMs?: number } = {}): Promise<void> {
+    if (options.flushMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.sender.flush().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, options.flushMs))),
+      ]).finally(() => clearTimeout(timer));
+    }
     await this.sender.stop();
     this.outbox.close();
     this.client.close();

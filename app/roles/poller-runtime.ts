@@ -94,7 +94,8 @@ export class PollerRuntime implements CheckConsumer {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     await this.syncing?.catch(() => undefined);
     await this.runner?.stop();
-    await this.link?.close();
+    // A clean stop sends what is queued if the server answers at once; the rest waits in the outbox.
+    await this.link?.close({ flushMs: error ? 0 : 5000 });
     this.lock?.release();
     this.finish?.(error);
   }
@@ -158,7 +159,11 @@ export class PollerRuntime implements CheckConsumer {
         this.info(`registered as poller ${id} "${name}"${location ? ` (${location})` : ''} with ${this.link!.client.origin}${differs}`);
         return true;
       }
-      if (response.status === 401 || response.status === 403 || (response.status >= 400 && response.status < 500 && response.status !== 404 && response.status !== 408 && response.status !== 429))
+      if (
+        response.status === 401 ||
+        response.status === 403 ||
+        (response.status >= 400 && response.status < 500 && response.status !== 404 && response.status !== 408 && response.status !== 429)
+      )
         throw new TokenRefused(`the server refused to register this poller (HTTP ${response.status}): ${answerMessage(response)}`);
       if (since === null) {
         since = Date.now();
@@ -206,7 +211,9 @@ export class PollerRuntime implements CheckConsumer {
       return;
     }
     if (response.status !== 200) {
-      this.warn(`the task list could not be fetched (HTTP ${response.status}: ${answerMessage(response)}); keeping the ${count(this.current.size)} known task(s)`);
+      this.warn(
+        `the task list could not be fetched (HTTP ${response.status}: ${answerMessage(response)}); keeping the ${count(this.current.size)} known task(s)`,
+      );
       return;
     }
     const raw = (response.json as { tasks?: unknown } | undefined)?.tasks;

@@ -205,6 +205,13 @@ export class PollerLab {
 
   async dispose(): Promise<void> {
     for (const poller of this.pollers.values()) await poller.stop().catch(() => undefined);
+    // PULSE_TEST_KEEP_LOGS=<dir>: every process's output is kept there, for looking into a failure.
+    const keep = process.env.PULSE_TEST_KEEP_LOGS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const poller of this.pollers.values()) writeFileSync(path.join(keep, `${poller.spec.key}.log`), poller.output);
+      if (this.server) writeFileSync(path.join(keep, 'server.log'), this.server.process.stderr);
+    }
     await this.server?.stop().catch(() => undefined);
     await this.web?.stop().catch(() => undefined);
     await this.receiver?.stop().catch(() => undefined);
