@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
 import { ResultsSection } from '../config/config.schema.js';
 import { ApiError } from '../http/api-error.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { MonitorRuntime, RecordRefused, type RecordRefusal } from '../monitors/monitor-runtime.service.js';
 import { pollerSource } from '../monitors/source-directory.js';
 import { Clock } from '../runtime/clock.js';
@@ -46,6 +48,7 @@ export class PollerLinkService {
   private readonly logger = new Logger('Pollers');
   /** Registrations in progress, per token: a poller retrying at once does not make two. */
   private readonly registering = new Map<number, Promise<LivePoller>>();
+  private readonly received: Counter<'outcome'>;
 
   constructor(
     private readonly registry: PollerRegistry,
@@ -53,7 +56,14 @@ export class PollerLinkService {
     private readonly runtime: MonitorRuntime,
     private readonly results: ResultsSection,
     private readonly clock: Clock,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.received = metrics.counter({
+      name: 'pulse_poller_results_total',
+      help: 'Results reported by pollers: accepted, duplicate (stored before) or rejected',
+      labelNames: ['outcome'],
+    });
+  }
 
   /** POST /api/poller/register: idempotent; the first call binds the token to a new poller. */
   async register(token: CallerToken, body: RegisterPollerDto): Promise<{ id: number; name: string; location: string }> {
@@ -180,6 +190,9 @@ export class PollerLinkService {
       );
     }
     answer.rejected.sort((a, b) => a.index - b.index);
+    this.received.inc({ outcome: 'accepted' }, answer.accepted);
+    this.received.inc({ outcome: 'duplicate' }, answer.duplicates);
+    this.received.inc({ outcome: 'rejected' }, answer.rejected.length);
     if (answer.rejected.length > 0)
       this.logger.debug(
         `poller ${pollerId}: ${answer.rejected.length} of ${items.length} result(s) rejected: ${answer.rejected[0]!.reason}`,

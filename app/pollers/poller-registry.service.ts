@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { EventBus } from '../events/pulse-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { MonitorRuntime } from '../monitors/monitor-runtime.service.js';
 import { SourceDirectory } from '../monitors/source-directory.js';
 import { Clock } from '../runtime/clock.js';
@@ -48,7 +49,20 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     private readonly runtime: MonitorRuntime,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    metrics: MetricsService,
   ) {
+    const pollers = this.pollers;
+    metrics.gauge({
+      name: 'pulse_pollers',
+      help: 'Registered pollers by judged state',
+      labelNames: ['state'],
+      collect() {
+        let offline = 0;
+        for (const live of pollers.values()) if (live.poller.offline) offline++;
+        this.set({ state: 'online' }, pollers.size - offline);
+        this.set({ state: 'offline' }, offline);
+      },
+    });
     this.liveness = new DueTimer<number>(
       (now) => {
         for (const { key } of this.liveness.takeDue(now)) this.judge(key, now);

@@ -48,6 +48,9 @@ export class PollerRuntime implements CheckConsumer {
   private stopped!: Promise<void>;
   private finish!: (error?: Error) => void;
   private tasksUnreachableSince: number | null = null;
+  /** How late each check started after it was due (ms), since the last summary. */
+  private startDelays: number[] = [];
+  private summaryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: PollerConfig,
@@ -83,6 +86,8 @@ export class PollerRuntime implements CheckConsumer {
         this.info(`running the ${count(cached.tasks.length)} task(s) known from the last start until the server answers`);
     }
     void this.start().catch((error: Error) => void this.stop(error));
+    this.summaryTimer = setInterval(() => this.summarise(), 60_000);
+    this.summaryTimer.unref();
     return this.stopped;
   }
 
@@ -92,12 +97,17 @@ export class PollerRuntime implements CheckConsumer {
     this.stopping = true;
     this.halt.abort();
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
     await this.syncing?.catch(() => undefined);
     await this.runner?.stop();
     // A clean stop sends what is queued if the server answers at once; the rest waits in the outbox.
     await this.link?.close({ flushMs: error ? 0 : 5000 });
     this.lock?.release();
     this.finish?.(error);
+  }
+
+  onCheckStart(_task: CheckTask, dueAt: number, startedAt: number): void {
+    if (this.startDelays.length < 1_000_000) this.startDelays.push(Math.max(0, startedAt - dueAt));
   }
 
   /** A check finished (after its retries): its result goes to the outbox with the time it was checked. */
@@ -123,6 +133,20 @@ export class PollerRuntime implements CheckConsumer {
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
+
+  /** Once a minute (with --debug): how many checks ran and how punctually they started. */
+  private summarise(): void {
+    const delays = this.startDelays.sort((a, b) => a - b);
+    this.startDelays = [];
+    if (delays.length === 0) return;
+    const at = (fraction: number) => delays[Math.min(delays.length - 1, Math.ceil(fraction * delays.length) - 1)]!;
+    const { queued, state } = this.link?.stats() ?? { queued: 0, state: 'connected' };
+    this.log.debug?.(
+      `checks in the last minute: ${count(delays.length)} started, ${at(0.5)} ms late at the median, ${at(0.99)} ms at p99, ` +
+        `${delays[delays.length - 1]} ms at most; ${count(this.runner?.waiting ?? 0)} waiting for a slot; link ${state}, ${count(queued)} queued`,
+      'Checks',
+    );
+  }
 
   private async start(): Promise<void> {
     const registered = await this.register();

@@ -65,7 +65,10 @@ describe('pollers API (SPEC §4)', () => {
     assert.equal((await api('POST', '/api/poller/register', { name: 'x' })).status, 403, 'admin token');
     const asOther = await api('POST', '/api/poller/register', { name: 'Ludwigsburg' }, ffmToken);
     assert.equal(asOther.status, 403);
-    assert.equal(asOther.json.message, `This token belongs to poller ${ffm} "Frankfurt Office"; it cannot register as poller ${luwi} "Ludwigsburg".`);
+    assert.equal(
+      asOther.json.message,
+      `This token belongs to poller ${ffm} "Frankfurt Office"; it cannot register as poller ${luwi} "Ludwigsburg".`,
+    );
     const agent = (await api('POST', '/api/tokens/', { name: 'agent', type: 'agent' })).json.token;
     assert.equal((await api('GET', '/api/poller/tasks', undefined, agent)).status, 403, 'agent token');
     assert.equal((await api('GET', '/api/poller/tasks', undefined, intruder)).json.error, 'not_registered');
@@ -216,6 +219,14 @@ describe('pollers API (SPEC §4)', () => {
     assert.deepEqual(notAList.json.fields, { results: 'must be a list of results' });
     const badOutbox = await api('POST', '/api/poller/results', { results: [], outbox: { queued: -1 } }, ffmToken);
     assert.deepEqual(badOutbox.json.fields, { outbox: 'must be {"queued": <whole number>, "dropped": <whole number>}' });
+  });
+
+  it('counts pollers and their results in /metrics', async () => {
+    const metrics = (await api('GET', '/metrics')).text;
+    assert.match(metrics, /^pulse_pollers\{state="online"\} 2$/m);
+    assert.match(metrics, /^pulse_poller_results_total\{outcome="accepted"\} 2$/m);
+    assert.match(metrics, /^pulse_poller_results_total\{outcome="duplicate"\} 2$/m);
+    assert.match(metrics, /^pulse_poller_results_total\{outcome="rejected"\} 5$/m);
   });
 
   it('lists pollers a page at a time, and edits name, location and alerts', async () => {
