@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { installGuardedQueryRunners } from './guarded-query-runners.js';
 
 /** Any constant shared by every Pulse server: the key of the PostgreSQL advisory lock around migrations. */
 const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
@@ -10,6 +11,7 @@ const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
  */
 export async function openDataSource(options: DataSourceOptions, runMigrations = true): Promise<DataSource> {
   const dataSource = new DataSource({ ...options, migrationsRun: false } as DataSourceOptions);
+  installGuardedQueryRunners(dataSource);
   await dataSource.initialize();
   if (!runMigrations) return dataSource;
   try {
