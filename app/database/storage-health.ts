@@ -33,10 +33,10 @@ export class StorageHealth {
     return this.current;
   }
 
-  /** The user-facing reason while writes fail, e.g. for /readyz; null when healthy. */
+  /** The user-facing reason while writes fail, e.g. for /readyz (the driver's words go to the log only); null when healthy. */
   get reason(): string | null {
     if (!this.current) return null;
-    return `writes fail since ${new Date(this.current.since).toISOString()}: ${describeStorageFailure(this.current.kind)} (${this.current.detail})`;
+    return `writes fail since ${new Date(this.current.since).toISOString()}: ${describeStorageFailure(this.current.kind)}`;
   }
 
   /** Called with every failed statement; returns the storage failure if it was one. */
