@@ -11,7 +11,7 @@ import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-load
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
-import { adminTokenLines } from '../tokens/first-run.service.js';
+import { adminTokenLines, FirstRunService } from '../tokens/first-run.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { PulseConfig } from '../config/config.schema.js';
 import { runExecutable, StartupError } from './run-executable.js';
@@ -53,6 +53,13 @@ async function main(commandLine: CommandLine): Promise<void> {
       throw new StartupError(`HTTP cannot listen on ${config.http.listen} (${code}). Set [http] listen or PULSE_PORT to a free port.`);
     }
     throw error;
+  }
+  // Only now that Pulse is listening: a start that failed before this point leaves no token behind.
+  try {
+    await app.get(FirstRunService).announce();
+  } catch (error) {
+    await app.close();
+    throw new StartupError(`could not store the first admin token: ${(error as Error).message}`);
   }
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');

@@ -9,7 +9,7 @@ import { TokensController } from './tokens.controller.js';
 @Module({
   controllers: [TokensController],
   providers: [TokenRepository, TokenService, FirstRunService, ApiAuthGuard, { provide: APP_GUARD, useExisting: ApiAuthGuard }],
-  exports: [TokenService, ApiAuthGuard],
+  exports: [TokenService, ApiAuthGuard, FirstRunService],
 })
 export class TokensModule {}
 
