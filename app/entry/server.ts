@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { CommandLine } from '../cli/command-line.js';
 import { loadServerConfig } from '../config/config.loader.js';
-import { databaseTarget, describeTarget } from '../database/data-source-options.js';
+import { checkSqliteFileAtStart, databaseTarget, describeTarget, sqliteFileError } from '../database/data-source-options.js';
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-loader.js';
@@ -33,6 +33,8 @@ async function main(commandLine: CommandLine): Promise<void> {
   if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
 
   await restoreSnapshotIfMissing(config, logger);
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins }),
@@ -59,13 +61,18 @@ async function main(commandLine: CommandLine): Promise<void> {
     await app.get(FirstRunService).announce();
   } catch (error) {
     await app.close();
-    throw new StartupError(`could not store the first admin token: ${(error as Error).message}`);
+    throw (
+      (target.kind === 'sqlite' ? sqliteFileError(target.file, error) : null) ??
+      new StartupError(`could not store the first admin token: ${(error as Error).message}`)
+    );
   }
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }
 
 async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promise<void> {
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), {
     logger,
     abortOnError: false,

@@ -52,6 +52,11 @@ export class Tmpfs {
     rmSync(this.filler, { force: true });
   }
 
+  /** Makes the whole file system read-only (as a failing disk or a read-only mount would). */
+  async remountReadOnly(): Promise<void> {
+    await runCommand('mount', ['-o', 'remount,ro', this.dir]);
+  }
+
   async unmount(): Promise<void> {
     await runCommand('umount', [this.dir]);
     rmSync(this.dir, { recursive: true, force: true });
