@@ -10,6 +10,7 @@ import { freePort } from '../support/ports.js';
 import { createTestDatabase, openDataSource } from '../support/databases.js';
 import { runCommand, startProcess } from '../support/processes.js';
 import { Tmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-cli-'));
@@ -160,7 +161,7 @@ describe('command line and configuration at start (SPEC §1)', () => {
     }
   });
 
-  it('sends its log to syslog with --syslog, never the admin token', async () => {
+  it('sends its log to syslog with --syslog, never the admin token', { skip: skipUnlessInstalled('python3') }, async () => {
     const syslog = await SyslogListener.start();
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(dir, 'data-'));
