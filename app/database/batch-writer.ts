@@ -66,6 +66,11 @@ export class BatchWriter<T> {
     return this.pending.length;
   }
 
+  /** Nothing queued and nothing being written. */
+  get idle(): boolean {
+    return this.pending.length === 0 && this.inFlight === null;
+  }
+
   /** Queues an item; false (counted and logged) when the writer is full because the database kept failing, or closed. */
   push(item: T): boolean {
     if (this.closed) return false;

@@ -54,6 +54,29 @@ interface SharedSqliteConnection {
 }
 
 const logger = new Logger('Database');
+/** A transaction holding the connection this long is a bug (see takeTurn); said once per wait. */
+const LONG_WAIT_MS = 30_000;
+
+/**
+ * Waits for the connection. Inside a transaction, a statement must go through that transaction's
+ * manager: one sent through the data source instead waits for the transaction that waits for it. That
+ * would hang silently; the log says so instead.
+ */
+async function takeTurn(shared: SharedSqliteConnection): Promise<() => void> {
+  const timer = setTimeout(
+    () =>
+      logger.error(
+        `waiting ${LONG_WAIT_MS / 1000} s for the SQLite connection: a transaction holds it (a statement inside a transaction that does not use the transaction's manager?)`,
+      ),
+    LONG_WAIT_MS,
+  );
+  timer.unref();
+  try {
+    return await shared.turn.acquire();
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 class SqliteTurnQueryRunner extends BetterSqlite3QueryRunner {
   /** Set while this runner's transaction holds the connection. */
@@ -79,7 +102,7 @@ class SqliteTurnQueryRunner extends BetterSqlite3QueryRunner {
   override async query(query: string, parameters?: any[] | ObjectLiteral, useStructuredResult?: boolean): Promise<any> {
     if (this.abortedBy) throw new Error(`the transaction was rolled back by the database after: ${this.abortedBy.message}`);
     if (this.endTurn) return this.run(query, parameters, useStructuredResult);
-    const release = await this.shared.turn.acquire();
+    const release = await takeTurn(this.shared);
     try {
       this.cleanConnection();
       const result = await this.run(query, parameters, useStructuredResult);
@@ -103,7 +126,7 @@ class SqliteTurnQueryRunner extends BetterSqlite3QueryRunner {
 
   override async startTransaction(isolationLevel?: Parameters<BetterSqlite3QueryRunner['startTransaction']>[0]): Promise<void> {
     if (this.transactionDepth === 0 && !this.endTurn) {
-      this.endTurn = await this.shared.turn.acquire();
+      this.endTurn = await takeTurn(this.shared);
       this.abortedBy = null;
       this.wroteInTransaction = false;
       this.cleanConnection();
