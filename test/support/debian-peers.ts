@@ -33,6 +33,8 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'snmptrapd', pkg: 'snmptrapd', neededBy: 'the snmp-trap alerter tests' },
   { command: 'snmptranslate', pkg: 'snmp', neededBy: 'the snmp-trap alerter MIB test' },
   { command: 'fping', pkg: 'fping', neededBy: 'the ping check tests' },
+  { command: '/usr/lib/nagios/plugins/check_tcp', pkg: 'monitoring-plugins-basic', neededBy: "the nagios check tests (Debian's plugins)" },
+  { command: 'dnsmasq', pkg: 'dnsmasq-base', neededBy: 'the dns check tests (a DNS server on loopback)' },
   { command: 'openssl', pkg: 'openssl', neededBy: 'the ssl check tests (openssl s_server)' },
   { command: 'ip', pkg: 'iproute2', neededBy: 'the network-namespace tests of the ping and port checks' },
   { command: 'nc', pkg: 'netcat-openbsd', neededBy: "the heartbeat tests that drive Pulse as Lovebeat's docs do (nc)" },
@@ -52,6 +54,8 @@ export const DEBIAN_TOOL_PACKAGES: { command: string; pkg: string }[] = [
   { command: 'strip', pkg: 'binutils' },
   { command: 'aarch64-linux-gnu-strip', pkg: 'binutils-aarch64-linux-gnu' },
   { command: 'wrk', pkg: 'wrk' },
+  // Debian's other Nagios plugins (check_ldap, check_mysql …): for trying the nagios check by hand.
+  { command: '/usr/lib/nagios/plugins/check_ldap', pkg: 'monitoring-plugins-standard' },
 ];
 
 const SEARCH_PATH = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'].filter(Boolean);
