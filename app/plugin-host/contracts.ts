@@ -1,3 +1,5 @@
+import type { NetworkPolicy } from './network-policy.js';
+
 /*
  * The plugin SDK's contracts. Plugins own protocol (how to talk to an HTTP server, an SMTP relay, /proc);
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
@@ -16,6 +18,11 @@ export interface PluginContext {
   signal: AbortSignal;
   timeoutMs: number;
   logger: PluginLogger;
+  /**
+   * Where the plugin may connect (alerters: `[alerting] allow_networks` / `deny_networks`). Alerters open
+   * every connection through it (postForAlert does); without one, the built-in refusals apply.
+   */
+  network?: NetworkPolicy;
 }
 
 /** What a plugin declares about itself, next to its class. */
@@ -28,8 +35,13 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. */
+  /** Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). */
   secrets?: (keyof C & string)[];
+  /**
+   * Config keys that name an executable to run: channels made through the API may only name files under
+   * `[alerting] script_dir`; the config file may name any path.
+   */
+  executables?: (keyof C & string)[];
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

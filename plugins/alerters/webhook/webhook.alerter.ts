@@ -29,6 +29,8 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'use
   title: 'Webhook',
   config: WebhookConfig,
   example: { url: 'https://hooks.example.com/pulse', headers: { Authorization: 'Bearer example' } },
+  // Header values carry credentials (Authorization, API keys): each is masked in every view.
+  secrets: ['headers'],
 })
 @Injectable()
 export class WebhookAlerter implements AlerterPlugin<WebhookConfig, WebhookMessage> {
