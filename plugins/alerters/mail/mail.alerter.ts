@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
 import {
   AddressRefusedError,
   Alerter,
@@ -77,7 +78,8 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
       requireTLS: config.starttls === 'always',
       ignoreTLS: config.starttls === 'never',
       auth: config.username ? { user: config.username, pass: config.password } : undefined,
-      tls: { rejectUnauthorized: !config.ignore_tls_errors, servername: relay.host },
+      // SNI carries names only (RFC 6066); Node warns about an IP address there.
+      tls: { rejectUnauthorized: !config.ignore_tls_errors, ...(isIP(relay.host) ? {} : { servername: relay.host }) },
       connectionTimeout: context.timeoutMs,
       greetingTimeout: context.timeoutMs,
       socketTimeout: context.timeoutMs,
