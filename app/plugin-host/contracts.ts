@@ -1,9 +1,10 @@
-import type { NetworkPolicy } from './network-policy.js';
-
 /*
  * The plugin SDK's contracts. Plugins own protocol (how to talk to an HTTP server, an SMTP relay, /proc);
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
  */
+
+import type { NetworkPolicy } from './network-policy.js';
+import type { FormDescription } from './plugin-form.js';
 
 export type PluginKind = 'check' | 'alerter' | 'collector';
 
@@ -35,13 +36,18 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). */
+  /**
+   * Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). The
+   * form marks the same fields secret.
+   */
   secrets?: (keyof C & string)[];
   /**
    * Config keys that name an executable to run: channels made through the API may only name files under
    * `[alerting] script_dir`; the config file may name any path.
    */
   executables?: (keyof C & string)[];
+  /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
+  form: FormDescription;
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

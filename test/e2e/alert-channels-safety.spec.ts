@@ -196,6 +196,7 @@ describe('script channels made through the API stay under [alerting] script_dir 
       assert.equal(response.status, 400, file);
       assert.equal(response.json.error, 'validation_failed');
       assert.match(response.json.message, message, file);
+      assert.deepEqual(Object.keys(response.json.fields), ['settings.path'], file);
     }
     assert.equal((await server.request('GET', '/api/alerts/bad', { token: admin })).status, 404, 'nothing was stored');
   });

@@ -11,6 +11,7 @@ import {
   type PluginLogger,
 } from '../../../app/plugin-host/index.js';
 import { ScriptConfig } from './script.config.js';
+import { scriptForm } from './script.form.js';
 
 export interface ScriptMessage {
   path: string;
@@ -37,6 +38,7 @@ const EXIT_TEMPFAIL = 75;
   title: 'Script',
   config: ScriptConfig,
   example: { path: '/etc/lillydoo-pulse/alert-scripts/notify.sh' },
+  form: scriptForm,
   // Core lets channels made through the API name only executables under [alerting] script_dir.
   executables: ['path'],
 })
