@@ -181,6 +181,14 @@ export class AlertingSection {
   @Max(3650, { message: 'must be at most 3650 (days)' })
   @IsInt(INTEGER)
   log_retention_days = 30;
+  /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
+  /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
+  @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
+  @IsString(STRING)
+  script_dir = '/etc/lillydoo-pulse/alert-scripts';
 }
 
 export class AlarmConfig {

@@ -60,7 +60,7 @@ describe('alerts from heartbeat alarms (SPEC §7)', () => {
     assert.equal(recovered.event.to_state, 'ok');
     const badQuery = await server.request('GET', '/api/alerts/deliveries?status=lost&limit=9999', { token: admin });
     assert.equal(badQuery.status, 400);
-    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested/);
+    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested, cancelled/);
   });
 
   it('lists config channels read-only, with their targets', async () => {
