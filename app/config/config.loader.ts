@@ -252,6 +252,12 @@ function validate(config: PulseConfig, state: LoadState): void {
       state.error(`alarms[${index}].name`, alarm.name, 'another [[alarms]] has this name; give each a different one');
     alarmNames.add(alarm.name);
   });
+  const trustedSourcesSet = state.lines.has('statsd.trusted_sources') || state.origins.has('statsd.trusted_sources');
+  if (trustedSourcesSet && !config.heartbeat.require_token) {
+    state.warnings.push(
+      `statsd.trusted_sources (${state.where('statsd.trusted_sources')}) has no effect without [heartbeat] require_token = true: everyone may send statsd beats`,
+    );
+  }
   if (config.database.remote_s3_url !== '' && config.database.url !== '') {
     state.error(
       'database.remote_s3_url',

@@ -53,16 +53,30 @@ export class TcpSection {
   @IsListenAddress() listen = ':8127';
   /** Open statsd connections at once; more are closed at once. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) max_connections = 1000;
+  /** Open statsd connections from one address (an IPv6 /64 counts as one); more from it are closed at once. */
+  @Min(1, { message: 'must be at least 1' })
+  @Max(100000, { message: 'must be at most 100000' })
+  @IsInt(INTEGER)
+  max_connections_per_source = 100;
   /** Seconds a connection may stay silent before it is closed. */
   @Min(1, { message: 'must be at least 1 (seconds)' })
   @Max(86400, { message: 'must be at most 86400 (seconds)' })
   @IsInt(INTEGER)
-  idle_timeout = 300;
+  idle_timeout = 60;
   /** Longest line accepted; a longer one is skipped up to its newline and counted as invalid. */
   @Min(512, { message: 'must be at least 512 (bytes)' })
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+}
+
+/** Pulse's own section: who may send statsd beats. */
+export class StatsdSection {
+  /**
+   * With [heartbeat] require_token = true, statsd (which carries no token) is taken only from these
+   * addresses or CIDR ranges; without require_token everyone may send, as in Lovebeat.
+   */
+  @IsIpOrCidrList() trusted_sources: string[] = ['127.0.0.0/8', '::1'];
 }
 
 export class HttpSection {
@@ -231,6 +245,7 @@ export class PulseConfig {
   database = new DatabaseSection();
   udp = new UdpSection();
   tcp = new TcpSection();
+  statsd = new StatsdSection();
   http = new HttpSection();
   mail = new MailSection();
   mailgun = new MailgunSection();
@@ -253,6 +268,7 @@ export const SECTION_CLASSES = {
   database: DatabaseSection,
   udp: UdpSection,
   tcp: TcpSection,
+  statsd: StatsdSection,
   http: HttpSection,
   mail: MailSection,
   mailgun: MailgunSection,
