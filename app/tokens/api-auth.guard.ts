@@ -50,25 +50,28 @@ export class ApiAuthGuard implements CanActivate {
   async authorize(rule: AccessRule, request: AuthenticatedRequest): Promise<true> {
     if (rule.publicWhen?.(this.config)) return true;
 
-    const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
-    const now = this.clock.now();
-    const retryAfter = this.limiter.retryAfterSeconds(address, now);
-    if (retryAfter > 0) {
-      throw new ApiError(429, 'too_many_failures', `Too many failed token checks from ${address}; try again in ${retryAfter} s.`, {
-        'retry-after': String(retryAfter),
-      });
-    }
-
     const header = request.headers.authorization;
     if (header === undefined || header === '')
       throw new ApiError(401, 'unauthorized', `This endpoint needs a token. ${UNAUTHORIZED_MESSAGE}`);
     const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     const outcome: AuthOutcome = bearer ? await this.tokens.authenticate(bearer[1]!) : { ok: false, reason: 'malformed' };
     if (!outcome.ok) {
+      // Only failing attempts are limited (SPEC §13): a valid token from the same address is served.
+      const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
+      const now = this.clock.now();
+      const blocked = this.limiter.retryAfterSeconds(address, now) > 0;
       this.limiter.recordFailure(address, now);
       this.failures.inc({ reason: outcome.reason });
       const which = outcome.tokenId !== undefined ? ` (token #${outcome.tokenId})` : '';
-      this.logger.log(`rejected ${outcome.reason} token${which} from ${address} for ${request.method} ${request.url.split('?')[0]}`);
+      const what = `${outcome.reason} token${which} from ${address} for ${request.method} ${request.url.split('?')[0]}`;
+      if (blocked) {
+        const retryAfter = this.limiter.retryAfterSeconds(address, now);
+        this.logger.debug(`rejected ${what} (too many failures)`);
+        throw new ApiError(429, 'too_many_failures', `Too many failed token checks from ${address}; try again in ${retryAfter} s.`, {
+          'retry-after': String(retryAfter),
+        });
+      }
+      this.logger.log(`rejected ${what}`);
       throw new ApiError(401, 'unauthorized', UNAUTHORIZED_MESSAGE);
     }
 
