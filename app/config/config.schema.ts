@@ -141,6 +141,14 @@ export class HeartbeatSection {
   /** Services created automatically by beats; beats for new names beyond this are refused and counted. */
   @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services =
     100_000;
+  /**
+   * Services created by one beat, never configured (no timeout, min_interval, mute, job run, or exact
+   * name in an alarm) and silent this many days are forgotten; 0 keeps them for ever.
+   */
+  @Min(0, { message: 'must be 0 (never forget) or more (days)' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  forget_unseen_days = 7;
 }
 
 export class ResultsSection {
