@@ -9,6 +9,8 @@ import { ApiError } from './api-error.js';
 export const IdParam = createParamDecorator((name: string | undefined, context: ExecutionContext): number => {
   const param = name ?? 'id';
   const value = (context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, string>)[param] ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(value)) throw ApiError.validation(`${param}: must be a positive whole number, not "${value.slice(0, 40)}"`);
+  // Beyond 2^53 a number no longer holds every whole number: 9999999999999999 would become 1e16.
+  if (!/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw ApiError.validation(`${param}: must be a positive whole number, not "${value.slice(0, 40)}"`);
   return Number(value);
 });

@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { ApiError } from './api-error.js';
 
 /** "field: problem" for each failed constraint, nested fields dotted. */
@@ -27,4 +28,14 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => ApiError.validation(describeValidationErrors(errors).join('; ')),
   });
+}
+
+/**
+ * A field that may be left out. Unlike class-validator's IsOptional, null does not count as left out:
+ * it is checked like any other value (so the type check refuses it), because services tell "absent"
+ * from "given" by `=== undefined`. A field where null means something (a monitor's `quorum`: none)
+ * uses IsOptional and says so.
+ */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_object, value: unknown) => value !== undefined);
 }
