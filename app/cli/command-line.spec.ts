@@ -15,6 +15,14 @@ describe('command line', () => {
     });
   });
 
+  it("accepts Lovebeat's -config and -debug, so its unit files keep working", () => {
+    const parsed = parseCommandLine(['-config', '/etc/lovebeat.cfg', '-debug'], 'server');
+    assert.equal(parsed.configPath, '/etc/lovebeat.cfg');
+    assert.equal(parsed.debug, true);
+    assert.equal(parseCommandLine(['-config=/etc/lovebeat.cfg'], 'server').configPath, '/etc/lovebeat.cfg');
+    assert.throws(() => parseCommandLine(['-port', '80'], 'server'), UsageError);
+  });
+
   it('knows admin-token --reset on the server only', () => {
     assert.deepEqual(parseCommandLine(['admin-token', '--reset'], 'server').command, ['admin-token']);
     assert.throws(() => parseCommandLine(['admin-token'], 'server'), /admin-token needs --reset/);

@@ -60,11 +60,21 @@ Configuration: --config FILE, default /etc/lillydoo-pulse/${role}.conf.
 `;
 }
 
+/**
+ * Lovebeat (a Go program) spells its flags with one dash: `-config FILE`, `-debug`. Its unit files keep
+ * working when these are read as their two-dash forms; any other single-dash word is left to parseArgs.
+ */
+const LOVEBEAT_FLAGS = /^-(config|debug)(=.*)?$/;
+
+function acceptLovebeatFlags(argv: string[]): string[] {
+  return argv.map((arg) => (LOVEBEAT_FLAGS.test(arg) ? `-${arg}` : arg));
+}
+
 export function parseCommandLine(argv: string[], role: Role): CommandLine {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: acceptLovebeatFlags(argv),
       allowPositionals: true,
       strict: true,
       options: {
