@@ -29,14 +29,13 @@ export class ServiceGlob {
   private readonly tokens: Token[];
   /** Pieces between stars, for patterns without variables (the common case, matched without a table). */
   private readonly pieces: string[] | null;
-  readonly variables: string[];
+  /** A variable appears more than once: its values must be compared. */
   private readonly repeated: boolean;
 
   constructor(readonly pattern: string) {
     this.tokens = tokenize(pattern);
     const names = this.tokens.flatMap((token) => (token.kind === 'variable' ? [token.name] : []));
-    this.variables = [...new Set(names)];
-    this.repeated = names.length !== this.variables.length;
+    this.repeated = names.length !== new Set(names).size;
     this.pieces = names.length === 0 ? pattern.split('*') : null;
   }
 
