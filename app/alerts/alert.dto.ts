@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_ID } from '../http/id-param.js';
 import { Optional } from '../http/validation.js';
 import { DELIVERY_STATUSES, type AlertDelivery, type DeliveryStatus } from './alert-delivery.entity.js';
 import type { AlertAttempt } from './alert-attempt.entity.js';
@@ -19,6 +20,7 @@ export class DeliveriesQuery {
   /** Deliveries with a smaller id than this (paging backwards through the log). */
   @Optional()
   @Type(() => Number)
+  @Max(MAX_ID, { message: 'must be a delivery id' })
   @Min(1, { message: 'must be a delivery id' })
   @IsInt({ message: 'must be a whole number' })
   before?: number;

@@ -6,8 +6,11 @@ import { ApiError } from './api-error.js';
 export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
+    // class-validator starts some messages with the property's name; it is said once, in front.
     const own = Object.entries(error.constraints ?? {}).map(([name, message]) =>
-      name === 'whitelistValidation' ? `${field}: unknown field` : `${field}: ${message.replace(new RegExp(`^${error.property} `), '')}`,
+      name === 'whitelistValidation'
+        ? `${field}: unknown field`
+        : `${field}: ${message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message}`,
     );
     return [...own, ...describeValidationErrors(error.children ?? [], field)];
   });

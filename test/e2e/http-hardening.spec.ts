@@ -72,6 +72,22 @@ describe('odd input gets a 400 naming the field, never a 500 (issue 8 item 10)',
     );
   });
 
+  it('refuses ids no row can have, instead of answering for another id', async () => {
+    assertApiError(
+      await server.request('GET', '/api/monitors/9999999999999999', { token: admin }),
+      400,
+      'validation_failed',
+      /^id: must be at most 2147483647/,
+    );
+    assertApiError(
+      await server.request('GET', '/api/monitors/2147483648', { token: admin }),
+      400,
+      'validation_failed',
+      /^id: must be at most 2147483647/,
+    );
+    assert.equal((await server.request('GET', '/api/monitors/2147483647', { token: admin })).status, 404);
+  });
+
   it('refuses null where a value is optional, instead of taking it as "absent" or as a value', async () => {
     assertApiError(
       await server.request('POST', '/api/tokens/', { token: admin, json: { name: 'x', type: 'agent', expires_in_days: null } }),
@@ -145,6 +161,38 @@ describe('odd input gets a 400 naming the field, never a 500 (issue 8 item 10)',
     assert.doesNotMatch(server.process.stderr, /ERROR \[HTTP\]/, 'nothing above was a 500');
   });
 });
+
+describe(
+  'odd input on PostgreSQL, whose ids are 32-bit',
+  { skip: !process.env.PULSE_TEST_POSTGRES_URL && 'PostgreSQL is not installed' },
+  () => {
+    it('refuses ids and paging positions beyond what an id can be, instead of failing in the database', async () => {
+      const { createTestDatabase } = await import('../support/databases.js');
+      const database = await createTestDatabase('postgres');
+      const server = await PulseServer.start({ env: { PULSE_DATABASE_URL: (database.target as { url: string }).url } });
+      try {
+        const admin = server.adminToken!;
+        for (const [method, path] of [
+          ['GET', '/api/monitors/2147483648'],
+          ['GET', '/api/monitors/9007199254740991/results'],
+          ['DELETE', '/api/tokens/3000000000'],
+          ['GET', '/api/maintenance/2147483648'],
+          ['GET', '/api/alerts/deliveries?before=3000000000'],
+        ]) {
+          const response = await server.request(method!, path!, { token: admin });
+          assert.equal(response.status, 400, `${method} ${path}: ${response.text}`);
+          assert.equal(response.json.error, 'validation_failed');
+        }
+        assert.equal((await server.request('GET', '/api/monitors/2147483647', { token: admin })).status, 404, 'the largest id is an id');
+        assert.equal((await server.request('GET', '/api/alerts/deliveries?before=2147483647', { token: admin })).status, 200);
+        assert.doesNotMatch(server.process.stderr, /ERROR \[HTTP\]/, 'no 500');
+      } finally {
+        await server.dispose();
+        await database.dispose();
+      }
+    });
+  },
+);
 
 describe('security headers on every response (issue 8 item 14)', () => {
   let server: PulseServer;
