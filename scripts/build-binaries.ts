@@ -183,7 +183,6 @@ function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
 function projectAssets(role: Role): Record<string, string> {
   const assets: Record<string, string> = {};
   const add = (file: string) => (assets[path.relative(root, file).split(path.sep).join('/')] = file);
-  for (const kind of ROLES[role].pluginKinds) filesUnder(path.join(root, 'plugins', kind), (file) => file.endsWith('.hbs')).forEach(add);
   if (role === 'server') {
     filesUnder(path.join(root, 'views'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);

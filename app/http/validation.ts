@@ -1,24 +1,10 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
-import { ApiError } from './api-error.js';
-
-/** "field: problem" for each failed constraint, nested fields dotted. */
-export function describeValidationErrors(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    // class-validator starts some messages with the property's name; it is said once, in front.
-    const own = Object.entries(error.constraints ?? {}).map(([name, message]) =>
-      name === 'whitelistValidation'
-        ? `${field}: unknown field`
-        : `${field}: ${message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message}`,
-    );
-    return [...own, ...describeValidationErrors(error.children ?? [], field)];
-  });
-}
+import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
 
 /**
  * DTO validation for every route: unknown fields refused (a typo is an error, not a silent no-op),
- * no implicit type conversion (a string where a number belongs is an error).
+ * no implicit type conversion (a string where a number belongs is an error). A refusal names each field.
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -29,7 +15,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validateCustomDecorators: true, // @JsonBody() bodies are DTOs too
     transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => ApiError.validation(describeValidationErrors(errors).join('; ')),
+    exceptionFactory: (errors) => new ValidationFailure(fieldErrorsOf(errors, 'unknown field')),
   });
 }
 

@@ -3,6 +3,8 @@
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
  */
 
+import type { FormDescription } from './plugin-form.js';
+
 export type PluginKind = 'check' | 'alerter' | 'collector';
 
 export interface PluginLogger {
@@ -28,8 +30,10 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. */
+  /** Config keys that hold secrets: masked in forms, redacted in logs. The form marks the same fields secret. */
   secrets?: (keyof C & string)[];
+  /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
+  form: FormDescription;
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

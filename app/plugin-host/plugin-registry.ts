@@ -13,6 +13,7 @@ import type {
 } from './contracts.js';
 import { Alerter, Check, Collector } from './decorators.js';
 import { validatePluginConfig, type ConfigValidation } from './plugin-config.js';
+import { formProblems, isSecretField } from './plugin-form.js';
 import type { PluginModuleRef } from './plugin-loader.js';
 
 export const PLUGIN_MODULES = Symbol('PLUGIN_MODULES');
@@ -133,6 +134,15 @@ function describeProblems(
   else {
     const example = validatePluginConfig(meta.config, meta.example);
     if (!example.ok) issues.push(`its example config is invalid: ${example.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    const form = formProblems(meta.form, meta.config);
+    issues.push(...form);
+    if (form.length === 0) {
+      const marked = meta.form.fields.filter(isSecretField).map((field) => field.name);
+      const declared = meta.secrets ?? [];
+      for (const name of marked.filter((name) => !declared.includes(name)))
+        issues.push(`form field "${name}" is secret but not listed in secrets`);
+      for (const name of declared.filter((name) => !marked.includes(name))) issues.push(`secret "${name}" needs a secret form field`);
+    }
   }
   if (kind === 'check') {
     const target = (meta as CheckMeta).target;
