@@ -13,6 +13,7 @@ export const IdParam = createParamDecorator((name: string | undefined, context: 
   const param = name ?? 'id';
   const value = (context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, string>)[param] ?? '';
   if (!/^[1-9]\d*$/.test(value)) throw ValidationFailure.field(param, `must be a positive whole number, not "${value.slice(0, 40)}"`);
-  if (value.length > 10 || Number(value) > MAX_ID) throw ValidationFailure.field(param, `must be at most ${MAX_ID}, not "${value.slice(0, 40)}"`);
+  if (value.length > 10 || Number(value) > MAX_ID)
+    throw ValidationFailure.field(param, `must be at most ${MAX_ID}, not "${value.slice(0, 40)}"`);
   return Number(value);
 });
