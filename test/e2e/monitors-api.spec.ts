@@ -60,7 +60,7 @@ describe('monitors API (SPEC §3)', () => {
   it('refuses bad monitors with 400 naming the field', async () => {
     const valid = { name: 'Shop', type: 'http', target: 'https://shop.example.test/' };
     const cases: [unknown, string][] = [
-      [{ ...valid, type: 'gopher' }, 'type: unknown monitor type "gopher"; one of http, ping, port, snmp, ssl'],
+      [{ ...valid, type: 'gopher' }, 'type: unknown monitor type "gopher"; one of dns, http, nagios, ping, port, snmp, ssl'],
       [
         { ...valid, target: 'shop.example.test' },
         'target: must be an http:// or https:// URL with a host, e.g. "https://www.example.com/health"',
