@@ -18,6 +18,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PROJECT_FILE_INDEX } from '../app/runtime/project-files.js';
+import { VENDOR_FILES } from '../app/web/vendor-files.js';
 
 /**
  * Node 22 LTS, not 24: from 24.19 on, `node::ObjectWrap` registers environment cleanup hooks, and
@@ -186,10 +188,16 @@ function projectAssets(role: Role): Record<string, string> {
   for (const kind of ROLES[role].pluginKinds) filesUnder(path.join(root, 'plugins', kind), (file) => file.endsWith('.hbs')).forEach(add);
   if (role === 'server') {
     filesUnder(path.join(root, 'views'), (file) => !file.endsWith('.md')).forEach(add);
+    for (const file of Object.values(VENDOR_FILES)) add(path.join(root, file));
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'appliance', 'mibs'), () => true).forEach(add);
     filesUnder(path.join(root, 'appliance', 'systemd'), () => true).forEach(add);
   }
+  // The executable cannot list its assets, so it carries their names (listProjectFiles reads this).
+  const index = path.join(work, `${role}-${PROJECT_FILE_INDEX}`);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(index, JSON.stringify(Object.keys(assets).sort()));
+  assets[PROJECT_FILE_INDEX] = index;
   return assets;
 }
 

@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { PulseConfig } from '../config/config.schema.js';
 import { parseHostPort } from '../config/config-validators.js';
+import { basePathOf, stripBasePath } from '../web/base-path.js';
 
 /**
  * Fastify under Nest (it answers small requests several times faster than express, which heartbeat
@@ -8,7 +9,10 @@ import { parseHostPort } from '../config/config-validators.js';
  */
 export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
   const proxies = config.http.trusted_proxies;
+  const basePath = basePathOf(config.public_url);
   return new FastifyAdapter({
+    // Behind a proxy at a sub-path, requests may arrive with the prefix (proxy_pass without a URI part).
+    rewriteUrl: (request: { url?: string }) => stripBasePath(basePath, request.url ?? '/'),
     bodyLimit: config.http.max_body_bytes,
     trustProxy: proxies.length > 0 ? proxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },

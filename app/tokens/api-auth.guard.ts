@@ -1,4 +1,4 @@
-import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
@@ -9,6 +9,7 @@ import { Clock } from '../runtime/clock.js';
 import { ACCESS_RULE, ADMIN_ONLY, type AccessRule } from './access.decorator.js';
 import type { ApiToken } from './api-token.entity.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { NO_SESSIONS, SESSION_RESOLVER, type SessionResolver } from './session-resolver.js';
 import { TokenService, type AuthOutcome } from './token.service.js';
 
 export interface AuthenticatedRequest extends FastifyRequest {
@@ -27,6 +28,7 @@ export class ApiAuthGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
   private readonly limiter: FailedAuthLimiter;
   private readonly failures: Counter<'reason'>;
+  private readonly sessions: SessionResolver;
 
   constructor(
     private readonly reflector: Reflector,
@@ -34,7 +36,9 @@ export class ApiAuthGuard implements CanActivate {
     private readonly config: PulseConfig,
     private readonly clock: Clock,
     metrics: MetricsService,
+    @Optional() @Inject(SESSION_RESOLVER) sessions?: SessionResolver | null,
   ) {
+    this.sessions = sessions ?? NO_SESSIONS;
     this.limiter = new FailedAuthLimiter(config.http.auth_failures_per_minute);
     this.failures = metrics.counter({ name: 'pulse_auth_failures_total', help: 'Failed token checks', labelNames: ['reason'] });
   }
@@ -60,8 +64,12 @@ export class ApiAuthGuard implements CanActivate {
     }
 
     const header = request.headers.authorization;
-    if (header === undefined || header === '')
-      throw new ApiError(401, 'unauthorized', `This endpoint needs a token. ${UNAUTHORIZED_MESSAGE}`);
+    if (header === undefined || header === '') {
+      // No bearer token: a console session (cookie) may stand in for the admin token it was signed in with.
+      const sessionToken = await this.sessions.resolve(request);
+      if (!sessionToken) throw new ApiError(401, 'unauthorized', `This endpoint needs a token. ${UNAUTHORIZED_MESSAGE}`);
+      return this.admit(rule, request, sessionToken);
+    }
     const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     const outcome: AuthOutcome = bearer ? await this.tokens.authenticate(bearer[1]!) : { ok: false, reason: 'malformed' };
     if (!outcome.ok) {
@@ -72,7 +80,10 @@ export class ApiAuthGuard implements CanActivate {
       throw new ApiError(401, 'unauthorized', UNAUTHORIZED_MESSAGE);
     }
 
-    const token = outcome.token;
+    return this.admit(rule, request, outcome.token);
+  }
+
+  private admit(rule: AccessRule, request: AuthenticatedRequest, token: ApiToken): true {
     const adminPasses = token.type === 'admin' && rule.adminAllowed !== false;
     if (!adminPasses && !rule.tokens.includes(token.type)) {
       const wanted = rule.tokens.length > 0 ? rule.tokens.join(' or ') : 'admin';

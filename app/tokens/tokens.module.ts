@@ -5,9 +5,10 @@ import { FirstRunService } from './first-run.service.js';
 import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
+import { TokensPages } from './tokens.pages.js';
 
 @Module({
-  controllers: [TokensController],
+  controllers: [TokensController, TokensPages],
   providers: [TokenRepository, TokenService, FirstRunService, ApiAuthGuard, { provide: APP_GUARD, useExisting: ApiAuthGuard }],
   exports: [TokenService, ApiAuthGuard],
 })

@@ -1,0 +1,37 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { CSRF_FIELD } from './csrf.js';
+
+export type FormOutcome<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Validates decoded form input against an API DTO class and returns one message per field, for showing
+ * next to that field. Unknown fields are dropped (a form posts its own extras, like the CSRF token).
+ */
+export async function validateForm<T extends object>(dto: new () => T, input: Record<string, unknown>): Promise<FormOutcome<T>> {
+  const { [CSRF_FIELD]: _csrf, ...fields } = input;
+  const value = plainToInstance(dto, fields, { enableImplicitConversion: false });
+  const failures = await validate(value, { whitelist: true, stopAtFirstError: true, forbidUnknownValues: true });
+  if (failures.length === 0) return { ok: true, value };
+  const errors: Record<string, string> = {};
+  for (const failure of failures) {
+    const message = Object.values(failure.constraints ?? {})[0];
+    if (message) errors[failure.property] = message.replace(new RegExp(`^${failure.property} `), '');
+  }
+  return { ok: false, errors };
+}
+
+/** A form's text field: trimmed, or undefined when absent or blank. Repeated fields take the last value. */
+export function formText(value: unknown): string | undefined {
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  if (typeof last !== 'string') return undefined;
+  const trimmed = last.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** A form's whole-number field: a number when it is one, the text otherwise (so validation can name it). */
+export function formInteger(value: unknown): number | string | undefined {
+  const text = formText(value);
+  if (text === undefined) return undefined;
+  return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
+}

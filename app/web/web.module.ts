@@ -1,0 +1,60 @@
+import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { SESSION_RESOLVER } from '../tokens/session-resolver.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { ConsoleExceptionFilter } from './console-exception.filter.js';
+import { ConsoleRenderer } from './console-renderer.js';
+import { ConsoleSessionResolver } from './console-session.resolver.js';
+import { ConsoleSite } from './console-site.js';
+import { LiveHub } from './live-hub.js';
+import { PageRegistry } from './page-registry.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+import { SessionRepository } from './session.repository.js';
+import { SessionService } from './session.service.js';
+import { ShellPages } from './shell.pages.js';
+import { StaticFiles } from './static-files.js';
+import { ViewEngine } from './view-engine.js';
+import { ViewInterceptor } from './view.interceptor.js';
+
+/** Puts SPEC §8's security headers on every response, before any route (or the 404 handler) runs. */
+@Injectable()
+export class SecurityHeadersHook implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(SECURITY_HEADERS);
+      done();
+    });
+  }
+}
+
+/**
+ * The console's shell (SPEC §8): view engine, sessions and CSRF, base path, static files, the live event
+ * hub and the shell's own pages. Global, so every feature's pages can inject the renderer, the hub and
+ * the site, and so the auth guard finds the session resolver.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule, TokensModule],
+  controllers: [ShellPages],
+  providers: [
+    ConsoleSite,
+    StaticFiles,
+    ViewEngine,
+    PageRegistry,
+    ConsoleRenderer,
+    ViewInterceptor,
+    ConsoleExceptionFilter,
+    SessionRepository,
+    SessionService,
+    ConsoleSessionResolver,
+    { provide: SESSION_RESOLVER, useExisting: ConsoleSessionResolver },
+    LiveHub,
+    SecurityHeadersHook,
+  ],
+  exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
+})
+export class WebModule {}
