@@ -21,7 +21,7 @@ import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
 import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
-import { ConsoleExceptionFilter } from '../web/console-exception.filter.js';
+import { SiteExceptionFilter } from '../web/console-exception.filter.js';
 import { WebModule } from '../web/web.module.js';
 
 export interface RoleModuleOptions {
@@ -57,7 +57,7 @@ export class ServerModule {
         AlertsModule,
       ],
       providers: [
-        { provide: APP_FILTER, useExisting: ConsoleExceptionFilter },
+        { provide: APP_FILTER, useExisting: SiteExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

@@ -37,7 +37,7 @@ export class TokensPages {
 
   @Post()
   async create(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>) {
-    const values = { name: formText(body?.name), type: formText(body?.type) ?? '', expires_in_days: formInteger(body?.expires_in_days) };
+    const values = { name: formText(body?.name) ?? '', type: formText(body?.type) ?? '', expires_in_days: formInteger(body?.expires_in_days) };
     const checked = await validateForm(CreateTokenDto, values);
     if (!checked.ok) {
       const data = await this.page(request, { form: { values, errors: checked.errors } });

@@ -1,7 +1,6 @@
-import { Catch, Injectable, Logger, type ArgumentsHost } from '@nestjs/common';
+import { Catch, Injectable, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
-import { ConsolePagesMark } from './console-pages.js';
 import { ConsoleRenderer, ConsoleResponse } from './console-renderer.js';
 import type { ConsoleRequest } from './console-session.resolver.js';
 import { ConsoleSite } from './console-site.js';
@@ -16,9 +15,9 @@ const TITLES: Record<number, string> = {
 };
 
 /**
- * The one exception filter of the server. API routes keep their JSON errors (ApiExceptionFilter); console
- * routes answer with HTML: no session → the sign-in page, other errors as a page or an htmx fragment.
- * A path that matches no route gets the friendly 404 page when a browser asks for HTML outside /api/.
+ * Errors of console routes (bound to every @ConsoleController): no session → the sign-in page, other errors
+ * as a page or, for htmx, a message in the page's alert area. Also sends the finished responses the view
+ * interceptor hands over (ConsoleResponse).
  */
 @Catch()
 @Injectable()
@@ -35,32 +34,45 @@ export class ConsoleExceptionFilter extends ApiExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ConsoleResponse) return exception.send(reply);
-    const request = host.switchToHttp().getRequest<ConsoleRequest>();
-    if (!this.isConsole(host, request)) return super.catch(exception, host);
+    this.render(exception, host.switchToHttp().getRequest<ConsoleRequest>(), reply, false);
+  }
 
+  render(exception: unknown, request: ConsoleRequest, reply: FastifyReply, noRoute: boolean): void {
     const { status, body, headers } = this.describe(exception, request);
     if (status === 401) {
-      const next = safeNextPath(this.site.pagePath(request) + (request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''));
-      const signIn = next && request.method === 'GET' && next !== '' ? `sign-in?next=${encodeURIComponent(next)}` : 'sign-in';
-      return this.renderer.redirect(request, signIn).send(reply);
+      const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+      const next = request.method === 'GET' ? safeNextPath(this.site.pagePath(request) + query) : null;
+      return this.renderer.redirect(request, next ? `sign-in?next=${encodeURIComponent(next)}` : 'sign-in').send(reply);
     }
     if (status >= 500) this.log.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
     const title = TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
-    const noRoute = (host as { getClass?: () => unknown }).getClass?.() === undefined;
-    const message = status === 404 && noRoute ? 'There is no page at this address. The sidebar lists what there is.' : body.message;
+    const message = noRoute ? 'There is no page at this address. The sidebar lists what there is.' : body.message;
     const response = this.renderer.error(request, status, title, message);
     void reply
       .status(response.status)
       .headers({ ...response.headers, ...headers })
       .send(response.body);
   }
+}
 
-  /** A console controller's route, or an unknown path a browser opened (not under /api/). */
-  private isConsole(host: ArgumentsHost, request: ConsoleRequest): boolean {
-    const controller = (host as { getClass?: () => unknown }).getClass?.();
-    if (typeof controller === 'function') return Reflect.getMetadata(ConsolePagesMark.KEY, controller) !== undefined;
+/**
+ * The server's global filter: API routes keep their JSON errors; a path that matches no route gets the
+ * console's friendly 404 page when a browser asks for HTML outside /api/.
+ */
+@Catch()
+@Injectable()
+export class SiteExceptionFilter extends ApiExceptionFilter {
+  constructor(private readonly console: ConsoleExceptionFilter) {
+    super();
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<ConsoleRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof ConsoleResponse) return exception.send(reply);
     const path = request.url.split('?')[0]!;
-    const accept = request.headers.accept ?? '';
-    return !/^\/api(\/|$)/.test(path) && accept.includes('text/html');
+    const wantsPage = !/^\/api(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
+    if (wantsPage && exception instanceof NotFoundException) return this.console.render(exception, request, reply, true);
+    super.catch(exception, host);
   }
 }

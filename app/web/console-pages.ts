@@ -1,5 +1,6 @@
-import { applyDecorators, Controller, Get, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, Controller, Get, SetMetadata, UseFilters, UseInterceptors } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { ConsoleExceptionFilter } from './console-exception.filter.js';
 import { ViewInterceptor } from './view.interceptor.js';
 
 /** Where a page sits in the sidebar. Pages without `nav` (sign-in, detail pages) are not listed. */
@@ -37,7 +38,7 @@ export const PAGE_META = 'pulse:console-page';
  * Guarded like any route: an admin token or a console session, unless marked @Public().
  */
 export function ConsoleController(path = ''): ClassDecorator {
-  return applyDecorators(Controller(path), ConsolePagesMark({ path }), UseInterceptors(ViewInterceptor));
+  return applyDecorators(Controller(path), ConsolePagesMark({ path }), UseInterceptors(ViewInterceptor), UseFilters(ConsoleExceptionFilter));
 }
 
 /** A GET page with a title, listed in the sidebar when it has `nav`. */

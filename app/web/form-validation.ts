@@ -16,22 +16,21 @@ export async function validateForm<T extends object>(dto: new () => T, input: Re
   const errors: Record<string, string> = {};
   for (const failure of failures) {
     const message = Object.values(failure.constraints ?? {})[0];
-    if (message) errors[failure.property] = message.replace(new RegExp(`^${failure.property} `), '');
+    if (failure.value === '') errors[failure.property] = 'is required';
+    else if (message) errors[failure.property] = message.replace(new RegExp(`^${failure.property} `), '');
   }
   return { ok: false, errors };
 }
 
-/** A form's text field: trimmed, or undefined when absent or blank. Repeated fields take the last value. */
+/** A form's text field, trimmed ('' when blank, undefined when absent). Repeated fields take the last value. */
 export function formText(value: unknown): string | undefined {
   const last = Array.isArray(value) ? value[value.length - 1] : value;
-  if (typeof last !== 'string') return undefined;
-  const trimmed = last.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return typeof last === 'string' ? last.trim() : undefined;
 }
 
 /** A form's whole-number field: a number when it is one, the text otherwise (so validation can name it). */
 export function formInteger(value: unknown): number | string | undefined {
   const text = formText(value);
-  if (text === undefined) return undefined;
+  if (text === undefined || text === '') return undefined;
   return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
 }

@@ -3,7 +3,7 @@ import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { SESSION_RESOLVER } from '../tokens/session-resolver.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { ConsoleExceptionFilter } from './console-exception.filter.js';
+import { ConsoleExceptionFilter, SiteExceptionFilter } from './console-exception.filter.js';
 import { ConsoleRenderer } from './console-renderer.js';
 import { ConsoleSessionResolver } from './console-session.resolver.js';
 import { ConsoleSite } from './console-site.js';
@@ -48,6 +48,7 @@ export class SecurityHeadersHook implements OnModuleInit {
     ConsoleRenderer,
     ViewInterceptor,
     ConsoleExceptionFilter,
+    SiteExceptionFilter,
     SessionRepository,
     SessionService,
     ConsoleSessionResolver,
@@ -55,6 +56,6 @@ export class SecurityHeadersHook implements OnModuleInit {
     LiveHub,
     SecurityHeadersHook,
   ],
-  exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
+  exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, SiteExceptionFilter, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
 })
 export class WebModule {}
