@@ -73,7 +73,8 @@ export class ConsoleRenderer {
         let html = this.engine.renderPartial(fragment.partial, { ...data, ...fragment.data });
         for (const oob of options.oob ?? []) {
           const choice = typeof oob === 'string' ? { partial: oob } : oob;
-          html += this.engine.renderPartial(choice.partial, { ...data, ...choice.data, oob: true });
+          // In <template>, so table rows and other context-bound elements survive htmx's parsing.
+          html += `<template>${this.engine.renderPartial(choice.partial, { ...data, ...choice.data, oob: true })}</template>`;
         }
         return new ConsoleResponse(status, HTML_HEADERS, html);
       }
