@@ -2,7 +2,7 @@ import { Catch, Injectable, Logger, NotFoundException, type ArgumentsHost } from
 import type { FastifyReply } from 'fastify';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { ConsoleRenderer, ConsoleResponse } from './console-renderer.js';
-import type { ConsoleRequest } from './console-session.resolver.js';
+import { ConsoleSessionResolver, type ConsoleRequest } from './console-session.resolver.js';
 import { ConsoleSite } from './console-site.js';
 import { safeNextPath } from './base-path.js';
 
@@ -27,6 +27,7 @@ export class ConsoleExceptionFilter extends ApiExceptionFilter {
   constructor(
     private readonly renderer: ConsoleRenderer,
     private readonly site: ConsoleSite,
+    private readonly sessions: ConsoleSessionResolver,
   ) {
     super();
   }
@@ -35,6 +36,12 @@ export class ConsoleExceptionFilter extends ApiExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof ConsoleResponse) return exception.send(reply);
     this.render(exception, host.switchToHttp().getRequest<ConsoleRequest>(), reply, false);
+  }
+
+  /** A page for a path no route matches; signed-in people get it with their sidebar. */
+  async renderNotFound(exception: unknown, request: ConsoleRequest, reply: FastifyReply): Promise<void> {
+    if (request.method === 'GET') await this.sessions.resolve(request).catch(() => null);
+    this.render(exception, request, reply, true);
   }
 
   render(exception: unknown, request: ConsoleRequest, reply: FastifyReply, noRoute: boolean): void {
@@ -46,7 +53,7 @@ export class ConsoleExceptionFilter extends ApiExceptionFilter {
     }
     if (status >= 500) this.log.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
     const title = TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
-    const message = noRoute ? 'There is no page at this address. The sidebar lists what there is.' : body.message;
+    const message = noRoute ? 'There is no page at this address.' : body.message;
     const response = this.renderer.error(request, status, title, message);
     void reply
       .status(response.status)
@@ -72,7 +79,7 @@ export class SiteExceptionFilter extends ApiExceptionFilter {
     if (exception instanceof ConsoleResponse) return exception.send(reply);
     const path = request.url.split('?')[0]!;
     const wantsPage = !/^\/api(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
-    if (wantsPage && exception instanceof NotFoundException) return this.console.render(exception, request, reply, true);
+    if (wantsPage && exception instanceof NotFoundException) return void this.console.renderNotFound(exception, request, reply);
     super.catch(exception, host);
   }
 }

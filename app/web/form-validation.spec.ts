@@ -8,7 +8,7 @@ describe('console form validation', () => {
     const outcome = await validateForm(CreateTokenDto, { name: '', type: 'root', expires_in_days: 'soon', _csrf: 'x' });
     assert.deepEqual(outcome, {
       ok: false,
-      errors: { name: 'is required', type: 'must be one of admin, agent, poller, ingest', expires_in_days: 'must be a whole number of days' },
+      errors: { name: 'This field is required.', type: 'Must be one of admin, agent, poller, ingest.', expires_in_days: 'Must be a whole number of days.' },
     });
   });
 

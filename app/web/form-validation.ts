@@ -16,8 +16,8 @@ export async function validateForm<T extends object>(dto: new () => T, input: Re
   const errors: Record<string, string> = {};
   for (const failure of failures) {
     const message = Object.values(failure.constraints ?? {})[0];
-    if (failure.value === '') errors[failure.property] = 'is required';
-    else if (message) errors[failure.property] = message.replace(new RegExp(`^${failure.property} `), '');
+    if (failure.value === '') errors[failure.property] = 'This field is required.';
+    else if (message) errors[failure.property] = sentence(message.replace(new RegExp(`^${failure.property} `), ''));
   }
   return { ok: false, errors };
 }
@@ -33,4 +33,10 @@ export function formInteger(value: unknown): number | string | undefined {
   const text = formText(value);
   if (text === undefined || text === '') return undefined;
   return /^-?\d{1,15}$/.test(text) ? Number(text) : text;
+}
+
+/** `must be at most 3650` → `Must be at most 3650.`: a message shown on its own under a field. */
+function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

@@ -56,6 +56,6 @@ export class SecurityHeadersHook implements OnModuleInit {
     LiveHub,
     SecurityHeadersHook,
   ],
-  exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, SiteExceptionFilter, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
+  exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, SiteExceptionFilter, ConsoleSessionResolver, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
 })
 export class WebModule {}

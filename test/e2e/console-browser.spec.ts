@@ -107,7 +107,7 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
       try {
         await page.evaluate(() => ((globalThis as unknown as { __marker: number }).__marker = 1));
         await page.click('#token-create button[type=submit]');
-        assert.equal(await page.locator('#token-name-error').innerText(), 'is required', 'blank name: the error is next to the field');
+        assert.equal(await page.locator('#token-name-error').innerText(), 'This field is required.', 'blank name: the error is next to the field');
         await page.fill('#token-name', XSS_NAME);
         await page.selectOption('#token-type', 'agent');
         await page.fill('#token-expiry', '30');

@@ -201,8 +201,8 @@ describe('console shell over HTTP (SPEC §8)', () => {
     const invalid = await user.htmxPost('tokens', { name: ' ', type: 'agent', expires_in_days: 'soon' }, { 'hx-target': 'token-create' });
     assert.equal(invalid.status, 422);
     assert.match(invalid.text, /^<form id="token-create"/);
-    assert.match(invalid.text, /<p class="field-error" id="token-name-error">is required<\/p>/);
-    assert.match(invalid.text, /<p class="field-error" id="token-expiry-error">must be a whole number of days<\/p>/);
+    assert.match(invalid.text, /<p class="field-error" id="token-name-error">This field is required.<\/p>/);
+    assert.match(invalid.text, /<p class="field-error" id="token-expiry-error">Must be a whole number of days.<\/p>/);
   });
 
   it('serves htmx, its SSE extension and its own files under content-hashed names, cached for a year', async () => {
