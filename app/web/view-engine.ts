@@ -15,7 +15,9 @@ export class ViewTemplateError extends Error {
 }
 
 /** `{{{x}}}` and `{{& x}}` print without escaping; no template may use them (values from users or the network). */
-const UNESCAPED = /\{\{\{|\{\{~?\s*&/;
+export function printsUnescaped(source: string): boolean {
+  return /\{\{~?\{|\{\{~?\s*&/.test(source);
+}
 
 /**
  * Handlebars for the console: every template under views/ compiled once at start, in an isolated
@@ -60,7 +62,7 @@ export class ViewEngine {
     const problems: string[] = [];
     const compile = (file: string): Template | null => {
       const source = readProjectFile(file).toString('utf8');
-      if (UNESCAPED.test(source)) {
+      if (printsUnescaped(source)) {
         problems.push(`${file}: prints unescaped HTML ({{{ }}} or {{& }}); use {{ }}`);
         return null;
       }

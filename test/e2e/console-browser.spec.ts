@@ -55,7 +55,7 @@ async function signIn(browser: BrowserPeer, site: Site, token: string): Promise<
 }
 
 function consoleScenario(name: string, open: () => Promise<Site>) {
-  describe(`console in Chromium, ${name}`, { skip: !BrowserPeer.available() || (name.includes('nginx') && !NginxPeer.available()) }, () => {
+  describe(`console in Chromium, ${name}`, () => {
     let site: Site;
     let browser: BrowserPeer;
     let admin: string;

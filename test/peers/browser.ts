@@ -37,6 +37,7 @@ export class BrowserPeer {
   }
 
   static async launch(): Promise<BrowserPeer> {
+    if (!BrowserPeer.available()) throw new Error(`${CHROMIUM_BINARY} not found (apt-get install chromium)`);
     const browser = await chromium.launch({ executablePath: CHROMIUM_BINARY, headless: true, args: ARGS, timeout: 60_000 });
     return new BrowserPeer(browser);
   }

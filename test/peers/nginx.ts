@@ -40,6 +40,7 @@ export class NginxPeer {
   }
 
   static async start(options: NginxOptions): Promise<NginxPeer> {
+    if (!NginxPeer.available()) throw new Error(`${NGINX_BINARY} not found (apt-get install nginx)`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-nginx-'));
     for (const temp of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, temp));
     const upstream = `http://127.0.0.1:${options.upstreamPort}${options.stripPrefix === false ? '' : '/'}`;
