@@ -4,6 +4,7 @@ import { HeartbeatRepository } from '../heartbeats/heartbeat.repository.js';
 import { alarmView, serviceView, type StatusCounts } from '../heartbeats/heartbeat.views.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 import type { AlarmRecord } from './alarm-book.js';
 import type { CreateAlarmDto } from './alarm.dto.js';
 import { alarmDefinitionProblem, type AlarmDefinition } from './alarm-pattern.js';
@@ -44,7 +45,7 @@ export class AlarmsService {
       source: 'api',
     };
     const problem = alarmDefinitionProblem(definition);
-    if (problem) throw ApiError.validation(`pattern: ${problem}`);
+    if (problem) throw ValidationFailure.field('pattern', problem);
     const clash = this.engine.alarms.definition(definition.name);
     if (clash)
       throw ApiError.conflict(

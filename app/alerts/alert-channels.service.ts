@@ -6,6 +6,7 @@ import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets, maskSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
+import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
 import type { AlertChannelRow } from './alert-channel.entity.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
 import { serverWideSettings, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
@@ -98,7 +99,7 @@ export class AlertChannelsService implements OnModuleInit {
 
   async update(name: string, input: ChannelInput): Promise<AlertChannel> {
     const current = await this.editable(name);
-    if (input.name !== name) throw ApiError.validation(`name: cannot be changed (it is "${name}"); create a new channel instead`);
+    if (input.name !== name) throw ValidationFailure.field('name', `cannot be changed (it is "${name}"); create a new channel instead`);
     // Sending back what GET showed keeps the stored secrets (same alerter type only).
     const stored = current.targets[0]?.type === input.type ? current.targets[0].settings : undefined;
     input = { ...input, settings: keepMaskedSecrets(this.secretsOf(input.type), input.settings, stored) };
@@ -145,19 +146,22 @@ export class AlertChannelsService implements OnModuleInit {
     }
   }
 
+  /** Name, alerter and settings checked together, so a form shows every bad field at once. */
   private validateInput(input: ChannelInput): void {
-    if (!NAME.test(input.name))
-      throw ApiError.validation('name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    const errors = new FieldErrorList();
+    if (!NAME.test(input.name)) errors.add('name', 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
       const known = this.plugins
         .alerters()
         .map((item) => item.id)
         .join(', ');
-      throw ApiError.validation(`type: unknown alerter "${input.type}"; installed: ${known}`);
+      errors.add('type', `unknown alerter "${input.type}"; installed: ${known}`);
+    } else {
+      const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
+      if (!result.ok) errors.addAll(result.errors, 'settings');
     }
-    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
-    if (!result.ok) throw ApiError.validation(result.errors.map((error) => `settings.${error.field}: ${error.message}`).join('; '));
+    errors.throwIfAny();
   }
 
   private async editable(name: string): Promise<AlertChannel> {

@@ -9,7 +9,7 @@ import {
 } from './config-validators.js';
 
 /*
- * The server's configuration: Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
+ * The server's configuration (lillydoo-pulse): Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
  * Every field has its default as initializer; the loader copies file and environment values over them and
  * validates the result. Keys listed in SECRET_KEYS are never echoed in errors or logs.
  */
@@ -221,7 +221,7 @@ export class NotifyConfig {
   @IsString(STRING) token = '';
 }
 
-export class PulseConfig {
+export class ServerConfig {
   /** Full URL users reach Pulse at; used for links in alerts and as the console's base path. */
   @IsHttpUrlOrEmpty() public_url = '';
   @MinLength(1, { message: 'must not be empty' }) @IsString(STRING) data_dir = './data';
@@ -248,25 +248,13 @@ export class PulseConfig {
   notify: NotifyConfig[] = [];
 }
 
-/** Sections that are one table each: `[http]`. */
-export const SECTION_CLASSES = {
-  database: DatabaseSection,
-  udp: UdpSection,
-  tcp: TcpSection,
-  http: HttpSection,
-  mail: MailSection,
-  mailgun: MailgunSection,
-  slack: SlackSection,
-  metrics: MetricsSection,
-  eventlog: EventlogSection,
-  heartbeat: HeartbeatSection,
-  results: ResultsSection,
-  monitors: MonitorsSection,
-  log: LogSection,
-  alerting: AlertingSection,
-} as const;
-
-export type SectionName = keyof typeof SECTION_CLASSES;
+/**
+ * The server's configuration under its old name: the same class (and so the same injection token). Code
+ * written before the poller and agent configs had their own classes still says PulseConfig.
+ * @deprecated Say ServerConfig, or better inject the section a class uses (`MonitorsSection`).
+ */
+export const PulseConfig = ServerConfig;
+export type PulseConfig = ServerConfig;
 
 /** Sections that repeat: `[[alarms]]`, `[[notify]]`. */
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;

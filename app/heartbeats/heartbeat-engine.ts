@@ -6,7 +6,8 @@ import { PulseConfig } from '../config/config.schema.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
-import { DueQueue } from '../scheduler/due-queue.js';
+import { DueTimer } from '../scheduler/due-timer.js';
+import { timersWithClock } from '../scheduler/timers.js';
 import type { ServiceStateChanged } from './heartbeat.events.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
@@ -24,21 +25,18 @@ export interface ServiceUpdate {
 
 type Reason = ServiceStateChanged['reason'];
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /**
  * The heartbeat state engine. Memory is authoritative for every decision; HeartbeatStore saves changes
- * in batches. Deadlines sit in a DueQueue behind one timer, so idle services cost nothing until due.
+ * in batches. Deadlines sit in a DueTimer (one timer for all), so idle services cost nothing until due.
  */
 @Injectable()
 export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Heartbeats');
   readonly services = new Map<string, ServiceRecord>();
   readonly alarms: AlarmBook;
-  private readonly deadlines = new DueQueue<string>();
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  private readonly deadlines: DueTimer<string>;
   private errorCount = 0;
   /** Beats per transport, counted as plain numbers on the hot path and handed to Prometheus on scrape. */
   private readonly beatsBy: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
@@ -57,6 +55,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     private readonly maintenance: HeartbeatMaintenance,
     metrics: MetricsService,
   ) {
+    this.deadlines = new DueTimer<string>(
+      (now) => this.expireDue(now),
+      timersWithClock(() => clock.now()),
+    );
     const beatsBy = this.beatsBy;
     const reported: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
     metrics.counter({
@@ -127,7 +129,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopTimer();
+    this.deadlines.stop();
     await this.store.close();
   }
 
@@ -306,10 +308,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     if (changed) this.changeState(service, state, now, reason);
     const deadline = service.state === 'ok' ? service.deadline() : null;
     if (deadline === null) this.deadlines.remove(service.name);
-    else {
-      this.deadlines.schedule(service.name, deadline);
-      if (deadline < this.timerAt) this.armTimer(deadline, now);
-    }
+    else this.deadlines.schedule(service.name, deadline);
     // A restart re-reads what was saved: only a state that changed meanwhile needs writing back.
     if (changed || reason !== 'restart') this.store.serviceChanged(service.name);
   }
@@ -334,27 +333,5 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       alarms: service.alarms,
     });
     this.alarms.serviceStateChanged(service, to, now);
-  }
-
-  private armTimer(at: number, now: number): void {
-    this.stopTimer();
-    this.timerAt = at;
-    this.timer = setTimeout(() => this.onTimer(), Math.min(Math.max(0, at - now), MAX_TIMER_MS));
-    this.timer.unref();
-  }
-
-  private onTimer(): void {
-    this.timer = null;
-    this.timerAt = Infinity;
-    const now = this.clock.now();
-    this.expireDue(now);
-    const next = this.deadlines.peekTime();
-    if (next !== undefined) this.armTimer(next, now);
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = Infinity;
   }
 }

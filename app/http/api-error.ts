@@ -1,9 +1,14 @@
 import { HttpException } from '@nestjs/common';
+import type { FieldErrors } from '../runtime/validation-failure.js';
 
-/** Body of every API error: a stable code for programs and a sentence for people saying what to do. */
+/**
+ * Body of every API error: a stable code for programs and a sentence for people saying what to do. A
+ * refused input (`validation_failed`) adds `fields`: each field named in the message with its problem.
+ */
 export interface ApiErrorBody {
   error: string;
   message: string;
+  fields?: FieldErrors;
 }
 
 export class ApiError extends HttpException {
@@ -18,9 +23,6 @@ export class ApiError extends HttpException {
 
   static badRequest(message: string, code = 'bad_request'): ApiError {
     return new ApiError(400, code, message);
-  }
-  static validation(message: string): ApiError {
-    return new ApiError(400, 'validation_failed', message);
   }
   static notFound(message: string): ApiError {
     return new ApiError(404, 'not_found', message);

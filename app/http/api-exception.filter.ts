@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ApiError, STATUS_CODES, type ApiErrorBody } from './api-error.js';
 
 interface FrameworkError {
@@ -9,7 +10,7 @@ interface FrameworkError {
 }
 
 /**
- * Every error leaves as {"error","message"} with the right status. Stack traces go to the log, never to
+ * Every error leaves as {"error","message"} with the right status; refused input adds "fields". Stack traces go to the log, never to
  * the client; framework errors (bad JSON, body too large, unknown route) get sentences a user can act on.
  */
 @Catch()
@@ -29,6 +30,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   describe(exception: unknown, request: FastifyRequest): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+    if (exception instanceof ValidationFailure) {
+      const fields = Object.keys(exception.fields).length > 0 ? { fields: exception.fields } : {};
+      return { status: 400, body: { error: 'validation_failed', message: exception.message, ...fields }, headers: {} };
+    }
     if (exception instanceof ApiError) {
       return { status: exception.getStatus(), body: exception.getResponse() as ApiErrorBody, headers: exception.headers };
     }

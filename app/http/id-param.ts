@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from './api-error.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 
 /**
  * A numeric id from the path (`/api/tokens/7`). Anything else is a 400 naming the parameter. Read from
@@ -9,6 +9,6 @@ import { ApiError } from './api-error.js';
 export const IdParam = createParamDecorator((name: string | undefined, context: ExecutionContext): number => {
   const param = name ?? 'id';
   const value = (context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, string>)[param] ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(value)) throw ApiError.validation(`${param}: must be a positive whole number, not "${value.slice(0, 40)}"`);
+  if (!/^[1-9]\d{0,15}$/.test(value)) throw ValidationFailure.field(param, `must be a positive whole number, not "${value.slice(0, 40)}"`);
   return Number(value);
 });

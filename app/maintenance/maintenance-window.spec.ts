@@ -60,10 +60,14 @@ describe('maintenance window occurrences', () => {
     assert.equal(new WindowScope({ ...base, all: true }).covers({ service: 'anything' }), true);
   });
 
-  it('explains a bad schedule', () => {
+  it('explains a bad schedule, naming the field', () => {
+    const problem = (cron: string, timezone: string) => {
+      const error = scheduleProblem(cron, timezone);
+      return error ? `${error.field}: ${error.message}` : '';
+    };
     assert.equal(scheduleProblem('0 2 * * 0', 'Europe/Berlin'), null);
-    assert.match(scheduleProblem('0 2 * * 0', 'Mars/Olympus') ?? '', /^timezone: "Mars\/Olympus" is not a time zone/);
-    assert.match(scheduleProblem('61 2 * * 0', 'UTC') ?? '', /^cron: .*0-59/);
-    assert.match(scheduleProblem('0 2 * *', 'UTC') ?? '', /^cron: must have five fields/);
+    assert.match(problem('0 2 * * 0', 'Mars/Olympus'), /^timezone: "Mars\/Olympus" is not a time zone/);
+    assert.match(problem('61 2 * * 0', 'UTC'), /^cron: .*0-59/);
+    assert.match(problem('0 2 * *', 'UTC'), /^cron: must have five fields/);
   });
 });

@@ -3,7 +3,12 @@
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
  */
 
+import type { Role } from '../runtime/roles.js';
+import type { FormDescription } from './plugin-form.js';
+
 export type PluginKind = 'check' | 'alerter' | 'collector';
+/** An executable that can load plugins: `server`, `poller`, `agent`. */
+export type PluginRole = Role;
 
 export interface PluginLogger {
   debug(message: string): void;
@@ -28,8 +33,16 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. */
+  /** Config keys that hold secrets: masked in forms, redacted in logs. The form marks the same fields secret. */
   secrets?: (keyof C & string)[];
+  /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
+  form: FormDescription;
+  /**
+   * The executables that load it. Default by kind: checks `['server', 'poller']`, alerters `['server']`,
+   * collectors `['agent']`. Narrow it for a plugin that only makes sense in one place (a check that
+   * needs the server's network, say); a role that does not load this kind at all is refused.
+   */
+  roles?: readonly PluginRole[];
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

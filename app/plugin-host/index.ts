@@ -1,6 +1,7 @@
 /**
- * The plugin SDK: the only part of app/ that plugins import. A plugin folder holds `index.ts` (default-
- * exports its Nest module), `<id>.<kind>.ts`, `<id>.config.ts`, `<id>.form.hbs`, a spec and a README.
+ * The plugin SDK: the only part of app/ that plugins import (their specs also use `./testing.js`). A plugin
+ * folder holds `index.ts` (default-exports its Nest module), `<id>.<kind>.ts`, `<id>.config.ts`,
+ * `<id>.form.ts` (its form description), a spec and a README.
  */
 export * from './contracts.js';
 export { Alerter, Check, Collector } from './decorators.js';
@@ -12,3 +13,25 @@ export { describeNetworkError, roundMs } from './network-errors.js';
 export { abortableCheck, noAnswer } from './abortable-check.js';
 export { loadOnce } from './load-once.js';
 export { keepMaskedSecrets, maskSecrets, SECRET_MASK } from './plugin-secrets.js';
+export {
+  defineForm,
+  formProblems,
+  isSecretField,
+  FORM_FIELD_TYPES,
+  type FormChoice,
+  type FormDescription,
+  type FormField,
+  type FormFieldOf,
+  type FormFieldType,
+  type FormScalar,
+} from './plugin-form.js';
+export {
+  decodeForm,
+  formatDuration,
+  formValues,
+  mapInputNames,
+  parseDuration,
+  type FormMapRow,
+  type FormSubmission,
+  type FormValue,
+} from './form-codec.js';

@@ -8,9 +8,13 @@ export function createPluginContext(options: { timeoutMs: number; logger: Plugin
   return { signal, timeoutMs: options.timeoutMs, logger: options.logger };
 }
 
-/** Plugin log lines carry the plugin's id as context. */
+/** Plugin log lines carry the plugin's id as context: `plugin:http`. */
 export function pluginLogger(logger: LoggerService, pluginId: string): PluginLogger {
-  const context = `plugin:${pluginId}`;
+  return contextLogger(logger, `plugin:${pluginId}`);
+}
+
+/** A PluginLogger whose lines carry `context` (Nest's logger takes the context as its last argument). */
+export function contextLogger(logger: LoggerService, context: string): PluginLogger {
   return {
     debug: (message) => logger.debug?.(message, context),
     info: (message) => logger.log(message, context),

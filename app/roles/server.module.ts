@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { ServerConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -25,7 +25,7 @@ import { SiteExceptionFilter } from '../web/console-exception.filter.js';
 import { WebModule } from '../web/web.module.js';
 
 export interface RoleModuleOptions {
-  config: PulseConfig;
+  config: ServerConfig;
   logger: PulseLogger;
   plugins: PluginModuleRef[];
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { seaApi } from './sea.js';
 
 /**
- * Non-code files that ship with Pulse (view templates, plugin forms, installers, the MIB).
+ * Non-code files that ship with Pulse (view templates, installers, the MIB).
  * From source they are read from the checkout; in the single executable they are SEA assets
  * stored under the same relative path, so callers never care which.
  */

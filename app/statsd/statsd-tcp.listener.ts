@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import net from 'node:net';
 import type { Counter } from 'prom-client';
 import { PulseConfig } from '../config/config.schema.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { describeAddress, listenAddress } from './listen-address.js';

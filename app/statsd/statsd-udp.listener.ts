@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import dgram from 'node:dgram';
 import { PulseConfig } from '../config/config.schema.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { describeAddress, listenAddress } from './listen-address.js';
 import { StatsdIngest } from './statsd-ingest.js';

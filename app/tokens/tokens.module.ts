@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiAuthGuard } from './api-auth.guard.js';
 import { FirstRunService } from './first-run.service.js';
+import { RequestAuthenticator } from './request-auth.js';
 import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
@@ -9,8 +10,15 @@ import { TokensPages } from './tokens.pages.js';
 
 @Module({
   controllers: [TokensController, TokensPages],
-  providers: [TokenRepository, TokenService, FirstRunService, ApiAuthGuard, { provide: APP_GUARD, useExisting: ApiAuthGuard }],
-  exports: [TokenService, ApiAuthGuard],
+  providers: [
+    TokenRepository,
+    TokenService,
+    FirstRunService,
+    RequestAuthenticator,
+    ApiAuthGuard,
+    { provide: APP_GUARD, useExisting: ApiAuthGuard },
+  ],
+  exports: [TokenService, RequestAuthenticator],
 })
 export class TokensModule {}
 

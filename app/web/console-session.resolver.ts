@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../http/api-error.js';
 import type { ApiToken } from '../tokens/api-token.entity.js';
-import type { SessionResolver } from '../tokens/session-resolver.js';
+import type { SessionResolver } from '../tokens/request-auth.js';
 import { ConsoleSite } from './console-site.js';
 import { readCookie, SESSION_COOKIE } from './cookies.js';
 import { checkSameOrigin, isStateChanging, submittedCsrfToken, tokensMatch } from './csrf.js';

@@ -1,7 +1,7 @@
 import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { SESSION_RESOLVER } from '../tokens/session-resolver.js';
+import { SESSION_RESOLVER } from '../tokens/request-auth.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { ConsoleExceptionFilter, SiteExceptionFilter } from './console-exception.filter.js';
 import { ConsoleRenderer } from './console-renderer.js';

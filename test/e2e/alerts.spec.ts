@@ -118,6 +118,13 @@ describe('alert channels through the API', () => {
       assert.equal(response.status, status, JSON.stringify(json));
       assert.match(response.json.message, message, JSON.stringify(json));
     }
+    const several = await create({ name: 'bad name!', type: 'webhook', settings: { url: 'ftp://nope', verb: 'PUT' } });
+    assert.equal(several.status, 400);
+    assert.deepEqual(several.json.fields, {
+      name: 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      'settings.url': 'must be an http:// or https:// URL',
+      'settings.verb': 'unknown option',
+    });
   });
 
   it('masks secrets when showing a channel', async () => {

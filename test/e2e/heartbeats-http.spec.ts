@@ -50,6 +50,8 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
       assert.equal(response.status, 400, JSON.stringify(json));
       assert.equal(response.json.error, 'validation_failed');
       assert.match(response.json.message, message);
+      const field = Object.keys(json)[0]!;
+      assert.deepEqual(Object.keys(response.json.fields), [field], 'fields names the bad one');
     }
     const query = await server.request('POST', '/api/services/quiet.two?timeout=-5');
     assert.equal(query.status, 400);

@@ -124,7 +124,17 @@ describe('tokens API and auth (SPEC §2)', () => {
     }
     const badId = await server.request('DELETE', '/api/tokens/first', { token: admin });
     assert.equal(badId.status, 400);
-    assert.deepEqual(badId.json, { error: 'validation_failed', message: 'id: must be a positive whole number, not "first"' });
+    assert.deepEqual(badId.json, {
+      error: 'validation_failed',
+      message: 'id: must be a positive whole number, not "first"',
+      fields: { id: 'must be a positive whole number, not "first"' },
+    });
+    const twoBad = await create({ name: '   ', type: 'root', scope: 'all' });
+    assert.deepEqual(twoBad.json.fields, {
+      name: 'must not be blank',
+      type: 'must be one of admin, agent, poller, ingest',
+      scope: 'unknown field',
+    });
     const missingId = await server.request('DELETE', '/api/tokens/424242', { token: admin });
     assert.equal(missingId.status, 404);
     assert.equal(missingId.json.error, 'not_found');

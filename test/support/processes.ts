@@ -86,7 +86,8 @@ export function runCommand(
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': only then has all of stdout and stderr been read (an error's message included).
+    child.on('close', (code) => {
       if (code === 0) resolve({ stdout, stderr, code });
       else reject(Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`), { stdout, stderr, code }));
     });

@@ -12,6 +12,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { MailConfig } from './mail.config.js';
+import { mailForm } from './mail.form.js';
 
 export interface MailMessage {
   from: string;
@@ -32,6 +33,7 @@ const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 
   config: MailConfig,
   example: { to: 'ops@example.com, oncall@example.com' },
   secrets: ['password', 'mailgun_api_key'],
+  form: mailForm,
 })
 @Injectable()
 export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {

@@ -11,6 +11,7 @@ import {
   type PluginLogger,
 } from '../../../app/plugin-host/index.js';
 import { ScriptConfig } from './script.config.js';
+import { scriptForm } from './script.form.js';
 
 export interface ScriptMessage {
   path: string;
@@ -32,7 +33,7 @@ const EXIT_TEMPFAIL = 75;
  * plus PULSE_*). No shell is involved, so nothing in a name is ever interpreted. The script runs in its
  * own process group: on timeout, and when it exits, the whole group is killed, leftover children included.
  */
-@Alerter({ id: 'script', title: 'Script', config: ScriptConfig, example: { path: '/usr/local/bin/pulse-alert.sh' } })
+@Alerter({ id: 'script', title: 'Script', config: ScriptConfig, example: { path: '/usr/local/bin/pulse-alert.sh' }, form: scriptForm })
 @Injectable()
 export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage> {
   render(event: AlertEvent, config: ScriptConfig): ScriptMessage {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
+import { PluginError } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
+import { validatePluginConfig } from '../../../app/plugin-host/index.js';
 import { ALL_EVENTS, monitorDown, monitorRecovered, testMessage } from '../../../test/fixtures/alert-events.js';
 import { MIB_DIRS, Snmptrapd } from '../../../test/peers/snmptrapd.js';
 import { assertGolden } from '../../../test/support/golden.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { ALL_EVENTS, alarmError, monitorDown } from '../../../test/fixtures/alert-events.js';
 import { HttpReceiver } from '../../../test/peers/http-receiver.js';
 import { assertGolden } from '../../../test/support/golden.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { canUseNamespaces, guardTestRange } from '../../../test/support/netns.js';
 import { FpingBatcher, parseFpingLine, pingTiming } from './fping-batcher.js';
 import { judge, PingCheck } from './ping.check.js';

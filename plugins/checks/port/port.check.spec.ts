@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { canUseNamespaces, namespaceHost, type NamespaceHost } from '../../../test/support/netns.js';
 import { PortCheck } from './port.check.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { validatePluginConfig } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { SNMPD_COMMUNITY, SNMPD_SYSNAME, SNMPD_SYSSERVICES, SNMPD_V3, SnmpdPeer } from '../../../test/peers/snmpd.js';
 import { SnmpCheck } from './snmp.check.js';
 import { SnmpConfig } from './snmp.config.js';

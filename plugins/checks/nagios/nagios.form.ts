@@ -1,0 +1,19 @@
+import { defineForm } from '../../../app/plugin-host/index.js';
+import { NagiosConfig } from './nagios.config.js';
+
+/** The nagios check's options as a form. */
+export const nagiosForm = defineForm(
+  NagiosConfig,
+  [
+    {
+      name: 'args',
+      type: 'list',
+      label: 'Arguments',
+      help: 'One argument per line, passed as they are (no shell), e.g. -H, 127.0.0.1, -p, 22 on four lines. The form splits at commas too: an argument holding a comma (check_ping -w 100,20%) has to be set through the API.',
+      placeholder: '-H',
+    },
+  ],
+  {
+    help: 'Runs the plugin named as the target from the allowed plugin directories: exit code 0 is up, 1 a warning, 2 down, 3 or anything else unknown (down).',
+  },
+);
