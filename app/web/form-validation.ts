@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { fieldErrorsOf, type FieldErrors, type ValidationFailure } from '../runtime/validation-failure.js';
 import { CSRF_FIELD } from './csrf.js';
 
 export type FormOutcome<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
@@ -13,13 +14,17 @@ export async function validateForm<T extends object>(dto: new () => T, input: Re
   const value = plainToInstance(dto, fields, { enableImplicitConversion: false });
   const failures = await validate(value, { whitelist: true, stopAtFirstError: true, forbidUnknownValues: true });
   if (failures.length === 0) return { ok: true, value };
-  const errors: Record<string, string> = {};
-  for (const failure of failures) {
-    const message = Object.values(failure.constraints ?? {})[0];
-    if (failure.value === '') errors[failure.property] = 'This field is required.';
-    else if (message) errors[failure.property] = sentence(message.replace(new RegExp(`^${failure.property} `), ''));
+  const errors: FieldErrors = {};
+  for (const { field, message } of fieldErrorsOf(failures, 'unknown field')) {
+    if (field in errors) continue;
+    errors[field] = (fields as Record<string, unknown>)[field] === '' ? 'This field is required.' : sentence(message);
   }
   return { ok: false, errors };
+}
+
+/** A service's ValidationFailure as messages to show under each field. */
+export function formErrorsOf(failure: ValidationFailure): FieldErrors {
+  return Object.fromEntries(Object.entries(failure.fields).map(([field, message]) => [field, sentence(message)]));
 }
 
 /** A form's text field, trimmed ('' when blank, undefined when absent). Repeated fields take the last value. */
