@@ -2,6 +2,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { PulseConfig } from '../config/config.schema.js';
 import { parseHostPort } from '../config/config-validators.js';
 import { basePathOf, stripBasePath } from '../web/base-path.js';
+import { answerClientError, answerFrameworkError, depthLimitedJsonParser, installResponseRules } from './response-rules.js';
 
 /**
  * Fastify under Nest (it answers small requests several times faster than express, which heartbeat
@@ -10,7 +11,7 @@ import { basePathOf, stripBasePath } from '../web/base-path.js';
 export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
   const proxies = config.http.trusted_proxies;
   const basePath = basePathOf(config.public_url);
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     // Behind a proxy at a sub-path, requests may arrive with the prefix (proxy_pass without a URI part).
     rewriteUrl: (request: { url?: string }) => stripBasePath(basePath, request.url ?? '/'),
     bodyLimit: config.http.max_body_bytes,
@@ -19,7 +20,14 @@ export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
+  const fastify = adapter.getInstance();
+  installResponseRules(fastify);
+  // Registered through Nest so that it replaces, rather than competes with, Nest's default JSON parser.
+  adapter.useBodyParser('application/json', false, { bodyLimit: config.http.max_body_bytes }, depthLimitedJsonParser(fastify));
+  return adapter;
 }
 
 /** Where to listen, from `[http] listen` (":5000" listens on every address). */

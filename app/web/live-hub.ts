@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PulseEventName, PulseEvents } from '../events/pulse-events.js';
+import { SECURITY_HEADERS } from '../http/response-rules.js';
 import '../heartbeats/heartbeat.events.js';
 import '../maintenance/maintenance.events.js';
 import '../monitors/monitor.events.js';
@@ -69,8 +70,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     }
     reply.hijack();
     const raw = reply.raw;
+    // Hijacked: Fastify's onSend hooks do not run, so the security headers are written here.
     raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
+      ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       'x-accel-buffering': 'no', // nginx: pass events through unbuffered

@@ -1,6 +1,5 @@
-import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { SESSION_RESOLVER } from '../tokens/request-auth.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { ConsoleExceptionFilter, SiteExceptionFilter } from './console-exception.filter.js';
@@ -9,27 +8,12 @@ import { ConsoleSessionResolver } from './console-session.resolver.js';
 import { ConsoleSite } from './console-site.js';
 import { LiveHub } from './live-hub.js';
 import { PageRegistry } from './page-registry.js';
-import { SECURITY_HEADERS } from './security-headers.js';
 import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { ShellPages } from './shell.pages.js';
 import { StaticFiles } from './static-files.js';
 import { ViewEngine } from './view-engine.js';
 import { ViewInterceptor } from './view.interceptor.js';
-
-/** Puts SPEC §8's security headers on every response, before any route (or the 404 handler) runs. */
-@Injectable()
-export class SecurityHeadersHook implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(SECURITY_HEADERS);
-      done();
-    });
-  }
-}
 
 /**
  * The console's shell (SPEC §8): view engine, sessions and CSRF, base path, static files, the live event
@@ -54,7 +38,6 @@ export class SecurityHeadersHook implements OnModuleInit {
     ConsoleSessionResolver,
     { provide: SESSION_RESOLVER, useExisting: ConsoleSessionResolver },
     LiveHub,
-    SecurityHeadersHook,
   ],
   exports: [ConsoleSite, ConsoleRenderer, ConsoleExceptionFilter, SiteExceptionFilter, ConsoleSessionResolver, LiveHub, ViewEngine, SESSION_RESOLVER, SessionService],
 })
