@@ -9,6 +9,7 @@ import { loadEmbeddedAddon } from '../runtime/native-addon.js';
 import { ENTITIES } from './entities.js';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
+import { EXIT_CONFIG, StartupError } from '../runtime/startup-error.js';
 
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
@@ -25,8 +26,12 @@ export function describeTarget(target: DatabaseTarget): string {
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
 
-export class DatabaseFileError extends Error {
+/** The configured database file is not one Pulse can use: refused at start (exit 78). */
+export class DatabaseFileError extends StartupError {
   override name = 'DatabaseFileError';
+  constructor(message: string) {
+    super(message, { exitCode: EXIT_CONFIG });
+  }
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';

@@ -7,14 +7,15 @@ import { loadServerConfig } from '../config/config.loader.js';
 import { checkSqliteFileAtStart, databaseTarget, describeTarget, sqliteFileError } from '../database/data-source-options.js';
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
-import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-loader.js';
+import { loadPluginModules } from '../plugin-host/plugin-loader.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
 import { adminTokenLines, FirstRunService } from '../tokens/first-run.service.js';
 import { TokenService } from '../tokens/token.service.js';
-import type { PulseConfig } from '../config/config.schema.js';
-import { runExecutable, StartupError } from './run-executable.js';
+import type { ServerConfig } from '../config/config.schema.js';
+import { StartupError } from '../runtime/startup-error.js';
+import { runExecutable } from './run-executable.js';
 
 async function main(commandLine: CommandLine): Promise<void> {
   const { config, file, warnings } = loadServerConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
@@ -35,7 +36,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   await restoreSnapshotIfMissing(config, logger);
   const target = databaseTarget(config);
   if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
-  const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
+  const plugins = await loadPluginModules('server');
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins }),
     createHttpAdapter(config),
@@ -70,7 +71,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }
 
-async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promise<void> {
+async function resetAdminToken(config: ServerConfig, logger: PulseLogger): Promise<void> {
   const target = databaseTarget(config);
   if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), {

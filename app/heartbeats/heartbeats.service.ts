@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ServiceGlob } from '../alarms/service-glob.js';
 import { describeStorageFailure } from '../database/storage-failure.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { ApiError } from '../http/api-error.js';
@@ -11,6 +12,8 @@ import { serviceDetailsView, serviceView, type StatusCounts } from './heartbeat.
 /** Policy behind the heartbeat HTTP API (SPEC §6): input checks, 404s and the answers' shapes. */
 @Injectable()
 export class HeartbeatsService {
+  private readonly logger = new Logger('Heartbeats');
+
   constructor(
     private readonly engine: HeartbeatEngine,
     private readonly clock: Clock,
@@ -53,6 +56,15 @@ export class HeartbeatsService {
   remove(name: string): void {
     this.refuseWhileStorageFails();
     this.engine.remove(this.existing(name));
+  }
+
+  /** Deletes every service the glob matches (Lovebeat's globs, matched in linear time). */
+  removeMatching(pattern: string) {
+    const glob = new ServiceGlob(pattern);
+    this.refuseWhileStorageFails();
+    const services = this.engine.removeMatching((name) => glob.test(name));
+    if (services.length > 0) this.logger.log(`deleted ${services.length} service(s) matching "${pattern}"`);
+    return { deleted: services.length, services };
   }
 
   status(): StatusCounts {

@@ -11,6 +11,7 @@ import { PluginHostModule } from './plugin-host.module.js';
 import { defineForm } from './plugin-form.js';
 import type { PluginModuleRef } from './plugin-loader.js';
 import { PluginRegistry, PluginRegistryError } from './plugin-registry.js';
+import { defaultPluginRoles } from '../runtime/roles.js';
 
 const quiet = new PulseLogger(new StderrSink(), 'error');
 
@@ -44,6 +45,12 @@ class BadExampleCheck extends BaseCheck {}
 @Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target, form })
 @Injectable()
 class NoRunCheck {}
+@Check({ id: 'server-only', title: 'Server only', config: CountConfig, example: {}, target, form, roles: ['server'] })
+@Injectable()
+class ServerOnlyCheck extends BaseCheck {}
+@Check({ id: 'on-agent', title: 'On the agent', config: CountConfig, example: {}, target, form, roles: ['agent', 'probe' as 'server'] })
+@Injectable()
+class AgentCheck extends BaseCheck {}
 @Check({
   id: 'badform',
   title: 'Bad form',
@@ -77,7 +84,7 @@ class StrayAlerter {
 function folder(id: string, providers: Type<unknown>[], kind: PluginModuleRef['kind'] = 'check'): PluginModuleRef {
   @Module({ providers })
   class FolderModule {}
-  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule };
+  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule, roles: defaultPluginRoles(kind) };
 }
 
 async function boot(refs: PluginModuleRef[]) {
@@ -146,5 +153,19 @@ describe('plugin registry', () => {
     assert.match(text, /plugins\/checks\/badform: form field "count": needs a label/);
     assert.match(text, /plugins\/checks\/noform: needs a form description/);
     assert.match(text, /plugins\/checks\/unmasked: secret "count" needs a secret form field/);
+  });
+
+  it('knows which executables load each plugin: the default of its kind, or what its meta narrows it to', async () => {
+    const context = await boot([folder('good', [GoodCheck]), folder('server-only', [ServerOnlyCheck])]);
+    const registry = context.get(PluginRegistry);
+    assert.deepEqual(registry.check('good')!.roles, ['server', 'poller']);
+    assert.deepEqual(registry.check('server-only')!.roles, ['server']);
+    await context.close();
+  });
+
+  it('refuses roles that do not load the kind, or are no executable at all', async () => {
+    const text = (await problemsOf([folder('on-agent', [AgentCheck])])).join('\n');
+    assert.match(text, /plugins\/checks\/on-agent: roles: the agent does not load check plugins \(only server, poller do\)/);
+    assert.match(text, /plugins\/checks\/on-agent: roles: "probe" is not an executable/);
   });
 });

@@ -15,6 +15,8 @@ import { Alerter, Check, Collector } from './decorators.js';
 import { validatePluginConfig, type ConfigValidation } from './plugin-config.js';
 import { formProblems, isSecretField } from './plugin-form.js';
 import type { PluginModuleRef } from './plugin-loader.js';
+import { defaultPluginRoles, ROLE_NAMES, ROLES, type Role } from '../runtime/roles.js';
+import { StartupError } from '../runtime/startup-error.js';
 
 export const PLUGIN_MODULES = Symbol('PLUGIN_MODULES');
 
@@ -25,6 +27,8 @@ export interface RegisteredPlugin<P, M extends PluginMeta<any>> {
   plugin: P;
   /** Relative to the project root: where the form partial and README live. */
   folder: string;
+  /** The executables that load it (its meta's `roles`, or its kind's default). */
+  roles: readonly Role[];
 }
 
 export type RegisteredCheck = RegisteredPlugin<CheckPlugin<any>, CheckMeta<any>>;
@@ -32,7 +36,7 @@ export type RegisteredAlerter = RegisteredPlugin<AlerterPlugin<any, any>, Alerte
 export type RegisteredCollector = RegisteredPlugin<CollectorPlugin<any>, CollectorMeta<any>>;
 
 /** A plugin set Pulse refuses to start with; every problem is listed. */
-export class PluginRegistryError extends Error {
+export class PluginRegistryError extends StartupError {
   override name = 'PluginRegistryError';
   constructor(readonly problems: string[]) {
     super(`Plugins refused:\n  ${problems.join('\n  ')}`);
@@ -76,7 +80,8 @@ export class PluginRegistry implements OnModuleInit {
           problems.push(...issues.map((issue) => `${where}: ${issue}`));
           continue;
         }
-        registered.set(meta.id, { kind, id: meta.id, meta, plugin: wrapper.instance, folder: ref!.folder });
+        const roles = meta.roles ?? defaultPluginRoles(kind);
+        registered.set(meta.id, { kind, id: meta.id, meta, plugin: wrapper.instance, folder: ref!.folder, roles });
       }
       this.plugins.set(kind, registered);
     }
@@ -144,6 +149,7 @@ function describeProblems(
       for (const name of declared.filter((name) => !marked.includes(name))) issues.push(`secret "${name}" needs a secret form field`);
     }
   }
+  issues.push(...roleProblems(kind, meta.roles));
   if (kind === 'check') {
     const target = (meta as CheckMeta).target;
     if (!target || typeof target.label !== 'string' || typeof target.placeholder !== 'string')
@@ -154,6 +160,19 @@ function describeProblems(
     if (typeof instance?.[method] !== 'function') issues.push(`must implement ${method}()`);
   }
   return issues;
+}
+
+/** `roles` must name executables that load plugins of this kind at all (the roles table says which). */
+function roleProblems(kind: PluginKind, roles: unknown): string[] {
+  if (roles === undefined) return [];
+  const loading = ROLE_NAMES.filter((role) => ROLES[role].pluginKinds.includes(kind));
+  if (!Array.isArray(roles) || roles.length === 0)
+    return [`roles must be a non-empty list of executables, here some of ${loading.map((role) => `"${role}"`).join(', ')}`];
+  return roles.flatMap((role) => {
+    if (!ROLE_NAMES.includes(role)) return [`roles: ${JSON.stringify(role)} is not an executable (${ROLE_NAMES.join(', ')})`];
+    if (!loading.includes(role)) return [`roles: the ${role} does not load ${kind} plugins (only ${loading.join(', ')} do)`];
+    return [];
+  });
 }
 
 function capitalize(text: string): string {

@@ -8,13 +8,19 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { decodeForm, formValues } from '../../app/plugin-host/form-codec.js';
 import { PluginHostModule } from '../../app/plugin-host/plugin-host.module.js';
-import { findPluginFolders, loadPluginModules, type PluginModuleRef } from '../../app/plugin-host/plugin-loader.js';
+import {
+  findPluginFolders,
+  loadPluginModules,
+  loadPluginModulesOfKinds,
+  type PluginModuleRef,
+} from '../../app/plugin-host/plugin-loader.js';
 import { PluginRegistry, type RegisteredPlugin } from '../../app/plugin-host/plugin-registry.js';
 import { validatePluginConfig } from '../../app/plugin-host/plugin-config.js';
 import { formProblems, isSecretField, readPath, type FormDescription } from '../../app/plugin-host/plugin-form.js';
 import { keepMaskedSecrets, SECRET_MASK } from '../../app/plugin-host/plugin-secrets.js';
 import { encodeForm } from '../../app/plugin-host/testing.js';
 import { projectRoot } from '../../app/runtime/project-files.js';
+import { ROLE_NAMES, ROLES } from '../../app/runtime/roles.js';
 import { quietLogger } from '../support/databases.js';
 
 /**
@@ -27,7 +33,7 @@ describe('plugin contract', () => {
   let plugins: RegisteredPlugin<unknown, any>[];
 
   before(async () => {
-    refs = await loadPluginModules(['check', 'alerter', 'collector']);
+    refs = await loadPluginModulesOfKinds(['check', 'alerter', 'collector']);
     @Module({ imports: [PluginHostModule.forRoot(refs)] })
     class ContractModule {}
     Logger.overrideLogger(quietLogger);
@@ -123,6 +129,13 @@ describe('plugin contract', () => {
           assert.equal(values[field.name], SECRET_MASK, `${plugin.folder}: ${field.name} is masked`);
           assert.ok(!JSON.stringify(values).includes(secret), `${plugin.folder}: the value of ${field.name} is nowhere in the form`);
         }
+        // A map of secrets (webhook headers): every value masked, the keys shown.
+        if (typeof secret === 'object' && secret !== null) {
+          for (const [key, value] of Object.entries(secret)) {
+            assert.ok(!JSON.stringify(values).includes(String(value)), `${plugin.folder}: the value of ${field.name}.${key} is nowhere in the form`);
+            assert.ok(JSON.stringify(values).includes(key), `${plugin.folder}: ${field.name} still names ${key}`);
+          }
+        }
       }
     }
   });
@@ -146,6 +159,28 @@ describe('plugin contract', () => {
       const defaults = new plugin.meta.config() as Record<string, unknown>;
       for (const secret of plugin.meta.secrets ?? []) assert.ok(secret in defaults, `${plugin.folder}: secret "${secret}" is a config key`);
     }
+  });
+
+  it('says which executables load it, and each executable loads exactly those', async () => {
+    for (const plugin of plugins) {
+      assert.ok(plugin.roles.length > 0, `${plugin.folder}: loaded by at least one executable`);
+      for (const role of plugin.roles)
+        assert.ok(ROLES[role].pluginKinds.includes(plugin.kind), `${plugin.folder}: the ${role} loads ${plugin.kind} plugins`);
+      const expected = { check: ['server', 'poller'], alerter: ['server'], collector: ['agent'] }[plugin.kind as 'check'];
+      if (plugin.meta.roles === undefined) assert.deepEqual(plugin.roles, expected, `${plugin.folder}: the default roles of its kind`);
+    }
+    for (const role of ROLE_NAMES) {
+      const loaded = (await loadPluginModules(role)).map((ref) => ref.folder).sort();
+      const declared = plugins
+        .filter((plugin) => plugin.roles.includes(role))
+        .map((plugin) => plugin.folder)
+        .sort();
+      assert.deepEqual(loaded, declared, `the ${role} loads the plugins that name it`);
+    }
+    assert.ok(
+      (await loadPluginModules('agent')).every((ref) => ref.kind === 'collector'),
+      'the agent loads no check or alerter (nor their dependencies)',
+    );
   });
 
   it('describes check targets and refuses an empty one', () => {

@@ -35,6 +35,8 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'fping', pkg: 'fping', neededBy: 'the ping check tests' },
   { command: '/usr/lib/nagios/plugins/check_tcp', pkg: 'monitoring-plugins-basic', neededBy: "the nagios check tests (Debian's plugins)" },
   { command: 'dnsmasq', pkg: 'dnsmasq-base', neededBy: 'the dns check tests (a DNS server on loopback)' },
+  { command: '/usr/bin/chromium', pkg: 'chromium', neededBy: 'the console tests in a browser (playwright-core drives it)' },
+  { command: '/usr/sbin/nginx', pkg: 'nginx', neededBy: 'the console test behind a proxy at a sub-path' },
   { command: 'openssl', pkg: 'openssl', neededBy: 'the ssl check tests (openssl s_server)' },
   { command: 'ip', pkg: 'iproute2', neededBy: 'the network-namespace tests of the ping and port checks' },
   { command: 'nc', pkg: 'netcat-openbsd', neededBy: "the heartbeat tests that drive Pulse as Lovebeat's docs do (nc)" },

@@ -1,42 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CheckResult, CheckStatus } from '../plugin-host/contracts.js';
-import { CheckScheduler, type CheckOutcome, type ScheduledJob, type SchedulerTimers } from './check-scheduler.js';
+import { VirtualTimers } from '../../test/fakes/virtual-timers.js';
+import type { CheckResult, CheckStatus, MetricSample } from '../plugin-host/contracts.js';
+import { checkRetryRule, failedCheck } from './check-task.js';
+import { JobScheduler, type JobOutcome, type ScheduledJob } from './job-scheduler.js';
 import { phaseOf, slotAtOrAfter } from './slots.js';
 
-/** Virtual time: the scheduler's timers fire only when the test advances the clock. */
-class FakeTimers implements SchedulerTimers {
-  time = Date.UTC(2026, 10, 22, 12, 0, 0);
-  private nextId = 1;
-  private readonly pending = new Map<number, { at: number; callback: () => void }>();
-
-  now = () => this.time;
-  setTimeout = (callback: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.time + ms, callback });
-    return id;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.pending.delete(handle as number);
-  };
-
-  /** Moves time forward, firing timers in order and letting promises settle in between. */
-  async advance(ms: number): Promise<void> {
-    const end = this.time + ms;
-    for (;;) {
-      await settle();
-      const next = [...this.pending.entries()].filter(([, timer]) => timer.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.pending.delete(next[0]);
-      this.time = Math.max(this.time, next[1].at);
-      next[1].callback();
-    }
-    this.time = end;
-    await settle();
-  }
-}
-
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 const quiet = { debug() {}, info() {}, warn() {} };
 const job = (key: string, overrides: Partial<ScheduledJob> = {}): ScheduledJob => ({
   key,
@@ -50,17 +19,19 @@ const result = (status: CheckStatus): CheckResult => ({ status, latencyMs: statu
 function harness(
   options: { maxConcurrent?: number; answer?: (key: string, attempt: number) => CheckStatus | 'hang' | 'ignore-abort' } = {},
 ) {
-  const timers = new FakeTimers();
+  const timers = new VirtualTimers();
   const starts: { key: string; at: number }[] = [];
-  const outcomes: CheckOutcome<ScheduledJob>[] = [];
+  const outcomes: JobOutcome<ScheduledJob, CheckResult>[] = [];
   const attempts = new Map<string, number>();
   let concurrent = 0;
   let maxSeen = 0;
   const running = new Map<string, number>();
-  const scheduler = new CheckScheduler<ScheduledJob>({
+  const scheduler = new JobScheduler<ScheduledJob, CheckResult>({
     maxConcurrent: options.maxConcurrent ?? 100,
     logger: quiet,
     timers,
+    retry: checkRetryRule(),
+    failed: failedCheck,
     onStart: (started, _dueAt, at) => starts.push({ key: started.key, at }),
     onResult: (outcome) => outcomes.push(outcome),
     run: (ran, context) => {
@@ -84,7 +55,7 @@ function harness(
   return { timers, scheduler, starts, outcomes, maxSeen: () => maxSeen };
 }
 
-describe('check scheduler', () => {
+describe('job scheduler running checks', () => {
   it('runs a new job within 5 s, then every interval on a slot spread by its key', async () => {
     const { timers, scheduler, starts } = harness();
     const created = timers.time;
@@ -196,14 +167,43 @@ describe('check scheduler', () => {
   it('after a restart, resumes at the next slot instead of checking everything at once', async () => {
     const { timers, scheduler, starts } = harness();
     const lastCheckedAt = slotAtOrAfter('kept', 60_000, timers.time - 60_000);
-    scheduler.upsert(job('kept'), { runSoon: false, lastCheckedAt, lastStatus: 'up' });
-    scheduler.upsert(job('new'), { runSoon: false, lastCheckedAt: null });
-    scheduler.upsert(job('stale'), { runSoon: false, lastCheckedAt: timers.time - 3_600_000, lastStatus: 'up' });
+    scheduler.upsert(job('kept'), { runSoon: false, lastRunAt: lastCheckedAt, previous: result('up') });
+    scheduler.upsert(job('new'), { runSoon: false, lastRunAt: null });
+    scheduler.upsert(job('stale'), { runSoon: false, lastRunAt: timers.time - 3_600_000, previous: result('up') });
     assert.equal(scheduler.nextRunAt('kept'), lastCheckedAt + 60_000, 'the slot after the last check');
     assert.ok(scheduler.nextRunAt('new')! - timers.time <= 5000, 'never checked: soon');
     assert.ok(scheduler.nextRunAt('stale')! - timers.time < 60_000, 'overdue: within a minute');
     await timers.advance(61_000);
     assert.equal(starts.filter((start) => start.key === 'kept').length, 1, 'no double check after the restart');
+    await scheduler.stop();
+  });
+});
+
+describe('job scheduler running collectors', () => {
+  it('runs a collector job every interval, with no retry: a failure is reported at once and the next interval tries again', async () => {
+    const timers = new VirtualTimers();
+    const outcomes: JobOutcome<ScheduledJob, MetricSample[] | Error>[] = [];
+    let runs = 0;
+    const scheduler = new JobScheduler<ScheduledJob, MetricSample[] | Error>({
+      maxConcurrent: 4,
+      logger: quiet,
+      timers,
+      failed: (_job, problem) => (problem === 'timeout' ? new Error('no samples in time') : problem),
+      onResult: (outcome) => outcomes.push(outcome),
+      run: async () => {
+        runs++;
+        if (runs === 2) throw new Error('/proc/stat unreadable');
+        return [{ metric: 'cpu.percent', value: 12.5 }];
+      },
+    });
+    scheduler.upsert({ key: 'cpu', intervalMs: 30_000, timeoutMs: 10_000, retries: 0 });
+    await timers.advance(5000 + 3 * 30_000);
+    assert.equal(runs, outcomes.length, 'every run reported once, none retried');
+    assert.ok(runs >= 3);
+    assert.deepEqual(outcomes[0]!.result, [{ metric: 'cpu.percent', value: 12.5 }]);
+    assert.equal((outcomes[1]!.result as Error).message, '/proc/stat unreadable');
+    assert.equal(outcomes[2]!.attempts, 1);
+    assert.equal(outcomes[2]!.startedAt - outcomes[1]!.startedAt, 30_000, 'the failed run did not move the next one');
     await scheduler.stop();
   });
 });
