@@ -20,9 +20,12 @@ export class HealthController {
   @Get('readyz')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const { ready, checks, reasons } = await this.readiness.check();
+    const failing = Object.keys(checks).filter((name) => checks[name] !== 'ok');
+    // Not ready is also an API error: {"error","message"} first, then the detail.
+    const error = { error: 'not_ready', message: failing.map((name) => `${name}: ${reasons?.[name] ?? 'failing'}`).join('; ') };
     await reply
       .status(ready ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'not_ready', checks, ...(reasons ? { reasons } : {}) });
+      .send({ ...(ready ? {} : error), status: ready ? 'ready' : 'not_ready', checks, ...(reasons ? { reasons } : {}) });
   }
 }

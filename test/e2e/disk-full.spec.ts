@@ -49,7 +49,9 @@ describe(
           ready = await api('GET', '/readyz', undefined, null);
         }
         assert.equal(ready.status, 503, `/readyz turns 503 while writes fail: ${ready.text}`);
-        assert.equal(ready.json.checks.database, 'failing');
+        assert.equal(ready.json.checks?.database, 'failing', ready.text);
+        assert.equal(ready.json.error, 'not_ready');
+        assert.match(ready.json.message, /^database: writes fail since .*: the disk holding the database is full/);
         assert.match(ready.json.reasons.database, /^writes fail since .*: the disk holding the database is full/);
 
         // Admin writes are refused, not acknowledged; beats are still taken (into memory).
