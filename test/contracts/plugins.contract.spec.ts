@@ -119,6 +119,23 @@ describe('plugin contract', () => {
     assert.ok(variations > 20, `only ${variations} variations tried`);
   });
 
+  it("keeps commas and spaces in the items of a list field with separator 'lines' through the form", () => {
+    let variations = 0;
+    for (const plugin of plugins) {
+      const example = validated(plugin, plugin.meta.example);
+      const form = plugin.meta.form as FormDescription;
+      for (const field of form.fields.filter((candidate) => candidate.type === 'list' && candidate.separator === 'lines')) {
+        const current = readPath(example, field.name);
+        const items = [...(Array.isArray(current) ? current : []), '100,20%', ' two words '];
+        const changed = validatePluginConfig(plugin.meta.config, { ...example, [field.name]: items });
+        if (!changed.ok) continue; // items this field does not take (a TXT text where addresses are expected)
+        variations++;
+        assert.deepEqual(throughForm(plugin, { ...changed.value }), { ...changed.value }, `${plugin.folder}: ${field.name}`);
+      }
+    }
+    assert.ok(variations > 0, 'no list field kept its items as typed');
+  });
+
   it('never shows a secret in its form values', () => {
     for (const plugin of plugins) {
       const form = plugin.meta.form as FormDescription;
