@@ -1,4 +1,4 @@
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -223,6 +223,11 @@ export class AlertChannelConfig {
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
   @IsString(STRING) snmp_priv_key = '';
   @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
+  /** Pulse: any alerter plugin by its id (a built-in one or a drop-in's), with `options` as its settings. */
+  @Matches(/^$|^[a-z][a-z0-9-]{0,31}$/, { message: 'must be the id of an alerter plugin, e.g. "webhook"' })
+  @IsString(STRING)
+  type = '';
+  @IsObject({ message: 'must be a table of the alerter\'s settings, e.g. options = { topic = "ops" }' }) options: Record<string, unknown> = {};
   /** Pulse: use this channel for everything that names no channel of its own. */
   @IsBoolean(BOOLEAN) default = false;
 }

@@ -141,10 +141,28 @@ function readManifest(folder: string): Manifest {
   return { version: typeof pkg.version === 'string' ? pkg.version : '', sdkRange, entry };
 }
 
-/** Why importing the entry failed, in a line: a syntax error with its file and line, a missing import, or what it threw and where. */
+/**
+ * Why importing the entry failed, in a line: an import that is not there, what it threw and where, or a
+ * syntax error (with its file and line when Node gives them).
+ */
 function describeLoadFailure(error: unknown, folder: string, entryName: string): string {
   if (!(error instanceof Error)) return `${entryName} threw ${String(error)} while loading`;
   const stack = error.stack ?? '';
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec(error.message)?.[1];
+    return `${entryName} imports ${missing ? `"${missing}"` : 'a module'}, which is not there: a drop-in imports only ${PLUGIN_SDK_PACKAGE}, node: built-ins and its own files (bundle anything else into it)`;
+  }
+  // Code of the plugin ran and threw (a SyntaxError from JSON.parse too): the first stack frame in its folder.
+  const frame = stack
+    .split('\n')
+    .slice(1)
+    .map((line) => /\((?:file:\/\/)?(\/[^)]*):(\d+):\d+\)$|at (?:file:\/\/)?(\/\S*):(\d+):\d+$/.exec(line.trim()))
+    .find((match) => match && decodeURIComponent((match[1] ?? match[3])!).startsWith(folder + path.sep));
+  if (frame) {
+    const file = path.relative(folder, decodeURIComponent((frame[1] ?? frame[3])!));
+    return `${entryName} threw while loading at ${file} line ${frame[2] ?? frame[4]}: ${error.name}: ${error.message.split('\n')[0]}`;
+  }
   if (error instanceof SyntaxError) {
     // CommonJS: Node puts the file and line first in the stack ("/…/index.js:3"). An ES module's syntax
     // error carries no location at all, so the message says how to find it.
@@ -152,18 +170,7 @@ function describeLoadFailure(error: unknown, folder: string, entryName: string):
     if (where) return `syntax error in ${path.relative(folder, decodeURIComponent(where[1]!))} line ${where[2]}: ${error.message}`;
     return `syntax error in ${entryName} or a file it imports: ${error.message} (node --check <file> shows the line)`;
   }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-    const missing = /Cannot find (?:package|module) '([^']+)'/.exec(error.message)?.[1];
-    return `${entryName} imports ${missing ? `"${missing}"` : 'a module'}, which is not there: a drop-in imports only ${PLUGIN_SDK_PACKAGE}, node: built-ins and its own files (bundle anything else into it)`;
-  }
-  if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_UNKNOWN_FILE_EXTENSION') return `${entryName} cannot be loaded: ${error.message.split('\n')[0]}`;
-  const frame = stack
-    .split('\n')
-    .map((line) => /\((?:file:\/\/)?(\/[^)]*):(\d+):\d+\)$|at (?:file:\/\/)?(\/\S*):(\d+):\d+$/.exec(line.trim()))
-    .find((match) => match && (match[1] ?? match[3])!.startsWith(folder + path.sep));
-  const at = frame ? ` at ${path.relative(folder, (frame[1] ?? frame[3])!)} line ${frame[2] ?? frame[4]}` : '';
-  return `${entryName} threw while loading${at}: ${error.name}: ${error.message.split('\n')[0]}`;
+  return `${entryName} cannot be loaded: ${error.name}: ${error.message.split('\n')[0]}`;
 }
 
 /** The entries of a directory, or null when it does not exist; an unreadable one is refused. */
