@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { NestFactory } from '@nestjs/core';
 import { PulseLogger, StderrSink } from '../logging/pulse-logger.js';
@@ -50,7 +49,7 @@ Check({ id: ${JSON.stringify(id)}, title: ${JSON.stringify(options.title ?? 'Ech
 export class EchoModule {}
 PluginModule({ providers: [EchoCheck] })(EchoModule);
 export default EchoModule;
-export const seen = { Check, sdk };
+globalThis[Symbol.for('drop-in-spec.seen.' + ${JSON.stringify(id)})] = { Check, sdk };
 `;
 }
 
@@ -155,9 +154,9 @@ describe('drop-in plugins', () => {
       assert.match(registry.summary(), /checks: dns, echo \(drop-in 2\.1\.0\), http, .*; alerters: log-line \(drop-in 2\.1\.0\), mail, /);
 
       // The very objects of this process's SDK: what the drop-ins imported is the module the registry uses.
-      const esm = (await import(pathToFileURL(path.join(echo, 'index.js')).href)) as { seen: { Check: unknown; sdk: { Check: unknown } } };
-      assert.equal(esm.seen.Check, Check);
-      assert.equal(esm.seen.sdk.Check, Check, 'the default import is the SDK object too');
+      const seen = (globalThis as Record<symbol, { Check: unknown; sdk: { Check: unknown } }>)[Symbol.for('drop-in-spec.seen.echo')]!;
+      assert.equal(seen.Check, Check);
+      assert.equal(seen.sdk.Check, Check, 'the default import is the SDK object too');
       const cjs = createRequire(import.meta.url)(path.join(logLine, 'lib', 'main.js')) as { sdkSeen: { Check: unknown; PLUGIN_SETTINGS: unknown } };
       assert.equal(cjs.sdkSeen.Check, Check);
       assert.equal(cjs.sdkSeen.PLUGIN_SETTINGS, PLUGIN_SETTINGS);
