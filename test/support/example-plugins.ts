@@ -1,0 +1,97 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildExamples } from '../../scripts/build-examples.js';
+import { buildPluginSdk } from '../../scripts/build-sdk.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The examples of examples/plugins built as they would be installed: `<dir>/checks/tcp-banner/`,
+ * `<dir>/alerters/ntfy/`, `<dir>/collectors/processes/`, compiled against SDK types generated for this
+ * run. Each test process builds its own copy under build/ (inside the checkout, where the SDK types find
+ * class-validator's), so specs running at the same time share no files.
+ */
+export function buildExamplePlugins(): { work: string; pluginsDir: string; remove(): void } {
+  mkdirSync(path.join(repoRoot, 'build'), { recursive: true });
+  const work = mkdtempSync(path.join(repoRoot, 'build', 'test-drop-ins-'));
+  const sdkTypes = buildPluginSdk({ outDir: path.join(work, 'sdk-types') });
+  const pluginsDir = path.join(work, 'plugins');
+  buildExamples({ into: pluginsDir, sdkTypes });
+  return { work, pluginsDir, remove: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+/** One way a drop-in can be broken: a [plugins] dir holding the built examples with one of them spoiled. */
+export interface BrokenDropIn {
+  what: string;
+  dir: string;
+  /** The folder the refusal must name. */
+  folder: string;
+  /** The reason, after "<folder>: ". */
+  reason: RegExp;
+}
+
+/** Copies of the built examples, each with the tcp-banner check broken in one way (every failure class). */
+export function brokenDropIns(pluginsDir: string, into: string): BrokenDropIn[] {
+  const copy = (name: string) => {
+    const dir = path.join(into, name);
+    cpSync(pluginsDir, dir, { recursive: true });
+    return { dir, check: path.join(dir, 'checks', 'tcp-banner') };
+  };
+  const edit = (file: string, change: (text: string) => string) => writeFileSync(file, change(readFileSync(file, 'utf8')));
+  const broken: BrokenDropIn[] = [];
+
+  const syntax = copy('syntax-error');
+  edit(path.join(syntax.check, 'dist', 'tcp-banner.config.js'), (text) => `${text}\nconst unfinished = ;\n`);
+  broken.push({
+    what: 'a syntax error',
+    dir: syntax.dir,
+    folder: syntax.check,
+    reason: /^syntax error in dist\/index\.js or a file it imports: Unexpected token ';'/,
+  });
+
+  const builtInId = copy('built-in-id');
+  const port = path.join(builtInId.dir, 'checks', 'port');
+  renameSync(builtInId.check, port);
+  broken.push({
+    what: 'the id of a built-in',
+    dir: builtInId.dir,
+    folder: port,
+    reason: /^a built-in check is called "port" \(plugins\/checks\/port\); give the drop-in another id$/,
+  });
+
+  const twice = copy('declared-twice');
+  const second = path.join(twice.dir, 'checks', 'tcp-banner-2');
+  cpSync(twice.check, second, { recursive: true });
+  broken.push({ what: 'the id of another drop-in', dir: twice.dir, folder: second, reason: /^check id "tcp-banner" is declared twice/ });
+
+  const major = copy('sdk-major');
+  edit(path.join(major.check, 'package.json'), (text) => text.replace('"^1.0.0"', '"^2.0.0"'));
+  broken.push({
+    what: 'another SDK major',
+    dir: major.dir,
+    folder: major.check,
+    reason: /^built for plugin SDK \^2\.0\.0, this Pulse provides SDK 1\.\d+\.\d+: it needs a newer Pulse$/,
+  });
+
+  const noExport = copy('no-default-export');
+  edit(path.join(noExport.check, 'dist', 'index.js'), (text) =>
+    text.replace('export default TcpBannerCheckModule;', 'export { TcpBannerCheckModule };'),
+  );
+  broken.push({ what: 'no default-exported module', dir: noExport.dir, folder: noExport.check, reason: /^dist\/index\.js must default-export the plugin's module/ });
+  return broken;
+}
+
+/** A loopback TCP service that greets every connection with `banner` (an SSH or SMTP server would). */
+export async function bannerServer(banner: string): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.end(`${banner}\r\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
