@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExamples } from '../../scripts/build-examples.js';
@@ -10,16 +11,22 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /**
  * The examples of examples/plugins built as they would be installed: `<dir>/checks/tcp-banner/`,
  * `<dir>/alerters/ntfy/`, `<dir>/collectors/processes/`, compiled against SDK types generated for this
- * run. Each test process builds its own copy under build/ (inside the checkout, where the SDK types find
- * class-validator's), so specs running at the same time share no files.
+ * run. They are compiled under build/ (inside the checkout, where the SDK types find class-validator's)
+ * and then moved to a temporary directory outside it, as an installed plugin is: nothing of the
+ * checkout's node_modules is within their reach. Each test process has its own copy.
  */
 export function buildExamplePlugins(): { work: string; pluginsDir: string; remove(): void } {
   mkdirSync(path.join(repoRoot, 'build'), { recursive: true });
-  const work = mkdtempSync(path.join(repoRoot, 'build', 'test-drop-ins-'));
-  const sdkTypes = buildPluginSdk({ outDir: path.join(work, 'sdk-types') });
-  const pluginsDir = path.join(work, 'plugins');
-  buildExamples({ into: pluginsDir, sdkTypes });
-  return { work, pluginsDir, remove: () => rmSync(work, { recursive: true, force: true }) };
+  const compile = mkdtempSync(path.join(repoRoot, 'build', 'test-drop-ins-'));
+  const work = mkdtempSync(path.join(os.tmpdir(), 'pulse-drop-ins-'));
+  try {
+    const sdkTypes = buildPluginSdk({ outDir: path.join(compile, 'sdk-types') });
+    buildExamples({ into: path.join(compile, 'plugins'), sdkTypes });
+    cpSync(path.join(compile, 'plugins'), path.join(work, 'plugins'), { recursive: true });
+  } finally {
+    rmSync(compile, { recursive: true, force: true });
+  }
+  return { work, pluginsDir: path.join(work, 'plugins'), remove: () => rmSync(work, { recursive: true, force: true }) };
 }
 
 /** One way a drop-in can be broken: a [plugins] dir holding the built examples with one of them spoiled. */
