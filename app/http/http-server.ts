@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { PulseConfig } from '../config/config.schema.js';
 import { parseHostPort } from '../config/config-validators.js';
+import { answerClientError, answerFrameworkError, depthLimitedJsonParser, installResponseRules } from './response-rules.js';
 
 /**
  * Fastify under Nest (it answers small requests several times faster than express, which heartbeat
@@ -8,14 +9,21 @@ import { parseHostPort } from '../config/config-validators.js';
  */
 export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
   const proxies = config.http.trusted_proxies;
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     bodyLimit: config.http.max_body_bytes,
     trustProxy: proxies.length > 0 ? proxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
+  const fastify = adapter.getInstance();
+  installResponseRules(fastify);
+  // Registered through Nest so that it replaces, rather than competes with, Nest's default JSON parser.
+  adapter.useBodyParser('application/json', false, { bodyLimit: config.http.max_body_bytes }, depthLimitedJsonParser(fastify));
+  return adapter;
 }
 
 /** Where to listen, from `[http] listen` (":5000" listens on every address). */

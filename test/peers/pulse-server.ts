@@ -22,6 +22,8 @@ export interface PulseServerOptions {
   /** Run with exactly `env` (default: nothing at all) — listeners and data dir must then come from `config`. */
   cleanEnv?: boolean;
   cwd?: string;
+  /** The address the test reaches the server at (a namespace's veth address); 127.0.0.1 by default. */
+  host?: string;
   /** How long to wait for "HTTP listening" (default 20 s); an emulated executable needs longer. */
   startTimeoutMs?: number;
 }
@@ -63,7 +65,7 @@ export class PulseServer {
       const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/, options.startTimeoutMs);
       const udp = /statsd UDP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
       const tcp = /statsd TCP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
-      return new PulseServer(child, `http://127.0.0.1:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
+      return new PulseServer(child, `http://${options.host ?? '127.0.0.1'}:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
     } catch (error) {
       await child.stop();
       throw error;
