@@ -374,9 +374,13 @@ export async function buildBinaries(
   return withBuildLock(() => buildUnlocked(options));
 }
 
-async function buildUnlocked(
-  options: { arches?: Arch[]; roles?: Role[]; strip?: boolean; force?: boolean; outDir?: string },
-): Promise<string[]> {
+async function buildUnlocked(options: {
+  arches?: Arch[];
+  roles?: Role[];
+  strip?: boolean;
+  force?: boolean;
+  outDir?: string;
+}): Promise<string[]> {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const arches = options.arches ?? (['x64', ...(hasCommand('aarch64-linux-gnu-g++') ? ['arm64'] : [])] as Arch[]);
   const roles = options.roles ?? ROLE_NAMES;

@@ -30,7 +30,8 @@ export function sdkPackageProblems(): string[] {
   const host = readPackage(root);
   const problems: string[] = [];
   if (sdk.name !== PLUGIN_SDK_PACKAGE) problems.push(`its name is ${sdk.name}, not ${PLUGIN_SDK_PACKAGE}`);
-  if (sdk.version !== PLUGIN_SDK_VERSION) problems.push(`its version is ${sdk.version}; app/plugin-host/sdk-version.ts says ${PLUGIN_SDK_VERSION}`);
+  if (sdk.version !== PLUGIN_SDK_VERSION)
+    problems.push(`its version is ${sdk.version}; app/plugin-host/sdk-version.ts says ${PLUGIN_SDK_VERSION}`);
   const validator = host.dependencies?.['class-validator'];
   if (sdk.dependencies?.['class-validator'] !== validator)
     problems.push(`it depends on class-validator ${sdk.dependencies?.['class-validator']}; Pulse on ${validator} (the SDK re-exports it)`);

@@ -94,7 +94,7 @@ describe('drop-in plugins', () => {
     dropIn(dir, 'checks', id, {
       'package.json': manifest(),
       'index.js': checkSource(id, options),
-      'greeting.js': "export const greeting = (say, target) => `${say} ${target}`;\n",
+      'greeting.js': 'export const greeting = (say, target) => `${say} ${target}`;\n',
     });
   /** What loading refuses, as one message (every problem in it). */
   const refusal = async (dir: string, role: 'server' | 'poller' | 'agent' = 'server') => {
@@ -133,7 +133,10 @@ describe('drop-in plugins', () => {
   it('hosts an ES module and a CommonJS drop-in beside the built-ins, with the host’s own SDK', async () => {
     const dir = pluginsDir();
     const echo = goodCheck(dir, 'echo', { settings: true });
-    const logLine = dropIn(dir, 'alerters', 'log-line', { 'package.json': manifest({ commonjs: true, main: 'lib/main.js' }), 'lib/main.js': COMMONJS_ALERTER });
+    const logLine = dropIn(dir, 'alerters', 'log-line', {
+      'package.json': manifest({ commonjs: true, main: 'lib/main.js' }),
+      'lib/main.js': COMMONJS_ALERTER,
+    });
     const { registry, close } = await host(dir);
     try {
       const check = registry.check('echo');
@@ -143,11 +146,18 @@ describe('drop-in plugins', () => {
       assert.deepEqual(check.roles, ['server', 'poller']);
       const result = await check.plugin.run('world', { say: 'hi' }, createPluginContext({ timeoutMs: 1000, logger: quietPluginLogger }));
       assert.equal(result.message, 'hi world', 'its own files import each other');
-      assert.deepEqual((check.plugin as unknown as { settings: unknown }).settings, { dir, nagios_dirs: ['/opt/nagios'] }, 'PLUGIN_SETTINGS injected');
+      assert.deepEqual(
+        (check.plugin as unknown as { settings: unknown }).settings,
+        { dir, nagios_dirs: ['/opt/nagios'] },
+        'PLUGIN_SETTINGS injected',
+      );
       const alerter = registry.alerter('log-line');
       assert.equal(alerter?.folder, logLine);
       assert.equal(
-        (alerter!.plugin as { render(e: object, c: object): string }).render({ kind: 'test', name: 'x', recovered: false }, { prefix: '> ' }),
+        (alerter!.plugin as { render(e: object, c: object): string }).render(
+          { kind: 'test', name: 'x', recovered: false },
+          { prefix: '> ' },
+        ),
         '> Test message for x',
       );
       assert.ok(registry.check('http'), 'the built-ins are still there');
@@ -157,7 +167,9 @@ describe('drop-in plugins', () => {
       const seen = (globalThis as Record<symbol, { Check: unknown; sdk: { Check: unknown } }>)[Symbol.for('drop-in-spec.seen.echo')]!;
       assert.equal(seen.Check, Check);
       assert.equal(seen.sdk.Check, Check, 'the default import is the SDK object too');
-      const cjs = createRequire(import.meta.url)(path.join(logLine, 'lib', 'main.js')) as { sdkSeen: { Check: unknown; PLUGIN_SETTINGS: unknown } };
+      const cjs = createRequire(import.meta.url)(path.join(logLine, 'lib', 'main.js')) as {
+        sdkSeen: { Check: unknown; PLUGIN_SETTINGS: unknown };
+      };
       assert.equal(cjs.sdkSeen.Check, Check);
       assert.equal(cjs.sdkSeen.PLUGIN_SETTINGS, PLUGIN_SETTINGS);
     } finally {
@@ -173,7 +185,10 @@ describe('drop-in plugins', () => {
     // An agent never reads the checks' folder: this broken check does not stop it.
     dropIn(dir, 'checks', 'broken', { 'package.json': manifest(), 'index.js': 'export default = ;\n' });
     const agent = await loadPluginModules('agent', { dropInDir: dir });
-    assert.deepEqual(agent.filter((ref) => ref.dropIn), []);
+    assert.deepEqual(
+      agent.filter((ref) => ref.dropIn),
+      [],
+    );
     rmSync(path.join(dir, 'checks', 'broken'), { recursive: true });
     const poller = await loadPluginModules('poller', { dropInDir: dir });
     assert.deepEqual(
@@ -205,8 +220,15 @@ describe('drop-in plugins', () => {
 
   it('refuses a syntax error, naming the folder, the file and (for CommonJS) the line', async () => {
     const dir = pluginsDir();
-    const esm = dropIn(dir, 'checks', 'esm-typo', { 'package.json': manifest(), 'index.js': "import './more.js';\nexport default 1;\n", 'more.js': 'const a = ;\n' });
-    const cjs = dropIn(dir, 'checks', 'cjs-typo', { 'package.json': manifest({ commonjs: true }), 'index.js': 'exports.a = 1;\n\nexports.b = ;\n' });
+    const esm = dropIn(dir, 'checks', 'esm-typo', {
+      'package.json': manifest(),
+      'index.js': "import './more.js';\nexport default 1;\n",
+      'more.js': 'const a = ;\n',
+    });
+    const cjs = dropIn(dir, 'checks', 'cjs-typo', {
+      'package.json': manifest({ commonjs: true }),
+      'index.js': 'exports.a = 1;\n\nexports.b = ;\n',
+    });
     const message = await refusal(dir);
     assert.equal(
       message,
@@ -224,8 +246,14 @@ describe('drop-in plugins', () => {
       'package.json': manifest(),
       'index.js': "import '@lillydoo-pulse/plugin-sdk';\nconst config = JSON.parse('{');\nexport default config;\n",
     });
-    const importing = dropIn(dir, 'checks', 'imports', { 'package.json': manifest(), 'index.js': "import _ from 'lodash';\nexport default _;\n" });
-    const requiring = dropIn(dir, 'checks', 'requires', { 'package.json': manifest({ commonjs: true }), 'index.js': "require('./gone.js');\n" });
+    const importing = dropIn(dir, 'checks', 'imports', {
+      'package.json': manifest(),
+      'index.js': "import _ from 'lodash';\nexport default _;\n",
+    });
+    const requiring = dropIn(dir, 'checks', 'requires', {
+      'package.json': manifest({ commonjs: true }),
+      'index.js': "require('./gone.js');\n",
+    });
     const message = await refusal(dir);
     assert.match(message, new RegExp(`  ${throwing}: index\\.js threw while loading at index\\.js line 2: SyntaxError: .*JSON`));
     assert.ok(
@@ -241,7 +269,10 @@ describe('drop-in plugins', () => {
   it('refuses a folder whose entry does not default-export a plugin module', async () => {
     const dir = pluginsDir();
     const named = dropIn(dir, 'checks', 'named', { 'package.json': manifest(), 'index.js': 'export class EchoModule {}\n' });
-    const plain = dropIn(dir, 'collectors', 'plain', { 'package.json': manifest({ commonjs: true }), 'index.js': 'module.exports = { collect() {} };\n' });
+    const plain = dropIn(dir, 'collectors', 'plain', {
+      'package.json': manifest({ commonjs: true }),
+      'index.js': 'module.exports = { collect() {} };\n',
+    });
     assert.ok(
       (await refusal(dir)).includes(
         `  ${named}: index.js must default-export the plugin's module: @PluginModule({ providers: [YourPlugin] }) export default class YourPluginModule {}`,
@@ -264,11 +295,17 @@ describe('drop-in plugins', () => {
     const major = PLUGIN_SDK_VERSION.split('.')[0];
     const folders = {
       older: dropIn(dir, 'checks', 'older', { 'package.json': manifest({ sdk: '^0.9.0' }), 'index.js': checkSource('older') }),
-      newer: dropIn(dir, 'checks', 'newer', { 'package.json': manifest({ sdk: `^${Number(major) + 1}.0.0` }), 'index.js': checkSource('newer') }),
+      newer: dropIn(dir, 'checks', 'newer', {
+        'package.json': manifest({ sdk: `^${Number(major) + 1}.0.0` }),
+        'index.js': checkSource('newer'),
+      }),
       minor: dropIn(dir, 'checks', 'minor', { 'package.json': manifest({ sdk: `^${major}.999.0` }), 'index.js': checkSource('minor') }),
       wide: dropIn(dir, 'checks', 'wide', { 'package.json': manifest({ sdk: '>=0.1.0' }), 'index.js': checkSource('wide') }),
       none: dropIn(dir, 'checks', 'none', { 'package.json': manifest({ sdk: null }), 'index.js': checkSource('none') }),
-      nonsense: dropIn(dir, 'checks', 'nonsense', { 'package.json': manifest({ sdk: 'latest please' }), 'index.js': checkSource('nonsense') }),
+      nonsense: dropIn(dir, 'checks', 'nonsense', {
+        'package.json': manifest({ sdk: 'latest please' }),
+        'index.js': checkSource('nonsense'),
+      }),
       nojson: dropIn(dir, 'checks', 'nojson', { 'package.json': '{ "name": ', 'index.js': checkSource('nojson') }),
       nomanifest: dropIn(dir, 'checks', 'nomanifest', { 'index.js': checkSource('nomanifest') }),
       noentry: dropIn(dir, 'checks', 'noentry', { 'package.json': manifest({ main: 'dist/index.js' }) }),
@@ -325,7 +362,8 @@ describe('drop-in plugins', () => {
     const dir = pluginsDir();
     const copy = dropIn(dir, 'checks', 'bundled', {
       'package.json': manifest(),
-      'index.js': "import { PluginModule } from '@lillydoo-pulse/plugin-sdk';\nclass Lone {}\nclass M {}\nPluginModule({ providers: [Lone] })(M);\nexport default M;\n",
+      'index.js':
+        "import { PluginModule } from '@lillydoo-pulse/plugin-sdk';\nclass Lone {}\nclass M {}\nPluginModule({ providers: [Lone] })(M);\nexport default M;\n",
     });
     const error = await host(dir).then(
       () => assert.fail('accepted'),

@@ -122,7 +122,8 @@ function readManifest(folder: string): Manifest {
     );
   }
   const lowest = semver.validRange(sdkRange) === null ? null : semver.minVersion(sdkRange);
-  if (!lowest) throw new Refusal(`package.json: peerDependencies["${PLUGIN_SDK_PACKAGE}"] = ${JSON.stringify(sdkRange)} is not a version range`);
+  if (!lowest)
+    throw new Refusal(`package.json: peerDependencies["${PLUGIN_SDK_PACKAGE}"] = ${JSON.stringify(sdkRange)} is not a version range`);
   if (lowest.major !== major || !semver.satisfies(PLUGIN_SDK_VERSION, sdkRange)) {
     const advice =
       lowest.major > major || (lowest.major === major && semver.gt(lowest, PLUGIN_SDK_VERSION))
@@ -132,7 +133,8 @@ function readManifest(folder: string): Manifest {
   }
   const main = typeof pkg.main === 'string' && pkg.main.trim() !== '' ? pkg.main : 'index.js';
   const entry = path.resolve(folder, main);
-  if (path.relative(folder, entry).startsWith('..')) throw new Refusal(`package.json: main ${JSON.stringify(main)} points out of its folder`);
+  if (path.relative(folder, entry).startsWith('..'))
+    throw new Refusal(`package.json: main ${JSON.stringify(main)} points out of its folder`);
   if (!isFile(entry)) {
     throw new Refusal(
       `${path.relative(folder, entry)} (${typeof pkg.main === 'string' ? 'package.json main' : 'the default entry'}) does not exist: build the plugin and copy its output`,

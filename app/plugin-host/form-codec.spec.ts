@@ -231,10 +231,9 @@ describe('plugin form description and codec', () => {
     assert.deepEqual(decodeForm(argsForm, { args: '\n\n' }), {}, 'no items: the default applies');
     const stored = { args: ['-H', '127.0.0.1', '-w', '100,20%', ' padded '], hosts: ['a', 'b'] };
     assert.deepEqual(decodeForm(argsForm, encodeForm(argsForm, formValues(argsForm, stored))), stored, 'round trip');
-    assert.deepEqual(
-      formProblems({ fields: [{ name: 'count', type: 'number', label: 'Count', separator: 'lines' }] }, EveryKindConfig),
-      ['form field "count": separator "lines" is the only one, and only for a list'],
-    );
+    assert.deepEqual(formProblems({ fields: [{ name: 'count', type: 'number', label: 'Count', separator: 'lines' }] }, EveryKindConfig), [
+      'form field "count": separator "lines" is the only one, and only for a list',
+    ]);
   });
 
   it('reads and writes durations in the unit the config stores', () => {

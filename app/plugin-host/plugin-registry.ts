@@ -138,7 +138,9 @@ export class PluginRegistry implements OnModuleInit {
     const parts = KINDS.flatMap(({ kind }) => {
       const plugins = [...(this.plugins.get(kind)?.values() ?? [])].sort((a, b) => a.id.localeCompare(b.id));
       if (plugins.length === 0) return [];
-      const names = plugins.map((plugin) => (plugin.dropIn ? `${plugin.id} (drop-in ${plugin.dropIn.version || 'without version'})` : plugin.id));
+      const names = plugins.map((plugin) =>
+        plugin.dropIn ? `${plugin.id} (drop-in ${plugin.dropIn.version || 'without version'})` : plugin.id,
+      );
       return [`${kind}s: ${names.join(', ')}`];
     });
     return parts.length > 0 ? parts.join('; ') : 'none';

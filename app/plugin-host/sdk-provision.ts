@@ -67,7 +67,8 @@ function provideToImport(internals: ModuleInternals, url: string): void {
     internals.registerHooks({
       resolve(specifier, context, next) {
         // A require() of the name is left to _resolveFilename above (the cache entry); import gets the ES module.
-        if (specifier === PLUGIN_SDK_PACKAGE && !context.conditions.includes('require')) return { url, format: 'module', shortCircuit: true };
+        if (specifier === PLUGIN_SDK_PACKAGE && !context.conditions.includes('require'))
+          return { url, format: 'module', shortCircuit: true };
         return next(specifier, context);
       },
     });

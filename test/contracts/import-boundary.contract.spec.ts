@@ -43,7 +43,8 @@ function violations(file: string, source: string): string[] {
           `${at} imports ${specifier}: a plugin imports only the SDK (${SDK.replace('.ts', '.js')})${isSpec ? `, ${SDK_TESTING.replace('.ts', '.js')} and test/` : ''}, its own folder and packages`,
         );
     } else {
-      if (specifier === null && !PLUGIN_LOADERS.includes(file)) found.push(`${at} imports a computed module name (only the plugin loaders may)`);
+      if (specifier === null && !PLUGIN_LOADERS.includes(file))
+        found.push(`${at} imports a computed module name (only the plugin loaders may)`);
       else if (target?.startsWith('plugins/'))
         found.push(`${at} imports ${specifier}: app/ never imports a plugin (the loader finds them)`);
       else if (target?.startsWith('test/') && !isSpec) found.push(`${at} imports ${specifier}: app/ never depends on test code`);

@@ -20,7 +20,8 @@ import { waitUntil } from '../support/wait.js';
 
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const TOKENS = { poller: `sw_poller_${'5a'.repeat(32)}`, agent: `sw_agent_${'6b'.repeat(32)}` };
-const SERVER_PLUGINS = /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\); alerters: .*ntfy \(drop-in 1\.0\.0\)/;
+const SERVER_PLUGINS =
+  /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\); alerters: .*ntfy \(drop-in 1\.0\.0\)/;
 
 /**
  * SPEC §11, issue 13: the example drop-ins of examples/plugins, built against the SDK's published types
@@ -136,7 +137,10 @@ describe('drop-in plugins (from source)', () => {
     );
     assert.equal(refused.code, 78);
     assert.match(refused.stderr, /alerts\.loose: options need a type \(the alerter they are for, e\.g\. type = "webhook"\)/);
-    assert.match(refused.stderr, /alerts\.pager \(pagerduty\): no alerter plugin "pagerduty" is installed \(installed: mail, script, slack, snmp-trap, webhook\)/);
+    assert.match(
+      refused.stderr,
+      /alerts\.pager \(pagerduty\): no alerter plugin "pagerduty" is installed \(installed: mail, script, slack, snmp-trap, webhook\)/,
+    );
   });
 
   it('the poller loads the example check (and no alerter or collector) and says so in its start-up log', async () => {
@@ -154,17 +158,23 @@ describe('drop-in plugins (from source)', () => {
   it('the example collector, hosted as the agent hosts it, counts processes by name and state', async () => {
     const children: ChildProcess[] = [];
     const plugins = await loadPluginModules('agent', { dropInDir: examples.pluginsDir });
-    const host = await NestFactory.createApplicationContext(PluginHostModule.forRoot(plugins, pluginSettingsOf({ dir: examples.pluginsDir })), {
-      logger: quietLogger,
-      abortOnError: false,
-    });
+    const host = await NestFactory.createApplicationContext(
+      PluginHostModule.forRoot(plugins, pluginSettingsOf({ dir: examples.pluginsDir })),
+      {
+        logger: quietLogger,
+        abortOnError: false,
+      },
+    );
     try {
       // Two sleepers, and a shell that execs into a third one without reaping its own child: a zombie.
       children.push(spawn('sleep', ['30']), spawn('sleep', ['30']), spawn('sh', ['-c', 'sleep 0 & exec sleep 30']));
       const collector = host.get(PluginRegistry).collector('processes');
       assert.ok(collector, 'registered');
       const collect = () =>
-        collector.plugin.collect({ names: ['sleep', 'no-such-daemon'] }, createPluginContext({ timeoutMs: 10_000, logger: { debug() {}, info() {}, warn() {} } }));
+        collector.plugin.collect(
+          { names: ['sleep', 'no-such-daemon'] },
+          createPluginContext({ timeoutMs: 10_000, logger: { debug() {}, info() {}, warn() {} } }),
+        );
       const samples = await waitUntil('three sleepers and a zombie', async () => {
         const taken = await collect();
         const value = (metric: string, name?: string) =>
@@ -172,7 +182,14 @@ describe('drop-in plugins (from source)', () => {
         return value('processes.named', 'sleep') >= 3 && value('processes.zombie') >= 1 ? taken : null;
       });
       const metrics = new Set(samples.map((sample) => sample.metric));
-      assert.deepEqual([...metrics].sort(), ['processes.blocked', 'processes.named', 'processes.running', 'processes.threads', 'processes.total', 'processes.zombie']);
+      assert.deepEqual([...metrics].sort(), [
+        'processes.blocked',
+        'processes.named',
+        'processes.running',
+        'processes.threads',
+        'processes.total',
+        'processes.zombie',
+      ]);
       const total = samples.find((sample) => sample.metric === 'processes.total')!.value;
       assert.ok(total >= 4, `${total} processes`);
       assert.ok(samples.find((sample) => sample.metric === 'processes.threads')!.value >= total);
@@ -246,4 +263,3 @@ async function startRemote(role: 'poller' | 'agent', pluginsDir: string, scratch
     (error: { code: number; stderr: string }) => error,
   );
 }
-

@@ -11,7 +11,11 @@ import { runCommand } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
 const TOKENS = { poller: `sw_poller_${'7c'.repeat(32)}`, agent: `sw_agent_${'8d'.repeat(32)}` };
-const EXECUTABLES = { server: 'lillydoo-pulse-linux-x64', poller: 'lillydoo-pulse-poller-linux-x64', agent: 'lillydoo-pulse-agent-linux-x64' };
+const EXECUTABLES = {
+  server: 'lillydoo-pulse-linux-x64',
+  poller: 'lillydoo-pulse-poller-linux-x64',
+  agent: 'lillydoo-pulse-agent-linux-x64',
+};
 
 /**
  * SPEC §11 in the single executables (Node SEA: no node_modules, the SDK inside the bundle): the example
@@ -88,7 +92,14 @@ describe('drop-in plugins in the single executables', () => {
       const token = server.adminToken;
       const created = await server.request('POST', '/api/monitors', {
         token,
-        json: { name: 'Relay', type: 'tcp-banner', target: `127.0.0.1:${smtp.port}`, options: { expect: 'ESMTP' }, interval: 5, timeout: 4 },
+        json: {
+          name: 'Relay',
+          type: 'tcp-banner',
+          target: `127.0.0.1:${smtp.port}`,
+          options: { expect: 'ESMTP' },
+          interval: 5,
+          timeout: 4,
+        },
       });
       assert.equal(created.status, 201, created.text);
       const up = await waitUntil('the tcp-banner monitor to come up', async () => {
@@ -156,7 +167,12 @@ describe('drop-in plugins in the single executables', () => {
 
   async function startRemote(role: 'poller' | 'agent', pluginsDir: string): Promise<Failure> {
     const file = path.join(home, `${role}-${Date.now()}-${Math.random().toString(16).slice(2)}.conf`);
-    writeFileSync(file, `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`);
-    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]) }).catch((error: Failure) => error);
+    writeFileSync(
+      file,
+      `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`,
+    );
+    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]) }).catch(
+      (error: Failure) => error,
+    );
   }
 });

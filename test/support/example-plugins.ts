@@ -86,7 +86,12 @@ export function brokenDropIns(pluginsDir: string, into: string): BrokenDropIn[] 
   edit(path.join(noExport.check, 'dist', 'index.js'), (text) =>
     text.replace('export default TcpBannerCheckModule;', 'export { TcpBannerCheckModule };'),
   );
-  broken.push({ what: 'no default-exported module', dir: noExport.dir, folder: noExport.check, reason: /^dist\/index\.js must default-export the plugin's module/ });
+  broken.push({
+    what: 'no default-exported module',
+    dir: noExport.dir,
+    folder: noExport.check,
+    reason: /^dist\/index\.js must default-export the plugin's module/,
+  });
   return broken;
 }
 

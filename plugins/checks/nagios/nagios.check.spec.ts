@@ -414,7 +414,9 @@ describe('nagios check', () => {
         json: { name: 'Debian dummy', type: 'nagios', target: `${DEBIAN_PLUGINS}/check_dummy`, options: { args: ['0'] } },
       });
       assert.equal(outside.status, 400, outside.text);
-      assert.deepEqual(outside.json.fields, { target: `"${DEBIAN_PLUGINS}/check_dummy" is outside the allowed plugin directories (${pluginDir})` });
+      assert.deepEqual(outside.json.fields, {
+        target: `"${DEBIAN_PLUGINS}/check_dummy" is outside the allowed plugin directories (${pluginDir})`,
+      });
 
       const created = await server.request('POST', '/api/monitors', {
         token,

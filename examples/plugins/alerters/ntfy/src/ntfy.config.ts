@@ -9,7 +9,8 @@ export class NtfyConfig {
   @IsString({ message: 'must be text' })
   server = 'https://ntfy.sh';
   /** The topic people subscribe to (ntfy's rules: letters, digits, "-" and "_"). */
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "-" or "_"' }) @IsString({ message: 'must be text' }) topic = '';
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, "-" or "_"' }) @IsString({ message: 'must be text' }) topic =
+    '';
   /** An access token of the ntfy server, for protected topics (sent as a bearer token). */
   @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be text' }) token = '';
   /** Priority of problems; recoveries and tests are always "default". */

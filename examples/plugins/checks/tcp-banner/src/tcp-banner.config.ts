@@ -7,6 +7,8 @@ export class TcpBannerConfig {
   /** Compare without regard to upper and lower case. */
   @IsBoolean({ message: 'must be true or false' }) ignore_case = false;
   /** Bytes read at most while waiting for the end of the first line. */
-  @Min(16, { message: 'must be at least 16' }) @Max(65536, { message: 'must be at most 65536' }) @IsInt({ message: 'must be a whole number' })
+  @Min(16, { message: 'must be at least 16' })
+  @Max(65536, { message: 'must be at most 65536' })
+  @IsInt({ message: 'must be a whole number' })
   max_bytes = 1024;
 }

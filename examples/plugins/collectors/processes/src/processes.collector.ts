@@ -50,7 +50,10 @@ export function parseProcStat(line: string): ProcessStat | null {
   const open = line.indexOf('(');
   const close = line.lastIndexOf(')'); // the name itself may hold parentheses
   if (open < 0 || close < open) return null;
-  const fields = line.slice(close + 2).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // After the name: state is field 3 of stat(5), num_threads field 20.
   const state = fields[0];
   const threads = Number(fields[17]);
