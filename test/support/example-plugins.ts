@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -93,6 +94,23 @@ export function brokenDropIns(pluginsDir: string, into: string): BrokenDropIn[] 
     reason: /^dist\/index\.js must default-export the plugin's module/,
   });
   return broken;
+}
+
+/**
+ * Asserts that a start was refused for `item` as a user must see it: exit code 78, the broken folder
+ * named with the reason (other folders may be named too), no stack trace.
+ */
+export function assertRefused(refused: { code: number; stderr: string }, item: BrokenDropIn, label: string): void {
+  assert.equal(refused.code, 78, `${label}, ${item.what}: ${refused.stderr}`);
+  const reasons = refused.stderr
+    .split('\n')
+    .filter((line) => line.startsWith(`  ${item.folder}: `))
+    .map((line) => line.slice(item.folder.length + 4));
+  assert.ok(
+    reasons.some((reason) => item.reason.test(reason)),
+    `${label}, ${item.what}: ${item.folder} and ${item.reason} in\n${refused.stderr}`,
+  );
+  assert.doesNotMatch(refused.stderr, /\n\s+at /, `${label}, ${item.what}: no stack trace`);
 }
 
 /** A loopback TCP service that greets every connection with `banner` (an SSH or SMTP server would). */
