@@ -8,6 +8,7 @@ import { checkSqliteFileAtStart, databaseTarget, describeTarget, sqliteFileError
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
@@ -36,7 +37,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   await restoreSnapshotIfMissing(config, logger);
   const target = databaseTarget(config);
   if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
-  const plugins = await loadPluginModules('server');
+  const plugins = await loadPluginModules('server', { dropInDir: config.plugins.dir });
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins }),
     createHttpAdapter(config),
@@ -67,6 +68,7 @@ async function main(commandLine: CommandLine): Promise<void> {
       new StartupError(`could not store the first admin token: ${(error as Error).message}`)
     );
   }
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }
