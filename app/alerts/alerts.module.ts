@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { AlertChannelLookup } from '../monitors/alert-channel-lookup.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
 import { AlertChannelsService } from './alert-channels.service.js';
 import { AlertDeliveryRepository } from './alert-delivery.repository.js';
@@ -8,6 +9,8 @@ import { AlertRoutingService } from './alert-routing.service.js';
 import { AlertsController } from './alerts.controller.js';
 import { AlertsService } from './alerts.service.js';
 
+/** Global for the one thing other features ask of it: whether an alert channel exists (AlertChannelLookup). */
+@Global()
 @Module({
   controllers: [AlertsController],
   providers: [
@@ -18,7 +21,8 @@ import { AlertsService } from './alerts.service.js';
     AlertDispatcher,
     AlertRoutingService,
     AlertsService,
+    { provide: AlertChannelLookup, useExisting: AlertChannelsService },
   ],
-  exports: [AlertDispatcher, AlertChannelsService],
+  exports: [AlertChannelLookup],
 })
 export class AlertsModule {}

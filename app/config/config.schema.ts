@@ -1,4 +1,4 @@
-import { IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -10,6 +10,7 @@ import {
 
 /*
  * The server's configuration (lillydoo-pulse): Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
+ * Lovebeat's `[mail]`, `[mailgun]` and `[slack]` are not here: the alerters that use them own them (see AlerterMeta.file).
  * Every field has its default as initializer; the loader copies file and environment values over them and
  * validates the result. Keys listed in SECRET_KEYS are never echoed in errors or logs.
  */
@@ -97,31 +98,6 @@ export class HttpSection {
     20;
 }
 
-export class MailSection {
-  @IsHostPortOrEmpty() server = 'localhost:25';
-  @IsString(STRING) from = 'pulse@localhost';
-  /** Pulse: SMTP AUTH (Lovebeat had none). */
-  @IsString(STRING) username = '';
-  @IsString(STRING) password = '';
-  /** STARTTLS: "auto" when the relay offers it, "always" to refuse clear text, "never". */
-  @IsIn(['auto', 'always', 'never'], { message: 'must be "auto", "always" or "never"' }) starttls = 'auto';
-  /** Implicit TLS from the first byte (SMTPS, usually port 465). */
-  @IsBoolean(BOOLEAN) tls = false;
-  @IsBoolean(BOOLEAN) ignore_tls_errors = false;
-}
-
-export class MailgunSection {
-  @IsString(STRING) domain = '';
-  @IsString(STRING) from = '';
-  @IsString(STRING) api_key = '';
-  /** Pulse: the API base, e.g. https://api.eu.mailgun.net for Mailgun's EU region. */
-  @IsHttpUrlOrEmpty() url = 'https://api.mailgun.net';
-}
-
-export class SlackSection {
-  @IsHttpUrlOrEmpty() webhook_url = '';
-}
-
 export class MetricsSection {
   @IsHostPortOrEmpty() server = '';
   @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'may only contain letters, digits, ".", "_" and "-"' }) @IsString(STRING) prefix = 'pulse';
@@ -206,7 +182,8 @@ export class AlertingSection {
   /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
   @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
   /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
-  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] =
+    [];
   /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
   @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
   @IsString(STRING)
@@ -221,24 +198,12 @@ export class AlarmConfig {
   @IsArray({ message: 'must be a list of alert names' }) @IsString(STRINGS) alerts: string[] = [];
 }
 
-export class AlertChannelConfig {
-  @IsString(STRING) mail = '';
-  @IsHttpUrlOrEmpty() webhook = '';
-  @IsString(STRING) slack_channel = '';
-  @IsString(STRING) script = '';
-  @IsHostPortOrEmpty() snmp_trap = '';
-  @IsIn(['2c', '3'], { message: 'must be "2c" or "3"' }) snmp_version = '2c';
-  @IsString(STRING) snmp_community = 'public';
-  @IsString(STRING) snmp_user = '';
-  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
-  snmp_auth_protocol = '';
-  @IsString(STRING) snmp_auth_key = '';
-  @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
-  @IsString(STRING) snmp_priv_key = '';
-  @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
-  /** Pulse: use this channel for everything that names no channel of its own. */
-  @IsBoolean(BOOLEAN) default = false;
-}
+/**
+ * One `[alerts.NAME]` table as written: Lovebeat's keys (`mail`, `webhook`, `slack_channel`, `script`),
+ * Pulse's `snmp_*` and `default`, and `[alerts.NAME.<alerter>]` sub-tables. The alerters declare which
+ * keys are theirs (see AlerterMeta.file); the alerts feature reads and checks them once plugins are loaded.
+ */
+export type AlertChannelTable = Record<string, unknown>;
 
 export class NotifyConfig {
   @IsHttpUrlOrEmpty() lovebeat = '';
@@ -263,9 +228,6 @@ export class ServerConfig {
   tcp = new TcpSection();
   statsd = new StatsdSection();
   http = new HttpSection();
-  mail = new MailSection();
-  mailgun = new MailgunSection();
-  slack = new SlackSection();
   metrics = new MetricsSection();
   eventlog = new EventlogSection();
   heartbeat = new HeartbeatSection();
@@ -275,7 +237,7 @@ export class ServerConfig {
   alerting = new AlertingSection();
 
   alarms: AlarmConfig[] = [];
-  alerts: Record<string, AlertChannelConfig> = {};
+  alerts: Record<string, AlertChannelTable> = {};
   notify: NotifyConfig[] = [];
 }
 
@@ -290,15 +252,8 @@ export type PulseConfig = ServerConfig;
 /** Sections that repeat: `[[alarms]]`, `[[notify]]`. */
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 
-/** Values never shown in errors or logs (matched on the last part of the key path). */
-export const SECRET_KEYS = new Set([
-  'api_key',
-  'webhook_url',
-  'snmp_auth_key',
-  'snmp_priv_key',
-  'snmp_community',
-  'url',
-  'remote_s3_secret_access_key',
-  'token',
-  'password',
-]);
+/**
+ * Values never shown in errors or logs (matched on the last part of the key path). Keys of plugin-owned
+ * sections and of `[alerts.NAME]` are hidden by the owning plugin's `secrets`.
+ */
+export const SECRET_KEYS = new Set(['url', 'remote_s3_secret_access_key', 'token', 'password']);

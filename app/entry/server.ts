@@ -3,12 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { CommandLine } from '../cli/command-line.js';
-import { loadServerConfig } from '../config/config.loader.js';
+import { loadServerConfig, type LoadedConfig } from '../config/config.loader.js';
 import { databaseTarget, describeTarget } from '../database/data-source-options.js';
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
+import { loadServerSettings } from '../roles/server-settings.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
 import { adminTokenLines } from '../tokens/first-run.service.js';
@@ -18,25 +19,20 @@ import { StartupError } from '../runtime/startup-error.js';
 import { runExecutable } from './run-executable.js';
 
 async function main(commandLine: CommandLine): Promise<void> {
-  const { config, file, warnings } = loadServerConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
-  const logger = createLogger({
-    debug: commandLine.debug,
-    syslog: commandLine.syslog,
-    tag: 'lillydoo-pulse',
-    syslogSocket: config.log.syslog_socket,
-  });
-  logger.log(
-    `LILLYDOO Pulse ${PULSE_VERSION}, config ${file ?? 'built-in defaults'}, database ${describeTarget(databaseTarget(config))}`,
-    'Main',
-  );
-  for (const warning of warnings) logger.warn(warning, 'Config');
-
-  if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
+  const inputs = { configPath: commandLine.configPath, env: process.env, cwd: process.cwd() };
+  if (commandLine.command[0] === 'admin-token') {
+    const loaded = loadServerConfig(inputs);
+    return resetAdminToken(loaded.config, startLogging(commandLine, loaded));
+  }
+  // The plugins' declarations are needed to read the file: they own [mail] and the keys of [alerts.NAME].
+  const plugins = await loadPluginModules('server');
+  const settings = loadServerSettings(inputs, plugins);
+  const { config, alerting } = settings;
+  const logger = startLogging(commandLine, settings);
 
   await restoreSnapshotIfMissing(config, logger);
-  const plugins = await loadPluginModules('server');
   const app = await NestFactory.create<NestFastifyApplication>(
-    ServerModule.register({ config, logger, plugins }),
+    ServerModule.register({ config, logger, plugins, alerting }),
     createHttpAdapter(config),
     {
       logger,
@@ -57,6 +53,21 @@ async function main(commandLine: CommandLine): Promise<void> {
   }
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
+}
+
+function startLogging(commandLine: CommandLine, { config, file, warnings }: LoadedConfig<ServerConfig>): PulseLogger {
+  const logger = createLogger({
+    debug: commandLine.debug,
+    syslog: commandLine.syslog,
+    tag: 'lillydoo-pulse',
+    syslogSocket: config.log.syslog_socket,
+  });
+  logger.log(
+    `LILLYDOO Pulse ${PULSE_VERSION}, config ${file ?? 'built-in defaults'}, database ${describeTarget(databaseTarget(config))}`,
+    'Main',
+  );
+  for (const warning of warnings) logger.warn(warning, 'Config');
+  return logger;
 }
 
 async function resetAdminToken(config: ServerConfig, logger: PulseLogger): Promise<void> {

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
 import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
+import { AlertChannelLookup } from './alert-channel-lookup.js';
 import { MonitorBodyDto, parseTime, type HistoryQuery, type ListMonitorsQuery, type ResultsQuery } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
 import { MonitorRepository, type MonitorSettings } from './monitor.repository.js';
@@ -29,7 +29,7 @@ export class MonitorService {
     private readonly runtime: MonitorRuntime,
     private readonly registry: PluginRegistry,
     private readonly clock: Clock,
-    private readonly alertChannels: AlertChannelsService,
+    private readonly alertChannels: AlertChannelLookup,
   ) {}
 
   async create(body: MonitorBodyDto) {
@@ -191,7 +191,7 @@ export class MonitorService {
     if (options && !options.ok) errors.addAll(options.errors, 'options');
     // A monitor may only name alert channels that exist, so an alert never silently goes nowhere.
     for (const name of new Set(body.alerts ?? [])) {
-      if (!(await this.alertChannels.find(name))) {
+      if (!(await this.alertChannels.exists(name))) {
         errors.add('alerts', `there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
         break;
       }

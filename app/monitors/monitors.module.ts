@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AlertsModule } from '../alerts/alerts.module.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
 import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';
 import { MonitorRepository } from './monitor.repository.js';
@@ -12,7 +11,6 @@ import './monitor.events.js';
 
 /** SPEC §3: the monitors API, the public source's checks, results, states, incidents and uptime. */
 @Module({
-  imports: [AlertsModule],
   controllers: [MonitorsController],
   providers: [
     MonitorRepository,

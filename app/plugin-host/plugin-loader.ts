@@ -17,6 +17,11 @@ export interface PluginModuleRef {
   module: Type<unknown>;
   /** The executables that load it: its meta's `roles`, or the default for its kind. */
   roles: readonly Role[];
+  /**
+   * The plugin class's declaration, read from its decorator before Nest builds anything (the config file's
+   * plugin-owned keys are checked with it); undefined when the module has no such class (the registry refuses it).
+   */
+  meta?: PluginMeta<any>;
 }
 
 /** The single-executable build registers its statically imported plugin modules under this key. */
@@ -72,25 +77,30 @@ async function importPluginFolders(kinds: readonly PluginKind[]): Promise<Plugin
   return refs;
 }
 
-export function toPluginModuleRef(kind: PluginKind, id: string, module: unknown): PluginModuleRef {
-  const folder = `plugins/${KIND_FOLDERS[kind]}/${id}`;
+/** `folder`: where it lives, for messages (a built-in plugin's folder unless told otherwise). */
+export function toPluginModuleRef(
+  kind: PluginKind,
+  id: string,
+  module: unknown,
+  folder = `plugins/${KIND_FOLDERS[kind]}/${id}`,
+): PluginModuleRef {
   if (typeof module !== 'function' || Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) === undefined) {
     throw new PluginLoadError(`${folder}/index.ts must default-export the plugin's Nest module (@Module({ providers: [...] }))`);
   }
   const type = module as Type<unknown>;
-  return { kind, id, folder, module: type, roles: declaredRoles(kind, type) };
+  const meta = declaredMeta(kind, type);
+  // The loader must decide what to host first; a malformed `roles` is left for the registry to refuse by name.
+  const roles = meta && Array.isArray(meta.roles) ? meta.roles : defaultPluginRoles(kind);
+  return { kind, id, folder, module: type, roles, meta };
 }
 
-/**
- * The roles the module's plugin class declares, read from its decorator before Nest builds anything (the
- * loader must decide what to host first). A malformed `roles` is left for the registry to refuse by name.
- */
-function declaredRoles(kind: PluginKind, module: Type<unknown>): readonly Role[] {
+/** The meta of the module's plugin class, read from its decorator. */
+function declaredMeta(kind: PluginKind, module: Type<unknown>): PluginMeta<any> | undefined {
   const providers = (Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) ?? []) as unknown[];
   for (const provider of providers) {
     const meta =
       typeof provider === 'function' ? (Reflect.getMetadata(DECORATORS[kind].KEY, provider) as PluginMeta | undefined) : undefined;
-    if (meta && Array.isArray(meta.roles)) return meta.roles;
+    if (meta && typeof meta === 'object') return meta;
   }
-  return defaultPluginRoles(kind);
+  return undefined;
 }
