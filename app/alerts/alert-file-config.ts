@@ -46,6 +46,13 @@ type Table = Record<string, unknown>;
 const isTable = (value: unknown): value is Table =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
+/** A TOML value as plain JSON-like data (the parser's tables have no prototype). */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (isTable(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
+  return value;
+}
+
 /**
  * Reads `[alerts.NAME]` tables and the alerters' sections, checking every value with the alerter's own
  * config class. Problems go to `rest` in the loader's words (`alerts.ops.webhook = "ftp://x" (line 7):
@@ -105,7 +112,7 @@ function readSections(alerter: AlerterDeclaration, rest: ConfigRest): Record<str
     const set = rest.claimSection(section, keyDefaults, alerter.folder);
     for (const [key, value] of Object.entries(set ?? {})) {
       const field = keys[key]!;
-      settings[field] = value;
+      settings[field] = plain(value);
       origins.set(field, `${section}.${key}`);
     }
   }
@@ -201,7 +208,7 @@ class ChannelReader {
     const origins = new Map<string, string>();
     const give = (key: string, field: string) => {
       if (!(key in table)) return;
-      settings[field] = table[key];
+      settings[field] = plain(table[key]);
       origins.set(field, key);
     };
     give(file.key, file.option);
@@ -238,7 +245,7 @@ class ChannelReader {
     const options = new Set(Object.keys(new alerter.meta.config()));
     const settings: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(table)) {
-      if (options.has(key)) settings[key] = value;
+      if (options.has(key)) settings[key] = plain(value);
       else this.rest.warnUnknown(`${prefix}.${key}`);
     }
     const fromSections = this.serverWide.get(alerter.id) ?? {};
