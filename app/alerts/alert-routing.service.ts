@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PulseConfig } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
-import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
+import type { AlarmStateChanged } from '../alarms/alarm.events.js';
 import { consoleLink } from '../http/console-link.js';
 import type { MonitorEvaluated, MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';

@@ -5,7 +5,8 @@ import { fileModeBits } from '../config/config-validators.js';
 import { PulseConfig } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
-import type { AlarmStateChanged, ServiceStateChanged } from '../heartbeats/heartbeat.events.js';
+import type { AlarmStateChanged } from '../alarms/alarm.events.js';
+import type { ServiceStateChanged } from '../heartbeats/heartbeat.events.js';
 
 /**
  * `[eventlog] path, mode`: one JSON line per state change of a heartbeat service or alarm, appended to

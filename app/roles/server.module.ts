@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
@@ -50,6 +51,7 @@ export class ServerModule {
         MaintenanceModule,
         MonitorsModule,
         HeartbeatsModule,
+        AlarmsModule,
         StatsdModule,
         EventlogModule,
         StatsdMetricsModule,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PulseConfig } from '../config/config.schema.js';
 import { databaseTarget } from '../database/data-source-options.js';
 import { StartupError } from '../runtime/startup-error.js';
+import { AlarmEngine } from '../alarms/alarm-engine.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { S3SnapshotStore } from './s3-store.js';
@@ -50,6 +51,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly config: PulseConfig,
     private readonly repository: SnapshotRepository,
     private readonly engine: HeartbeatEngine,
+    private readonly alarms: AlarmEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,7 +70,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     this.store.destroy();
   }
 
-  /** One snapshot: pending heartbeat changes saved, the database copied with VACUUM INTO, the copy uploaded. */
+  /** One snapshot: pending heartbeat and alarm changes saved, the database copied with VACUUM INTO, the copy uploaded. */
   upload(): Promise<void> {
     if (this.running) return this.running;
     this.running = this.uploadOnce().finally(() => (this.running = null));
@@ -81,7 +83,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     const copy = `${target.file}.snapshot`;
     const started = performance.now();
     try {
-      await this.engine.flush();
+      await Promise.all([this.engine.flush(), this.alarms.flush()]);
       rmSync(copy, { force: true });
       await this.repository.copyInto(copy);
       const bytes = readFileSync(copy);
