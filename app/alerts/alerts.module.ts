@@ -7,9 +7,10 @@ import { AlertDispatcher } from './alert-dispatcher.service.js';
 import { AlertQueueService } from './alert-queue.service.js';
 import { AlertRoutingService } from './alert-routing.service.js';
 import { AlertsController } from './alerts.controller.js';
+import { AlertsQuery } from './alerts.query.js';
 import { AlertsService } from './alerts.service.js';
 
-/** Global for the one thing other features ask of it: whether an alert channel exists (AlertChannelLookup). */
+/** Global for what other features ask of it: whether an alert channel exists (AlertChannelLookup), and the AlertsQuery for the console. */
 @Global()
 @Module({
   controllers: [AlertsController],
@@ -21,8 +22,9 @@ import { AlertsService } from './alerts.service.js';
     AlertDispatcher,
     AlertRoutingService,
     AlertsService,
+    AlertsQuery,
     { provide: AlertChannelLookup, useExisting: AlertChannelsService },
   ],
-  exports: [AlertChannelLookup],
+  exports: [AlertChannelLookup, AlertsQuery],
 })
 export class AlertsModule {}

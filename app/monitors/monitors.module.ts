@@ -5,6 +5,7 @@ import { MonitorRepository } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorsController } from './monitors.controller.js';
+import { MonitorsQuery } from './monitors.query.js';
 import { ResultRepository } from './result.repository.js';
 import { ResultsCleanupService } from './results-cleanup.service.js';
 import './monitor.events.js';
@@ -17,10 +18,11 @@ import './monitor.events.js';
     ResultRepository,
     MonitorRuntime,
     MonitorService,
+    MonitorsQuery,
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
   ],
-  exports: [MonitorRuntime, MonitorMaintenance],
+  exports: [MonitorRuntime, MonitorMaintenance, MonitorsQuery],
 })
 export class MonitorsModule {}
