@@ -100,9 +100,14 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     return this.directory;
   }
 
-  /** Every service name in order, without sorting per call (ServiceDirectory keeps the order). */
-  sortedNames(): readonly string[] {
-    return this.directory.sortedNames();
+  /** Every service in name order (or reversed), read-only, without sorting per call (ServiceDirectory keeps the order). */
+  inNameOrder(descending = false): IterableIterator<ServiceSnapshot> {
+    return this.directory.inOrder(descending);
+  }
+
+  /** `count` services from `offset` on, in name order (or reversed), read-only. */
+  sliceInNameOrder(offset: number, count: number, descending = false): ServiceSnapshot[] {
+    return this.directory.slice(offset, count, descending);
   }
 
   /** Restores every service and deadline (and, through the groups, every alarm); services whose deadline passed while Pulse was down go to error. */

@@ -22,7 +22,12 @@ describe('ServiceDirectory', () => {
           alive.add(name);
         }
       }
-      if (round % 3 === 0) assert.deepEqual(directory.sortedNames(), [...alive].sort(), `round ${round}`);
+      const expected = [...alive].sort();
+      const names = (services: Iterable<{ name: string }>) => [...services].map((service) => service.name);
+      assert.deepEqual(names(directory.inOrder()), expected, `round ${round}: walking`);
+      assert.deepEqual(names(directory.inOrder(true)), [...expected].reverse(), `round ${round}: walking backwards`);
+      assert.deepEqual(names(directory.slice(10, 5, true)), [...expected].reverse().slice(10, 15), `round ${round}: a page`);
+      if (round % 3 === 0) assert.deepEqual(directory.sortedNames(), expected, `round ${round}: rebuilt`);
     }
     assert.deepEqual(directory.sortedNames(), [...alive].sort());
     assert.equal(directory.size, alive.size);

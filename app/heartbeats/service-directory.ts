@@ -2,19 +2,24 @@ import type { ServiceRecord, ServiceSnapshot } from './service-record.js';
 
 const inOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Pending changes beyond which the kept order is rebuilt instead of merged on every walk. */
+const COMPACT_AFTER = 1024;
+
 /**
- * The heartbeat services in memory, by name, with an index of their names in order. The engine adds and
- * removes services on the beat path, so the index costs nothing there: a new name is only noted, and
- * the next reader in order sorts the few new names and merges them into the kept order (O(n + k log k)),
- * instead of sorting all n names per request. Readers get it as a read-only map.
+ * The heartbeat services in memory, by name, with their names kept in order. The engine adds and removes
+ * services on the beat path, so keeping the order costs nothing there: a new name is only noted, a
+ * deleted one only counted. A reader in order merges the few new names into the kept order as it walks
+ * (sorting just those), and skips deleted ones; after COMPACT_AFTER changes the order is rebuilt once. So
+ * page 1 of 100,000 services costs the page, not a sort of all of them. Readers get a read-only map.
  */
 export class ServiceDirectory implements ReadonlyMap<string, ServiceSnapshot> {
   private readonly byName = new Map<string, ServiceRecord>();
-  /** Names in order as of the last refresh; may still hold names deleted since (skipped on refresh). */
+  /** Names in order as of the last rebuild; may still hold names deleted since (skipped). */
   private ordered: string[] = [];
-  /** Names added since the last refresh, in no order. */
+  /** Names added since the last rebuild; sorted (and rid of repeats) when `addedSorted`. */
   private added: string[] = [];
-  private deletedSinceRefresh = 0;
+  private addedSorted = true;
+  private deletedSinceRebuild = 0;
 
   get size(): number {
     return this.byName.size;
@@ -33,33 +38,89 @@ export class ServiceDirectory implements ReadonlyMap<string, ServiceSnapshot> {
   add(record: ServiceRecord): void {
     this.byName.set(record.name, record);
     this.added.push(record.name);
+    this.addedSorted = false;
   }
 
   delete(name: string): boolean {
     const deleted = this.byName.delete(name);
-    if (deleted) this.deletedSinceRefresh++;
+    if (deleted) this.deletedSinceRebuild++;
     return deleted;
   }
 
-  /** Every name, in order (code-unit order, as Lovebeat lists them); refreshed only after changes. */
+  /** Whether the kept order holds exactly the services, so a page can be cut from it by index. */
+  get compact(): boolean {
+    return this.added.length === 0 && this.deletedSinceRebuild === 0;
+  }
+
+  /** Every name in order (code-unit order, as Lovebeat lists them), rebuilding the kept order if needed. */
   sortedNames(): readonly string[] {
-    if (this.added.length === 0 && this.deletedSinceRefresh === 0) return this.ordered;
-    const added = this.added.sort(inOrder);
-    const merged: string[] = [];
-    let left = 0;
-    let right = 0;
-    const take = (name: string) => {
-      // A name deleted and added again since the last refresh is in both lists (or twice in `added`).
-      if (this.byName.has(name) && merged[merged.length - 1] !== name) merged.push(name);
-    };
-    while (left < this.ordered.length || right < added.length) {
-      if (right >= added.length || (left < this.ordered.length && this.ordered[left]! <= added[right]!)) take(this.ordered[left++]!);
-      else take(added[right++]!);
-    }
-    this.ordered = merged;
-    this.added = [];
-    this.deletedSinceRefresh = 0;
+    if (!this.compact) this.rebuild();
     return this.ordered;
+  }
+
+  /** The services in name order (or reversed), walking the kept order and the new names together. */
+  inOrder(descending = false): IterableIterator<ServiceSnapshot> {
+    if (this.added.length + this.deletedSinceRebuild > COMPACT_AFTER) this.rebuild();
+    return this.walk(descending);
+  }
+
+  /** `count` services from `offset` on, in name order (or reversed): cut from the kept order when it is exact. */
+  slice(offset: number, count: number, descending = false): ServiceSnapshot[] {
+    const services: ServiceSnapshot[] = [];
+    if (this.compact) {
+      const end = Math.min(this.ordered.length, offset + count);
+      for (let index = offset; index < end; index++)
+        services.push(this.byName.get(this.ordered[descending ? this.ordered.length - 1 - index : index]!)!);
+      return services;
+    }
+    let index = 0;
+    for (const service of this.inOrder(descending)) {
+      if (index++ < offset) continue;
+      if (services.length >= count) break;
+      services.push(service);
+    }
+    return services;
+  }
+
+  private *walk(descending: boolean): IterableIterator<ServiceRecord> {
+    const added = this.sortedAdded();
+    const ordered = this.ordered;
+    const step = descending ? -1 : 1;
+    let left = descending ? ordered.length - 1 : 0;
+    let right = descending ? added.length - 1 : 0;
+    const inLeft = () => left >= 0 && left < ordered.length;
+    const inRight = () => right >= 0 && right < added.length;
+    while (inLeft() || inRight()) {
+      let name: string;
+      if (!inRight()) name = ordered[(left += step) - step]!;
+      else if (!inLeft()) name = added[(right += step) - step]!;
+      else {
+        const order = step * inOrder(ordered[left]!, added[right]!);
+        // A name deleted and added again since the rebuild is in both: give it once.
+        if (order === 0) right += step;
+        name = order <= 0 ? ordered[(left += step) - step]! : added[(right += step) - step]!;
+      }
+      const record = this.byName.get(name);
+      if (record) yield record;
+    }
+  }
+
+  private sortedAdded(): string[] {
+    if (!this.addedSorted) {
+      this.added.sort(inOrder);
+      this.added = this.added.filter((name, index, all) => index === 0 || all[index - 1] !== name);
+      this.addedSorted = true;
+    }
+    return this.added;
+  }
+
+  private rebuild(): void {
+    const names: string[] = [];
+    for (const record of this.walk(false)) names.push(record.name);
+    this.ordered = names;
+    this.added = [];
+    this.addedSorted = true;
+    this.deletedSinceRebuild = 0;
   }
 
   // ---- ReadonlyMap: what readers outside the engine get ---------------------------------------------

@@ -31,8 +31,9 @@ const KEYS: Record<Exclude<ServiceSort, 'name'>, (service: ServiceSnapshot) => n
 
 /**
  * The heartbeat services as the API and the console read them: filtered, sorted and paged view models.
- * By name (the default) it walks the engine's kept order, so 100,000 services are never sorted per
- * request; by another key it selects just the page's services (a bounded heap), so a page costs one pass.
+ * Unfiltered by name (the default) a page is cut from the engine's kept name order; filtered or sorted
+ * otherwise, one pass keeps just the services up to the page's end (a bounded heap). So 100,000 services
+ * are never sorted per request.
  */
 @Injectable()
 export class ServicesQuery {
@@ -40,30 +41,24 @@ export class ServicesQuery {
 
   list(filter: ServiceFilter, request: PageRequest): Page<ServiceView> {
     const matches = matcher(filter);
+    const sort = filter.sort ?? 'name';
     const start = pageOffset(request);
-    const end = request.perPage === null ? Infinity : start + request.perPage;
-    if ((filter.sort ?? 'name') === 'name') {
-      const names = this.engine.sortedNames();
-      const unfiltered = matches === null;
-      const items: ServiceView[] = [];
-      let total = 0;
-      for (let index = 0; index < names.length; index++) {
-        const name = names[filter.descending ? names.length - 1 - index : index]!;
-        const service = this.engine.services.get(name)!;
-        if (!unfiltered && !matches(service)) continue;
-        if (total >= start && total < end) items.push(serviceView(service));
-        total++;
-        // Without a filter the total is known: stop once the page is full.
-        if (unfiltered && total >= end) return { items, page: request.page, perPage: request.perPage, total: names.length };
-      }
-      return { items, page: request.page, perPage: request.perPage, total };
+    const count = request.perPage ?? this.engine.services.size;
+    if (matches === null && sort === 'name') {
+      // Neither filtered nor sorted otherwise: the page is cut from the kept name order.
+      const services = this.engine.sliceInNameOrder(start, count, filter.descending);
+      return { items: services.map(serviceView), page: request.page, perPage: request.perPage, total: this.engine.services.size };
     }
-    const key = KEYS[filter.sort as Exclude<ServiceSort, 'name'>];
+    // One pass: count what matches, keep the first start + count of them in order (a bounded heap).
     const direction = filter.descending ? -1 : 1;
-    const compare = (a: ServiceSnapshot, b: ServiceSnapshot) => direction * (key(a) - key(b)) || (a.name < b.name ? -1 : 1);
+    const byName = (a: ServiceSnapshot, b: ServiceSnapshot) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    const key = sort === 'name' ? null : KEYS[sort];
+    const compare = key
+      ? (a: ServiceSnapshot, b: ServiceSnapshot) => direction * (key(a) - key(b)) || byName(a, b)
+      : (a: ServiceSnapshot, b: ServiceSnapshot) => direction * byName(a, b);
     let total = 0;
     const candidates = this.matching(matches, () => total++);
-    const first = firstInOrder(candidates, end === Infinity ? this.engine.services.size : end, compare);
+    const first = firstInOrder(candidates, start + count, compare);
     return { items: first.slice(start).map(serviceView), page: request.page, perPage: request.perPage, total };
   }
 
@@ -105,7 +100,9 @@ export class ServicesQuery {
 }
 
 function matcher(filter: ServiceFilter): ((service: ServiceSnapshot) => boolean) | null {
-  const text = filter.q?.trim().toLowerCase();
+  const text = filter.q?.trim();
   if (!filter.state && !text) return null;
-  return (service) => (!filter.state || service.state === filter.state) && (!text || service.name.toLowerCase().includes(text));
+  // Case-insensitive without lowercasing every name per request.
+  const contains = text ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : null;
+  return (service) => (!filter.state || service.state === filter.state) && (!contains || contains.test(service.name));
 }
