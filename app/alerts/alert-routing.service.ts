@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import type { AlarmStateChanged } from '../alarms/alarm.events.js';
 import { consoleLink } from '../http/console-link.js';
@@ -31,7 +31,7 @@ export class AlertRoutingService {
 
   constructor(
     private readonly dispatcher: AlertDispatcher,
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly clock: Clock,
   ) {
     this.flaps = new FlapDetector(config.alerting.flapping_high, config.alerting.flapping_low);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import type { MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
@@ -14,7 +14,7 @@ function routing() {
   const dispatcher = {
     dispatch: async (event: AlertEvent, channels: readonly string[]) => void queued.push({ event, channels }),
   } as unknown as AlertDispatcher;
-  const config = new PulseConfig();
+  const config = new ServerConfig();
   config.public_url = 'https://pulse.example.com/sub/';
   return { service: new AlertRoutingService(dispatcher, config, new Clock()), queued };
 }

@@ -241,14 +241,6 @@ export class ServerConfig {
   notify: NotifyConfig[] = [];
 }
 
-/**
- * The server's configuration under its old name: the same class (and so the same injection token). Code
- * written before the poller and agent configs had their own classes still says PulseConfig.
- * @deprecated Say ServerConfig, or better inject the section a class uses (`MonitorsSection`).
- */
-export const PulseConfig = ServerConfig;
-export type PulseConfig = ServerConfig;
-
 /** Sections that repeat: `[[alarms]]`, `[[notify]]`. */
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { databaseTarget } from '../database/data-source-options.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { AlarmEngine } from '../alarms/alarm-engine.js';
@@ -15,7 +15,7 @@ import { SnapshotRepository } from './snapshot.repository.js';
  * the last snapshot is downloaded (Lovebeat's "database on S3" for hosts without persistent disks). A
  * store that cannot be reached stops the start, because starting empty would overwrite the good snapshot.
  */
-export async function restoreSnapshotIfMissing(config: PulseConfig, logger: PulseLogger): Promise<void> {
+export async function restoreSnapshotIfMissing(config: ServerConfig, logger: PulseLogger): Promise<void> {
   const target = databaseTarget(config);
   if (config.database.remote_s3_url === '' || target.kind !== 'sqlite' || existsSync(target.file)) return;
   const store = await S3SnapshotStore.open(config.database);
@@ -48,7 +48,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly repository: SnapshotRepository,
     private readonly engine: HeartbeatEngine,
     private readonly alarms: AlarmEngine,
