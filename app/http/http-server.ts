@@ -1,6 +1,7 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { ServerConfig } from '../config/config.schema.js';
 import { parseHostPort } from '../config/config-validators.js';
+import { basePathOf, stripBasePath } from '../web/base-path.js';
 import { answerClientError, answerFrameworkError, depthLimitedJsonParser, installResponseRules } from './response-rules.js';
 
 /**
@@ -9,7 +10,10 @@ import { answerClientError, answerFrameworkError, depthLimitedJsonParser, instal
  */
 export function createHttpAdapter(config: ServerConfig): FastifyAdapter {
   const proxies = config.http.trusted_proxies;
+  const basePath = basePathOf(config.public_url);
   const adapter = new FastifyAdapter({
+    // Behind a proxy at a sub-path, requests may arrive with the prefix (proxy_pass without a URI part).
+    rewriteUrl: (request: { url?: string }) => stripBasePath(basePath, request.url ?? '/'),
     bodyLimit: config.http.max_body_bytes,
     trustProxy: proxies.length > 0 ? proxies : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },

@@ -6,10 +6,11 @@ import { RequestAuthenticator } from './request-auth.js';
 import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
+import { TokensPages } from './tokens.pages.js';
 import { TokensQuery } from './tokens.query.js';
 
 @Module({
-  controllers: [TokensController],
+  controllers: [TokensController, TokensPages],
   providers: [
     TokenRepository,
     TokenService,
