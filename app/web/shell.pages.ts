@@ -67,7 +67,8 @@ export class ShellPages {
     const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
     const now = this.clock.now();
     const wait = this.signInFailures.retryAfterSeconds(address, now);
-    if (wait > 0) return this.signInView(request, reply, { next, error: `Too many failed sign-ins from ${address}; try again in ${wait} s.` }, 429);
+    if (wait > 0)
+      return this.signInView(request, reply, { next, error: `Too many failed sign-ins from ${address}; try again in ${wait} s.` }, 429);
 
     const secret = typeof body?.token === 'string' ? body.token.trim() : '';
     const outcome = secret ? await this.tokens.authenticate(secret) : ({ ok: false } as const);
@@ -97,10 +98,7 @@ export class ShellPages {
   asset(@Param('file') file: string, @Res() reply: FastifyReply) {
     const found = this.assets.find(file);
     if (!found) throw ApiError.notFound(`There is no static file ${file}.`);
-    void reply
-      .header('content-type', found.contentType)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(found.body);
+    void reply.header('content-type', found.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(found.body);
   }
 
   /** The live event stream of a signed-in page (Server-Sent Events). */
@@ -117,7 +115,11 @@ export class ShellPages {
       formToken = randomBytes(24).toString('base64url');
       setCookie(reply, SIGN_IN_COOKIE, formToken, this.cookieScope(request), SIGN_IN_FORM_TTL_S);
     }
-    return view('console/sign-in', { title: 'Sign in', formToken, ...data }, { status, layout: 'bare', fragments: { 'sign-in': 'console/sign-in-form' } });
+    return view(
+      'console/sign-in',
+      { title: 'Sign in', formToken, ...data },
+      { status, layout: 'bare', fragments: { 'sign-in': 'console/sign-in-form' } },
+    );
   }
 
   private cookieScope(request: ConsoleRequest): CookieScope {

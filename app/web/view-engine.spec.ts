@@ -21,7 +21,8 @@ describe('view engine', () => {
 
   it('refuses triple-stash and ampersand output in templates', () => {
     for (const source of ['{{{name}}}', '{{~{name}~}}', '{{& name}}', '{{~& name}}']) assert.equal(printsUnescaped(source), true, source);
-    for (const source of ['{{name}}', '{{#if a}}&amp;{{/if}}', '{{> tokens/row}}', "{{url 'a&b'}}"]) assert.equal(printsUnescaped(source), false, source);
+    for (const source of ['{{name}}', '{{#if a}}&amp;{{/if}}', '{{> tokens/row}}', "{{url 'a&b'}}"])
+      assert.equal(printsUnescaped(source), false, source);
   });
 
   it('escapes what it is given and builds URLs under the base path', () => {
