@@ -67,6 +67,8 @@ export class ServiceDirectory implements ReadonlyMap<string, ServiceSnapshot> {
   /** `count` services from `offset` on, in name order (or reversed): cut from the kept order when it is exact. */
   slice(offset: number, count: number, descending = false): ServiceSnapshot[] {
     const services: ServiceSnapshot[] = [];
+    // Walking far costs what a rebuild does, and the rebuild serves the next readers too.
+    if (!this.compact && offset + count > COMPACT_AFTER) this.rebuild();
     if (this.compact) {
       const end = Math.min(this.ordered.length, offset + count);
       for (let index = offset; index < end; index++)
