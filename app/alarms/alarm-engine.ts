@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { ServerConfig } from '../config/config.schema.js';
 import { DirtyRows } from '../database/dirty-rows.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { SAVE_WINDOW_MS } from '../heartbeats/heartbeat-store.js';
 import { ServiceGroups } from '../heartbeats/service-groups.js';
@@ -23,25 +24,22 @@ export class AlarmEngine implements ServiceGroups, OnApplicationShutdown {
   private readonly logger = new Logger('Alarms');
   private readonly book: AlarmBook;
   private readonly rows: DirtyRows<HeartbeatAlarmEntity>;
-  private readonly dropped: Counter;
 
   constructor(
     private readonly config: ServerConfig,
     private readonly repository: AlarmRepository,
     private readonly events: EventBus,
     metrics: MetricsService,
+    storage: StorageHealth,
   ) {
-    // The same counter as the services' (HeartbeatStore): alarms are heartbeat state too.
-    this.dropped = metrics.counter({
-      name: 'pulse_heartbeat_unsaved_changes_total',
-      help: 'Heartbeat changes not queued for saving because the database kept failing',
-    });
     this.rows = new DirtyRows<HeartbeatAlarmEntity>({
       name: 'alarm changes',
       flushIntervalMs: SAVE_WINDOW_MS,
       maxBatchSize: 5000,
       maxPending: 100_000,
       logger: this.logger,
+      storage,
+      metrics: writeQueueMetrics(metrics, 'alarms', () => this.rows.pendingCount),
       current: (name) => this.book.record(name)?.toEntity(),
       save: (alarms, deleted) => this.save(alarms, deleted),
     });
@@ -141,7 +139,7 @@ export class AlarmEngine implements ServiceGroups, OnApplicationShutdown {
   }
 
   private changed(name: string): void {
-    if (!this.rows.changed(name)) this.dropped.inc();
+    this.rows.changed(name);
   }
 
   private async save(alarms: HeartbeatAlarmEntity[], deleted: string[]): Promise<void> {

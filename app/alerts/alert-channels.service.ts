@@ -129,7 +129,7 @@ export class AlertChannelsService implements AlertChannelLookup {
   /** The alerter and validated settings a target sends with. */
   effective(channel: AlertChannel, target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
     const alerter = this.plugins.alerter(target.type);
-    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed`);
+    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed (installed: ${this.installedAlerters()})`);
     const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(target.type), ...target.settings });
     if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
     // Checked again at each send: a symlink under script_dir may have been pointed elsewhere since.
@@ -143,6 +143,14 @@ export class AlertChannelsService implements AlertChannelLookup {
   /** Settings as the API shows them: secrets masked. */
   masked(target: ChannelTarget): Record<string, unknown> {
     return maskSecrets(this.secretsOf(target.type), target.settings);
+  }
+
+  private installedAlerters(): string {
+    return this.plugins
+      .alerters()
+      .map((item) => item.id)
+      .sort()
+      .join(', ');
   }
 
   private secretsOf(type: string): readonly string[] | undefined {
@@ -165,11 +173,7 @@ export class AlertChannelsService implements AlertChannelLookup {
     if (!NAME.test(input.name)) errors.add('name', 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
-      const known = this.plugins
-        .alerters()
-        .map((item) => item.id)
-        .join(', ');
-      errors.add('type', `unknown alerter "${input.type}"; installed: ${known}`);
+      errors.add('type', `unknown alerter "${input.type}"; installed: ${this.installedAlerters()}`);
     } else {
       const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(input.type), ...input.settings });
       errors.addAll(result.ok ? this.executableProblems(alerter, input.settings) : result.errors, 'settings');

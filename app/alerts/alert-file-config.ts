@@ -4,7 +4,7 @@ import { alerterFileProblems } from '../plugin-host/alerter-file-keys.js';
 import type { AlerterFileKeys, AlerterMeta } from '../plugin-host/contracts.js';
 import { validatePluginConfig } from '../plugin-host/plugin-config.js';
 import { readPath } from '../plugin-host/plugin-form.js';
-import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
+import { declaredMeta, type PluginModuleRef } from '../plugin-host/plugin-module-ref.js';
 import type { AlertChannel, ChannelTarget } from './channel-targets.js';
 
 /** An alerter as the config reader sees it: its id, folder and declaration (read before Nest starts). */
@@ -36,9 +36,10 @@ export class AlertFileConfig {
 
 /** The alerters among the loaded plugin modules, with their declarations. */
 export function alerterDeclarations(plugins: readonly PluginModuleRef[]): AlerterDeclaration[] {
-  return plugins
-    .filter((ref) => ref.kind === 'alerter' && ref.meta !== undefined)
-    .map((ref) => ({ id: ref.id, folder: ref.folder, meta: ref.meta as AlerterMeta<any> }));
+  return plugins.flatMap((ref) => {
+    const meta = ref.kind === 'alerter' ? declaredMeta('alerter', ref.module) : undefined;
+    return meta ? [{ id: ref.id, folder: ref.folder, meta: meta as AlerterMeta<any> }] : [];
+  });
 }
 
 type Table = Record<string, unknown>;
@@ -153,34 +154,42 @@ class ChannelReader {
     const targets: ChannelTarget[] = [];
     let isDefault = false;
     let attempted = false;
-    const shorthand = new Set<AlerterDeclaration>();
+    /** Alerters this channel already names, in any of the three forms: each may appear once. */
+    const named = new Set<string>();
+    const once = (alerter: AlerterDeclaration, key: string): boolean => {
+      if (!named.has(alerter.id)) return (named.add(alerter.id), true);
+      this.rest.refuse(
+        `${where}.${key} (${this.rest.where(`${where}.${key}`)}): the channel already sends through ${alerter.id}; give its options in one place`,
+      );
+      return false;
+    };
     for (const [key, value] of Object.entries(table)) {
       const declared = this.byKey.get(key);
       if (key === 'default') {
         if (typeof value === 'boolean') isDefault = value;
         else this.rest.error(`${where}.default`, value, 'must be true or false');
+      } else if (key === 'type') {
+        attempted = true;
+        const alerter = this.typed(where, value, table.options);
+        if (alerter && once(alerter, key)) {
+          const target = this.fromTable(`${where}.options`, alerter, isTable(table.options) ? table.options : {});
+          if (target) targets.push(target);
+        }
+      } else if (key === 'options') {
+        if (!('type' in table)) this.rest.refuse(`${where}: options need a type (the alerter they are for, e.g. type = "webhook")`);
       } else if (isTable(value) && this.byId.has(key)) {
         attempted = true;
         const alerter = this.byId.get(key)!;
-        if (shorthand.has(alerter) || targets.some((target) => target.type === key)) {
-          this.rest.refuse(
-            `${where}.${key} (${this.rest.where(`${where}.${key}`)}): the channel already sends through ${key}; give its options in one place`,
-          );
-        } else {
-          const target = this.fromTable(where, alerter, value);
+        if (once(alerter, key)) {
+          const target = this.fromTable(`${where}.${key}`, alerter, value);
           if (target) targets.push(target);
         }
       } else if (declared) {
-        if (shorthand.has(declared.alerter)) continue;
-        shorthand.add(declared.alerter);
         const makesTarget = declared.alerter.meta.file!.key in table;
         if (makesTarget) attempted = true;
-        if (targets.some((target) => target.type === declared.alerter.id)) {
-          this.rest.refuse(
-            `${where}.${key} (${this.rest.where(`${where}.${key}`)}): the channel already sends through ${declared.alerter.id}; give its options in one place`,
-          );
-          continue;
-        }
+        // The alerter's keys are read together, at the first of them.
+        if (named.has(declared.alerter.id) && !this.firstKeyOf(declared.alerter, table, key)) continue;
+        if (!once(declared.alerter, key)) continue;
         const target = this.fromKeys(where, declared.alerter, table, makesTarget);
         if (target) targets.push(target);
       } else {
@@ -190,10 +199,39 @@ class ChannelReader {
     if (!attempted) {
       const keys = this.alerters.flatMap((alerter) => (alerter.meta.file ? [alerter.meta.file.key] : []));
       this.rest.refuse(
-        `${where} (${this.rest.where(where)}): names no way to send; give one of ${keys.join(', ')}, or a [${where}.<alerter>] table with its options (${[...this.byId.keys()].join(', ')})`,
+        `${where} (${this.rest.where(where)}): names no way to send; give one of ${keys.join(', ')}, or type = "<alerter>" with its options (${this.installed()})`,
       );
     }
     return { name, source: 'config', isDefault, targets };
+  }
+
+  /** Pulse's `type = "<alerter>"` (with `options`): the alerter, or null when refused. */
+  private typed(where: string, type: unknown, options: unknown): AlerterDeclaration | null {
+    if (typeof type !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(type)) {
+      this.rest.error(`${where}.type`, type, 'must be the id of an alerter plugin, e.g. "webhook"');
+      return null;
+    }
+    const alerter = this.byId.get(type);
+    if (!alerter) {
+      this.rest.refuse(`${where} (${type}): no alerter plugin "${type}" is installed (installed: ${this.installed()})`);
+      return null;
+    }
+    if (options !== undefined && !isTable(options)) {
+      this.rest.error(`${where}.options`, options, 'must be a table of the alerter\'s settings, e.g. options = { topic = "ops" }');
+      return null;
+    }
+    return alerter;
+  }
+
+  /** Whether `key` is the first of the alerter's keys written in the table (where they are all read). */
+  private firstKeyOf(alerter: AlerterDeclaration, table: Table, key: string): boolean {
+    const file = alerter.meta.file!;
+    const keys = new Set([file.key, ...Object.keys(file.options ?? {})]);
+    return Object.keys(table).find((candidate) => keys.has(candidate)) === key;
+  }
+
+  private installed(): string {
+    return [...this.byId.keys()].sort().join(', ');
   }
 
   /**
@@ -239,9 +277,11 @@ class ChannelReader {
     return makesTarget && valid ? { type: alerter.id, settings } : null;
   }
 
-  /** `[alerts.NAME.<alerter>]`: the alerter's options under the same names as in the API. */
-  private fromTable(where: string, alerter: AlerterDeclaration, table: Table): ChannelTarget | null {
-    const prefix = `${where}.${alerter.id}`;
+  /**
+   * `[alerts.NAME.<alerter>]`, or `type` with `options`: the alerter's options under the same names as in
+   * the API; `prefix` is where they are written (`alerts.ops.webhook`, `alerts.ops.options`).
+   */
+  private fromTable(prefix: string, alerter: AlerterDeclaration, table: Table): ChannelTarget | null {
     const options = new Set(Object.keys(new alerter.meta.config()));
     const settings: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(table)) {

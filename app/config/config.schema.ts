@@ -1,4 +1,4 @@
-import { IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -148,6 +148,23 @@ export class MonitorsSection {
   @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
 }
 
+/** `[plugins]` of every role (SPEC §11): where drop-in plugin folders are installed. */
+export class PluginsSection {
+  /** `<dir>/checks/<id>/`, `<dir>/alerters/<id>/`, `<dir>/collectors/<id>/`; a missing directory means none. */
+  @MinLength(1, { message: 'must be the directory of drop-in plugin folders' }) @IsString(STRING) dir = '/etc/lillydoo-pulse/plugins';
+}
+
+const NAGIOS_DIRS = 'must be a list of absolute directories, e.g. ["/usr/lib/nagios/plugins", "/usr/local/lib/nagios/plugins"]';
+
+/** `[plugins]` of the roles that run checks (server, poller): also where the nagios check may run plugins from. */
+export class CheckPluginsSection extends PluginsSection {
+  @Matches(/^\//, { each: true, message: NAGIOS_DIRS })
+  @IsString({ each: true, message: NAGIOS_DIRS })
+  @ArrayMinSize(1, { message: NAGIOS_DIRS })
+  @IsArray({ message: NAGIOS_DIRS })
+  nagios_dirs: string[] = ['/usr/lib/nagios/plugins'];
+}
+
 export class LogSection {
   /** Where --syslog sends log lines (the local syslog daemon's socket). */
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
@@ -200,7 +217,7 @@ export class AlarmConfig {
 
 /**
  * One `[alerts.NAME]` table as written: Lovebeat's keys (`mail`, `webhook`, `slack_channel`, `script`),
- * Pulse's `snmp_*` and `default`, and `[alerts.NAME.<alerter>]` sub-tables. The alerters declare which
+ * Pulse's `snmp_*`, `type` with `options`, `default`, and `[alerts.NAME.<alerter>]` sub-tables. The alerters declare which
  * keys are theirs (see AlerterMeta.file); the alerts feature reads and checks them once plugins are loaded.
  */
 export type AlertChannelTable = Record<string, unknown>;
@@ -235,6 +252,7 @@ export class ServerConfig {
   monitors = new MonitorsSection();
   log = new LogSection();
   alerting = new AlertingSection();
+  plugins = new CheckPluginsSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelTable> = {};

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, type BatchWriterMetrics, type StorageRecovery } from './batch-writer.js';
 
 export interface DirtyRowsOptions<R> {
   /** For log lines: `heartbeat changes`. */
@@ -9,6 +9,10 @@ export interface DirtyRowsOptions<R> {
   maxBatchSize: number;
   maxPending: number;
   logger: LoggerService;
+  /** The queue's metrics (`writeQueueMetrics`): what waits, and what was given up on. */
+  metrics?: BatchWriterMetrics;
+  /** Retry at once when the database takes writes again. */
+  storage?: StorageRecovery;
   /** The row as it is *now*, or undefined when it was deleted. */
   current(name: string): R | undefined;
   /** One transaction: these rows upserted, these names deleted. */
@@ -18,7 +22,7 @@ export interface DirtyRowsOptions<R> {
 /**
  * Rows kept in memory and saved in batches: a change marks its name dirty; every window the dirty
  * names are written as they are *then*, so a thing changing 1,000 times a second costs one row write per
- * window, and a change never waits for the database.
+ * window, and a change never waits for the database (nor is lost while it refuses writes: BatchWriter).
  */
 export class DirtyRows<R> {
   private readonly dirty = new Set<string>();
@@ -31,11 +35,17 @@ export class DirtyRows<R> {
       maxBatchSize: options.maxBatchSize,
       maxPending: options.maxPending,
       logger: options.logger,
+      metrics: options.metrics,
+      storage: options.storage,
       write: (names) => this.write(names),
     });
   }
 
-  /** One Set lookup when the name is already waiting for the next save; false when the writer is full. */
+  get pendingCount(): number {
+    return this.writer.pendingCount;
+  }
+
+  /** One Set lookup when the name is already waiting for the next save; false when the writer is full (counted there). */
   changed(name: string): boolean {
     if (this.dirty.has(name)) return true;
     if (!this.writer.push(name)) return false;

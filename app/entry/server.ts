@@ -4,15 +4,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { CommandLine } from '../cli/command-line.js';
 import { loadServerConfig, type LoadedConfig } from '../config/config.loader.js';
-import { databaseTarget, describeTarget } from '../database/data-source-options.js';
+import { checkSqliteFileAtStart, databaseTarget, describeTarget, sqliteFileError } from '../database/data-source-options.js';
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
-import { loadServerSettings } from '../roles/server-settings.js';
+import { loadServerSettingsAndPlugins } from '../roles/server-settings.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
-import { adminTokenLines } from '../tokens/first-run.service.js';
+import { adminTokenLines, FirstRunService } from '../tokens/first-run.service.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
@@ -24,13 +25,15 @@ async function main(commandLine: CommandLine): Promise<void> {
     const loaded = loadServerConfig(inputs);
     return resetAdminToken(loaded.config, startLogging(commandLine, loaded));
   }
-  // The plugins' declarations are needed to read the file: they own [mail] and the keys of [alerts.NAME].
-  const plugins = await loadPluginModules('server');
-  const settings = loadServerSettings(inputs, plugins);
-  const { config, alerting } = settings;
+  // The file is read with the plugins' declarations (they own [mail] and the keys of [alerts.NAME]);
+  // the drop-in plugins come from the file's [plugins] dir.
+  const settings = await loadServerSettingsAndPlugins(inputs, (config) => loadPluginModules('server', { dropInDir: config.plugins.dir }));
+  const { config, alerting, plugins } = settings;
   const logger = startLogging(commandLine, settings);
 
   await restoreSnapshotIfMissing(config, logger);
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins, alerting }),
     createHttpAdapter(config),
@@ -51,6 +54,17 @@ async function main(commandLine: CommandLine): Promise<void> {
     }
     throw error;
   }
+  // Only now that Pulse is listening: a start that failed before this point leaves no token behind.
+  try {
+    await app.get(FirstRunService).announce();
+  } catch (error) {
+    await app.close();
+    throw (
+      (target.kind === 'sqlite' ? sqliteFileError(target.file, error) : null) ??
+      new StartupError(`could not store the first admin token: ${(error as Error).message}`)
+    );
+  }
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }
@@ -71,6 +85,8 @@ function startLogging(commandLine: CommandLine, { config, file, warnings }: Load
 }
 
 async function resetAdminToken(config: ServerConfig, logger: PulseLogger): Promise<void> {
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), {
     logger,
     abortOnError: false,

@@ -20,7 +20,7 @@ import { TokensQuery } from './tokens.query.js';
     ApiAuthGuard,
     { provide: APP_GUARD, useExisting: ApiAuthGuard },
   ],
-  exports: [TokenService, TokensQuery, RequestAuthenticator],
+  exports: [TokenService, TokensQuery, RequestAuthenticator, FirstRunService],
 })
 export class TokensModule {}
 

@@ -14,6 +14,7 @@
  */
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ServerConfig } from '../../app/config/config.schema.js';
+import { storageHealthOf } from '../../app/database/storage-health.js';
 import { EventBus } from '../../app/events/pulse-events.js';
 import { HeartbeatEngine } from '../../app/heartbeats/heartbeat-engine.js';
 import { HeartbeatMaintenance } from '../../app/heartbeats/heartbeat-maintenance.js';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     config.heartbeat,
     clock,
     events,
-    new HeartbeatStore(repository, events, metrics),
+    new HeartbeatStore(repository, events, metrics, storageHealthOf(dataSource)),
     repository,
     new HeartbeatMaintenance(maintenance),
     metrics,

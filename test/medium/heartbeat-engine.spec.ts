@@ -16,6 +16,7 @@ import { MaintenanceService } from '../../app/maintenance/maintenance.service.js
 import { HeartbeatRepository } from '../../app/heartbeats/heartbeat.repository.js';
 import { HeartbeatStore } from '../../app/heartbeats/heartbeat-store.js';
 import { AUTO_TIMEOUT } from '../../app/heartbeats/heartbeat-values.js';
+import { storageHealthOf } from '../../app/database/storage-health.js';
 import { MetricsService } from '../../app/metrics/metrics.service.js';
 import { Clock } from '../../app/runtime/clock.js';
 import { createTestDatabase, databaseKinds, openDataSource, type TestDatabase } from '../support/databases.js';
@@ -43,12 +44,13 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
   const metrics = new MetricsService();
   const repository = new HeartbeatRepository(dataSource);
   const maintenance = new MaintenanceService(new MaintenanceRepository(dataSource), events, clock);
-  const alarms = new AlarmEngine(config, new AlarmRepository(dataSource), events, metrics);
+  const storage = storageHealthOf(dataSource);
+  const alarms = new AlarmEngine(config, new AlarmRepository(dataSource), events, metrics, storage);
   const engine = new HeartbeatEngine(
     config.heartbeat,
     clock,
     events,
-    new HeartbeatStore(repository, events, metrics),
+    new HeartbeatStore(repository, events, metrics, storage),
     repository,
     new HeartbeatMaintenance(maintenance),
     metrics,
