@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ConfigError } from '../config/config.loader.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { AlertChannelLookup } from '../monitors/alert-channel-lookup.js';
+import { AlertingSection } from '../config/config.schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
@@ -9,7 +9,10 @@ import { Clock } from '../runtime/clock.js';
 import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
 import type { AlertChannelRow } from './alert-channel.entity.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
-import { serverWideSettings, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+import { AlertDeliveryRepository } from './alert-delivery.repository.js';
+import { AlertFileConfig } from './alert-file-config.js';
+import { targetKey, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+import { scriptDirProblem } from './script-dir.js';
 
 export interface ChannelInput {
   name: string;
@@ -21,35 +24,30 @@ export interface ChannelInput {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
- * Alert channels: the config file's `[alerts.NAME]` (checked at start, read-only) and the ones made
- * through the API (stored). A target's effective settings are the server-wide section for its alerter
- * ([mail], [mailgun], [slack]) overlaid with the channel's own, validated by the alerter's config class.
+ * Alert channels: the config file's `[alerts.NAME]` (read and checked with the alerters' declarations
+ * before the start, read-only here) and the ones made through the API (stored). A target's effective
+ * settings are what its alerter's server-wide sections set ([mail], [mailgun], [slack]) overlaid with the
+ * channel's own, validated by the alerter's config class.
  */
 @Injectable()
-export class AlertChannelsService implements OnModuleInit {
+export class AlertChannelsService implements AlertChannelLookup {
   private readonly logger = new Logger('Alerts');
-  private configChannels = new Map<string, AlertChannel>();
+  private readonly configChannels: ReadonlyMap<string, AlertChannel>;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly fileConfig: AlertFileConfig,
+    private readonly alerting: AlertingSection,
     private readonly plugins: PluginRegistry,
     private readonly repository: AlertChannelRepository,
+    private readonly deliveries: AlertDeliveryRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.configChannels = new Map(fileConfig.channels.map((channel) => [channel.name, channel]));
+  }
 
-  /** A config channel that cannot work stops the start, like any other invalid configuration. */
-  onModuleInit(): void {
-    const problems: string[] = [];
-    for (const [name, section] of Object.entries(this.config.alerts)) {
-      const targets = targetsFromConfig(section);
-      if (targets.length === 0) problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script or snmp_trap)`);
-      for (const target of targets) {
-        const error = this.checkTarget(target);
-        if (error) problems.push(`alerts.${name} (${target.type}): ${error}`);
-      }
-      this.configChannels.set(name, { name, source: 'config', isDefault: section.default, targets });
-    }
-    if (problems.length > 0) throw new ConfigError(`Invalid alert channels:\n  ${problems.join('\n  ')}`);
+  /** Whether a channel of that name exists (monitors may only name existing ones). */
+  async exists(name: string): Promise<boolean> {
+    return (await this.find(name)) !== null;
   }
 
   async list(): Promise<AlertChannel[]> {
@@ -113,18 +111,32 @@ export class AlertChannelsService implements OnModuleInit {
     return (await this.find(name))!;
   }
 
+  /**
+   * Deletes the channel and cancels what was still queued for it (pending, retries, held for a digest,
+   * and a send in flight, which is not retried): kept in the delivery log as `cancelled` with the reason.
+   */
   async remove(name: string): Promise<void> {
-    await this.editable(name);
+    const channel = await this.editable(name);
     await this.repository.remove(name);
-    this.logger.log(`alert channel "${name}" deleted`);
+    const cancelled = await this.deliveries.cancelAll(
+      channel.targets.map((target) => targetKey(name, target.type)),
+      `the alert channel "${name}" was deleted`,
+      this.clock.now(),
+    );
+    this.logger.log(`alert channel "${name}" deleted${cancelled > 0 ? `; ${cancelled} queued alert(s) cancelled` : ''}`);
   }
 
   /** The alerter and validated settings a target sends with. */
-  effective(target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
+  effective(channel: AlertChannel, target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
     const alerter = this.plugins.alerter(target.type);
-    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed`);
-    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(target.type, this.config), ...target.settings });
+    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed (installed: ${this.installedAlerters()})`);
+    const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(target.type), ...target.settings });
     if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    // Checked again at each send: a symlink under script_dir may have been pointed elsewhere since.
+    if (channel.source === 'api') {
+      const problem = this.executableProblems(alerter, target.settings)[0];
+      if (problem) throw new Error(`${problem.field}: ${problem.message}`);
+    }
     return { alerter, settings: result.value };
   }
 
@@ -133,17 +145,26 @@ export class AlertChannelsService implements OnModuleInit {
     return maskSecrets(this.secretsOf(target.type), target.settings);
   }
 
+  private installedAlerters(): string {
+    return this.plugins
+      .alerters()
+      .map((item) => item.id)
+      .sort()
+      .join(', ');
+  }
+
   private secretsOf(type: string): readonly string[] | undefined {
     return (this.plugins.alerter(type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets;
   }
 
-  private checkTarget(target: ChannelTarget): string | null {
-    try {
-      this.effective(target);
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
+  /** Executables named by an API channel that lie outside `[alerting] script_dir`, by settings field. */
+  private executableProblems(alerter: RegisteredAlerter, settings: Record<string, unknown>): { field: string; message: string }[] {
+    const keys = (alerter.meta as PluginMeta<Record<string, unknown>>).executables ?? [];
+    return keys.flatMap((key) => {
+      const value = settings[key];
+      const message = typeof value === 'string' && value !== '' ? scriptDirProblem(value, this.alerting.script_dir) : null;
+      return message ? [{ field: key, message }] : [];
+    });
   }
 
   /** Name, alerter and settings checked together, so a form shows every bad field at once. */
@@ -152,14 +173,10 @@ export class AlertChannelsService implements OnModuleInit {
     if (!NAME.test(input.name)) errors.add('name', 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
-      const known = this.plugins
-        .alerters()
-        .map((item) => item.id)
-        .join(', ');
-      errors.add('type', `unknown alerter "${input.type}"; installed: ${known}`);
+      errors.add('type', `unknown alerter "${input.type}"; installed: ${this.installedAlerters()}`);
     } else {
-      const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
-      if (!result.ok) errors.addAll(result.errors, 'settings');
+      const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(input.type), ...input.settings });
+      errors.addAll(result.ok ? this.executableProblems(alerter, input.settings) : result.errors, 'settings');
     }
     errors.throwIfAny();
   }

@@ -4,11 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { loadServerSettings } from '../roles/server-settings.js';
 import { ConfigError, loadServerConfig } from './config.loader.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'pulse-config-'));
 const NO_DEFAULT = path.join(cwd, 'absent.toml');
+/** The server's plugins: their declarations own [mail], [mailgun], [slack] and the keys of [alerts.NAME]. */
+const plugins = await loadPluginModules('server');
 
 function load(toml: string | null, env: Record<string, string> = {}) {
   let configPath: string | undefined;
@@ -16,7 +20,7 @@ function load(toml: string | null, env: Record<string, string> = {}) {
     configPath = path.join(cwd, `c${Math.random().toString(36).slice(2)}.toml`);
     writeFileSync(configPath, toml);
   }
-  return loadServerConfig({ configPath, env, cwd, defaultPath: NO_DEFAULT });
+  return loadServerSettings({ configPath, env, cwd, defaultPath: NO_DEFAULT }, plugins);
 }
 
 function refusal(toml: string | null, env: Record<string, string> = {}): string {
@@ -51,12 +55,10 @@ describe('server configuration', () => {
   });
 
   it("accepts Lovebeat's documented lovebeat.cfg as it is, with no warnings", () => {
-    const { config, warnings } = loadServerConfig({
-      configPath: path.join(fixtures, 'lovebeat.cfg'),
-      env: {},
-      cwd,
-      defaultPath: NO_DEFAULT,
-    });
+    const { config, warnings, alerting } = loadServerSettings(
+      { configPath: path.join(fixtures, 'lovebeat.cfg'), env: {}, cwd, defaultPath: NO_DEFAULT },
+      plugins,
+    );
     assert.deepEqual(warnings, []);
     assert.equal(config.public_url, 'http://lovebeat.example.com/');
     assert.equal(config.http.listen, ':8080');
@@ -69,7 +71,7 @@ describe('server configuration', () => {
     assert.deepEqual(Object.keys(config.alerts).sort(), ['mail-alert', 'message-to-ops', 'test-alert', 'to-requestbin']);
     assert.equal(config.alerts['test-alert']!.script, '/path/to/script.sh');
     assert.equal(config.notify[0]!.lovebeat, 'http://some-other-host:8080');
-    assert.equal(config.mailgun.api_key, 'key-5ap419x2asxge9a6xaqq0ztagv-a4axj');
+    assert.equal(alerting.serverWideSettings('mail').mailgun_api_key, 'key-5ap419x2asxge9a6xaqq0ztagv-a4axj');
   });
 
   it('warns about an unknown key with its name and line, and still starts', () => {
@@ -124,6 +126,27 @@ describe('server configuration', () => {
     );
     const message = refusal('[database]\nremote_s3_secret_access_key = 7\n');
     assert.match(message, /database\.remote_s3_secret_access_key = <hidden> \(line 2\): must be a string/);
+  });
+
+  it('limits statsd senders and TCP connections per source, with safe defaults', () => {
+    const defaults = load(null).config;
+    assert.deepEqual(defaults.statsd.trusted_sources, ['127.0.0.0/8', '::1']);
+    assert.equal(defaults.tcp.max_connections_per_source, 100);
+    assert.equal(defaults.tcp.idle_timeout, 60);
+    const { config, warnings } = load(
+      '[heartbeat]\nrequire_token = true\n[statsd]\ntrusted_sources = ["10.0.0.0/8", "2001:db8::/32"]\n[tcp]\nmax_connections_per_source = 5\n',
+    );
+    assert.deepEqual(config.statsd.trusted_sources, ['10.0.0.0/8', '2001:db8::/32']);
+    assert.equal(config.tcp.max_connections_per_source, 5);
+    assert.deepEqual(warnings, []);
+    assert.match(
+      refusal('[statsd]\ntrusted_sources = ["10.0.0.0/33"]\n'),
+      /statsd\.trusted_sources = \["10\.0\.0\.0\/33"\] \(line 2\): must be a list of IP addresses or CIDR ranges/,
+    );
+    assert.match(refusal('[tcp]\nmax_connections_per_source = 0\n'), /tcp\.max_connections_per_source = 0 \(line 2\): must be at least 1/);
+    assert.deepEqual(load('[statsd]\ntrusted_sources = ["10.0.0.1"]\n').warnings, [
+      'statsd.trusted_sources (line 2) has no effect without [heartbeat] require_token = true: everyone may send statsd beats',
+    ]);
   });
 
   it('never echoes a secret in an error', () => {

@@ -11,6 +11,7 @@ import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
 import { Poller } from '../pollers/poller.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
+import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
 /**
@@ -32,5 +33,6 @@ export const ENTITIES = [
   AlertDelivery,
   AlertAttempt,
   MaintenanceWindowRow,
+  ConsoleSession,
   Poller,
 ];

@@ -4,6 +4,7 @@ import type { CommandLine } from '../cli/command-line.js';
 import { loadPollerConfig } from '../config/config.loader.js';
 import { createLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { PollerModule } from '../roles/poller.module.js';
 import { PollerRuntime, TokenRefused } from '../roles/poller-runtime.js';
 import { ROLES } from '../runtime/roles.js';
@@ -29,7 +30,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   );
   for (const warning of warnings) logger.warn(warning, 'Config');
 
-  const plugins = await loadPluginModules('poller');
+  const plugins = await loadPluginModules('poller', { dropInDir: config.plugins.dir });
   const app = await NestFactory.createApplicationContext(PollerModule.register({ config, logger, plugins }), {
     logger,
     abortOnError: false,
@@ -41,7 +42,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  logger.log(`${plugins.length} check plugin(s): ${plugins.map((plugin) => plugin.id).join(', ')}; data in ${config.data_dir}`, 'Main');
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}; data in ${config.data_dir}`, 'Main');
   try {
     await runtime.run();
   } catch (error) {

@@ -30,6 +30,15 @@ export class ApiError extends HttpException {
   static conflict(message: string): ApiError {
     return new ApiError(409, 'conflict', message);
   }
+  /** A write the database did not take (full disk, I/O error, read-only, unreachable): never a 2xx, never a 500. */
+  static storageUnavailable(reason: string): ApiError {
+    return new ApiError(
+      503,
+      'storage_unavailable',
+      `Pulse could not store this change: ${reason}. Try again once that is fixed; GET /readyz says when it is.`,
+      { 'retry-after': '10' },
+    );
+  }
 }
 
 /** Default codes for statuses raised without one (framework errors, plain HttpExceptions). */
@@ -40,11 +49,14 @@ export const STATUS_CODES: Record<number, string> = {
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
+  408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'too_many_requests',
+  431: 'headers_too_large',
   500: 'internal_error',
   503: 'unavailable',
 };

@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplication
 import type { Counter, Histogram } from 'prom-client';
 import { MonitorsSection } from '../config/config.schema.js';
 import { BatchWriter } from '../database/batch-writer.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { CheckResult } from '../plugin-host/contracts.js';
@@ -12,9 +14,9 @@ import type { CheckOutcome } from '../scheduler/check-task.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
 import { staleAfterMs } from './aggregate-status.js';
-import { LiveMonitor, PUBLIC_SOURCE, type LatestResult } from './live-monitor.js';
+import { LiveMonitor, PUBLIC_SOURCE, type LatestResult, type LiveMonitorView } from './live-monitor.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
-import { nextState } from './monitor-state.js';
+import { nextState, type StateChange } from './monitor-state.js';
 import type { Monitor, MonitorState } from './monitor.entity.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { ResultRepository } from './result.repository.js';
@@ -30,8 +32,11 @@ interface PendingWrite {
   /** The source's latest result, when this one is newer than any before it (a replayed old one is not). */
   source: MonitorSource | null;
   deltas: BucketDelta[];
-  /** Told once the batch is written: whether the result was new (false: stored before; null: its monitor was deleted meanwhile). */
-  stored?: (isNew: boolean | null) => void;
+  /**
+   * Told once the batch is written: whether the result was new (false: stored before; null: its monitor
+   * was deleted meanwhile), or that the writer gave the batch up.
+   */
+  stored?: (isNew: boolean | null | 'not-written') => void;
 }
 
 /** Why a reported result is not taken. */
@@ -51,8 +56,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private readonly writer: BatchWriter<PendingWrite>;
   /** When each source's latest result goes stale: the aggregate is looked at again then. */
   private readonly staleness: DueTimer<string>;
-  /** State changes are written in order, one after another. */
-  private stateWrites: Promise<void> = Promise.resolve();
+  /** State changes, written in order; kept and retried while the database fails, like results. */
+  private readonly stateWriter: BatchWriter<{ monitorId: number; change: StateChange }>;
   private readonly checks: Counter<'type' | 'status'>;
   private readonly durations: Histogram<'type'>;
   private readonly startDelays: Histogram;
@@ -67,6 +72,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     private readonly clock: Clock,
     settings: MonitorsSection,
     metrics: MetricsService,
+    storage: StorageHealth,
     private readonly directory: SourceDirectory,
   ) {
     this.runner = new CheckRunner({
@@ -88,6 +94,20 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       maxPending: 100_000,
       logger: this.logger,
       write: (items) => this.writeBatch(items),
+      // A poller waiting for its answer hears the batch was not stored: 503, and it sends the results again.
+      onGivenUp: (items) => items.forEach((item) => item.stored?.('not-written')),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'results', () => this.writer.pendingCount),
+    });
+    this.stateWriter = new BatchWriter({
+      name: 'monitor state changes',
+      flushIntervalMs: 0,
+      maxBatchSize: 500,
+      maxPending: 100_000,
+      logger: this.logger,
+      write: (changes) => this.monitors.applyChanges(changes),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'monitor_states', () => this.stateWriter.pendingCount),
     });
     this.checks = metrics.counter({
       name: 'pulse_checks_total',
@@ -120,13 +140,6 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
         this.set(runner.waiting);
       },
     });
-    metrics.gauge({
-      name: 'pulse_results_pending_write',
-      help: 'Check results waiting to be written',
-      collect() {
-        this.set(writer.pendingCount);
-      },
-    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -152,7 +165,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.staleness.stop();
     await this.runner.stop();
     await this.writer.close();
-    await this.stateWrites;
+    await this.stateWriter.close();
   }
 
   // ---- what the API changes --------------------------------------------------------------------------
@@ -184,7 +197,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   /** Waits until every result and state change recorded so far is in the database. */
   async settle(): Promise<void> {
     await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
-    await this.stateWrites;
+    await this.stateWriter.flush().catch((error: Error) => this.logger.warn(`state changes not yet written: ${error.message}`));
   }
 
   async pause(monitorId: number): Promise<void> {
@@ -195,7 +208,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.buckets.stopAccounting();
     live.held = null;
     this.change(live, 'paused', 'paused by a user', this.clock.now());
-    await this.stateWrites;
+    await this.settle();
   }
 
   async resume(monitorId: number): Promise<void> {
@@ -206,7 +219,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.sources.clear();
     this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now());
     this.schedule(live, { runSoon: true });
-    await this.stateWrites;
+    await this.settle();
   }
 
   /** Looks at a monitor's state again (a maintenance window started or ended, a poller went away). */
@@ -231,9 +244,11 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
    */
   recordReported(monitorId: number, source: string, result: CheckResult, checkedAt: number): Promise<'stored' | 'duplicate'> {
     return new Promise((resolve, reject) => {
-      const refusal = this.record(monitorId, source, result, checkedAt, (isNew) =>
-        isNew === null ? reject(new RecordRefused('unknown-monitor')) : resolve(isNew ? 'stored' : 'duplicate'),
-      );
+      const refusal = this.record(monitorId, source, result, checkedAt, (isNew) => {
+        if (isNew === 'not-written') reject(new RecordRefused('overloaded'));
+        else if (isNew === null) reject(new RecordRefused('unknown-monitor'));
+        else resolve(isNew ? 'stored' : 'duplicate');
+      });
       if (refusal) reject(new RecordRefused(refusal));
     });
   }
@@ -243,7 +258,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     source: string,
     result: CheckResult,
     checkedAt: number,
-    stored?: (isNew: boolean | null) => void,
+    stored?: PendingWrite['stored'],
   ): RecordRefusal | null {
     const live = this.live.get(monitorId);
     if (!live) return 'unknown-monitor';
@@ -327,7 +342,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
 
   // ---- what the API reads ------------------------------------------------------------------------------
 
-  get(monitorId: number): LiveMonitor | undefined {
+  /** The monitor's live state, read-only (only the runtime changes it). */
+  get(monitorId: number): LiveMonitorView | undefined {
     return this.live.get(monitorId);
   }
 
@@ -413,9 +429,10 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.state = change.next;
     live.monitor.status = to;
     const monitorId = live.monitor.id;
-    this.stateWrites = this.stateWrites
-      .then(() => this.monitors.applyChange(monitorId, change))
-      .catch((error: Error) => this.logger.error(`could not record the state change of monitor ${monitorId} to ${to}: ${error.message}`));
+    if (!this.stateWriter.push({ monitorId, change }))
+      this.logger.error(
+        `state change of monitor ${monitorId} to ${to} not recorded: the database has been failing and the write queue is full`,
+      );
     this.logger.log(`monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`);
     this.events.emit('monitor.state-changed', {
       monitorId,

@@ -4,6 +4,7 @@
  */
 
 import type { Role } from '../runtime/roles.js';
+import type { NetworkPolicy } from './network-policy.js';
 import type { FormDescription } from './plugin-form.js';
 
 export type PluginKind = 'check' | 'alerter' | 'collector';
@@ -21,7 +22,27 @@ export interface PluginContext {
   signal: AbortSignal;
   timeoutMs: number;
   logger: PluginLogger;
+  /**
+   * Where the plugin may connect (alerters: `[alerting] allow_networks` / `deny_networks`). Alerters open
+   * every connection through it (postForAlert does); without one, the built-in refusals apply.
+   */
+  network?: NetworkPolicy;
 }
+
+/**
+ * The host's `[plugins]` settings, for a plugin that needs one: inject them with
+ * `@Inject(PLUGIN_SETTINGS) settings: PluginSettings` (Optional in specs that build the class themselves).
+ * Read-only; the same object for every plugin of the executable.
+ */
+export interface PluginSettings {
+  /** `[plugins] dir`: where drop-in plugin folders are installed. */
+  readonly dir: string;
+  /** `[plugins] nagios_dirs` on the server and pollers: where Nagios-compatible plugins may be run from ([] on the agent). */
+  readonly nagios_dirs: readonly string[];
+}
+
+/** The injection token of PluginSettings (Symbol.for, so it is the same symbol wherever it is asked for). */
+export const PLUGIN_SETTINGS: unique symbol = Symbol.for('lillydoo-pulse.plugin-settings') as never;
 
 /** What a plugin declares about itself, next to its class. */
 export interface PluginMeta<C extends object = object> {
@@ -33,8 +54,16 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. The form marks the same fields secret. */
+  /**
+   * Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). The
+   * form marks the same fields secret.
+   */
   secrets?: (keyof C & string)[];
+  /**
+   * Config keys that name an executable to run: channels made through the API may only name files under
+   * `[alerting] script_dir`; the config file may name any path.
+   */
+  executables?: (keyof C & string)[];
   /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
   form: FormDescription;
   /**
@@ -97,7 +126,35 @@ export interface AlertEvent {
   events?: AlertEvent[];
 }
 
-export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {}
+/**
+ * How an alerter is set up in the server's config file, Lovebeat's way. Any alerter can be configured
+ * there with a `[alerts.NAME.<id>]` table holding its options under the same names as in the API; this
+ * adds the short forms: a key of `[alerts.NAME]` that makes the channel send through this alerter, and
+ * server-wide sections its settings start from. The alerter's own config class checks every value, and a
+ * refusal names the key as written in the file, with its line.
+ */
+export interface AlerterFileKeys<C extends object = object> {
+  /** `[alerts.NAME] <key> = "…"`: Lovebeat's `mail`, `webhook`, `slack_channel`, `script` (lowercase, `_`)… */
+  key: string;
+  /** …and the option its value sets (`to`, `url`, `channel`, `path`). */
+  option: keyof C & string;
+  /**
+   * Further `[alerts.NAME]` keys and the options they set (`snmp_version` → `version`); they apply to the
+   * target `key` makes, which also takes the defaults of the options listed here.
+   */
+  options?: Record<string, keyof C & string>;
+  /**
+   * Server-wide sections this alerter owns (`mail` for `[mail]`), each key → the option it sets for every
+   * channel sending through this alerter, from the file or the API (a channel's own setting wins). Keys
+   * are also read from `PULSE_<SECTION>_<KEY>`; a section belongs to one plugin only.
+   */
+  sections?: Record<string, Record<string, keyof C & string>>;
+}
+
+export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {
+  /** Its keys in the server's config file (Lovebeat's); without it, only `[alerts.NAME.<id>]` tables name it. */
+  file?: AlerterFileKeys<C>;
+}
 
 export interface AlerterPlugin<C extends object = object, M = unknown> {
   /** Pure: the message this event becomes. Golden-tested. */

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { ResultsSection } from '../config/config.schema.js';
+import { describeStorageFailure } from '../database/storage-failure.js';
+import { StorageHealth } from '../database/storage-health.js';
 import { ApiError } from '../http/api-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { MonitorRuntime, RecordRefused, type RecordRefusal } from '../monitors/monitor-runtime.service.js';
@@ -56,6 +58,7 @@ export class PollerLinkService {
     private readonly runtime: MonitorRuntime,
     private readonly results: ResultsSection,
     private readonly clock: Clock,
+    private readonly storage: StorageHealth,
     metrics: MetricsService,
   ) {
     this.received = metrics.counter({
@@ -150,6 +153,10 @@ export class PollerLinkService {
     if (items.length > MAX_RESULTS_PER_BATCH)
       throw ValidationFailure.field('results', `must hold at most ${MAX_RESULTS_PER_BATCH} results`);
     const outbox = outboxFigures(body.outbox);
+    this.registry.heard(pollerId, outbox);
+    // While writes fail the results would only wait in memory: the poller's outbox keeps them better.
+    const problem = this.storage.problem;
+    if (problem) throw ApiError.storageUnavailable(describeStorageFailure(problem.kind));
     const now = this.clock.now();
     const oldest = now - this.results.retention_days * DAY_MS;
     const source = pollerSource(pollerId);
@@ -173,7 +180,6 @@ export class PollerLinkService {
       }
       return undefined;
     });
-    this.registry.heard(pollerId, outbox);
     let timer: NodeJS.Timeout | undefined;
     const stored = await Promise.race([
       Promise.all(recorded).then(() => true),

@@ -1,5 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../http/paging.js';
+import { Optional } from '../http/validation.js';
 
 /** POST /api/poller/register (poller token): what poller.conf says about it. */
 export class RegisterPollerDto {
@@ -10,12 +11,12 @@ export class RegisterPollerDto {
 
   @MaxLength(200, { message: 'must be at most 200 characters' })
   @IsString({ message: 'must be a string' })
-  @IsOptional()
+  @Optional()
   location?: string;
 
   @MaxLength(64, { message: 'must be at most 64 characters' })
   @IsString({ message: 'must be a string' })
-  @IsOptional()
+  @Optional()
   version?: string;
 }
 
@@ -33,43 +34,30 @@ export class UpdatePollerDto {
   @Matches(/\S/, { message: 'must not be blank' })
   @Length(1, 200, { message: 'must be 1 to 200 characters' })
   @IsString({ message: 'must be a string' })
-  @IsOptional()
+  @Optional()
   name?: string;
 
   @MaxLength(200, { message: 'must be at most 200 characters' })
   @IsString({ message: 'must be a string' })
-  @IsOptional()
+  @Optional()
   location?: string;
 
   @MaxLength(100, { each: true, message: 'must be a list of alert names (at most 100 characters each)' })
   @IsString({ each: true, message: 'must be a list of alert names' })
   @ArrayMaxSize(50, { message: 'must have at most 50 alerts' })
   @IsArray({ message: 'must be a list of alert names, e.g. ["ops-mail"]; [] for the default channels' })
-  @IsOptional()
+  @Optional()
   alerts?: string[];
 }
 
-/** GET /api/pollers */
-export class ListPollersQuery {
+/** GET /api/pollers: `?q=&state=&page=&per_page=` (50 a page by default). */
+export class ListPollersQuery extends PageQuery {
   @MaxLength(200, { message: 'must be at most 200 characters' })
   @IsString({ message: 'must be text to search for' })
-  @IsOptional()
+  @Optional()
   q?: string;
 
   @IsIn(['online', 'offline'], { message: 'must be "online" or "offline"' })
-  @IsOptional()
+  @Optional()
   state?: 'online' | 'offline';
-
-  @Min(1, { message: 'must be at least 1' })
-  @IsInt({ message: 'must be a whole number' })
-  @Type(() => Number)
-  @IsOptional()
-  page?: number;
-
-  @Max(500, { message: 'must be at most 500' })
-  @Min(1, { message: 'must be at least 1' })
-  @IsInt({ message: 'must be a whole number' })
-  @Type(() => Number)
-  @IsOptional()
-  per_page?: number;
 }

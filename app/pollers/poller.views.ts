@@ -1,10 +1,35 @@
 import type { LivePoller } from './poller-registry.service.js';
-import { isActive } from './poller-liveness.js';
+import { isActive, type PollerState } from './poller-liveness.js';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
-/** A poller as the API shows it in lists. */
-export function pollerView(live: LivePoller, monitors: number, now: number) {
+/** A poller as the API (and the console) shows it in lists. */
+export interface PollerView {
+  id: number;
+  name: string;
+  location: string;
+  /** The executable's version, as it last registered. */
+  version: string;
+  /** The judged state: offline after 90 s without a word (its sources are then unknown). */
+  state: PollerState;
+  /** Heard from within the last 90 s: offered in a monitor's Sources field. */
+  active: boolean;
+  last_seen_at: string | null;
+  state_changed_at: string | null;
+  alerts: string[];
+  /** How many monitors it checks. */
+  monitors: number;
+  /** Its outbox as it last reported with a batch: results waiting to be sent, and dropped (oldest first) since it was made. */
+  outbox: { queued: number; dropped: number; reported_at: string | null };
+  token_id: number;
+  registered_at: string | null;
+}
+
+export interface PollerDetailView extends PollerView {
+  monitor_ids: number[];
+}
+
+export function pollerView(live: LivePoller, monitors: number, now: number): PollerView {
   const { poller } = live;
   return {
     id: poller.id,
@@ -24,6 +49,6 @@ export function pollerView(live: LivePoller, monitors: number, now: number) {
 }
 
 /** GET /api/pollers/<id>: the list view plus the monitors it checks. */
-export function pollerDetailView(live: LivePoller, monitorIds: number[], now: number) {
+export function pollerDetailView(live: LivePoller, monitorIds: number[], now: number): PollerDetailView {
   return { ...pollerView(live, monitorIds.length, now), monitor_ids: monitorIds };
 }

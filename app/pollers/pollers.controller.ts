@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, Put, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { JsonBody } from '../http/json-body.js';
+import { pageBody } from '../http/paging.js';
 import { ListPollersQuery, UpdatePollerDto } from './poller.dto.js';
-import { PollerQueryService } from './poller-query.service.js';
+import { PollersQuery } from './pollers.query.js';
 import { PollersService } from './pollers.service.js';
 
 /** SPEC §4, the admin's side: list, show, edit, delete. Admin only (the guard's default). */
@@ -10,12 +11,13 @@ import { PollersService } from './pollers.service.js';
 export class PollersController {
   constructor(
     private readonly pollers: PollersService,
-    private readonly query: PollerQueryService,
+    private readonly query: PollersQuery,
   ) {}
 
   @Get()
-  list(@Query() query: ListPollersQuery) {
-    return this.query.list(query);
+  async list(@Query() query: ListPollersQuery) {
+    const filter = { q: query.q, state: query.state };
+    return pageBody('pollers', await this.query.list(filter, { page: query.page ?? 1, perPage: query.per_page ?? 50 }));
   }
 
   @Get(':id')

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { ApiError } from '../http/api-error.js';
+import { AlertChannelLookup } from '../monitors/alert-channel-lookup.js';
 import { MonitorService } from '../monitors/monitor.service.js';
 import { Clock } from '../runtime/clock.js';
 import { FieldErrorList } from '../runtime/validation-failure.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { UpdatePollerDto } from './poller.dto.js';
-import { PollerQueryService } from './poller-query.service.js';
+import { PollersQuery } from './pollers.query.js';
 import { PollerRegistry, type LivePoller } from './poller-registry.service.js';
 import { PollerRepository } from './poller.repository.js';
 
@@ -20,8 +20,8 @@ export class PollersService {
     private readonly repository: PollerRepository,
     private readonly monitors: MonitorService,
     private readonly tokens: TokenService,
-    private readonly alertChannels: AlertChannelsService,
-    private readonly query: PollerQueryService,
+    private readonly alertChannels: AlertChannelLookup,
+    private readonly query: PollersQuery,
     private readonly clock: Clock,
   ) {}
 
@@ -40,7 +40,7 @@ export class PollersService {
     const holder = name === undefined ? undefined : this.registry.byName(name);
     if (holder && holder.poller.id !== id) errors.add('name', `poller ${holder.poller.id} is already called "${holder.poller.name}"`);
     for (const channel of new Set(body.alerts ?? [])) {
-      if (!(await this.alertChannels.find(channel))) {
+      if (!(await this.alertChannels.exists(channel))) {
         errors.add('alerts', `there is no alert channel "${channel.slice(0, 100)}"; GET /api/alerts lists them`);
         break;
       }

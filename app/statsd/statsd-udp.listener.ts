@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import dgram from 'node:dgram';
-import { PulseConfig } from '../config/config.schema.js';
+import { UdpSection } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { describeAddress, listenAddress } from './listen-address.js';
 import { StatsdIngest } from './statsd-ingest.js';
+import { StatsdSourceGate } from './trusted-sources.js';
 
 /**
  * statsd over UDP (`[udp] listen`, default :8127). Each datagram (up to 64 KiB) may hold many lines. The
@@ -16,25 +17,28 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private socket: dgram.Socket | null = null;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly udp: UdpSection,
     private readonly ingest: StatsdIngest,
+    private readonly gate: StatsdSourceGate,
     private readonly readiness: ReadinessService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { host, port, family } = listenAddress(this.config.udp.listen);
-    const wanted = this.config.udp.receive_buffer_bytes;
+    const { host, port, family } = listenAddress(this.udp.listen);
+    const wanted = this.udp.receive_buffer_bytes;
     let socket: dgram.Socket;
     try {
       socket = await bind(family === 6 ? 'udp6' : 'udp4', host, port, wanted);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (this.config.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT')
+      if (this.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT')
         socket = await bind('udp4', '0.0.0.0', port, wanted).catch((e) => this.refuse(e));
       else this.refuse(error);
     }
     this.socket = socket!;
-    this.socket.on('message', (message, sender) => this.ingest.handleText(message.toString('latin1'), 'udp', sender));
+    this.socket.on('message', (message, sender) => {
+      if (this.gate.admits(sender.address, 'udp')) this.ingest.handleText(message.toString('latin1'), 'udp', sender);
+    });
     this.socket.on('error', (error) => this.logger.error(`statsd UDP socket error: ${error.message}`));
     this.logger.log(`statsd UDP listening on ${describeAddress(this.socket.address())}`);
     // Linux reports twice the size asked for (its bookkeeping share); less than asked means rmem_max capped it.
@@ -56,7 +60,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private refuse(error: unknown): never {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StartupError(
-      `statsd UDP cannot listen on ${this.config.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
+      `statsd UDP cannot listen on ${this.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
     );
   }
 }
