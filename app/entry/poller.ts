@@ -42,7 +42,8 @@ async function main(commandLine: CommandLine): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  logger.log(`plugins: ${app.get(PluginRegistry).summary()}; data in ${config.data_dir}`, 'Main');
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
+  logger.log(`data in ${config.data_dir}`, 'Main');
   try {
     await runtime.run();
   } catch (error) {

@@ -181,7 +181,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   replace(monitor: Monitor): void {
     const live = this.live.get(monitor.id);
     if (!live) return this.add(monitor);
-    live.monitor = { ...monitor, status: live.monitor.status };
+    live.monitor = { ...monitor, status: live.monitor.status, statusMessage: live.monitor.statusMessage };
     live.check = this.prepare(live.monitor);
     this.forgetLeftSources(live);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
@@ -428,6 +428,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!change) return;
     live.state = change.next;
     live.monitor.status = to;
+    live.monitor.statusMessage = message;
     const monitorId = live.monitor.id;
     if (!this.stateWriter.push({ monitorId, change }))
       this.logger.error(
