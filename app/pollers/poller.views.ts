@@ -1,3 +1,4 @@
+import { pollerSource } from '../monitors/source-directory.js';
 import type { LivePoller } from './poller-registry.service.js';
 import { isActive, type PollerState } from './poller-liveness.js';
 
@@ -51,4 +52,21 @@ export function pollerView(live: LivePoller, monitors: number, now: number): Pol
 /** GET /api/pollers/<id>: the list view plus the monitors it checks. */
 export function pollerDetailView(live: LivePoller, monitorIds: number[], now: number): PollerDetailView {
   return { ...pollerView(live, monitorIds.length, now), monitor_ids: monitorIds };
+}
+
+/** A poller a monitor's Sources field offers. */
+export interface SourceChoice {
+  id: number;
+  /** The source key monitors use for it: `poller:<id>`. */
+  source: string;
+  name: string;
+  location: string;
+}
+
+/** SPEC §4: only active pollers (heard from within the last 90 s) are offered as sources; by name. */
+export function activeSourceChoices(pollers: readonly LivePoller[], now: number): SourceChoice[] {
+  return pollers
+    .filter((live) => isActive(live.lastSeenAt, now))
+    .map(({ poller }) => ({ id: poller.id, source: pollerSource(poller.id), name: poller.name, location: poller.location }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
 }

@@ -2,26 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../http/api-error.js';
 import type { Page, PageRequest } from '../http/paging.js';
 import { MonitorRuntime } from '../monitors/monitor-runtime.service.js';
-import { pollerSource } from '../monitors/source-directory.js';
 import { Clock } from '../runtime/clock.js';
-import { isActive, type PollerState } from './poller-liveness.js';
+import type { PollerState } from './poller-liveness.js';
 import { PollerRegistry } from './poller-registry.service.js';
 import { PollerRepository } from './poller.repository.js';
-import { pollerDetailView, pollerView, type PollerDetailView, type PollerView } from './poller.views.js';
+import {
+  activeSourceChoices,
+  pollerDetailView,
+  pollerView,
+  type PollerDetailView,
+  type PollerView,
+  type SourceChoice,
+} from './poller.views.js';
 
 export interface PollerFilter {
   /** Text in the name or the location, any case. */
   q?: string;
   state?: PollerState;
-}
-
-/** A poller a monitor's Sources field offers: heard from within the last 90 s. */
-export interface SourceChoice {
-  id: number;
-  /** The source key monitors use for it: `poller:<id>`. */
-  source: string;
-  name: string;
-  location: string;
 }
 
 /**
@@ -65,11 +62,6 @@ export class PollersQuery {
    * name. A form editing a monitor also shows the pollers it already names, active or not.
    */
   activeSources(): SourceChoice[] {
-    const now = this.clock.now();
-    return this.registry
-      .all()
-      .filter((live) => isActive(live.lastSeenAt, now))
-      .map(({ poller }) => ({ id: poller.id, source: pollerSource(poller.id), name: poller.name, location: poller.location }))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    return activeSourceChoices(this.registry.all(), this.clock.now());
   }
 }
