@@ -123,6 +123,31 @@ describe('BatchWriter', () => {
     assert.deepEqual(givenUp, [13], 'whoever waits for the dropped item is told');
   });
 
+  it('hurry() writes what is queued without waiting for the interval, right after a write in flight', async () => {
+    const writes: number[][] = [];
+    let release!: () => void;
+    const batcher = writer(
+      async (items) => {
+        writes.push(items);
+        if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { flushIntervalMs: 60_000 },
+    );
+    batcher.push(1);
+    batcher.hurry();
+    await wait(10);
+    assert.deepEqual(writes, [[1]], 'written at once, not after a minute');
+    batcher.push(2);
+    batcher.push(3);
+    batcher.hurry();
+    await wait(10);
+    assert.equal(writes.length, 1, 'one write at a time');
+    release();
+    await wait(10);
+    assert.deepEqual(writes, [[1], [2, 3]], 'the next one right after');
+    await batcher.close();
+  });
+
   it('flush() resolves once everything queued is written; close() refuses new items', async () => {
     const written: number[] = [];
     const batcher = writer(async (items) => void written.push(...items), { flushIntervalMs: 10_000 });

@@ -180,6 +180,7 @@ export class PollerLinkService {
       }
       return undefined;
     });
+    this.runtime.writeReportedSoon();
     let timer: NodeJS.Timeout | undefined;
     const stored = await Promise.race([
       Promise.all(recorded).then(() => true),

@@ -9,7 +9,7 @@
  *      server's database: none lost, none stored or counted twice.
  *
  * Environment: BENCH_MONITORS (5000), BENCH_MEASURE_S (180), BENCH_REPLAY_MONITORS (1000),
- * BENCH_REPLAY_MINUTES (60). Prints figures; asserts nothing. The server's own (public) checks of the
+ * BENCH_REPLAY_MINUTES (60), BENCH_PARTS (steady,replay), BENCH_SERVER_NODE_ARGS. Prints figures; asserts nothing. The server's own (public) checks of the
  * same monitors run on the same machine meanwhile.
  */
 import Database from 'better-sqlite3';
@@ -29,6 +29,10 @@ const REPLAY_MONITORS = Number(process.env.BENCH_REPLAY_MONITORS ?? 1000);
 const REPLAY_MINUTES = Number(process.env.BENCH_REPLAY_MINUTES ?? 60);
 const POLLER = path.join(BIN_DIR, 'lillydoo-pulse-poller-linux-x64');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** BENCH_PARTS=steady,replay (both by default): which of the two to run. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'steady,replay').split(',').map((part) => part.trim()));
+/** The link's debug line for each batch ("sent 500 results: 500 new, 0 already there"); not "sent 60,000 queued results in 20 s; caught up". */
+const PER_BATCH_LINE = /\[Link\] sent [\d,]+ results?: /;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function log(message: string): void {
@@ -97,8 +101,7 @@ function startPoller(dir: string, serverUrl: string, token: string, name: string
   child.stderr!.on('data', (chunk: string) => {
     const lines = (tail + chunk).split('\n');
     tail = lines.pop()!;
-    for (const line of lines)
-      if (!line.includes('queued result of monitor') && !line.includes('[Link] sent ')) poller.stderr += `${line}\n`;
+    for (const line of lines) if (!line.includes('queued result of monitor') && !PER_BATCH_LINE.test(line)) poller.stderr += `${line}\n`;
   });
   return poller;
 }
@@ -177,9 +180,9 @@ async function replay(server: PulseServer, admin: string, root: string, url: str
   const spawned = Date.now();
   const poller = startPoller(dir, server.baseUrl, token, 'replay');
   try {
-    const done = await poller.waitForOutput(/sent ([\d,]+) queued results in (\d+) s; caught up/, 600_000);
+    const done = await poller.waitForOutput(/sent ([\d,]+) queued results in ([^;]+); caught up/, 900_000);
     const wall = (Date.now() - spawned) / 1000;
-    log(`   caught up: the poller says ${done[1]} results in ${done[2]} s; ${wall.toFixed(1)} s from starting the executable`);
+    log(`   caught up: the poller says ${done[1]} results in ${done[2]}; ${wall.toFixed(1)} s from starting the executable`);
   } finally {
     await poller.stop();
   }
@@ -209,12 +212,14 @@ async function main(): Promise<void> {
   await buildBinaries({ roles: ['poller'], arches: ['x64'] });
   const root = mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-pollers-'));
   const site = await target();
-  const server = await PulseServer.start({ config: '[monitors]\nmax_concurrent_checks = 1000\n' });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": where the server spends its time.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean);
+  const server = await PulseServer.start({ config: '[monitors]\nmax_concurrent_checks = 1000\n', nodeArgs });
   const admin = server.adminToken!;
   try {
     log(`bench:pollers on ${os.cpus().length} CPU(s), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, load ${os.loadavg()[0]!.toFixed(2)}`);
-    await steadyLoad(server, admin, root, site.url);
-    await replay(server, admin, root, site.url);
+    if (PARTS.has('steady')) await steadyLoad(server, admin, root, site.url);
+    if (PARTS.has('replay')) await replay(server, admin, root, site.url);
   } finally {
     await server.dispose();
     site.close();
