@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 import { canUseNamespaces } from '../support/netns.js';
 import { eventually, INTRANET, PollerLab, type LabPoller } from '../support/poller-lab.js';
 
@@ -33,7 +34,7 @@ interface ResultView {
  */
 describe(
   `the server away for ${OUTAGE_S} s while pollers keep checking`,
-  { skip: !canUseNamespaces && 'needs root for network namespaces' },
+  { skip: (!canUseNamespaces && 'needs root for network namespaces') || skipUnlessInstalled('ip') },
   () => {
     let lab: PollerLab;
     const monitors: number[] = [];
