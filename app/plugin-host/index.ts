@@ -12,6 +12,7 @@ export { postForAlert } from './http-delivery.js';
 export { describeNetworkError, roundMs } from './network-errors.js';
 export { abortableCheck, noAnswer } from './abortable-check.js';
 export { loadOnce } from './load-once.js';
+export { globMatcher } from './globs.js';
 export { keepMaskedSecrets, maskSecrets, SECRET_MASK } from './plugin-secrets.js';
 export {
   defineForm,

@@ -21,6 +21,8 @@ export interface NamespaceHost {
   /** The address of the host inside the namespace. */
   address: string;
   namespace: string;
+  /** The veth end on this side (in the test's own namespace): traffic to `address` goes through it. */
+  hostInterface: string;
   /** Runs a command inside the namespace. */
   exec(command: string, args: string[]): Promise<{ stdout: string; stderr: string }>;
   dispose(): Promise<void>;
@@ -56,6 +58,7 @@ export async function namespaceHost(options: { silent?: boolean } = {}): Promise
   return {
     address: inside,
     namespace,
+    hostInterface: hostEnd,
     exec: (command, args) => runCommand('ip', ['netns', 'exec', namespace, command, ...args]),
     // Deleting the namespace destroys the veth pair with it.
     dispose: () => ip('netns', 'del', namespace),
