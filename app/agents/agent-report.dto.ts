@@ -1,0 +1,155 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+import type { MetricsReport } from '../agent/metrics-report.js';
+import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
+
+/*
+ * POST /api/agent/metrics: one report, or `{"samples": [...]}` (a batch from the agent's outbox). Checked
+ * field by field; a refusal names each field (`samples.3.cpu.percent`). Decorators run bottom-up and stop
+ * at the first failure: type checks sit last.
+ */
+
+const NUMBER = { message: 'must be a number' };
+const PERCENT_MIN = Min(0, { message: 'must be a percent, 0 to 100' });
+const PERCENT_MAX = Max(100, { message: 'must be a percent, 0 to 100' });
+const NOT_NEGATIVE = Min(0, { message: 'must not be negative' });
+const TIME_MESSAGE = 'must be an ISO 8601 time with a zone ("2026-12-01T12:00:00.000Z") or epoch milliseconds';
+const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)$/;
+
+/** A time as the agent sends it: ISO 8601 with a zone, or epoch milliseconds. */
+export function IsReportTime() {
+  return ValidateBy({
+    name: 'isReportTime',
+    validator: { validate: (value: unknown) => parseReportTime(value) !== null, defaultMessage: () => TIME_MESSAGE },
+  });
+}
+
+/** Epoch ms of a report time, or null when it is not one (or before 2000 / after 2200: a broken clock or unit). */
+export function parseReportTime(value: unknown): number | null {
+  let ms: number;
+  if (typeof value === 'number' && Number.isInteger(value)) ms = value;
+  else if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) ms = Date.parse(value);
+  else return null;
+  return Number.isFinite(ms) && ms >= 946_684_800_000 && ms < 7_258_118_400_000 ? ms : null;
+}
+
+class CpuFigures {
+  @IsOptional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load1?: number;
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load5?: number;
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load15?: number;
+  @IsOptional() @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) cores?: number;
+}
+
+class UsageFigures {
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) total?: number;
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) used?: number;
+  @IsOptional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
+}
+
+class DiskFigures {
+  @Length(1, 255, { message: 'must be a mount point of 1 to 255 characters' }) @IsString({ message: 'must be a string' }) mount!: string;
+  @Length(1, 64, { message: 'must be a file system type of 1 to 64 characters' }) @IsString({ message: 'must be a string' }) fs!: string;
+  @NOT_NEGATIVE @IsNumber({}, NUMBER) size!: number;
+  @NOT_NEGATIVE @IsNumber({}, NUMBER) used!: number;
+  @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent!: number;
+}
+
+class NetFigures {
+  @Length(1, 64, { message: 'must be an interface name of 1 to 64 characters' }) @IsString({ message: 'must be a string' }) iface!: string;
+  @NOT_NEGATIVE @IsNumber({}, NUMBER) rx_bps!: number;
+  @NOT_NEGATIVE @IsNumber({}, NUMBER) tx_bps!: number;
+}
+
+export class MetricsReportDto implements MetricsReport {
+  @Length(1, 255, { message: 'must be the host name, 1 to 255 characters' }) @IsString({ message: 'must be a string' }) hostname!: string;
+  @IsOptional() @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be a string' }) os?: string;
+  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) uptime_s?: number;
+
+  @IsOptional() @ValidateNested() @Type(() => CpuFigures) @IsObject({ message: 'must be an object' }) cpu?: CpuFigures;
+  @IsOptional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) memory?: UsageFigures;
+  @IsOptional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) swap?: UsageFigures;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => DiskFigures)
+  @ArrayMaxSize(256, { message: 'must have at most 256 disks' })
+  @IsArray({ message: 'must be a list of {"mount","fs","size","used","percent"}' })
+  disks?: DiskFigures[];
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => NetFigures)
+  @ArrayMaxSize(256, { message: 'must have at most 256 interfaces' })
+  @IsArray({ message: 'must be a list of {"iface","rx_bps","tx_bps"}' })
+  net?: NetFigures[];
+
+  @IsReportTime() collected_at!: string;
+
+  @IsOptional()
+  @Max(3600, { message: 'must be at most 3600 (seconds)' })
+  @Min(5, { message: 'must be at least 5 (seconds)' })
+  @IsInt({ message: 'must be a whole number of seconds' })
+  interval?: number;
+
+  /** When the agent sent the request, by its clock (the server works out the agent's clock skew from it). */
+  @IsOptional() @IsReportTime() sent_at?: string;
+}
+
+export class MetricsBatchDto {
+  @ValidateNested({ each: true })
+  @Type(() => MetricsReportDto)
+  @ArrayMaxSize(5000, { message: 'must have at most 5000 samples per request' })
+  @ArrayMinSize(1, { message: 'must have at least one sample' })
+  @IsArray({ message: 'must be a list of metric reports' })
+  samples!: MetricsReportDto[];
+
+  @IsOptional() @IsReportTime() sent_at?: string;
+}
+
+export interface ReceivedReport {
+  report: MetricsReport;
+  collectedAt: number;
+}
+
+export interface MetricsRequest {
+  reports: ReceivedReport[];
+  /** When the agent sent it, by its clock; null when it did not say. */
+  sentAt: number | null;
+  batch: boolean;
+}
+
+const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true };
+
+/** The request body checked and parsed: one report or a batch. Throws a ValidationFailure naming every bad field. */
+export function parseMetricsRequest(body: Record<string, unknown>): MetricsRequest {
+  const batch = 'samples' in body;
+  const dto = batch ? plainToInstance(MetricsBatchDto, body) : plainToInstance(MetricsReportDto, body);
+  const errors = validateSync(dto, VALIDATION);
+  if (errors.length > 0) throw new ValidationFailure(fieldErrorsOf(errors, 'unknown field'));
+  const reports = batch ? (dto as MetricsBatchDto).samples : [dto as MetricsReportDto];
+  return {
+    batch,
+    sentAt: parseReportTime(dto.sent_at),
+    reports: reports.map((report) => {
+      const { sent_at: _sentAt, ...plain } = JSON.parse(JSON.stringify(report)) as MetricsReportDto;
+      return { report: plain, collectedAt: parseReportTime(report.collected_at)! };
+    }),
+  };
+}
