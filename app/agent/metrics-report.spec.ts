@@ -65,7 +65,12 @@ describe('metrics report from collector samples', () => {
       ],
       base,
     );
-    assert.deepEqual(leftOut.sort(), ['cpu.percent (not a number)', 'disks row /data (incomplete)', 'gpu.temperature', 'net.rx_bps (no iface label)']);
+    assert.deepEqual(leftOut.sort(), [
+      'cpu.percent (not a number)',
+      'disks row /data (incomplete)',
+      'gpu.temperature',
+      'net.rx_bps (no iface label)',
+    ]);
     assert.deepEqual(report.disks, []);
     assert.equal(report.cpu, undefined);
   });

@@ -29,7 +29,17 @@ describe('agent alert policy', () => {
 
   it('makes an alert of kind agent with the reason as its message', () => {
     const event = agentAlertEvent(
-      { agentId: 4, name: 'web1', hostname: 'web1', from: 'ok', to: 'warning', reason: 'disk /var 93 % > 90 %', at: 2000, since: 1000, alerts: [] },
+      {
+        agentId: 4,
+        name: 'web1',
+        hostname: 'web1',
+        from: 'ok',
+        to: 'warning',
+        reason: 'disk /var 93 % > 90 %',
+        at: 2000,
+        since: 1000,
+        alerts: [],
+      },
       'https://pulse.example.com/agents/4',
     );
     assert.deepEqual(event, {

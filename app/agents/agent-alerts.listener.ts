@@ -22,7 +22,9 @@ export class AgentAlertsListener {
     try {
       await this.dispatcher.dispatch(agentAlertEvent(change, consoleLink(this.config, `agents/${change.agentId}`)), change.alerts);
     } catch (error) {
-      this.logger.error(`could not queue the alert for agent ${change.agentId} "${change.name}" (${change.from} → ${change.to}): ${(error as Error).message}`);
+      this.logger.error(
+        `could not queue the alert for agent ${change.agentId} "${change.name}" (${change.from} → ${change.to}): ${(error as Error).message}`,
+      );
     }
   }
 }

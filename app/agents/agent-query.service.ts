@@ -71,7 +71,10 @@ export class AgentQueryService {
     const since = parseTime(query.since) ?? until - (period === 'minute' ? 3_600_000 : 7 * DAY_MS);
     if (since > until) throw ValidationFailure.field('since', 'must be before until');
     if (until - since > (period === 'minute' ? 7 : 400) * DAY_MS)
-      throw ValidationFailure.field('since', `at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`);
+      throw ValidationFailure.field(
+        'since',
+        `at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`,
+      );
     const metrics = query.metric ? [...new Set(query.metric.split(','))] : [];
     const from = Math.floor(since / PERIOD_MS[period]) * PERIOD_MS[period];
     const buckets = await this.repository.buckets(agentId, period, from, until, metrics);

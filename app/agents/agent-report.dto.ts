@@ -112,13 +112,20 @@ export class MetricsReportDto implements MetricsReport {
   @IsOptional() @IsReportTime() sent_at?: string;
 }
 
+/** What the agent's outbox holds besides this batch, and how many reports it had to drop (shown on the agent). */
+export class OutboxFigures {
+  @Min(0, { message: 'must not be negative' }) @IsInt({ message: 'must be a whole number' }) queued!: number;
+  @Min(0, { message: 'must not be negative' }) @IsInt({ message: 'must be a whole number' }) dropped!: number;
+}
+
+/** A batch as the link sends it: `{"samples": [...], "outbox": {"queued", "dropped"}}`. Each sample is checked on its own. */
 export class MetricsBatchDto {
-  @ValidateNested({ each: true })
-  @Type(() => MetricsReportDto)
   @ArrayMaxSize(5000, { message: 'must have at most 5000 samples per request' })
   @ArrayMinSize(1, { message: 'must have at least one sample' })
   @IsArray({ message: 'must be a list of metric reports' })
-  samples!: MetricsReportDto[];
+  samples!: unknown[];
+
+  @IsOptional() @ValidateNested() @Type(() => OutboxFigures) @IsObject({ message: 'must be {"queued", "dropped"}' }) outbox?: OutboxFigures;
 
   @IsOptional() @IsReportTime() sent_at?: string;
 }
@@ -130,26 +137,51 @@ export interface ReceivedReport {
 
 export interface MetricsRequest {
   reports: ReceivedReport[];
+  /** Samples of a batch that were refused, with why (the others are taken). */
+  rejected: { index: number; reason: string }[];
   /** When the agent sent it, by its clock; null when it did not say. */
   sentAt: number | null;
   batch: boolean;
+  outbox: { queued: number; dropped: number } | null;
 }
 
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true };
 
-/** The request body checked and parsed: one report or a batch. Throws a ValidationFailure naming every bad field. */
+/**
+ * The request body checked and parsed. One report: every bad field refuses it (a ValidationFailure naming
+ * each). A batch: a bad envelope refuses it; a bad sample is rejected on its own, with the reason, and the
+ * others are taken (so one broken sample never holds up an agent's outbox).
+ */
 export function parseMetricsRequest(body: Record<string, unknown>): MetricsRequest {
-  const batch = 'samples' in body;
-  const dto = batch ? plainToInstance(MetricsBatchDto, body) : plainToInstance(MetricsReportDto, body);
-  const errors = validateSync(dto, VALIDATION);
+  if (!('samples' in body)) {
+    const received = parseReport(body);
+    if ('errors' in received) throw new ValidationFailure(received.errors);
+    return { batch: false, sentAt: parseReportTime(body.sent_at), outbox: null, rejected: [], reports: [received] };
+  }
+  const batch = plainToInstance(MetricsBatchDto, body);
+  const errors = validateSync(batch, VALIDATION);
   if (errors.length > 0) throw new ValidationFailure(fieldErrorsOf(errors, 'unknown field'));
-  const reports = batch ? (dto as MetricsBatchDto).samples : [dto as MetricsReportDto];
+  const reports: ReceivedReport[] = [];
+  const rejected: MetricsRequest['rejected'] = [];
+  batch.samples.forEach((sample, index) => {
+    const received = sample !== null && typeof sample === 'object' && !Array.isArray(sample) ? parseReport(sample as object) : null;
+    if (received === null) rejected.push({ index, reason: 'must be a metric report object' });
+    else if ('errors' in received) rejected.push({ index, reason: new ValidationFailure(received.errors).message });
+    else reports.push(received);
+  });
   return {
-    batch,
-    sentAt: parseReportTime(dto.sent_at),
-    reports: reports.map((report) => {
-      const { sent_at: _sentAt, ...plain } = JSON.parse(JSON.stringify(report)) as MetricsReportDto;
-      return { report: plain, collectedAt: parseReportTime(report.collected_at)! };
-    }),
+    batch: true,
+    sentAt: parseReportTime(batch.sent_at),
+    outbox: batch.outbox ? { queued: batch.outbox.queued, dropped: batch.outbox.dropped } : null,
+    rejected,
+    reports,
   };
+}
+
+function parseReport(plain: object): ReceivedReport | { errors: ReturnType<typeof fieldErrorsOf> } {
+  const dto = plainToInstance(MetricsReportDto, plain);
+  const errors = validateSync(dto, VALIDATION);
+  if (errors.length > 0) return { errors: fieldErrorsOf(errors, 'unknown field') };
+  const { sent_at: _sentAt, ...report } = JSON.parse(JSON.stringify(dto)) as MetricsReportDto;
+  return { report, collectedAt: parseReportTime(dto.collected_at)! };
 }

@@ -25,9 +25,10 @@ interface PendingReport {
 }
 
 export interface IngestOutcome {
-  agentId: number;
+  agent_id: number | null;
   accepted: number;
   duplicates: number;
+  rejected: { index: number; reason: string }[];
 }
 
 /** Reports waiting for the database at most; beyond it an agent is told to keep its reports and retry (503). */
@@ -141,6 +142,9 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async ingest(tokenId: number, request: MetricsRequest): Promise<IngestOutcome> {
     const receivedAt = this.clock.now();
+    if (request.rejected.length > 0) this.reports.inc({ result: 'rejected' }, request.rejected.length);
+    if (request.reports.length === 0)
+      return { agent_id: this.agentOfToken(tokenId)?.id ?? null, accepted: 0, duplicates: 0, rejected: request.rejected };
     const newest = request.reports.reduce((a, b) => (b.collectedAt > a.collectedAt ? b : a));
     const hostname = newest.report.hostname;
     const agent = this.agentOfToken(tokenId) ?? (await this.create(tokenId, newest, receivedAt));
@@ -155,11 +159,16 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       );
     }
     if (this.writer.pendingCount + request.reports.length > MAX_PENDING)
-      throw new ApiError(503, 'busy', 'The server cannot store reports right now; keep them and send them again later.', { 'retry-after': '30' });
+      throw new ApiError(503, 'busy', 'The server cannot store reports right now; keep them and send them again later.', {
+        'retry-after': '30',
+      });
 
-    // The agent's clock against ours: from when it says it sent this request, or from a report sent as soon as it was collected.
+    // The agent's clock against ours: from when it says it sent this request, or else from a report sent as
+    // soon as it was collected (the newest one, with nothing older left in the agent's outbox).
+    const fresh = (agent.latestCollectedAt === null || newest.collectedAt > agent.latestCollectedAt) && (request.outbox?.queued ?? 0) === 0;
     if (request.sentAt !== null) agent.skewMs = request.sentAt - receivedAt;
-    else if (!request.batch) agent.skewMs = newest.collectedAt - receivedAt;
+    else if (fresh) agent.skewMs = newest.collectedAt - receivedAt;
+    if (request.outbox) agent.outbox = request.outbox;
     const skewMs = agent.skewMs ?? 0;
     agent.lastSeenAt = receivedAt;
     if (newest.report.interval !== undefined) agent.intervalS = newest.report.interval;
@@ -171,7 +180,13 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       if (inRequest.has(received.collectedAt)) continue;
       inRequest.add(received.collectedAt);
       const at = received.collectedAt - skewMs;
-      agent.cpu = watchCpu(agent.cpu, received.report.cpu?.percent, at, agent.thresholds.cpu_percent, downAfterMs(agent.intervalS, agent.thresholds));
+      agent.cpu = watchCpu(
+        agent.cpu,
+        received.report.cpu?.percent,
+        at,
+        agent.thresholds.cpu_percent,
+        downAfterMs(agent.intervalS, agent.thresholds),
+      );
       if (agent.latestCollectedAt === null || received.collectedAt > agent.latestCollectedAt) {
         agent.latest = received.report;
         agent.latestCollectedAt = received.collectedAt;
@@ -186,7 +201,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     const duplicates = request.reports.length - accepted;
     this.reports.inc({ result: 'stored' }, accepted);
     if (duplicates > 0) this.reports.inc({ result: 'duplicate' }, duplicates);
-    return { agentId: agent.id, accepted, duplicates };
+    return { agent_id: agent.id, accepted, duplicates, rejected: request.rejected };
   }
 
   private queue(agentId: number, received: ReceivedReport, at: number, receivedAt: number): Promise<boolean> {

@@ -88,7 +88,9 @@ export function judgeAgent(facts: AgentFacts, now: number): AgentJudgement {
   const cpu = report?.cpu?.percent;
   const cpuHighMs = facts.cpu.highSince !== null && facts.reportAt !== null ? facts.reportAt - facts.cpu.highSince : -1;
   if (cpu !== undefined && cpu > thresholds.cpu_percent && cpuHighMs >= thresholds.cpu_minutes * 60_000)
-    problems.push(`cpu ${percentText(cpu, thresholds.cpu_percent)} > ${thresholds.cpu_percent} % for ${Math.floor(cpuHighMs / 60_000)} min`);
+    problems.push(
+      `cpu ${percentText(cpu, thresholds.cpu_percent)} > ${thresholds.cpu_percent} % for ${Math.floor(cpuHighMs / 60_000)} min`,
+    );
   const memory = report?.memory?.percent;
   if (memory !== undefined && memory > thresholds.memory_percent)
     problems.push(`memory ${percentText(memory, thresholds.memory_percent)} > ${thresholds.memory_percent} %`);

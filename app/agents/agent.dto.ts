@@ -27,14 +27,26 @@ const PERCENT_MESSAGE = 'must be a percent, 1 to 100';
 
 /** Per-agent threshold overrides: each key left out takes the default. */
 export class ThresholdsDto {
-  @IsOptional() @Max(100, { message: PERCENT_MESSAGE }) @Min(1, { message: PERCENT_MESSAGE }) @IsNumber({}, { message: PERCENT_MESSAGE }) cpu_percent?: number;
+  @IsOptional()
+  @Max(100, { message: PERCENT_MESSAGE })
+  @Min(1, { message: PERCENT_MESSAGE })
+  @IsNumber({}, { message: PERCENT_MESSAGE })
+  cpu_percent?: number;
   @IsOptional()
   @Max(1440, { message: 'must be at most 1440 (minutes)' })
   @Min(0, { message: 'must be at least 0 (minutes; 0 = at once)' })
   @IsInt({ message: 'must be a whole number of minutes' })
   cpu_minutes?: number;
-  @IsOptional() @Max(100, { message: PERCENT_MESSAGE }) @Min(1, { message: PERCENT_MESSAGE }) @IsNumber({}, { message: PERCENT_MESSAGE }) memory_percent?: number;
-  @IsOptional() @Max(100, { message: PERCENT_MESSAGE }) @Min(1, { message: PERCENT_MESSAGE }) @IsNumber({}, { message: PERCENT_MESSAGE }) disk_percent?: number;
+  @IsOptional()
+  @Max(100, { message: PERCENT_MESSAGE })
+  @Min(1, { message: PERCENT_MESSAGE })
+  @IsNumber({}, { message: PERCENT_MESSAGE })
+  memory_percent?: number;
+  @IsOptional()
+  @Max(100, { message: PERCENT_MESSAGE })
+  @Min(1, { message: PERCENT_MESSAGE })
+  @IsNumber({}, { message: PERCENT_MESSAGE })
+  disk_percent?: number;
   @IsOptional()
   @Max(100, { message: 'must be at most 100' })
   @Min(2, { message: 'must be at least 2 (intervals without a report)' })
@@ -80,7 +92,10 @@ export class ListAgentsQuery {
   @IsOptional()
   status?: AgentState;
 
-  @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be text to search for' }) @IsOptional() q?: string;
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  @IsString({ message: 'must be text to search for' })
+  @IsOptional()
+  q?: string;
 
   @IsIn(AGENT_SORTS, { message: `must be one of ${AGENT_SORTS.join(', ')}` }) @IsOptional() sort?: AgentSort;
 
@@ -105,9 +120,14 @@ export class AgentMetricsQuery {
   @IsIn(['minute', 'hour'], { message: 'must be "minute" or "hour"' }) @IsOptional() period?: 'minute' | 'hour';
   @Matches(TIME_PATTERN, TIME) @IsOptional() since?: string;
   @Matches(TIME_PATTERN, TIME) @IsOptional() until?: string;
-  @Matches(new RegExp(`^(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')})(,(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')}))*$`), {
-    message: METRICS_MESSAGE,
-  })
+  @Matches(
+    new RegExp(
+      `^(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')})(,(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')}))*$`,
+    ),
+    {
+      message: METRICS_MESSAGE,
+    },
+  )
   @IsString({ message: METRICS_MESSAGE })
   @IsOptional()
   metric?: string;

@@ -63,7 +63,9 @@ export class AgentService {
     this.runtime.remove(agentId);
     await this.runtime.settle();
     await this.repository.delete(agentId);
-    await this.tokens.revoke(agent.tokenId).catch((error: Error) => this.logger.warn(`token #${agent.tokenId} of agent ${agentId}: ${error.message}`));
+    await this.tokens
+      .revoke(agent.tokenId)
+      .catch((error: Error) => this.logger.warn(`token #${agent.tokenId} of agent ${agentId}: ${error.message}`));
     this.logger.log(`agent ${agentId} "${agent.name}" deleted; its token #${agent.tokenId} is revoked`);
     return view;
   }

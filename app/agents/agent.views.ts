@@ -38,6 +38,7 @@ export function agentDetailView(agent: LiveAgent, maintenance: boolean) {
     thresholds: agent.thresholds,
     threshold_defaults: DEFAULT_THRESHOLDS,
     threshold_overrides: agent.overrides,
+    outbox: agent.outbox,
     down_after_s: downAfterMs(agent.intervalS, agent.thresholds) / 1000,
     created_at: iso(agent.createdAt),
   };
@@ -45,7 +46,10 @@ export function agentDetailView(agent: LiveAgent, maintenance: boolean) {
 
 /** Buckets grouped per metric and series, each point with its average and maximum. */
 export function historyView(buckets: AgentBucket[]) {
-  const series = new Map<string, { metric: string; series: string; points: { at: string; avg: number; max: number | null; samples: number }[] }>();
+  const series = new Map<
+    string,
+    { metric: string; series: string; points: { at: string; avg: number; max: number | null; samples: number }[] }
+  >();
   for (const bucket of buckets) {
     const key = `${bucket.metric}|${bucket.series}`;
     const entry = series.get(key) ?? { metric: bucket.metric, series: bucket.series, points: [] };

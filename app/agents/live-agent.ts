@@ -26,6 +26,8 @@ export class LiveAgent {
   /** Agent clock minus server clock (ms), from its latest request that told. */
   skewMs: number | null;
   cpu: CpuWatch = NO_CPU_WATCH;
+  /** The agent's outbox as its latest batch reported it (held in memory only). */
+  outbox: { queued: number; dropped: number } | null = null;
   /** False until its first report has been judged (its first state change comes from `new`). */
   judged: boolean;
 

@@ -46,7 +46,10 @@ describe('disk collector (this machine)', () => {
   it('leaves out pseudo file systems (here: proc, sysfs, tmpfs, devtmpfs, cgroup mounts)', async () => {
     const reported = new Set(rows(await new DiskCollector().collect({ disks_exclude: [] }, context())).map((disk) => disk.mount));
     const pseudo = mounts().filter((mount) => PSEUDO_FILESYSTEMS.has(mount.type));
-    assert.ok(pseudo.some((mount) => mount.type === 'proc'), 'this machine has pseudo mounts to leave out');
+    assert.ok(
+      pseudo.some((mount) => mount.type === 'proc'),
+      'this machine has pseudo mounts to leave out',
+    );
     for (const mount of pseudo) assert.ok(!reported.has(mount.mount) || mount.mount === '/', `${mount.mount} (${mount.type}) is left out`);
     for (const disk of rows(await new DiskCollector().collect({ disks_exclude: [] }, context())))
       assert.ok(!PSEUDO_FILESYSTEMS.has(disk.fs), `${disk.mount} is a ${disk.fs}`);
@@ -58,10 +61,24 @@ describe('disk collector (this machine)', () => {
   });
 
   it('keeps a device mounted twice (a bind mount) once, at its shortest mount point', () => {
-    const disk = (fs: string, mount: string, type = 'ext4') => ({ fs, type, mount, size: 1000, used: 250, available: 750, use: 25, rw: true });
+    const disk = (fs: string, mount: string, type = 'ext4') => ({
+      fs,
+      type,
+      mount,
+      size: 1000,
+      used: 250,
+      available: 750,
+      use: 25,
+      rw: true,
+    });
     assert.deepEqual(
       diskUsage(
-        [disk('/dev/sda1', '/var/lib/docker/x'), disk('/dev/sda1', '/'), disk('tmpfs', '/run', 'tmpfs'), disk('/dev/sdb', '/snap/core', 'ext4')],
+        [
+          disk('/dev/sda1', '/var/lib/docker/x'),
+          disk('/dev/sda1', '/'),
+          disk('tmpfs', '/run', 'tmpfs'),
+          disk('/dev/sdb', '/snap/core', 'ext4'),
+        ],
         ['/snap/*'],
       ),
       [{ mount: '/', fs: 'ext4', size: 1000, used: 250, percent: 25 }],

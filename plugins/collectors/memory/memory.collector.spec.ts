@@ -24,7 +24,10 @@ describe('memory collector (this machine)', () => {
     assert.equal(samples['swap.total'], proc.SwapTotal);
     // Memory moves between the two reads; other processes on the machine allocate and free.
     const expectedUsed = proc.MemTotal! - proc.MemAvailable!;
-    assert.ok(Math.abs(samples['memory.used']! - expectedUsed) < 0.05 * proc.MemTotal!, `used ${samples['memory.used']} vs ${expectedUsed}`);
+    assert.ok(
+      Math.abs(samples['memory.used']! - expectedUsed) < 0.05 * proc.MemTotal!,
+      `used ${samples['memory.used']} vs ${expectedUsed}`,
+    );
     assert.ok(samples['memory.used']! > 0 && samples['memory.used']! <= samples['memory.total']!);
     assert.equal(samples['memory.percent'], Math.round((10_000 * samples['memory.used']!) / samples['memory.total']!) / 100);
     assert.ok(samples['memory.percent']! > 0 && samples['memory.percent']! < 100);

@@ -55,7 +55,10 @@ describe('network collector', () => {
       const collector = new NetworkCollector();
       const first = await collector.collect({ net_exclude: [] }, context());
       assert.ok(!first.some((sample) => sample.labels?.iface === 'lo'), 'the loopback interface is left out');
-      assert.ok(first.some((sample) => sample.labels?.iface === peer.hostInterface), `${peer.hostInterface} is reported`);
+      assert.ok(
+        first.some((sample) => sample.labels?.iface === peer.hostInterface),
+        `${peer.hostInterface} is reported`,
+      );
       const windowStart = performance.now();
       const sentBefore = txBytes(peer.hostInterface);
       await blast(peer.address, 400, 1000);
