@@ -58,7 +58,10 @@ export class AgentReporter implements OnApplicationBootstrap, OnApplicationShutd
     const intervalMs = this.config.interval * 1000;
     this.scheduler = new JobScheduler<ScheduledJob, RoundResult>({
       run: (_job, context) => collectRound(this.collectors, context, (id) => pluginLogger(this.logger, id)),
-      failed: (_job, problem) => ({ samples: [], failures: [{ id: 'all', problem: problem === 'timeout' ? 'timed out' : problem.message }] }),
+      failed: (_job, problem) => ({
+        samples: [],
+        failures: [{ id: 'all', problem: problem === 'timeout' ? 'timed out' : problem.message }],
+      }),
       onResult: (outcome) => this.report(outcome),
       retry: noRetry,
       maxConcurrent: 1,
@@ -91,6 +94,7 @@ export class AgentReporter implements OnApplicationBootstrap, OnApplicationShutd
       this.log.warn(`${metric} has no place in the metrics report; left out`);
     }
     this.link?.enqueue(report);
+    this.log.debug(`report collected at ${report.collected_at} queued (${samples.length} figures)`);
   }
 
   /** Says when a collector starts failing and when it works again, not every interval in between. */

@@ -27,11 +27,14 @@ export function setUpCollectors(installed: RegisteredCollector[], config: AgentC
       `collectors: ${unknown.map((id) => `"${id}"`).join(', ')} ${unknown.length === 1 ? 'is not an installed collector' : 'are not installed collectors'}; installed: ${[...byId.keys()].sort().join(', ') || 'none'}`,
       { exitCode: EXIT_CONFIG },
     );
-  if (wanted.length === 0) throw new StartupError('no collector plugin is installed: this agent has nothing to report', { exitCode: EXIT_CONFIG });
+  if (wanted.length === 0)
+    throw new StartupError('no collector plugin is installed: this agent has nothing to report', { exitCode: EXIT_CONFIG });
   return wanted.map((id) => {
     const collector = byId.get(id)!;
     const keys = Object.keys(new collector.meta.config());
-    const raw = Object.fromEntries(keys.filter((key) => key in config).map((key) => [key, (config as unknown as Record<string, unknown>)[key]]));
+    const raw = Object.fromEntries(
+      keys.filter((key) => key in config).map((key) => [key, (config as unknown as Record<string, unknown>)[key]]),
+    );
     const validated = validatePluginConfig(collector.meta.config, raw);
     if (!validated.ok)
       throw new StartupError(
@@ -70,7 +73,8 @@ export async function collectRound(
         const samples = await Promise.race([collector.plugin.collect(collector.config, own), deadline]);
         return Array.isArray(samples) ? samples : [];
       } catch (error) {
-        const problem = own.signal.aborted && !context.signal.aborted ? `no answer within ${context.timeoutMs} ms` : (error as Error).message;
+        const problem =
+          own.signal.aborted && !context.signal.aborted ? `no answer within ${context.timeoutMs} ms` : (error as Error).message;
         failures.push({ id: collector.id, problem: problem || String(error) });
         return [];
       } finally {
