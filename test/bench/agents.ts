@@ -133,6 +133,10 @@ async function main(): Promise<void> {
         .map((load) => load.toFixed(1))
         .join(' ')} (shared: other work runs here)`,
     ];
+    const problems = server.process.stderr.split('\n').filter((line) => / (WARN|ERROR) /.test(line));
+    lines.push(
+      `server log        ${problems.length} warning(s)/error(s)${problems.length ? `, first: ${problems.slice(0, 3).join(' | ')}` : ''}`,
+    );
     process.stdout.write(
       `\nbench:agents (SQLite, server from source on Node ${process.version})\n${lines.map((line) => `  ${line}`).join('\n')}\n`,
     );
