@@ -18,7 +18,9 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PROJECT_FILE_INDEX } from '../app/runtime/project-files.js';
 import { KIND_FOLDERS, ROLES, ROLE_NAMES, type Role } from '../app/runtime/roles.js';
+import { VENDOR_FILES } from '../app/web/vendor-files.js';
 
 /**
  * Node 22 LTS, not 24: from 24.19 on, `node::ObjectWrap` registers environment cleanup hooks, and
@@ -179,10 +181,16 @@ function projectAssets(role: Role): Record<string, string> {
   const add = (file: string) => (assets[path.relative(root, file).split(path.sep).join('/')] = file);
   if (role === 'server') {
     filesUnder(path.join(root, 'views'), (file) => !file.endsWith('.md')).forEach(add);
+    for (const file of Object.values(VENDOR_FILES)) add(path.join(root, file));
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'appliance', 'mibs'), () => true).forEach(add);
     filesUnder(path.join(root, 'appliance', 'systemd'), () => true).forEach(add);
   }
+  // The executable cannot list its assets, so it carries their names (listProjectFiles reads this).
+  const index = path.join(work, `${role}-${PROJECT_FILE_INDEX}`);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(index, JSON.stringify(Object.keys(assets).sort()));
+  assets[PROJECT_FILE_INDEX] = index;
   return assets;
 }
 

@@ -28,6 +28,11 @@ export const SERVER_CONFIG_SCHEMA: ConfigSchema<ServerConfig> = {
         report.error(`alarms[${index}].name`, alarm.name, 'another [[alarms]] has this name; give each a different one');
       alarmNames.add(alarm.name);
     });
+    if (report.where('statsd.trusted_sources') !== 'default' && !config.heartbeat.require_token) {
+      report.warn(
+        `statsd.trusted_sources (${report.where('statsd.trusted_sources')}) has no effect without [heartbeat] require_token = true: everyone may send statsd beats`,
+      );
+    }
     if (config.database.remote_s3_url !== '' && config.database.url !== '') {
       report.error(
         'database.remote_s3_url',

@@ -53,16 +53,30 @@ export class TcpSection {
   @IsListenAddress() listen = ':8127';
   /** Open statsd connections at once; more are closed at once. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) max_connections = 1000;
+  /** Open statsd connections from one address (an IPv6 /64 counts as one); more from it are closed at once. */
+  @Min(1, { message: 'must be at least 1' })
+  @Max(100000, { message: 'must be at most 100000' })
+  @IsInt(INTEGER)
+  max_connections_per_source = 100;
   /** Seconds a connection may stay silent before it is closed. */
   @Min(1, { message: 'must be at least 1 (seconds)' })
   @Max(86400, { message: 'must be at most 86400 (seconds)' })
   @IsInt(INTEGER)
-  idle_timeout = 300;
+  idle_timeout = 60;
   /** Longest line accepted; a longer one is skipped up to its newline and counted as invalid. */
   @Min(512, { message: 'must be at least 512 (bytes)' })
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+}
+
+/** Pulse's own section: who may send statsd beats. */
+export class StatsdSection {
+  /**
+   * With [heartbeat] require_token = true, statsd (which carries no token) is taken only from these
+   * addresses or CIDR ranges; without require_token everyone may send, as in Lovebeat.
+   */
+  @IsIpOrCidrList() trusted_sources: string[] = ['127.0.0.0/8', '::1'];
 }
 
 export class HttpSection {
@@ -127,6 +141,14 @@ export class HeartbeatSection {
   /** Services created automatically by beats; beats for new names beyond this are refused and counted. */
   @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services =
     100_000;
+  /**
+   * Services created by one beat, never configured (no timeout, min_interval, mute, job run, or exact
+   * name in an alarm) and silent this many days are forgotten; 0 keeps them for ever.
+   */
+  @Min(0, { message: 'must be 0 (never forget) or more (days)' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  forget_unseen_days = 7;
 }
 
 export class ResultsSection {
@@ -197,6 +219,14 @@ export class AlertingSection {
   @Max(3650, { message: 'must be at most 3650 (days)' })
   @IsInt(INTEGER)
   log_retention_days = 30;
+  /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
+  /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
+  @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
+  @IsString(STRING)
+  script_dir = '/etc/lillydoo-pulse/alert-scripts';
 }
 
 export class AlarmConfig {
@@ -247,6 +277,7 @@ export class ServerConfig {
   database = new DatabaseSection();
   udp = new UdpSection();
   tcp = new TcpSection();
+  statsd = new StatsdSection();
   http = new HttpSection();
   mail = new MailSection();
   mailgun = new MailgunSection();

@@ -13,6 +13,7 @@ import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
+import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
 /**
@@ -34,6 +35,7 @@ export const ENTITIES = [
   AlertDelivery,
   AlertAttempt,
   MaintenanceWindowRow,
+  ConsoleSession,
   AgentRow,
   AgentSample,
   AgentBucket,

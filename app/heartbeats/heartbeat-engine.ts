@@ -8,6 +8,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
+import { isForgettable } from './forget-unseen.js';
 import type { ServiceStateChanged } from './heartbeat.events.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
@@ -214,6 +215,22 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     this.deadlines.remove(service.name);
     this.alarms.leave(service, now);
     this.store.serviceChanged(service.name);
+  }
+
+  /** Removes every service `matches` selects; returns their names, sorted. */
+  removeMatching(matches: (name: string) => boolean): string[] {
+    const names = this.serviceNames(matches).sort();
+    for (const name of names) this.remove(this.services.get(name)!);
+    return names;
+  }
+
+  /** Forgets the strays heard from once and silent for `silentForMs` (see isForgettable); returns their names. */
+  forgetUnseen(silentForMs: number, now = this.clock.now()): string[] {
+    const names = this.serviceNames((name) =>
+      isForgettable(this.services.get(name)!, now, silentForMs, (n) => this.alarms.namesExactly(n)),
+    ).sort();
+    for (const name of names) this.remove(this.services.get(name)!);
+    return names;
   }
 
   /** Names of the services `matches` selects (maintenance windows use it to find what they cover). */

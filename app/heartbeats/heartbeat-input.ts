@@ -1,12 +1,12 @@
 import { ApiError } from '../http/api-error.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
-import { minIntervalFromSeconds, SERVICE_NAME, SERVICE_NAME_RULE, timeoutFromSeconds } from './heartbeat-values.js';
+import { isServiceName, minIntervalFromSeconds, SERVICE_NAME_RULE, timeoutFromSeconds } from './heartbeat-values.js';
 import type { ServiceUpdate } from './heartbeat-engine.js';
 
 const FIELDS = new Set(['timeout', 'min_interval', 'beat']);
 
 export function checkServiceName(name: string): string {
-  if (!SERVICE_NAME.test(name)) throw ValidationFailure.field('name', `${SERVICE_NAME_RULE}, not "${name.slice(0, 60)}"`);
+  if (!isServiceName(name)) throw ValidationFailure.field('name', `${SERVICE_NAME_RULE}, not "${name.slice(0, 60)}"`);
   return name;
 }
 

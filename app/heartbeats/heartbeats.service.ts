@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ServiceGlob } from '../alarms/service-glob.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
@@ -9,6 +10,8 @@ import { serviceDetailsView, serviceView, type StatusCounts } from './heartbeat.
 /** Policy behind the heartbeat HTTP API (SPEC §6): input checks, 404s and the answers' shapes. */
 @Injectable()
 export class HeartbeatsService {
+  private readonly logger = new Logger('Heartbeats');
+
   constructor(
     private readonly engine: HeartbeatEngine,
     private readonly clock: Clock,
@@ -47,6 +50,14 @@ export class HeartbeatsService {
 
   remove(name: string): void {
     this.engine.remove(this.existing(name));
+  }
+
+  /** Deletes every service the glob matches (Lovebeat's globs, matched in linear time). */
+  removeMatching(pattern: string) {
+    const glob = new ServiceGlob(pattern);
+    const services = this.engine.removeMatching((name) => glob.test(name));
+    if (services.length > 0) this.logger.log(`deleted ${services.length} service(s) matching "${pattern}"`);
+    return { deleted: services.length, services };
   }
 
   status(): StatusCounts {

@@ -65,8 +65,15 @@ function notFound(request: FastifyRequest): ApiErrorBody {
   return { error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}. See the API overview in the README.` };
 }
 
-function describeFrameworkError(error: FrameworkError): ApiErrorBody {
+/** Fastify's own errors (body parser, router) as sentences a user can act on. */
+export function describeFrameworkError(error: FrameworkError): ApiErrorBody {
   switch (error.code) {
+    case 'PULSE_JSON_TOO_DEEP':
+      return { error: 'invalid_json', message: `${error.message} Send a flatter JSON object.` };
+    case 'FST_ERR_BAD_URL':
+      return { error: 'bad_request', message: 'The URL is not valid: a "%" must start a percent-encoded byte like %2F.' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { error: 'uri_too_long', message: 'A part of the URL path is longer than 1024 characters.' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -1,4 +1,5 @@
 import { ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
 
 /**
@@ -16,4 +17,14 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => new ValidationFailure(fieldErrorsOf(errors, 'unknown field')),
   });
+}
+
+/**
+ * A field that may be left out. Unlike class-validator's IsOptional, null does not count as left out:
+ * it is checked like any other value (so the type check refuses it), because services tell "absent"
+ * from "given" by `=== undefined`. A field where null means something (a monitor's `quorum`: none)
+ * uses IsOptional and says so.
+ */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_object, value: unknown) => value !== undefined);
 }

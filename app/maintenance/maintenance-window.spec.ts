@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { answerInWorker } from '../../test/support/in-worker.js';
 import { nextOccurrence, occurrenceAt, scheduleProblem, WindowScope, type MaintenanceWindow } from './maintenance-window.js';
 
 const base: MaintenanceWindow = {
@@ -58,6 +59,31 @@ describe('maintenance window occurrences', () => {
     assert.equal(scope.covers({ service: 'billing.backup' }), false);
     assert.equal(scope.covers({ agentId: 9 }), true);
     assert.equal(new WindowScope({ ...base, all: true }).covers({ service: 'anything' }), true);
+  });
+
+  it('matches a service glob with many "*" on hostile names at once', async () => {
+    const answers = await answerInWorker(
+      new URL('./maintenance-window.js', import.meta.url),
+      (windows: typeof import('./maintenance-window.js')) => {
+        const scope = new windows.WindowScope({
+          id: 1,
+          name: 'w',
+          startsAt: null,
+          endsAt: null,
+          cron: null,
+          durationMin: null,
+          timezone: 'UTC',
+          all: false,
+          monitorIds: [],
+          services: '*.*.*.*.*.*.*.prod',
+          agentIds: [],
+        });
+        const hostile = Array.from({ length: 10 }, (_, index) => `${'x.'.repeat(125)}q${index}`);
+        return [...hostile, 'a.b.c.d.e.f.g.prod'].map((service) => scope.covers({ service }));
+      },
+      'maintenance service glob on hostile names',
+    );
+    assert.deepEqual(answers, [...Array.from({ length: 10 }, () => false), true]);
   });
 
   it('explains a bad schedule, naming the field', () => {

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { serviceGlob } from '../alarms/alarm-pattern.js';
+import { ServiceGlob } from '../alarms/service-glob.js';
 import type { FieldError } from '../runtime/validation-failure.js';
 
 /** A maintenance window as the rules need it (see MaintenanceWindowRow for the stored form). */
@@ -54,12 +54,12 @@ export function nextOccurrence(window: MaintenanceWindow, now: number): Occurren
 
 /** Scope test, with the service glob compiled once per window. */
 export class WindowScope {
-  private readonly serviceMatcher: RegExp | null;
+  private readonly serviceMatcher: ServiceGlob | null;
   private readonly monitors: Set<number>;
   private readonly agents: Set<number>;
 
   constructor(readonly window: MaintenanceWindow) {
-    this.serviceMatcher = window.services ? serviceGlob(window.services) : null;
+    this.serviceMatcher = window.services ? new ServiceGlob(window.services) : null;
     this.monitors = new Set(window.monitorIds);
     this.agents = new Set(window.agentIds);
   }

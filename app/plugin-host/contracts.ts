@@ -4,6 +4,7 @@
  */
 
 import type { Role } from '../runtime/roles.js';
+import type { NetworkPolicy } from './network-policy.js';
 import type { FormDescription } from './plugin-form.js';
 
 export type PluginKind = 'check' | 'alerter' | 'collector';
@@ -21,6 +22,11 @@ export interface PluginContext {
   signal: AbortSignal;
   timeoutMs: number;
   logger: PluginLogger;
+  /**
+   * Where the plugin may connect (alerters: `[alerting] allow_networks` / `deny_networks`). Alerters open
+   * every connection through it (postForAlert does); without one, the built-in refusals apply.
+   */
+  network?: NetworkPolicy;
 }
 
 /** What a plugin declares about itself, next to its class. */
@@ -33,8 +39,16 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. The form marks the same fields secret. */
+  /**
+   * Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). The
+   * form marks the same fields secret.
+   */
   secrets?: (keyof C & string)[];
+  /**
+   * Config keys that name an executable to run: channels made through the API may only name files under
+   * `[alerting] script_dir`; the config file may name any path.
+   */
+  executables?: (keyof C & string)[];
   /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
   form: FormDescription;
   /**

@@ -116,6 +116,17 @@ describe('plugin form description and codec', () => {
     });
   });
 
+  it('masks each value of a secret map and keeps its keys; values sent back masked stay masks for keepMaskedSecrets', () => {
+    const secretMap = defineForm(EveryKindConfig, [{ name: 'labels', type: 'map', label: 'Headers', secret: true }]);
+    assert.deepEqual(formProblems(secretMap, EveryKindConfig), []);
+    const values = formValues(secretMap, { labels: { Authorization: 'Bearer abc', 'X-Empty': '' } });
+    assert.deepEqual(values.labels, [
+      { key: 'Authorization', value: SECRET_MASK },
+      { key: 'X-Empty', value: '' },
+    ]);
+    assert.deepEqual(decodeForm(secretMap, encodeForm(secretMap, values)), { labels: { Authorization: SECRET_MASK, 'X-Empty': '' } });
+  });
+
   it('decodes a submitted form into typed config: checkboxes, numbers, durations, choices, lists, maps, nested keys', () => {
     const decoded = decodeForm(
       form,
@@ -227,7 +238,7 @@ describe('plugin form description and codec', () => {
           { name: 'nope', type: 'text', label: 'Nope' },
           { name: 'level', type: 'select', label: 'Level' },
           { name: 'slow_ms', type: 'duration', label: 'Slow' },
-          { name: 'labels', type: 'map', label: 'Labels', secret: true },
+          { name: 'targets', type: 'list', label: 'Targets', secret: true },
           { name: 'name', type: 'text', label: 'Name', when: { field: 'missing', in: [true] } },
         ],
       },
@@ -238,7 +249,7 @@ describe('plugin form description and codec', () => {
       'form field "nope": is not an option of the config class',
       'form field "level": a select needs choices',
       'form field "slow_ms": a duration needs unit "ms" or "s"',
-      'form field "labels": only text values can be secret',
+      'form field "targets": only text values (or a map\'s values) can be secret',
       'form field "name": "when" names no field "missing"',
     ]);
   });

@@ -50,7 +50,7 @@ function toFormValue(field: FormField, value: unknown, masked: boolean): FormVal
       return Array.isArray(value) ? value.map(String).join('\n') : '';
     case 'map':
       return typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? Object.entries(value).map(([key, text]) => ({ key, value: String(text) }))
+        ? Object.entries(value).map(([key, text]) => ({ key, value: masked && String(text) !== '' ? SECRET_MASK : String(text) }))
         : [];
     case 'duration':
       return typeof value === 'number' ? formatDuration(value, field.unit ?? 'ms') : '';

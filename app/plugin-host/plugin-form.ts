@@ -49,7 +49,10 @@ export interface FormField {
    * field that `inherits` a server-wide setting: that one starts empty.
    */
   default?: unknown;
-  /** Never shown back: the form shows SECRET_MASK, and an edit that sends the mask keeps the stored value. */
+  /**
+   * Never shown back: the form shows SECRET_MASK, and an edit that sends the mask keeps the stored value.
+   * On a map, each value is the secret (the keys, e.g. header names, stay readable).
+   */
   secret?: boolean;
   /** For select and multiselect. A choice with value "" means "not set" (the default applies). */
   choices?: readonly FormChoice[];
@@ -125,7 +128,8 @@ export function formProblems(description: FormDescription | undefined, configCla
       problems.push(`${where}: a ${field.type} needs choices`);
     if (field.type === 'duration' && field.unit !== 'ms' && field.unit !== 's')
       problems.push(`${where}: a duration needs unit "ms" or "s"`);
-    if (field.secret && !['text', 'textarea', 'secret'].includes(field.type)) problems.push(`${where}: only text values can be secret`);
+    if (field.secret && !['text', 'textarea', 'secret', 'map'].includes(field.type))
+      problems.push(`${where}: only text values (or a map's values) can be secret`);
   }
   for (const field of description.fields) {
     if (field.when && !names.has(field.when.field))

@@ -10,7 +10,6 @@ import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { EventlogModule } from '../eventlog/eventlog.module.js';
 import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
-import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MaintenanceModule } from '../maintenance/maintenance.module.js';
@@ -23,6 +22,8 @@ import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
 import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
+import { SiteExceptionFilter } from '../web/console-exception.filter.js';
+import { WebModule } from '../web/web.module.js';
 
 export interface RoleModuleOptions {
   config: ServerConfig;
@@ -45,6 +46,7 @@ export class ServerModule {
         PluginHostModule.forRoot(plugins),
         ScheduleModule.forRoot(),
         TokensModule,
+        WebModule,
         MaintenanceModule,
         MonitorsModule,
         HeartbeatsModule,
@@ -57,7 +59,7 @@ export class ServerModule {
         AgentsModule,
       ],
       providers: [
-        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_FILTER, useExisting: SiteExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

@@ -46,7 +46,8 @@ const UNAUTHORIZED_MESSAGE = 'Send a valid, unexpired token as "Authorization: B
  * Fastify directly (the beat routes). An Authorization header is checked as a bearer token; without one,
  * the session resolver may find a console session. The 401 message is the same for a missing, malformed,
  * unknown, expired or revoked token, so no answer reveals whether a token exists; the log says which it was.
- * Failed token checks are counted per address and answered 429 beyond `[http] auth_failures_per_minute`.
+ * Failed token checks are counted per address (an IPv6 client per /64); beyond `[http] auth_failures_per_minute`
+ * further failing attempts are answered 429, while a valid token from the same address is still served.
  */
 @Injectable()
 export class RequestAuthenticator {
@@ -75,15 +76,7 @@ export class RequestAuthenticator {
     if (rule.publicWhen?.(this.config)) return null;
 
     const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
-    const now = this.clock.now();
-    const retryAfter = this.limiter.retryAfterSeconds(address, now);
-    if (retryAfter > 0) {
-      throw new ApiError(429, 'too_many_failures', `Too many failed token checks from ${address}; try again in ${retryAfter} s.`, {
-        'retry-after': String(retryAfter),
-      });
-    }
-
-    const principal = await this.identify(request, address, now);
+    const principal = await this.identify(request, address, this.clock.now());
     const adminPasses = principal.token.type === 'admin' && rule.adminAllowed !== false;
     if (!adminPasses && !rule.tokens.includes(principal.token.type)) {
       const wanted = rule.tokens.length > 0 ? rule.tokens.join(' or ') : 'admin';
@@ -108,10 +101,20 @@ export class RequestAuthenticator {
     const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     const outcome: AuthOutcome = bearer ? await this.tokens.authenticate(bearer[1]!) : { ok: false, reason: 'malformed' };
     if (!outcome.ok) {
+      // Only failing attempts are limited (SPEC §13): a valid token from the same address is served.
+      const blocked = this.limiter.retryAfterSeconds(address, now) > 0;
       this.limiter.recordFailure(address, now);
       this.failures.inc({ reason: outcome.reason });
       const which = outcome.tokenId !== undefined ? ` (token #${outcome.tokenId})` : '';
-      this.logger.log(`rejected ${outcome.reason} token${which} from ${address} for ${request.method} ${request.url.split('?')[0]}`);
+      const what = `${outcome.reason} token${which} from ${address} for ${request.method} ${request.url.split('?')[0]}`;
+      if (blocked) {
+        const retryAfter = this.limiter.retryAfterSeconds(address, now);
+        this.logger.debug(`rejected ${what} (too many failures)`);
+        throw new ApiError(429, 'too_many_failures', `Too many failed token checks from ${address}; try again in ${retryAfter} s.`, {
+          'retry-after': String(retryAfter),
+        });
+      }
+      this.logger.log(`rejected ${what}`);
       throw new ApiError(401, 'unauthorized', UNAUTHORIZED_MESSAGE);
     }
     return { token: outcome.token, via: 'bearer' };

@@ -6,9 +6,10 @@ import { RequestAuthenticator } from './request-auth.js';
 import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
+import { TokensPages } from './tokens.pages.js';
 
 @Module({
-  controllers: [TokensController],
+  controllers: [TokensController, TokensPages],
   providers: [
     TokenRepository,
     TokenService,

@@ -129,6 +129,13 @@ describe('plugin contract', () => {
           assert.equal(values[field.name], SECRET_MASK, `${plugin.folder}: ${field.name} is masked`);
           assert.ok(!JSON.stringify(values).includes(secret), `${plugin.folder}: the value of ${field.name} is nowhere in the form`);
         }
+        // A map of secrets (webhook headers): every value masked, the keys shown.
+        if (typeof secret === 'object' && secret !== null) {
+          for (const [key, value] of Object.entries(secret)) {
+            assert.ok(!JSON.stringify(values).includes(String(value)), `${plugin.folder}: the value of ${field.name}.${key} is nowhere in the form`);
+            assert.ok(JSON.stringify(values).includes(key), `${plugin.folder}: ${field.name} still names ${key}`);
+          }
+        }
       }
     }
   });

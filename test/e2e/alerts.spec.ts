@@ -60,7 +60,7 @@ describe('alerts from heartbeat alarms (SPEC §7)', () => {
     assert.equal(recovered.event.to_state, 'ok');
     const badQuery = await server.request('GET', '/api/alerts/deliveries?status=lost&limit=9999', { token: admin });
     assert.equal(badQuery.status, 400);
-    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested/);
+    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested, cancelled/);
   });
 
   it('lists config channels read-only, with their targets', async () => {
@@ -244,6 +244,9 @@ describe('alerts survive a crash', () => {
       'alerts = ["hook"]',
       '[alerts.hook]',
       `webhook = "${hook.url}/crash"`,
+      // A send in flight at the kill keeps its claim for this + 30 s before another worker may take it.
+      '[alerting]',
+      'delivery_timeout_seconds = 2',
     ].join('\n');
     const first = await PulseServer.start({ config });
     const sites = ['a', 'b', 'c', 'd', 'e'];
@@ -260,7 +263,8 @@ describe('alerts survive a crash', () => {
     hook.status = 200;
     const second = await PulseServer.start({ config, dataDir: first.dataDir });
     try {
-      await waitUntil('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 30_000);
+      // Up to the claim expiry (32 s) when a retry was in flight at the kill, plus the backoff and some slack.
+      await waitUntil('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 60_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const names = bodies(hook)
         .map((body) => body.name as string)

@@ -139,9 +139,9 @@ describe('statsd TCP limits', () => {
       if (third) await closed(third); // the server drops it at once
       const metrics = await eventually(
         async () => (await server.request('GET', '/metrics', { token: server.adminToken })).text,
-        (text) => /^pulse_statsd_tcp_connections_refused_total 1$/m.test(text),
+        (text) => /^pulse_statsd_tcp_connections_refused_total\{limit="max_connections"\} 1$/m.test(text),
       );
-      assert.match(metrics, /^pulse_statsd_tcp_connections_refused_total 1$/m);
+      assert.match(metrics, /^pulse_statsd_tcp_connections_refused_total\{limit="max_connections"\} 1$/m);
       await Promise.all([closed(first), closed(second)]); // idle_timeout = 1 s
       const fresh = await connect();
       fresh.end('after.idle.beat:1|c\n');

@@ -329,5 +329,36 @@ for (const kind of databaseKinds()) {
         await fresh.dispose();
       }
     });
+
+    it('forgets services one beat created and nobody configured once they are silent for forget_unseen_days, for good', async () => {
+      const clock = new ManualClock();
+      const fresh = await createTestDatabase(kind);
+      const source = await openDataSource(fresh);
+      const exactAlarm = (config: PulseConfig) => config.alarms.push(alarm('billing', 'billing.export'));
+      try {
+        const first = await startEngine(source, clock, exactAlarm);
+        for (const name of ['stray.one', 'stray.two', 'app.stray.x', 'billing.export', 'timed.job', 'regular.job']) {
+          first.engine.update(name, { beat: true }, 'udp');
+        }
+        first.engine.update('timed.job', { beat: false, timeoutMs: AUTO_TIMEOUT }, 'udp');
+        first.engine.update('muted.job', { beat: true }, 'http');
+        first.engine.mute(first.engine.services.get('muted.job')!);
+        clock.time += MINUTE;
+        first.engine.update('regular.job', { beat: true }, 'udp');
+        const week = 7 * 24 * 60 * MINUTE;
+        assert.deepEqual(first.engine.forgetUnseen(week, clock.time + week - MINUTE - 1), [], 'nothing before the week is over');
+        clock.time += week;
+        assert.deepEqual(first.engine.forgetUnseen(week), ['app.stray.x', 'stray.one', 'stray.two']);
+        assert.equal(first.engine.alarms.alarms.get('server-stray')!.members.size, 0, 'it left its alarm');
+        await first.stop();
+
+        const second = await startEngine(source, clock, exactAlarm);
+        assert.deepEqual([...second.engine.services.keys()].sort(), ['billing.export', 'muted.job', 'regular.job', 'timed.job']);
+        await second.stop();
+      } finally {
+        await source.destroy();
+        await fresh.dispose();
+      }
+    });
   });
 }

@@ -33,7 +33,15 @@ const EXIT_TEMPFAIL = 75;
  * plus PULSE_*). No shell is involved, so nothing in a name is ever interpreted. The script runs in its
  * own process group: on timeout, and when it exits, the whole group is killed, leftover children included.
  */
-@Alerter({ id: 'script', title: 'Script', config: ScriptConfig, example: { path: '/usr/local/bin/pulse-alert.sh' }, form: scriptForm })
+@Alerter({
+  id: 'script',
+  title: 'Script',
+  config: ScriptConfig,
+  example: { path: '/etc/lillydoo-pulse/alert-scripts/notify.sh' },
+  form: scriptForm,
+  // Core lets channels made through the API name only executables under [alerting] script_dir.
+  executables: ['path'],
+})
 @Injectable()
 export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage> {
   render(event: AlertEvent, config: ScriptConfig): ScriptMessage {

@@ -7,8 +7,8 @@ export const scriptForm = defineForm(ScriptConfig, [
     name: 'path',
     type: 'text',
     label: 'Executable',
-    help: 'An absolute path, run with no arguments; the event arrives in LOVEBEAT_* and PULSE_* environment variables. Killed after 10 s.',
+    help: 'An absolute path under the server’s [alerting] script_dir, run with no arguments; the event arrives in LOVEBEAT_* and PULSE_* environment variables. Killed after 10 s.',
     required: true,
-    placeholder: '/usr/local/bin/pulse-alert.sh',
+    placeholder: '/etc/lillydoo-pulse/alert-scripts/notify.sh',
   },
 ]);

@@ -31,6 +31,8 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'use
   config: WebhookConfig,
   example: { url: 'https://hooks.example.com/pulse', headers: { Authorization: 'Bearer example' } },
   form: webhookForm,
+  // Header values carry credentials (Authorization, API keys): each is masked in every view.
+  secrets: ['headers'],
 })
 @Injectable()
 export class WebhookAlerter implements AlerterPlugin<WebhookConfig, WebhookMessage> {

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Agents (SPEC §5): the hosts, their raw reports and the minute/hour buckets of their metrics. */
-export class AgentsPostgres1764300000000 implements MigrationInterface {
-  name = 'AgentsPostgres1764300000000';
+export class AgentsPostgres1764400000000 implements MigrationInterface {
+  name = 'AgentsPostgres1764400000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(
