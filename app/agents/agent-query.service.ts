@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../http/api-error.js';
+import { parseTimeParam } from '../http/time-param.js';
 import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { PERIOD_MS } from './agent-history.js';
@@ -94,8 +95,7 @@ export class AgentQueryService {
   }
 }
 
-/** "2026-11-22T12:00:00Z" or "1763812800000" → epoch ms; undefined when absent. */
+/** A validated time parameter as epoch ms; undefined when absent. */
 function parseTime(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  return /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  return text === undefined ? undefined : (parseTimeParam(text) ?? undefined);
 }

@@ -6,7 +6,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Max,
@@ -16,6 +15,8 @@ import {
   ValidateNested,
   validateSync,
 } from 'class-validator';
+import { parseTimeParam } from '../http/time-param.js';
+import { Optional } from '../http/validation.js';
 import type { MetricsReport } from '../agent/metrics-report.js';
 import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
 
@@ -44,23 +45,23 @@ export function IsReportTime() {
 export function parseReportTime(value: unknown): number | null {
   let ms: number;
   if (typeof value === 'number' && Number.isInteger(value)) ms = value;
-  else if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) ms = Date.parse(value);
+  else if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) ms = parseTimeParam(value) ?? Number.NaN;
   else return null;
   return Number.isFinite(ms) && ms >= 946_684_800_000 && ms < 7_258_118_400_000 ? ms : null;
 }
 
 class CpuFigures {
-  @IsOptional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load1?: number;
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load5?: number;
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load15?: number;
-  @IsOptional() @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) cores?: number;
+  @Optional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load1?: number;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load5?: number;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) load15?: number;
+  @Optional() @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) cores?: number;
 }
 
 class UsageFigures {
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) total?: number;
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) used?: number;
-  @IsOptional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) total?: number;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) used?: number;
+  @Optional() @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent?: number;
 }
 
 class DiskFigures {
@@ -79,21 +80,21 @@ class NetFigures {
 
 export class MetricsReportDto implements MetricsReport {
   @Length(1, 255, { message: 'must be the host name, 1 to 255 characters' }) @IsString({ message: 'must be a string' }) hostname!: string;
-  @IsOptional() @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be a string' }) os?: string;
-  @IsOptional() @NOT_NEGATIVE @IsNumber({}, NUMBER) uptime_s?: number;
+  @Optional() @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be a string' }) os?: string;
+  @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) uptime_s?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => CpuFigures) @IsObject({ message: 'must be an object' }) cpu?: CpuFigures;
-  @IsOptional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) memory?: UsageFigures;
-  @IsOptional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) swap?: UsageFigures;
+  @Optional() @ValidateNested() @Type(() => CpuFigures) @IsObject({ message: 'must be an object' }) cpu?: CpuFigures;
+  @Optional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) memory?: UsageFigures;
+  @Optional() @ValidateNested() @Type(() => UsageFigures) @IsObject({ message: 'must be an object' }) swap?: UsageFigures;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested({ each: true })
   @Type(() => DiskFigures)
   @ArrayMaxSize(256, { message: 'must have at most 256 disks' })
   @IsArray({ message: 'must be a list of {"mount","fs","size","used","percent"}' })
   disks?: DiskFigures[];
 
-  @IsOptional()
+  @Optional()
   @ValidateNested({ each: true })
   @Type(() => NetFigures)
   @ArrayMaxSize(256, { message: 'must have at most 256 interfaces' })
@@ -102,14 +103,14 @@ export class MetricsReportDto implements MetricsReport {
 
   @IsReportTime() collected_at!: string;
 
-  @IsOptional()
+  @Optional()
   @Max(3600, { message: 'must be at most 3600 (seconds)' })
   @Min(5, { message: 'must be at least 5 (seconds)' })
   @IsInt({ message: 'must be a whole number of seconds' })
   interval?: number;
 
   /** When the agent sent the request, by its clock (the server works out the agent's clock skew from it). */
-  @IsOptional() @IsReportTime() sent_at?: string;
+  @Optional() @IsReportTime() sent_at?: string;
 }
 
 /** What the agent's outbox holds besides this batch, and how many reports it had to drop (shown on the agent). */
@@ -125,9 +126,9 @@ export class MetricsBatchDto {
   @IsArray({ message: 'must be a list of metric reports' })
   samples!: unknown[];
 
-  @IsOptional() @ValidateNested() @Type(() => OutboxFigures) @IsObject({ message: 'must be {"queued", "dropped"}' }) outbox?: OutboxFigures;
+  @Optional() @ValidateNested() @Type(() => OutboxFigures) @IsObject({ message: 'must be {"queued", "dropped"}' }) outbox?: OutboxFigures;
 
-  @IsOptional() @IsReportTime() sent_at?: string;
+  @Optional() @IsReportTime() sent_at?: string;
 }
 
 export interface ReceivedReport {

@@ -6,7 +6,6 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -15,6 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsTimeParam } from '../http/time-param.js';
+import { Optional } from '../http/validation.js';
 import { HISTORY_METRICS } from './agent-history.js';
 import { AGENT_STATES, type AgentState } from './agent.entity.js';
 
@@ -27,27 +28,27 @@ const PERCENT_MESSAGE = 'must be a percent, 1 to 100';
 
 /** Per-agent threshold overrides: each key left out takes the default. */
 export class ThresholdsDto {
-  @IsOptional()
+  @Optional()
   @Max(100, { message: PERCENT_MESSAGE })
   @Min(1, { message: PERCENT_MESSAGE })
   @IsNumber({}, { message: PERCENT_MESSAGE })
   cpu_percent?: number;
-  @IsOptional()
+  @Optional()
   @Max(1440, { message: 'must be at most 1440 (minutes)' })
   @Min(0, { message: 'must be at least 0 (minutes; 0 = at once)' })
   @IsInt({ message: 'must be a whole number of minutes' })
   cpu_minutes?: number;
-  @IsOptional()
+  @Optional()
   @Max(100, { message: PERCENT_MESSAGE })
   @Min(1, { message: PERCENT_MESSAGE })
   @IsNumber({}, { message: PERCENT_MESSAGE })
   memory_percent?: number;
-  @IsOptional()
+  @Optional()
   @Max(100, { message: PERCENT_MESSAGE })
   @Min(1, { message: PERCENT_MESSAGE })
   @IsNumber({}, { message: PERCENT_MESSAGE })
   disk_percent?: number;
-  @IsOptional()
+  @Optional()
   @Max(100, { message: 'must be at most 100' })
   @Min(2, { message: 'must be at least 2 (intervals without a report)' })
   @IsInt({ message: 'must be a whole number of intervals' })
@@ -56,20 +57,20 @@ export class ThresholdsDto {
 
 /** PUT /api/agents/<id>: replaces the settings; what is left out takes its default (name: the host name). */
 export class AgentBodyDto {
-  @IsOptional()
+  @Optional()
   @Matches(/\S/, { message: 'must not be blank' })
   @Length(1, 200, { message: 'must be 1 to 200 characters' })
   @IsString({ message: 'must be a string' })
   name?: string;
 
   /** The host name its reports must carry (after the host was renamed). */
-  @IsOptional()
+  @Optional()
   @Matches(/^\S+$/, { message: 'must be a host name without spaces' })
   @Length(1, 255, { message: 'must be 1 to 255 characters' })
   @IsString({ message: 'must be a string' })
   hostname?: string;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => ThresholdsDto)
   @IsObject({ message: 'must be an object like {"disk_percent": 95}' })
@@ -79,7 +80,7 @@ export class AgentBodyDto {
   @IsString({ each: true, message: 'must be a list of alert names' })
   @ArrayMaxSize(50, { message: 'must have at most 50 alerts' })
   @IsArray({ message: 'must be a list of alert names, e.g. ["ops-mail"]' })
-  @IsOptional()
+  @Optional()
   alerts?: string[];
 }
 
@@ -89,37 +90,35 @@ export type AgentSort = (typeof AGENT_SORTS)[number];
 /** GET /api/agents */
 export class ListAgentsQuery {
   @IsIn(AGENT_STATES, { message: `must be one of ${AGENT_STATES.join(', ')}` })
-  @IsOptional()
+  @Optional()
   status?: AgentState;
 
   @MaxLength(200, { message: 'must be at most 200 characters' })
   @IsString({ message: 'must be text to search for' })
-  @IsOptional()
+  @Optional()
   q?: string;
 
-  @IsIn(AGENT_SORTS, { message: `must be one of ${AGENT_SORTS.join(', ')}` }) @IsOptional() sort?: AgentSort;
+  @IsIn(AGENT_SORTS, { message: `must be one of ${AGENT_SORTS.join(', ')}` }) @Optional() sort?: AgentSort;
 
-  @IsIn(['asc', 'desc'], { message: 'must be "asc" or "desc"' }) @IsOptional() order?: 'asc' | 'desc';
+  @IsIn(['asc', 'desc'], { message: 'must be "asc" or "desc"' }) @Optional() order?: 'asc' | 'desc';
 
-  @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) @Type(() => Number) @IsOptional() page?: number;
+  @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) @Type(() => Number) @Optional() page?: number;
 
   @Max(500, { message: 'must be at most 500' })
   @Min(1, { message: 'must be at least 1' })
   @IsInt({ message: 'must be a whole number' })
   @Type(() => Number)
-  @IsOptional()
+  @Optional()
   per_page?: number;
 }
 
-const TIME = { message: 'must be an ISO 8601 time (2026-11-22T12:00:00Z) or epoch milliseconds' };
-const TIME_PATTERN = /^\d{1,15}$|^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?$/;
 const METRICS_MESSAGE = `must be metric names separated by commas, of ${HISTORY_METRICS.join(', ')}`;
 
 /** GET /api/agents/<id>/metrics */
 export class AgentMetricsQuery {
-  @IsIn(['minute', 'hour'], { message: 'must be "minute" or "hour"' }) @IsOptional() period?: 'minute' | 'hour';
-  @Matches(TIME_PATTERN, TIME) @IsOptional() since?: string;
-  @Matches(TIME_PATTERN, TIME) @IsOptional() until?: string;
+  @IsIn(['minute', 'hour'], { message: 'must be "minute" or "hour"' }) @Optional() period?: 'minute' | 'hour';
+  @IsTimeParam() @Optional() since?: string;
+  @IsTimeParam() @Optional() until?: string;
   @Matches(
     new RegExp(
       `^(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')})(,(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')}))*$`,
@@ -129,6 +128,6 @@ export class AgentMetricsQuery {
     },
   )
   @IsString({ message: METRICS_MESSAGE })
-  @IsOptional()
+  @Optional()
   metric?: string;
 }

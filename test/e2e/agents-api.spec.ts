@@ -131,6 +131,10 @@ describe('agents API', () => {
       assert.ok(metrics.has(expected), expected);
     const wrong = await server.request('GET', `/api/agents/${first.json.agent_id}/metrics?metric=cpu.temperature`, { token: admin });
     assert.equal(wrong.status, 400);
+    const noSuchDay = await server.request('GET', `/api/agents/${first.json.agent_id}/metrics?since=2026-02-30`, { token: admin });
+    assert.deepEqual([noSuchDay.status, Object.keys(noSuchDay.json.fields)], [400, ['since']]);
+    const nullFigure = await server.request('POST', '/api/agent/metrics', { token, json: report('batch1', 1, { cpu: null }) });
+    assert.deepEqual([nullFigure.status, Object.keys(nullFigure.json.fields)], [400, ['cpu']]);
   });
 
   it('turns warning when a disk is over 90 % with the mount in the reason; per-agent thresholds override', async () => {
