@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import si from 'systeminformation';
 import { Collector, type CollectorPlugin, type MetricSample, type PluginContext } from '../../../app/plugin-host/index.js';
 import { CpuConfig } from './cpu.config.js';
@@ -20,7 +21,7 @@ export class CpuCollector implements CollectorPlugin<CpuConfig> {
   async collect(_config: CpuConfig, context: PluginContext): Promise<MetricSample[]> {
     if (!this.primed) {
       await si.currentLoad();
-      await pause(FIRST_WINDOW_MS, context.signal);
+      await delay(FIRST_WINDOW_MS, undefined, { signal: context.signal });
       this.primed = true;
     }
     const load = await si.currentLoad();
@@ -34,19 +35,4 @@ export class CpuCollector implements CollectorPlugin<CpuConfig> {
 
 function clampPercent(value: number): number {
   return Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : 0;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-  });
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import si from 'systeminformation';
 import { Collector, globMatcher, type CollectorPlugin, type MetricSample, type PluginContext } from '../../../app/plugin-host/index.js';
@@ -32,7 +33,7 @@ export class NetworkCollector implements CollectorPlugin<NetworkConfig> {
     const interfaces = await interfacesToWatch(config.net_exclude);
     if (this.previous === null) {
       this.previous = await readCounters(interfaces);
-      await pause(FIRST_WINDOW_MS, context.signal);
+      await delay(FIRST_WINDOW_MS, undefined, { signal: context.signal });
     }
     const current = await readCounters(interfaces);
     context.signal.throwIfAborted();
@@ -79,19 +80,4 @@ async function readCounters(interfaces: string[]): Promise<Counters> {
     }
   }
   return { at: performance.now(), bytes };
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    signal.throwIfAborted();
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-  });
 }
