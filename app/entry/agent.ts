@@ -5,6 +5,7 @@ import type { CommandLine } from '../cli/command-line.js';
 import { loadAgentConfig } from '../config/config.loader.js';
 import { createLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AgentModule } from '../roles/agent.module.js';
 import { ROLES } from '../runtime/roles.js';
 import { EXIT_CONFIG } from '../runtime/startup-error.js';
@@ -30,7 +31,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   );
   for (const warning of warnings) logger.warn(warning, 'Config');
 
-  const plugins = await loadPluginModules('agent');
+  const plugins = await loadPluginModules('agent', { dropInDir: config.plugins.dir });
   let app: INestApplicationContext | null = null;
   let fatal: string | null = null;
   const stop = async (message: string) => {
@@ -53,6 +54,7 @@ async function main(commandLine: CommandLine): Promise<void> {
     { logger, abortOnError: false },
   );
   if (fatal !== null) return stop(fatal);
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // The scheduler's and the link's timers do not hold the process open; this does, until a signal stops it.
   setInterval(() => undefined, 3_600_000);

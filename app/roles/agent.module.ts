@@ -3,7 +3,7 @@ import { AGENT_FATAL, AgentReporter, type AgentFatal } from '../agent/agent-repo
 import { ConfigModule } from '../config/config.module.js';
 import type { AgentConfig } from '../config/remote-config.schema.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
-import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
+import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 
 export interface AgentModuleOptions {
@@ -20,7 +20,7 @@ export class AgentModule {
   static register({ config, logger, plugins, onFatal }: AgentModuleOptions): DynamicModule {
     return {
       module: AgentModule,
-      imports: [ConfigModule.forRoot(config, logger), PluginHostModule.forRoot(plugins)],
+      imports: [ConfigModule.forRoot(config, logger), PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins))],
       providers: [AgentReporter, { provide: AGENT_FATAL, useValue: onFatal }],
     };
   }
