@@ -91,7 +91,7 @@ export class AgentReporter implements OnApplicationBootstrap, OnApplicationShutd
     });
     for (const metric of leftOut.filter((name) => !this.leftOut.has(name))) {
       this.leftOut.add(metric);
-      this.log.warn(`${metric} has no place in the metrics report; left out`);
+      this.log.warn(`${metric} cannot be sent to the server; left out of the reports`);
     }
     this.link?.enqueue(report);
     this.log.debug(`report collected at ${report.collected_at} queued (${samples.length} figures)`);

@@ -55,23 +55,45 @@ describe('metrics report from collector samples', () => {
     assert.deepEqual(report, { hostname: 'fallback', cpu: { percent: 50 }, collected_at: '2026-12-01T12:00:00.000Z', interval: 30 });
   });
 
-  it('leaves out, and names, samples with no place in the report and incomplete rows', () => {
+  it('sends the samples of other collectors (a drop-in) as extra figures, with their labels', () => {
     const { report, leftOut } = buildMetricsReport(
       [
-        { metric: 'gpu.temperature', value: 70 },
+        { metric: 'processes.total', value: 212 },
+        { metric: 'processes.named', value: 4, labels: { name: 'nginx' } },
+        { metric: 'cpu.temperature', value: 61 },
+      ],
+      base,
+    );
+    assert.deepEqual(leftOut, []);
+    assert.deepEqual(report.extra, [
+      { metric: 'processes.total', value: 212 },
+      { metric: 'processes.named', value: 4, labels: { name: 'nginx' } },
+      { metric: 'cpu.temperature', value: 61 },
+    ]);
+  });
+
+  it('leaves out, and names, what cannot be sent: not a number, incomplete rows, names the server refuses', () => {
+    const { report, leftOut } = buildMetricsReport(
+      [
         { metric: 'cpu.percent', value: Number.NaN },
         { metric: 'disks.percent', value: 50, labels: { mount: '/data', fs: 'ext4' } },
         { metric: 'net.rx_bps', value: 1 },
+        { metric: 'GPU Temperature', value: 70 },
+        { metric: 'gpu.temp', value: 70, labels: { 'Card Name': 'x' } },
+        { metric: 'gpu.fan', value: 70, labels: { a: 'x'.repeat(100), b: 'x'.repeat(100), c: 'x'.repeat(50) } },
       ],
       base,
     );
     assert.deepEqual(leftOut.sort(), [
+      'GPU Temperature (metric must be a lowercase dotted name of at most 32 characters)',
       'cpu.percent (not a number)',
       'disks row /data (incomplete)',
-      'gpu.temperature',
+      'gpu.fan (labels must be at most 255 characters together (as name=value,…))',
+      'gpu.temp (label "Card Name" must be a lowercase name)',
       'net.rx_bps (no iface label)',
     ]);
     assert.deepEqual(report.disks, []);
     assert.equal(report.cpu, undefined);
+    assert.equal(report.extra, undefined);
   });
 });

@@ -5,8 +5,9 @@ import type { MetricSample } from '../plugin-host/contracts.js';
  * the same for every collector: a sample's metric name is its path in the report (`cpu.percent` →
  * `cpu.percent`, `uptime_s` → `uptime_s`); a labelled sample of a list (`disks.*`, `net.*`) goes to the
  * row its key label names (`mount`, `iface`), its other labels becoming that row's text fields; an info
- * sample (`host.info`, value 1) carries text facts as labels (`hostname`, `os`). Samples with no place in
- * the report are left out and named, so a drop-in collector that measures something new is told so.
+ * sample (`host.info`, value 1) carries text facts as labels (`hostname`, `os`). Any other sample — a
+ * drop-in collector's `processes.total` — goes to `extra` as it is, so the server keeps its history too.
+ * What cannot be sent (not a number, a name or labels the server would refuse) is left out and named.
  */
 
 export interface DiskReport {
@@ -23,6 +24,55 @@ export interface NetReport {
   tx_bps: number;
 }
 
+/** A sample with no place of its own in the report (a drop-in collector's), sent as it is. */
+export interface ExtraFigure {
+  metric: string;
+  value: number;
+  labels?: Record<string, string>;
+}
+
+/** What the server takes in `extra`: dotted lowercase names (they name history series), a few short labels. */
+export const EXTRA_LIMITS = {
+  metric: /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/,
+  metricLength: 32,
+  labelName: /^[a-z_][a-z0-9_]{0,31}$/,
+  labels: 8,
+  labelValueLength: 100,
+  /** The labels joined as `name=value,…` name a history series: the server keeps 255 characters of it. */
+  seriesLength: 255,
+  figures: 500,
+} as const;
+
+/** Why the server would refuse this extra figure, or null. */
+export function extraFigureProblem(figure: ExtraFigure): string | null {
+  if (figure.metric.length > EXTRA_LIMITS.metricLength || !EXTRA_LIMITS.metric.test(figure.metric)) return EXTRA_METRIC_MESSAGE;
+  return labelsProblem(figure.labels ?? {});
+}
+
+export const EXTRA_METRIC_MESSAGE = `metric must be a lowercase dotted name of at most ${EXTRA_LIMITS.metricLength} characters`;
+
+/** Why the server would refuse these labels, or null. */
+export function labelsProblem(labels: Record<string, unknown>): string | null {
+  const entries = Object.entries(labels);
+  if (entries.length > EXTRA_LIMITS.labels) return `at most ${EXTRA_LIMITS.labels} labels`;
+  for (const [name, value] of entries) {
+    if (!EXTRA_LIMITS.labelName.test(name)) return `label "${name.slice(0, 40)}" must be a lowercase name`;
+    if (typeof value !== 'string' || value.length > EXTRA_LIMITS.labelValueLength)
+      return `label ${name} must be text of at most ${EXTRA_LIMITS.labelValueLength} characters`;
+  }
+  if (seriesOfLabels(labels as Record<string, string>).length > EXTRA_LIMITS.seriesLength)
+    return `labels must be at most ${EXTRA_LIMITS.seriesLength} characters together (as name=value,…)`;
+  return null;
+}
+
+/** The labels as the name of their history series: `name=value`, sorted by name, joined by commas. */
+export function seriesOfLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join(',');
+}
+
 export interface MetricsReport {
   hostname: string;
   os?: string;
@@ -32,6 +82,7 @@ export interface MetricsReport {
   swap?: { total?: number; used?: number; percent?: number };
   disks?: DiskReport[];
   net?: NetReport[];
+  extra?: ExtraFigure[];
   /** When the agent collected it, by its own clock (ISO 8601). */
   collected_at: string;
   /** Seconds between the agent's reports: the server calls it down after 3 intervals of silence. */
@@ -65,7 +116,7 @@ export const REPORT_INFO: Readonly<Record<string, readonly ('hostname' | 'os')[]
 
 export interface BuiltReport {
   report: MetricsReport;
-  /** Metric names that have no place in the report (and rows missing a figure), for a log line. */
+  /** Samples that cannot be sent (not a number, a row missing a figure, a name the server refuses), for a log line. */
   leftOut: string[];
 }
 
@@ -77,6 +128,7 @@ export function buildMetricsReport(
   const report: Record<string, unknown> = { hostname: base.hostname };
   const leftOut = new Set<string>();
   const rows: Record<string, Map<string, Record<string, string | number>>> = {};
+  const extra: ExtraFigure[] = [];
   for (const sample of samples) {
     const info = REPORT_INFO[sample.metric];
     if (info) {
@@ -104,9 +156,16 @@ export function buildMetricsReport(
       if (field) ((report[head] ??= {}) as Record<string, number>)[field] = sample.value;
       else report[head] = sample.value;
     } else {
-      leftOut.add(sample.metric);
+      const figure: ExtraFigure = sample.labels
+        ? { metric: sample.metric, value: sample.value, labels: sample.labels }
+        : { metric: sample.metric, value: sample.value };
+      const problem = extraFigureProblem(figure);
+      if (problem) leftOut.add(`${sample.metric.slice(0, 60)} (${problem})`);
+      else if (extra.length >= EXTRA_LIMITS.figures) leftOut.add(`${sample.metric} (more than ${EXTRA_LIMITS.figures} extra figures)`);
+      else extra.push(figure);
     }
   }
+  if (extra.length > 0) report.extra = extra;
   for (const [name, list] of Object.entries(REPORT_LISTS)) {
     const byKey = rows[name];
     if (!byKey) continue;

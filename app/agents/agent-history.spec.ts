@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { bucketDeltas, mergeMetricDeltas, seriesOf } from './agent-history.js';
 
 describe('agent metric history', () => {
-  it('keeps a history of the moving figures, disks per mount and network cards per interface', () => {
+  it('keeps a history of the moving figures, disks per mount, network cards per interface, extra figures per labels', () => {
     const values = seriesOf({
       hostname: 'web1',
       collected_at: '2026-12-01T12:00:00Z',
@@ -12,6 +12,10 @@ describe('agent metric history', () => {
       memory: { total: 100, used: 40, percent: 40 },
       disks: [{ mount: '/var', fs: 'ext4', size: 100, used: 93, percent: 93 }],
       net: [{ iface: 'eth0', rx_bps: 800, tx_bps: 400 }],
+      extra: [
+        { metric: 'processes.total', value: 212 },
+        { metric: 'processes.named', value: 4, labels: { user: 'www', name: 'nginx' } },
+      ],
     });
     assert.deepEqual(
       values.map((value) => `${value.metric}${value.series ? `{${value.series}}` : ''}=${value.value}`),
@@ -24,6 +28,8 @@ describe('agent metric history', () => {
         'disks.used{/var}=93',
         'net.rx_bps{eth0}=800',
         'net.tx_bps{eth0}=400',
+        'processes.total=212',
+        'processes.named{name=nginx,user=www}=4',
       ],
     );
   });

@@ -1,4 +1,4 @@
-import type { MetricsReport } from '../agent/metrics-report.js';
+import { seriesOfLabels, type MetricsReport } from '../agent/metrics-report.js';
 import type { AgentBucketPeriod } from './agent-bucket.entity.js';
 
 /*
@@ -26,7 +26,8 @@ export const HISTORY_METRICS = [
 export type HistoryMetric = (typeof HISTORY_METRICS)[number];
 
 export interface SeriesValue {
-  metric: HistoryMetric;
+  /** One of HISTORY_METRICS, or the name of an extra figure (a drop-in collector's). */
+  metric: string;
   /** The mount or interface; '' for a plain metric. */
   series: string;
   value: number;
@@ -53,6 +54,10 @@ export function seriesOf(report: MetricsReport): SeriesValue[] {
     add('net.rx_bps', card.rx_bps, card.iface);
     add('net.tx_bps', card.tx_bps, card.iface);
   }
+  // Extra figures keep a history under their own name; their labels (name=value, sorted) tell the series apart.
+  // The report's checks (EXTRA_LIMITS) keep the joined labels within the series column.
+  for (const figure of report.extra ?? [])
+    if (Number.isFinite(figure.value)) values.push({ metric: figure.metric, series: seriesOfLabels(figure.labels ?? {}), value: figure.value });
   return values;
 }
 

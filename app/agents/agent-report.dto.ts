@@ -8,6 +8,7 @@ import {
   IsObject,
   IsString,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -17,7 +18,7 @@ import {
 } from 'class-validator';
 import { parseTimeParam } from '../http/time-param.js';
 import { Optional } from '../http/validation.js';
-import type { MetricsReport } from '../agent/metrics-report.js';
+import { EXTRA_LIMITS, EXTRA_METRIC_MESSAGE, labelsProblem, type ExtraFigure, type MetricsReport } from '../agent/metrics-report.js';
 import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
 
 /*
@@ -72,6 +73,27 @@ class DiskFigures {
   @PERCENT_MAX @PERCENT_MIN @IsNumber({}, NUMBER) percent!: number;
 }
 
+/** A drop-in collector's figure: a dotted name, a number, a few short text labels (the rules the agent applies). */
+class ExtraFigureDto implements ExtraFigure {
+  @Matches(EXTRA_LIMITS.metric, { message: EXTRA_METRIC_MESSAGE.replace(/^metric /, '') })
+  @MaxLength(EXTRA_LIMITS.metricLength, { message: EXTRA_METRIC_MESSAGE.replace(/^metric /, '') })
+  @IsString({ message: 'must be a metric name' })
+  metric!: string;
+
+  @IsNumber({}, NUMBER) value!: number;
+
+  @Optional()
+  @ValidateBy({
+    name: 'isLabels',
+    validator: {
+      validate: (value: unknown) => labelsProblem(value as Record<string, unknown>) === null,
+      defaultMessage: (args) => labelsProblem(args!.value as Record<string, unknown>) ?? 'must be text labels',
+    },
+  })
+  @IsObject({ message: 'must be an object of text labels' })
+  labels?: Record<string, string>;
+}
+
 class NetFigures {
   @Length(1, 64, { message: 'must be an interface name of 1 to 64 characters' }) @IsString({ message: 'must be a string' }) iface!: string;
   @NOT_NEGATIVE @IsNumber({}, NUMBER) rx_bps!: number;
@@ -100,6 +122,13 @@ export class MetricsReportDto implements MetricsReport {
   @ArrayMaxSize(256, { message: 'must have at most 256 interfaces' })
   @IsArray({ message: 'must be a list of {"iface","rx_bps","tx_bps"}' })
   net?: NetFigures[];
+
+  @Optional()
+  @ValidateNested({ each: true })
+  @Type(() => ExtraFigureDto)
+  @ArrayMaxSize(EXTRA_LIMITS.figures, { message: `must have at most ${EXTRA_LIMITS.figures} figures` })
+  @IsArray({ message: 'must be a list of {"metric","value","labels"?}' })
+  extra?: ExtraFigureDto[];
 
   @IsReportTime() collected_at!: string;
 

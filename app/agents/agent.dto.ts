@@ -112,21 +112,16 @@ export class ListAgentsQuery {
   per_page?: number;
 }
 
-const METRICS_MESSAGE = `must be metric names separated by commas, of ${HISTORY_METRICS.join(', ')}`;
+const METRICS_MESSAGE = `must be metric names separated by commas: ${HISTORY_METRICS.join(', ')}, or the name of an extra figure`;
+const METRIC_NAME = '[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*';
 
 /** GET /api/agents/<id>/metrics */
 export class AgentMetricsQuery {
   @IsIn(['minute', 'hour'], { message: 'must be "minute" or "hour"' }) @Optional() period?: 'minute' | 'hour';
   @IsTimeParam() @Optional() since?: string;
   @IsTimeParam() @Optional() until?: string;
-  @Matches(
-    new RegExp(
-      `^(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')})(,(${HISTORY_METRICS.map((metric) => metric.replace('.', '\\.')).join('|')}))*$`,
-    ),
-    {
-      message: METRICS_MESSAGE,
-    },
-  )
+  @Matches(new RegExp(`^${METRIC_NAME}(,${METRIC_NAME})*$`), { message: METRICS_MESSAGE })
+  @MaxLength(1000, { message: 'must be at most 1000 characters' })
   @IsString({ message: METRICS_MESSAGE })
   @Optional()
   metric?: string;

@@ -129,12 +129,43 @@ describe('agents API', () => {
     );
     for (const expected of ['cpu.percent', 'memory.percent', 'disks.percent{/}', 'net.rx_bps{eth0}'])
       assert.ok(metrics.has(expected), expected);
-    const wrong = await server.request('GET', `/api/agents/${first.json.agent_id}/metrics?metric=cpu.temperature`, { token: admin });
+    const wrong = await server.request('GET', `/api/agents/${first.json.agent_id}/metrics?metric=CPU%20Temperature`, { token: admin });
     assert.equal(wrong.status, 400);
     const noSuchDay = await server.request('GET', `/api/agents/${first.json.agent_id}/metrics?since=2026-02-30`, { token: admin });
     assert.deepEqual([noSuchDay.status, Object.keys(noSuchDay.json.fields)], [400, ['since']]);
     const nullFigure = await server.request('POST', '/api/agent/metrics', { token, json: report('batch1', 1, { cpu: null }) });
     assert.deepEqual([nullFigure.status, Object.keys(nullFigure.json.fields)], [400, ['cpu']]);
+  });
+
+  it('keeps the figures of other collectors (drop-ins) as extra figures with a history of their own', async () => {
+    const token = await agentToken('extra1');
+    const extra = [
+      { metric: 'processes.total', value: 212 },
+      { metric: 'processes.named', value: 4, labels: { name: 'nginx' } },
+    ];
+    const sent = await server.request('POST', '/api/agent/metrics', { token, json: report('extra1', 1, { extra }) });
+    assert.equal(sent.status, 200, sent.text);
+    assert.deepEqual((await server.request('GET', `/api/agents/${sent.json.agent_id}`, { token: admin })).json.latest.extra, extra);
+    const history = await server.request('GET', `/api/agents/${sent.json.agent_id}/metrics?metric=processes.named,processes.total`, {
+      token: admin,
+    });
+    assert.deepEqual(
+      history.json.metrics.map((series: { metric: string; series: string; points: { avg: number }[] }) => [
+        series.metric,
+        series.series,
+        series.points[0]!.avg,
+      ]),
+      [
+        ['processes.named', 'name=nginx', 4],
+        ['processes.total', '', 212],
+      ],
+    );
+    const bad = await server.request('POST', '/api/agent/metrics', {
+      token,
+      json: report('extra1', 1, { extra: [{ metric: 'Processes', value: 1, labels: { 'Bad Label': 'x' } }] }),
+    });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(Object.keys(bad.json.fields).sort(), ['extra.0.labels', 'extra.0.metric']);
   });
 
   it('turns warning when a disk is over 90 % with the mount in the reason; per-agent thresholds override', async () => {
