@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AlertDispatcher } from '../alerts/alert-dispatcher.service.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import { consoleLink } from '../http/console-link.js';
 import { agentAlertEvent, isAgentAlertable } from './agent-alert-policy.js';
@@ -13,7 +13,7 @@ export class AgentAlertsListener {
 
   constructor(
     private readonly dispatcher: AlertDispatcher,
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
   ) {}
 
   @OnPulseEvent('agent.state-changed')
