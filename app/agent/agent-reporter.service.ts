@@ -8,6 +8,7 @@ import { contextLogger, pluginLogger } from '../plugin-host/plugin-context.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { JobScheduler, noRetry, type JobOutcome, type ScheduledJob } from '../scheduler/job-scheduler.js';
 import { collectRound, setUpCollectors, type CollectorSetup, type RoundResult } from './collectors.js';
+import { PULSE_VERSION } from '../runtime/version.js';
 import { buildMetricsReport } from './metrics-report.js';
 
 /** Called when the agent cannot go on (the server refuses its token): the entry stops the process. */
@@ -88,6 +89,7 @@ export class AgentReporter implements OnApplicationBootstrap, OnApplicationShutd
       hostname: os.hostname(),
       collectedAt: outcome.finishedAt,
       interval: this.config.interval,
+      version: PULSE_VERSION,
     });
     for (const metric of leftOut.filter((name) => !this.leftOut.has(name))) {
       this.leftOut.add(metric);

@@ -87,6 +87,8 @@ export interface MetricsReport {
   collected_at: string;
   /** Seconds between the agent's reports: the server calls it down after 3 intervals of silence. */
   interval?: number;
+  /** The agent's version (`0.1.0`), shown in the agents list. */
+  version?: string;
 }
 
 /** Top-level scalars and the fields of the sections, by metric name. */
@@ -123,7 +125,7 @@ export interface BuiltReport {
 /** One report from the samples of one collection round. `hostname` is the fallback when no info sample names it. */
 export function buildMetricsReport(
   samples: readonly MetricSample[],
-  base: { hostname: string; collectedAt: number; interval: number },
+  base: { hostname: string; collectedAt: number; interval: number; version?: string },
 ): BuiltReport {
   const report: Record<string, unknown> = { hostname: base.hostname };
   const leftOut = new Set<string>();
@@ -177,6 +179,7 @@ export function buildMetricsReport(
   }
   report.collected_at = new Date(base.collectedAt).toISOString();
   report.interval = base.interval;
+  if (base.version) report.version = base.version;
   return { report: report as unknown as MetricsReport, leftOut: [...leftOut] };
 }
 

@@ -57,7 +57,8 @@ export function seriesOf(report: MetricsReport): SeriesValue[] {
   // Extra figures keep a history under their own name; their labels (name=value, sorted) tell the series apart.
   // The report's checks (EXTRA_LIMITS) keep the joined labels within the series column.
   for (const figure of report.extra ?? [])
-    if (Number.isFinite(figure.value)) values.push({ metric: figure.metric, series: seriesOfLabels(figure.labels ?? {}), value: figure.value });
+    if (Number.isFinite(figure.value))
+      values.push({ metric: figure.metric, series: seriesOfLabels(figure.labels ?? {}), value: figure.value });
   return values;
 }
 

@@ -103,6 +103,10 @@ class NetFigures {
 export class MetricsReportDto implements MetricsReport {
   @Length(1, 255, { message: 'must be the host name, 1 to 255 characters' }) @IsString({ message: 'must be a string' }) hostname!: string;
   @Optional() @MaxLength(200, { message: 'must be at most 200 characters' }) @IsString({ message: 'must be a string' }) os?: string;
+  @Optional()
+  @Matches(/^[\w.+~-]{1,64}$/, { message: 'must be a version of at most 64 letters, digits and . + ~ - _' })
+  @IsString({ message: 'must be a string' })
+  version?: string;
   @Optional() @NOT_NEGATIVE @IsNumber({}, NUMBER) uptime_s?: number;
 
   @Optional() @ValidateNested() @Type(() => CpuFigures) @IsObject({ message: 'must be an object' }) cpu?: CpuFigures;

@@ -14,7 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsTimeParam } from '../http/time-param.js';
+import { PageQuery } from '../http/paging.js';
+import { IsTimeParam, parseTimeParam } from '../http/time-param.js';
 import { Optional } from '../http/validation.js';
 import { HISTORY_METRICS } from './agent-history.js';
 import { AGENT_STATES, type AgentState } from './agent.entity.js';
@@ -87,8 +88,8 @@ export class AgentBodyDto {
 export const AGENT_SORTS = ['name', 'hostname', 'status', 'last_seen', 'cpu', 'memory', 'disk', 'id'] as const;
 export type AgentSort = (typeof AGENT_SORTS)[number];
 
-/** GET /api/agents */
-export class ListAgentsQuery {
+/** GET /api/agents (`page`, `per_page` as every list). */
+export class ListAgentsQuery extends PageQuery {
   @IsIn(AGENT_STATES, { message: `must be one of ${AGENT_STATES.join(', ')}` })
   @Optional()
   status?: AgentState;
@@ -101,15 +102,6 @@ export class ListAgentsQuery {
   @IsIn(AGENT_SORTS, { message: `must be one of ${AGENT_SORTS.join(', ')}` }) @Optional() sort?: AgentSort;
 
   @IsIn(['asc', 'desc'], { message: 'must be "asc" or "desc"' }) @Optional() order?: 'asc' | 'desc';
-
-  @Min(1, { message: 'must be at least 1' }) @IsInt({ message: 'must be a whole number' }) @Type(() => Number) @Optional() page?: number;
-
-  @Max(500, { message: 'must be at most 500' })
-  @Min(1, { message: 'must be at least 1' })
-  @IsInt({ message: 'must be a whole number' })
-  @Type(() => Number)
-  @Optional()
-  per_page?: number;
 }
 
 const METRICS_MESSAGE = `must be metric names separated by commas: ${HISTORY_METRICS.join(', ')}, or the name of an extra figure`;
@@ -125,4 +117,9 @@ export class AgentMetricsQuery {
   @IsString({ message: METRICS_MESSAGE })
   @Optional()
   metric?: string;
+}
+
+/** A validated time parameter as epoch ms; undefined when absent. */
+export function parseTime(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : (parseTimeParam(text) ?? undefined);
 }

@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import { AlertsModule } from '../alerts/alerts.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
-import { AgentAlertsListener } from './agent-alerts.listener.js';
 import { AgentCleanupService } from './agent-cleanup.service.js';
 import { AgentIngestController } from './agent-ingest.controller.js';
 import { AgentMaintenanceListener } from './agent-maintenance.listener.js';
-import { AgentQueryService } from './agent-query.service.js';
+import { AgentsQuery } from './agents.query.js';
 import { AgentRuntime } from './agent-runtime.service.js';
 import { AgentService } from './agent.service.js';
 import { AgentRepository } from './agent.repository.js';
@@ -14,17 +12,9 @@ import './agent.events.js';
 
 /** SPEC §5: agent reports, their history, thresholds and states, and the agents API. */
 @Module({
-  imports: [AlertsModule, TokensModule],
+  imports: [TokensModule],
   controllers: [AgentIngestController, AgentsController],
-  providers: [
-    AgentRepository,
-    AgentRuntime,
-    AgentService,
-    AgentQueryService,
-    AgentAlertsListener,
-    AgentMaintenanceListener,
-    AgentCleanupService,
-  ],
-  exports: [AgentRuntime, AgentQueryService],
+  providers: [AgentRepository, AgentRuntime, AgentService, AgentsQuery, AgentMaintenanceListener, AgentCleanupService],
+  exports: [AgentRuntime, AgentsQuery],
 })
 export class AgentsModule {}

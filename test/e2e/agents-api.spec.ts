@@ -199,6 +199,67 @@ describe('agents API', () => {
       [id],
     );
     assert.equal(shown.agents[0].disk.mount, '/var');
+
+    // The thresholds form: only the overrides change; each threshold says its default and whether it is overridden.
+    const form = await server.request('PUT', `/api/agents/${id}/thresholds`, {
+      token: admin,
+      json: { memory_percent: '80', disk_percent: '' },
+    });
+    assert.equal(form.status, 200, form.text);
+    assert.deepEqual([form.json.name, form.json.threshold_overrides, form.json.status], ['File server', { memory_percent: 80 }, 'warning']);
+    assert.deepEqual(
+      form.json.disks.map((disk: { mount: string; over_threshold: boolean }) => [disk.mount, disk.over_threshold]),
+      [
+        ['/', false],
+        ['/var', true],
+      ],
+    );
+    const rows = (await server.request('GET', `/api/agents/${id}/thresholds`, { token: admin })).json.thresholds;
+    assert.deepEqual(
+      rows.filter((row: { key: string }) => ['memory_percent', 'disk_percent'].includes(row.key)),
+      [
+        { key: 'memory_percent', value: 80, default: 90, overridden: true },
+        { key: 'disk_percent', value: 90, default: 90, overridden: false },
+      ],
+    );
+    const refused = await server.request('PUT', `/api/agents/${id}/thresholds`, {
+      token: admin,
+      json: { cpu_percent: 'lots', down_after_intervals: 1, disk_space: 5 },
+    });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(Object.keys(refused.json.fields).sort(), ['cpu_percent', 'disk_space', 'down_after_intervals']);
+    assert.deepEqual((await server.request('GET', `/api/agents/${id}`, { token: admin })).json.threshold_overrides, { memory_percent: 80 });
+  });
+
+  it('lists agents a page at a time with their version, state and reason, sorted worst first when asked', async () => {
+    for (const [host, memory] of [
+      ['page-a', 20],
+      ['page-b', 95],
+      ['page-c', 30],
+    ] as const) {
+      const token = await agentToken(host);
+      const sent = await server.request('POST', '/api/agent/metrics', {
+        token,
+        json: report(host, 1, { memory: { total: 100, used: memory, percent: memory }, version: '0.1.0' }),
+      });
+      assert.equal(sent.status, 200, sent.text);
+    }
+    const first = (await server.request('GET', '/api/agents?q=page-&sort=status&per_page=2', { token: admin })).json;
+    assert.deepEqual(
+      [first.total, first.page, first.per_page, first.sort, first.agents.map((agent: { hostname: string }) => agent.hostname)],
+      [3, 1, 2, 'status', ['page-b', 'page-a']],
+    );
+    assert.deepEqual([first.agents[0].status, first.agents[0].reason, first.agents[0].version], ['warning', 'memory 95 % > 90 %', '0.1.0']);
+    const second = (await server.request('GET', '/api/agents?q=page-&sort=status&per_page=2&page=2', { token: admin })).json;
+    assert.deepEqual(
+      second.agents.map((agent: { hostname: string }) => agent.hostname),
+      ['page-c'],
+    );
+    const badVersion = await server.request('POST', '/api/agent/metrics', {
+      token: await agentToken('page-d'),
+      json: report('page-d', 1, { version: 'one two' }),
+    });
+    assert.deepEqual([badVersion.status, Object.keys(badVersion.json.fields ?? {})], [400, ['version']]);
   });
 
   it('shows maintenance for an agent a window covers', async () => {

@@ -1,5 +1,5 @@
 import type { AlertEvent } from '../plugin-host/contracts.js';
-import type { AgentStateChanged } from './agent.events.js';
+import type { AgentStateChanged } from '../agents/agent.events.js';
 
 /**
  * Whether an agent's state change is news: warning and down are; ok is a recovery only after warning or
