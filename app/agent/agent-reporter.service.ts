@@ -7,12 +7,15 @@ import type { PulseLogger } from '../logging/pulse-logger.js';
 import { contextLogger, pluginLogger } from '../plugin-host/plugin-context.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { JobScheduler, noRetry, type JobOutcome, type ScheduledJob } from '../scheduler/job-scheduler.js';
+import type { CollectorSections } from './collector-options.js';
 import { collectRound, setUpCollectors, type CollectorSetup, type RoundResult } from './collectors.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { buildMetricsReport } from './metrics-report.js';
 
 /** Called when the agent cannot go on (the server refuses its token): the entry stops the process. */
 export const AGENT_FATAL = Symbol('AGENT_FATAL');
+/** The collectors' own agent.conf tables (`[processes]`), claimed at start. */
+export const COLLECTOR_SECTIONS = Symbol('COLLECTOR_SECTIONS');
 export type AgentFatal = (message: string) => void;
 
 const CONTEXT = 'Agent';
@@ -38,12 +41,13 @@ export class AgentReporter implements OnApplicationBootstrap, OnApplicationShutd
     private readonly registry: PluginRegistry,
     @Inject(PULSE_LOGGER) private readonly logger: PulseLogger,
     @Inject(AGENT_FATAL) private readonly fatal: AgentFatal,
+    @Inject(COLLECTOR_SECTIONS) private readonly sections: CollectorSections,
   ) {
     this.log = contextLogger(logger, CONTEXT);
   }
 
   onApplicationBootstrap(): void {
-    this.collectors = setUpCollectors(this.registry.collectors(), this.config);
+    this.collectors = setUpCollectors(this.registry.collectors(), this.config, this.sections);
     const link = Link.open({
       config: this.config,
       role: 'agent',

@@ -1,4 +1,5 @@
 import type { AgentConfig } from '../config/remote-config.schema.js';
+import type { CollectorSections } from './collector-options.js';
 import type { CollectorPlugin, MetricSample, PluginContext, PluginLogger } from '../plugin-host/contracts.js';
 import { createPluginContext } from '../plugin-host/plugin-context.js';
 import { validatePluginConfig } from '../plugin-host/plugin-config.js';
@@ -15,10 +16,11 @@ export interface CollectorSetup {
 /**
  * The collectors agent.conf asks for (`collectors`, default: every installed one), each with its config:
  * a collector's option takes the value of the agent.conf key of the same name (`disks_exclude`,
- * `net_exclude`), so a collector's options live in agent.conf without the agent knowing any collector.
- * An unknown collector or an option the collector refuses stops the start, naming the key.
+ * `net_exclude`), or of that key in the table named after the collector (`[processes] names`), which
+ * wins; so a collector's options live in agent.conf without the agent knowing any collector. An unknown
+ * collector or an option the collector refuses stops the start, naming the key.
  */
-export function setUpCollectors(installed: RegisteredCollector[], config: AgentConfig): CollectorSetup[] {
+export function setUpCollectors(installed: RegisteredCollector[], config: AgentConfig, sections: CollectorSections = {}): CollectorSetup[] {
   const byId = new Map(installed.map((collector) => [collector.id, collector]));
   const wanted = config.collectors.length > 0 ? [...new Set(config.collectors)] : [...byId.keys()].sort();
   const unknown = wanted.filter((id) => !byId.has(id));
@@ -32,13 +34,20 @@ export function setUpCollectors(installed: RegisteredCollector[], config: AgentC
   return wanted.map((id) => {
     const collector = byId.get(id)!;
     const keys = Object.keys(new collector.meta.config());
+    const own = sections[id] ?? {};
     const raw = Object.fromEntries(
       keys.filter((key) => key in config).map((key) => [key, (config as unknown as Record<string, unknown>)[key]]),
     );
+    Object.assign(raw, own);
     const validated = validatePluginConfig(collector.meta.config, raw);
     if (!validated.ok)
       throw new StartupError(
-        `collector ${id}: ${validated.errors.map((error) => `${error.field || 'its options'}: ${error.message}`).join('; ')}`,
+        `collector ${id}: ${validated.errors
+          .map(
+            (error) =>
+              `${error.field && error.field.split('.')[0]! in own ? `${id}.${error.field}` : error.field || 'its options'}: ${error.message}`,
+          )
+          .join('; ')}`,
         { exitCode: EXIT_CONFIG },
       );
     return { id, plugin: collector.plugin, config: validated.value };

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CommandLine } from '../cli/command-line.js';
-import { loadAgentConfig } from '../config/config.loader.js';
+import { claimCollectorSections } from '../agent/collector-options.js';
+import { readAgentConfig } from '../config/config.loader.js';
 import { createLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
@@ -18,7 +19,7 @@ import { runExecutable } from './run-executable.js';
  * server is away. Stops cleanly on SIGTERM/SIGINT (the outbox stays for the next start).
  */
 async function main(commandLine: CommandLine): Promise<void> {
-  const { config, file, warnings } = loadAgentConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
+  const { config, file, warnings, rest } = readAgentConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
   const logger = createLogger({
     debug: commandLine.debug,
     syslog: commandLine.syslog,
@@ -32,6 +33,10 @@ async function main(commandLine: CommandLine): Promise<void> {
   for (const warning of warnings) logger.warn(warning, 'Config');
 
   const plugins = await loadPluginModules('agent', { dropInDir: config.plugins.dir });
+  // The collectors' own tables ([processes]) are read once the collectors are known; what none claims is warned about.
+  const sections = claimCollectorSections(rest, plugins);
+  for (const warning of rest.settle()) logger.warn(warning, 'Config');
+
   let app: INestApplicationContext | null = null;
   let fatal: string | null = null;
   const stop = async (message: string) => {
@@ -45,6 +50,7 @@ async function main(commandLine: CommandLine): Promise<void> {
       config,
       logger,
       plugins,
+      sections,
       onFatal: (message) => {
         if (fatal !== null) return;
         fatal = message;

@@ -62,6 +62,28 @@ describe('poller and agent configuration at start', () => {
     );
   });
 
+  it('the agent reads a collector’s options from the table named after it: a bad one is refused, a table no collector has is warned about', async () => {
+    const lines = [`server = "http://127.0.0.1:1/"`, `token = "${TOKENS.agent}"`, `data_dir = "${path.join(dir, 'agent-data')}"`];
+    const bad = configFile('agent-section-bad.conf', [...lines, '[gpu]', 'fan = 1', '[network]', 'net_exclude = 5', ''].join('\n'));
+    const refused = await run('agent', ['--config', bad]);
+    assert.equal(refused.code, 78, refused.stderr);
+    assert.match(refused.stderr, /Unknown configuration key "gpu" \(line 4\) ignored/);
+    assert.match(refused.stderr, /cannot start: collector network: network\.net_exclude: must be a list of interface name globs/);
+
+    const good = configFile('agent-section-good.conf', [...lines, '[disk]', 'disks_exclude = ["/boot*"]', 'colour = "red"', ''].join('\n'));
+    const agent = startProcess(process.execPath, [path.join(distRoot, 'app', 'entry', 'agent.js'), '--config', good], {
+      env: { PATH: process.env.PATH },
+      cwd: dir,
+      label: 'agent',
+    });
+    try {
+      await agent.waitForOutput(/reporting every 30 s/);
+    } finally {
+      await agent.stop();
+    }
+    assert.match(agent.stderr, /Unknown configuration key "disk\.colour" \(line 6\) ignored/);
+  });
+
   it(`the poller starts on a good file and says what it cannot do yet`, async () => {
     const file = configFile('poller-good.conf', `server = "https://pulse.example.com/"\ntoken = "${TOKENS.poller}"\n`);
     const result = await run('poller', ['--config', file]);
