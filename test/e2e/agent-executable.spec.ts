@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PULSE_VERSION } from '../../app/runtime/version.js';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer } from '../peers/pulse-server.js';
@@ -116,6 +117,7 @@ describe('agent executable against a real server', () => {
     await calmCpu(id);
     const shown = await show(id);
     assert.equal(shown.hostname, os.hostname(), agent.output());
+    assert.equal(shown.version, PULSE_VERSION, 'the agents list shows the agent’s version');
     assert.match(shown.os, /kernel /);
     assert.ok(
       shown.latest.disks.some((disk: { mount: string }) => disk.mount === '/'),
