@@ -10,7 +10,10 @@ import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from 
 import { runCommand, startProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
-const TOKENS = { poller: `sw_poller_${'7c'.repeat(32)}` };
+/** A start that should be refused but runs is killed after this, failing the test instead of hanging it. */
+const REFUSAL_WAIT_MS = 120_000;
+
+const TOKENS = { poller: `sw_poller_${'7c'.repeat(32)}`, agent: `sw_agent_${'8d'.repeat(32)}` };
 const EXECUTABLES = {
   server: 'lillydoo-pulse-linux-x64',
   poller: 'lillydoo-pulse-poller-linux-x64',
@@ -196,7 +199,9 @@ describe('drop-in plugins in the single executables', () => {
       const file = path.join(data, 'server.toml');
       writeFileSync(file, serverConfig(data, item.dir));
       const runs = {
-        server: await runCommand(installed.server, ['--config', file], { env: {}, cwd: data }).catch((error: Failure) => error),
+        server: await runCommand(installed.server, ['--config', file], { env: {}, cwd: data, timeout: REFUSAL_WAIT_MS }).catch(
+          (error: Failure) => error,
+        ),
         poller: await startRemote('poller', item.dir),
       };
       for (const [role, refused] of Object.entries(runs)) assertRefused(refused, item, `the ${role} executable`);
@@ -211,8 +216,10 @@ describe('drop-in plugins in the single executables', () => {
     writeFileSync(entry, `${readFileSync(entry, 'utf8')}\nconst unfinished = ;\n`);
     const file = path.join(home, 'agent-broken.conf');
     // Nothing listens on 127.0.0.1:1; the agent stops before it would try.
-    writeFileSync(file, `server = "http://127.0.0.1:1/"\ntoken = "sw_agent_${'8d'.repeat(32)}"\n[plugins]\ndir = ${JSON.stringify(dir)}\n`);
-    const refused = await runCommand(installed.agent, ['--config', file], { env: {}, cwd: home }).catch((error: Failure) => error);
+    writeFileSync(file, `server = "http://127.0.0.1:1/"\ntoken = "${TOKENS.agent}"\n[plugins]\ndir = ${JSON.stringify(dir)}\n`);
+    const refused = await runCommand(installed.agent, ['--config', file], { env: {}, cwd: home, timeout: REFUSAL_WAIT_MS }).catch(
+      (error: Failure) => error,
+    );
     assertRefused(
       refused,
       { what: 'a syntax error', dir, folder, reason: /^syntax error in dist\/index\.js or a file it imports: Unexpected token ';'/ },
@@ -228,7 +235,7 @@ describe('drop-in plugins in the single executables', () => {
       file,
       `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`,
     );
-    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]) }).catch(
+    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]), timeout: REFUSAL_WAIT_MS }).catch(
       (error: Failure) => error,
     );
   }
