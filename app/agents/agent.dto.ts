@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../http/paging.js';
-import { IsTimeParam, parseTimeParam } from '../http/time-param.js';
+import { IsTimeParam } from '../http/time-param.js';
 import { Optional } from '../http/validation.js';
 import { HISTORY_METRICS } from './agent-history.js';
 import { AGENT_STATES, type AgentState } from './agent.entity.js';
@@ -119,7 +119,3 @@ export class AgentMetricsQuery {
   metric?: string;
 }
 
-/** A validated time parameter as epoch ms; undefined when absent. */
-export function parseTime(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : (parseTimeParam(text) ?? undefined);
-}

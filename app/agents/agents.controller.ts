@@ -2,9 +2,10 @@ import { Controller, Delete, Get, Put, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { JsonBody } from '../http/json-body.js';
 import { pageBody, pageRequest } from '../http/paging.js';
+import { optionalTimeParam } from '../http/time-param.js';
 import { AgentsQuery } from './agents.query.js';
 import { AgentService } from './agent.service.js';
-import { AgentBodyDto, AgentMetricsQuery, ListAgentsQuery, parseTime } from './agent.dto.js';
+import { AgentBodyDto, AgentMetricsQuery, ListAgentsQuery } from './agent.dto.js';
 
 const EXAMPLE = '{"name": "web1", "thresholds": {"disk_percent": 95}, "alerts": ["ops-mail"]}';
 const THRESHOLDS_EXAMPLE = '{"disk_percent": 95, "cpu_minutes": 10}';
@@ -32,8 +33,8 @@ export class AgentsController {
   metrics(@IdParam() id: number, @Query() query: AgentMetricsQuery) {
     return this.query.history(id, {
       period: query.period ?? 'minute',
-      since: parseTime(query.since),
-      until: parseTime(query.until),
+      since: optionalTimeParam(query.since),
+      until: optionalTimeParam(query.until),
       metrics: query.metric ? query.metric.split(',') : [],
     });
   }
