@@ -4,13 +4,15 @@ import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { ConsoleSessionsPostgres1764300000000 } from './postgres/1764300000000-console-sessions.js';
-import { PollersPostgres1764350000000 } from './postgres/1764350000000-pollers.js';
+import { AgentsPostgres1764400000000 } from './postgres/1764400000000-agents.js';
+import { PollersPostgres1764410000000 } from './postgres/1764410000000-pollers.js';
+import { AgentsSqlite1764400000000 } from './sqlite/1764400000000-agents.js';
+import { PollersSqlite1764410000000 } from './sqlite/1764410000000-pollers.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
 import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
 import { ConsoleSessionsSqlite1764300000000 } from './sqlite/1764300000000-console-sessions.js';
-import { PollersSqlite1764350000000 } from './sqlite/1764350000000-pollers.js';
 
 /**
  * Migrations run in this order; each dialect has its own SQL, and a medium test checks that after all of
@@ -22,7 +24,8 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsSqlite1764000000000,
   AlertsSqlite1764100000000,
   ConsoleSessionsSqlite1764300000000,
-  PollersSqlite1764350000000,
+  AgentsSqlite1764400000000,
+  PollersSqlite1764410000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationPostgres1763800000000,
@@ -30,5 +33,6 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsPostgres1764000000000,
   AlertsPostgres1764100000000,
   ConsoleSessionsPostgres1764300000000,
-  PollersPostgres1764350000000,
+  AgentsPostgres1764400000000,
+  PollersPostgres1764410000000,
 ];

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Registered network pollers: token binding, liveness, version and outbox figures. */
-export class PollersSqlite1764350000000 implements MigrationInterface {
-  name = 'PollersSqlite1764350000000';
+export class PollersSqlite1764410000000 implements MigrationInterface {
+  name = 'PollersSqlite1764410000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(
