@@ -12,6 +12,7 @@ import { MonitorBucket } from '../monitors/monitor-bucket.entity.js';
 import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
+import { Poller } from '../pollers/poller.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   AgentRow,
   AgentSample,
   AgentBucket,
+  Poller,
 ];

@@ -8,6 +8,7 @@ import { MonitorsController } from './monitors.controller.js';
 import { MonitorsQuery } from './monitors.query.js';
 import { ResultRepository } from './result.repository.js';
 import { ResultsCleanupService } from './results-cleanup.service.js';
+import { SourceDirectory } from './source-directory.js';
 import './monitor.events.js';
 
 /** SPEC §3: the monitors API, the public source's checks, results, states, incidents and uptime. */
@@ -22,7 +23,8 @@ import './monitor.events.js';
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
+    SourceDirectory,
   ],
-  exports: [MonitorRuntime, MonitorMaintenance, MonitorsQuery],
+  exports: [MonitorRuntime, MonitorMaintenance, MonitorService, MonitorsQuery, SourceDirectory],
 })
 export class MonitorsModule {}

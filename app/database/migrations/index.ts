@@ -5,7 +5,9 @@ import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartb
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { ConsoleSessionsPostgres1764300000000 } from './postgres/1764300000000-console-sessions.js';
 import { AgentsPostgres1764400000000 } from './postgres/1764400000000-agents.js';
+import { PollersPostgres1764410000000 } from './postgres/1764410000000-pollers.js';
 import { AgentsSqlite1764400000000 } from './sqlite/1764400000000-agents.js';
+import { PollersSqlite1764410000000 } from './sqlite/1764410000000-pollers.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
@@ -23,6 +25,7 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   AlertsSqlite1764100000000,
   ConsoleSessionsSqlite1764300000000,
   AgentsSqlite1764400000000,
+  PollersSqlite1764410000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationPostgres1763800000000,
@@ -31,4 +34,5 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   AlertsPostgres1764100000000,
   ConsoleSessionsPostgres1764300000000,
   AgentsPostgres1764400000000,
+  PollersPostgres1764410000000,
 ];
