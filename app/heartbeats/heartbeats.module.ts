@@ -27,6 +27,6 @@ import { HeartbeatsService } from './heartbeats.service.js';
     BeatRoutes,
     ForgetUnseenTask,
   ],
-  exports: [HeartbeatEngine, HeartbeatMaintenance],
+  exports: [HeartbeatEngine, HeartbeatMaintenance, HeartbeatsService, AlarmsService],
 })
 export class HeartbeatsModule {}

@@ -3,6 +3,7 @@ import { Between, DataSource, LessThan, type EntityManager, type FindOptionsWher
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket, type BucketPeriod } from './monitor-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
+import { sourceBucketDeltas, type SourceBucketDelta } from './source-buckets.js';
 import type { BucketDelta } from './uptime-buckets.js';
 
 export interface ResultQuery {
@@ -64,7 +65,55 @@ export class ResultRepository {
           .execute();
       }
       for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
+      const perSource = sourceBucketDeltas(results);
+      for (let start = 0; start < perSource.length; start += CHUNK) await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
     });
+  }
+
+  /** Adds per-source deltas to their bucket rows (insert or add); see addToBuckets. */
+  private async addToSourceBuckets(manager: EntityManager, deltas: SourceBucketDelta[]): Promise<void> {
+    const parameters: unknown[] = [];
+    const columns = [
+      'monitor_id',
+      'source',
+      'period',
+      'bucket_start',
+      'checks',
+      'down_checks',
+      'latency_count',
+      'latency_sum_ms',
+      'latency_min_ms',
+      'latency_max_ms',
+    ];
+    const rows = deltas.map((delta) => {
+      const values = [
+        delta.monitorId,
+        delta.source,
+        delta.period,
+        delta.bucketStart,
+        delta.checks,
+        delta.downChecks,
+        delta.latencyCount,
+        delta.latencySumMs,
+        delta.latencyMinMs,
+        delta.latencyMaxMs,
+      ];
+      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
+    });
+    const [least, greatest] = this.postgres ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
+    const current = (column: string) => `"monitor_source_buckets"."${column}"`;
+    const extreme = (fn: string, column: string) =>
+      `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
+    const updates = [
+      ...['checks', 'down_checks', 'latency_count', 'latency_sum_ms'].map((column) => `"${column}" = ${current(column)} + excluded."${column}"`),
+      `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
+      `"latency_max_ms" = ${extreme(greatest, 'latency_max_ms')}`,
+    ];
+    await manager.query(
+      `INSERT INTO "monitor_source_buckets" (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.join(', ')} ` +
+        `ON CONFLICT ("monitor_id", "source", "period", "bucket_start") DO UPDATE SET ${updates.join(', ')}`,
+      parameters,
+    );
   }
 
   /** Adds deltas to their bucket rows (insert or add), in SQL both dialects share but for LEAST/GREATEST. */
@@ -154,6 +203,15 @@ export class ResultRepository {
   async deleteBucketsBefore(period: BucketPeriod, cutoff: number, limit: number): Promise<number> {
     return this.deleteInChunks('monitor_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, [
       '"monitor_id"',
+      '"period"',
+      '"bucket_start"',
+    ]);
+  }
+
+  async deleteSourceBucketsBefore(period: BucketPeriod, cutoff: number, limit: number): Promise<number> {
+    return this.deleteInChunks('monitor_source_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, [
+      '"monitor_id"',
+      '"source"',
       '"period"',
       '"bucket_start"',
     ]);

@@ -32,6 +32,7 @@ export {
   formValues,
   mapInputNames,
   parseDuration,
+  submittedValues,
   type FormMapRow,
   type FormSubmission,
   type FormValue,

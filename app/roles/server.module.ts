@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -55,6 +56,7 @@ export class ServerModule {
         NotifyModule,
         SnapshotModule,
         AlertsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },

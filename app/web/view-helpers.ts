@@ -18,6 +18,29 @@ export function formatDateTime(ms: number | null | undefined): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+/** `17:21:05 UTC`: a time of day for lists of recent events (the full date is in its title). */
+export function formatTimeOfDay(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** `2026-12-01`: a UTC day. */
+export function formatDay(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/**
+ * `99.95 %`, `100 %`, `12.3 %`: an uptime, cut (not rounded) to two decimals, so 99.999 % of a day with an
+ * outage never reads as 100 %.
+ */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `${Math.floor(value * 100) / 100} %`;
+}
+
 export function isoDateTime(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '' : new Date(ms).toISOString();
 }
