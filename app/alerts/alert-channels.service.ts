@@ -45,7 +45,10 @@ export class AlertChannelsService implements OnModuleInit {
     const problems: string[] = [];
     for (const [name, section] of Object.entries(this.config.alerts)) {
       const targets = targetsFromConfig(section);
-      if (targets.length === 0) problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script or snmp_trap)`);
+      if (targets.length === 0)
+        problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script, snmp_trap, or type with its options)`);
+      if (!section.type && Object.keys(section.options).length > 0)
+        problems.push(`alerts.${name}: options need a type (the alerter they are for, e.g. type = "webhook")`);
       const channel: AlertChannel = { name, source: 'config', isDefault: section.default, targets };
       for (const target of targets) {
         const error = this.checkTarget(channel, target);
@@ -135,7 +138,7 @@ export class AlertChannelsService implements OnModuleInit {
   /** The alerter and validated settings a target sends with. */
   effective(channel: AlertChannel, target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
     const alerter = this.plugins.alerter(target.type);
-    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed`);
+    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed (installed: ${this.installedAlerters()})`);
     const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(target.type, this.config), ...target.settings });
     if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
     // Checked again at each send: a symlink under script_dir may have been pointed elsewhere since.
@@ -149,6 +152,14 @@ export class AlertChannelsService implements OnModuleInit {
   /** Settings as the API shows them: secrets masked. */
   masked(target: ChannelTarget): Record<string, unknown> {
     return maskSecrets(this.secretsOf(target.type), target.settings);
+  }
+
+  private installedAlerters(): string {
+    return this.plugins
+      .alerters()
+      .map((item) => item.id)
+      .sort()
+      .join(', ');
   }
 
   private secretsOf(type: string): readonly string[] | undefined {
@@ -180,11 +191,7 @@ export class AlertChannelsService implements OnModuleInit {
     if (!NAME.test(input.name)) errors.add('name', 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
-      const known = this.plugins
-        .alerters()
-        .map((item) => item.id)
-        .join(', ');
-      errors.add('type', `unknown alerter "${input.type}"; installed: ${known}`);
+      errors.add('type', `unknown alerter "${input.type}"; installed: ${this.installedAlerters()}`);
     } else {
       const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
       errors.addAll(result.ok ? this.executableProblems(alerter, input.settings) : result.errors, 'settings');

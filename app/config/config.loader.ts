@@ -45,6 +45,7 @@ export const SERVER_CONFIG_SCHEMA: ConfigSchema<ServerConfig> = {
     config.data_dir = path.resolve(cwd, config.data_dir);
     if (config.native_cache_dir === '') config.native_cache_dir = path.join(config.data_dir, 'native');
     else config.native_cache_dir = path.resolve(cwd, config.native_cache_dir);
+    config.plugins.dir = path.resolve(cwd, config.plugins.dir);
   },
 };
 
@@ -120,7 +121,7 @@ function checkLink(config: LinkConfig, report: ConfigReport, { cwd }: ConfigInpu
     );
 }
 
-function finishLink(config: LinkConfig & { data_dir: string }, { cwd }: ConfigInputs): void {
+function finishLink(config: LinkConfig & { data_dir: string; plugins: { dir: string } }, { cwd }: ConfigInputs): void {
   config.data_dir = path.resolve(cwd, config.data_dir);
   if (config.ca_file !== '') config.ca_file = path.resolve(cwd, config.ca_file);
   config.plugins.dir = path.resolve(cwd, config.plugins.dir);

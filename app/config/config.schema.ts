@@ -1,4 +1,4 @@
-import { IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -172,6 +172,23 @@ export class MonitorsSection {
   @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
 }
 
+/** `[plugins]` of every role (SPEC §11): where drop-in plugin folders are installed. */
+export class PluginsSection {
+  /** `<dir>/checks/<id>/`, `<dir>/alerters/<id>/`, `<dir>/collectors/<id>/`; a missing directory means none. */
+  @MinLength(1, { message: 'must be the directory of drop-in plugin folders' }) @IsString(STRING) dir = '/etc/lillydoo-pulse/plugins';
+}
+
+const NAGIOS_DIRS = 'must be a list of absolute directories, e.g. ["/usr/lib/nagios/plugins", "/usr/local/lib/nagios/plugins"]';
+
+/** `[plugins]` of the roles that run checks (server, poller): also where the nagios check may run plugins from. */
+export class CheckPluginsSection extends PluginsSection {
+  @Matches(/^\//, { each: true, message: NAGIOS_DIRS })
+  @IsString({ each: true, message: NAGIOS_DIRS })
+  @ArrayMinSize(1, { message: NAGIOS_DIRS })
+  @IsArray({ message: NAGIOS_DIRS })
+  nagios_dirs: string[] = ['/usr/lib/nagios/plugins'];
+}
+
 export class LogSection {
   /** Where --syslog sends log lines (the local syslog daemon's socket). */
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
@@ -236,6 +253,11 @@ export class AlertChannelConfig {
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
   @IsString(STRING) snmp_priv_key = '';
   @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
+  /** Pulse: any alerter plugin by its id (a built-in one or a drop-in's), with `options` as its settings. */
+  @Matches(/^$|^[a-z][a-z0-9-]{0,31}$/, { message: 'must be the id of an alerter plugin, e.g. "webhook"' })
+  @IsString(STRING)
+  type = '';
+  @IsObject({ message: 'must be a table of the alerter\'s settings, e.g. options = { topic = "ops" }' }) options: Record<string, unknown> = {};
   /** Pulse: use this channel for everything that names no channel of its own. */
   @IsBoolean(BOOLEAN) default = false;
 }
@@ -273,6 +295,7 @@ export class ServerConfig {
   monitors = new MonitorsSection();
   log = new LogSection();
   alerting = new AlertingSection();
+  plugins = new CheckPluginsSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelConfig> = {};

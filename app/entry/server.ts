@@ -8,6 +8,7 @@ import { databaseTarget, describeTarget } from '../database/data-source-options.
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
 import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
@@ -34,7 +35,7 @@ async function main(commandLine: CommandLine): Promise<void> {
   if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
 
   await restoreSnapshotIfMissing(config, logger);
-  const plugins = await loadPluginModules('server');
+  const plugins = await loadPluginModules('server', { dropInDir: config.plugins.dir });
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins }),
     createHttpAdapter(config),
@@ -55,6 +56,7 @@ async function main(commandLine: CommandLine): Promise<void> {
     }
     throw error;
   }
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }

@@ -29,6 +29,21 @@ export interface PluginContext {
   network?: NetworkPolicy;
 }
 
+/**
+ * The host's `[plugins]` settings, for a plugin that needs one: inject them with
+ * `@Inject(PLUGIN_SETTINGS) settings: PluginSettings` (Optional in specs that build the class themselves).
+ * Read-only; the same object for every plugin of the executable.
+ */
+export interface PluginSettings {
+  /** `[plugins] dir`: where drop-in plugin folders are installed. */
+  readonly dir: string;
+  /** `[plugins] nagios_dirs` on the server and pollers: where Nagios-compatible plugins may be run from ([] on the agent). */
+  readonly nagios_dirs: readonly string[];
+}
+
+/** The injection token of PluginSettings (Symbol.for, so it is the same symbol wherever it is asked for). */
+export const PLUGIN_SETTINGS: unique symbol = Symbol.for('lillydoo-pulse.plugin-settings') as never;
+
 /** What a plugin declares about itself, next to its class. */
 export interface PluginMeta<C extends object = object> {
   /** Lowercase id, also the plugin's folder name: `port`, `http`, `snmp-trap`. */

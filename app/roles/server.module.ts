@@ -15,7 +15,7 @@ import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
-import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
+import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
@@ -43,7 +43,7 @@ export class ServerModule {
         EventsModule,
         MetricsModule,
         HealthModule,
-        PluginHostModule.forRoot(plugins),
+        PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins)),
         ScheduleModule.forRoot(),
         TokensModule,
         WebModule,

@@ -8,8 +8,8 @@ import { importSpecifiers } from '../support/import-specifiers.js';
 /** The SDK plugins import, and the entry their specs may use besides (with `test/`). */
 const SDK = 'app/plugin-host/index.ts';
 const SDK_TESTING = 'app/plugin-host/testing.ts';
-/** The one file in app/ that may import a computed module name: the loader that finds plugin folders at run time. */
-const PLUGIN_LOADER = 'app/plugin-host/plugin-loader.ts';
+/** The files in app/ that may import a computed module name: the loaders that find plugin folders at run time. */
+const PLUGIN_LOADERS = ['app/plugin-host/plugin-loader.ts', 'app/plugin-host/drop-in-loader.ts'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(projectRoot, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -43,7 +43,8 @@ function violations(file: string, source: string): string[] {
           `${at} imports ${specifier}: a plugin imports only the SDK (${SDK.replace('.ts', '.js')})${isSpec ? `, ${SDK_TESTING.replace('.ts', '.js')} and test/` : ''}, its own folder and packages`,
         );
     } else {
-      if (specifier === null && file !== PLUGIN_LOADER) found.push(`${at} imports a computed module name (only the plugin loader may)`);
+      if (specifier === null && !PLUGIN_LOADERS.includes(file))
+        found.push(`${at} imports a computed module name (only the plugin loaders may)`);
       else if (target?.startsWith('plugins/'))
         found.push(`${at} imports ${specifier}: app/ never imports a plugin (the loader finds them)`);
       else if (target?.startsWith('test/') && !isSpec) found.push(`${at} imports ${specifier}: app/ never depends on test code`);
