@@ -63,7 +63,11 @@ export class MonitorsPages {
 
   @Page('', { title: 'Monitors', nav: { order: 100, group: 'Monitors', byCheckType: true, allLabel: 'All monitors' } })
   async list(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>) {
-    return view('monitors/index', await this.listData(readListParams(query)), { fragments: LIST_FRAGMENTS });
+    // A sort or page link changed what the filter form shows (its sort, order and page size): it comes
+    // along. Not for live refreshes or the form's own requests, which would take the focus from the search box.
+    const trigger = request.headers['hx-trigger'];
+    const oob = trigger === 'monitors-list' || trigger === 'monitor-filters' ? [] : ['monitors/filters'];
+    return view('monitors/index', await this.listData(readListParams(query)), { fragments: LIST_FRAGMENTS, oob });
   }
 
   @Page(':id', { title: 'Monitor' })

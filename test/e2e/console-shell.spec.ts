@@ -102,7 +102,7 @@ describe('console shell over HTTP (SPEC §8)', () => {
 
     const signedIn = await user.signIn(admin);
     assert.equal(signedIn.status, 303);
-    assert.equal(signedIn.headers.get('location'), '/tokens');
+    assert.equal(signedIn.headers.get('location'), '/', 'into the console: the dashboard');
     const session = user.sessionCookie!;
     assert.match(session, /^[A-Za-z0-9_-]{43}$/);
     const line = cookieLine(signedIn.headers.getSetCookie(), 'pulse_session');
@@ -121,7 +121,9 @@ describe('console shell over HTTP (SPEC §8)', () => {
     const tokens = await user.request('GET', 'tokens');
     assert.equal(tokens.status, 200);
     assert.match(tokens.text, /<h1>Tokens<\/h1>/);
-    assert.equal((await user.request('GET', '')).headers.get('location'), '/tokens', 'signed in, / leads into the console');
+    const home = await user.request('GET', '');
+    assert.equal(home.status, 200, 'signed in, / is the dashboard');
+    assert.match(home.text, /<h1>Dashboard<\/h1>/);
   });
 
   it('refuses a state change without the session CSRF token, with another session’s, or from another origin', async () => {
