@@ -39,9 +39,10 @@ export class HttpReceiver {
         receiver.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() });
         const headers = { 'content-type': 'text/plain', ...receiver.responseHeaders };
         const respond = () =>
-          (receiver.statusText ? response.writeHead(receiver.status, receiver.statusText, headers) : response.writeHead(receiver.status, headers)).end(
-            receiver.responseBody,
-          );
+          (receiver.statusText
+            ? response.writeHead(receiver.status, receiver.statusText, headers)
+            : response.writeHead(receiver.status, headers)
+          ).end(receiver.responseBody);
         if (receiver.delayMs > 0) setTimeout(respond, receiver.delayMs);
         else respond();
       });
