@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { directSite, nginxSite, signIn, type ConsoleSite } from '../support/console-sites.js';
-import { waitUntil } from '../support/wait.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)"> shop';
 const PAGE_SIZE = 25;
@@ -38,8 +38,8 @@ async function expectNothingInjected(watched: WatchedPage): Promise<void> {
   );
 }
 
-function monitorsScenario(name: string, open: () => Promise<ConsoleSite>) {
-  describe(`console monitors in Chromium, ${name}`, () => {
+function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...programs: string[]) {
+  describe(`console monitors in Chromium, ${name}`, { skip: skipUnlessInstalled('chromium', ...programs) }, () => {
     let site: ConsoleSite;
     let browser: BrowserPeer;
     let admin: string;
@@ -268,4 +268,4 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>) {
 }
 
 monitorsScenario('served directly', () => directSite());
-monitorsScenario('behind nginx at /monitoring/pulse/', () => nginxSite());
+monitorsScenario('behind nginx at /monitoring/pulse/', () => nginxSite(), 'nginx');
