@@ -1,6 +1,6 @@
 import { Query, Req } from '@nestjs/common';
-import { AlarmsService } from '../alarms/alarms.service.js';
-import { HeartbeatsService } from '../heartbeats/heartbeats.service.js';
+import { AlarmsQuery } from '../alarms/alarms.query.js';
+import { ServicesQuery } from '../heartbeats/services.query.js';
 import { MONITOR_STATES } from '../monitors/monitor.entity.js';
 import { pagination, readListParams } from '../monitors/monitor-list-params.js';
 import { MonitorOverview } from '../monitors/monitor-overview.query.js';
@@ -13,6 +13,8 @@ import { heartbeatSummary } from './heartbeat-summary.js';
 
 /** Monitors on one dashboard page: problems first, so a bad night is visible at the top however many there are. */
 const DASHBOARD_ROWS = 20;
+/** Services and alarms in error listed on the dashboard, each. */
+const HEARTBEAT_ROWS = 8;
 const FRAGMENTS = { 'dashboard-monitors': 'dashboard/monitors', 'dashboard-heartbeats': 'dashboard/heartbeats' };
 
 /**
@@ -24,8 +26,8 @@ const FRAGMENTS = { 'dashboard-monitors': 'dashboard/monitors', 'dashboard-heart
 export class DashboardPages {
   constructor(
     private readonly overview: MonitorOverview,
-    private readonly heartbeats: HeartbeatsService,
-    private readonly alarms: AlarmsService,
+    private readonly services: ServicesQuery,
+    private readonly alarms: AlarmsQuery,
     private readonly plugins: PluginRegistry,
   ) {}
 
@@ -63,8 +65,17 @@ export class DashboardPages {
     };
   }
 
+  /** Counts from one pass over the states; only the services shown are made into views. */
   private heartbeatData() {
-    return heartbeatSummary(this.heartbeats.list().services, this.alarms.list().alarms);
+    return heartbeatSummary(
+      {
+        serviceStates: this.services.states(),
+        servicesInError: this.services.list({ state: 'error', sort: 'last_state_change' }, { page: 1, perPage: HEARTBEAT_ROWS }).items,
+        alarmStates: this.alarms.states(),
+        alarmsInError: this.alarms.list({ state: 'error' }, { page: 1, perPage: null }).items,
+      },
+      HEARTBEAT_ROWS,
+    );
   }
 }
 

@@ -19,16 +19,13 @@ describe('dashboard', () => {
 
   it('counts heartbeat services and alarms by state and lists the ones in error, longest first', () => {
     const summary = heartbeatSummary(
-      [
-        { name: 'b', state: 'error', last_beat: 5, last_state_change: 200 },
-        { name: 'a', state: 'error', last_beat: -1, last_state_change: 100 },
-        { name: 'c', state: 'ok', last_beat: 9, last_state_change: 50 },
-        { name: 'd', state: 'muted', last_beat: 9, last_state_change: 50 },
-      ],
-      [
-        { name: 'web', state: 'error', incident_nbr: 3, failed_services: 2, last_state_change: 150 },
-        { name: 'db', state: 'ok', incident_nbr: 0, failed_services: 0, last_state_change: 0 },
-      ],
+      {
+        serviceStates: [{ state: 'error' }, { state: 'error' }, { state: 'ok' }, { state: 'muted' }],
+        // As the ServicesQuery lists them: longest in error first, the first page only.
+        servicesInError: [{ name: 'a', last_beat: -1, last_state_change: 100 }],
+        alarmStates: [{ state: 'error' }, { state: 'ok' }],
+        alarmsInError: [{ name: 'web', incident_nbr: 3, failed_services: 2, last_state_change: 150 }],
+      },
       1,
     );
     assert.deepEqual(

@@ -1,5 +1,4 @@
 import { Body, Get, Post, Query, Req } from '@nestjs/common';
-import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { IdParam } from '../http/id-param.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
@@ -9,6 +8,7 @@ import { redirect, view } from '../web/console-results.js';
 import type { ConsoleRequest } from '../web/console-session.resolver.js';
 import { formErrorsOf, formText, validateForm } from '../web/form-validation.js';
 import { orderCheckTypes } from '../web/sidebar.js';
+import { AlertChannelLookup } from './alert-channel-lookup.js';
 import { MonitorBodyDto } from './monitor.dto.js';
 import {
   monitorFormView,
@@ -22,6 +22,7 @@ import {
 import { MonitorOverview } from './monitor-overview.query.js';
 import { monitorRowsView } from './monitor-rows.view.js';
 import { MonitorService } from './monitor.service.js';
+import { MonitorsQuery } from './monitors.query.js';
 
 /** The Add/Edit form is the dialog's content for htmx, and a page of its own without JavaScript. */
 const FORM_FRAGMENTS = { 'monitor-dialog-body': 'monitors/form', 'monitor-form': 'monitors/form' };
@@ -35,9 +36,10 @@ const FORM_FRAGMENTS = { 'monitor-dialog-body': 'monitors/form', 'monitor-form':
 export class MonitorFormPages {
   constructor(
     private readonly monitors: MonitorService,
+    private readonly query: MonitorsQuery,
     private readonly overview: MonitorOverview,
     private readonly plugins: PluginRegistry,
-    private readonly alertChannels: AlertChannelsService,
+    private readonly alertChannels: AlertChannelLookup,
   ) {}
 
   @Page('new', { title: 'Add monitor' })
@@ -54,7 +56,7 @@ export class MonitorFormPages {
     const id = Number(formText(query.id));
     let state = newMonitorForm(type, { target: formText(query.target) ?? '' });
     if (Number.isSafeInteger(id) && id > 0) {
-      const stored = await this.monitors.get(id);
+      const stored = await this.query.get(id);
       if (stored.type === type.id)
         state = { ...storedMonitorForm(stored, type), values: { ...storedMonitorForm(stored, type).values, target: state.values.target } };
       else state = { ...state, id };
@@ -79,7 +81,7 @@ export class MonitorFormPages {
 
   @Page(':id/edit', { title: 'Edit monitor' })
   async edit(@IdParam() id: number) {
-    const stored = await this.monitors.get(id);
+    const stored = await this.query.get(id);
     const type = this.checkType(stored.type);
     if (!type) return this.formView({ ...newMonitorForm(this.checkTypes()[0]!), id });
     return this.formView(storedMonitorForm(stored, type));
@@ -87,7 +89,7 @@ export class MonitorFormPages {
 
   @Post(':id')
   async update(@Req() request: ConsoleRequest, @IdParam() id: number, @Body() body: Record<string, unknown>) {
-    await this.monitors.get(id); // 404 before reading the form
+    await this.query.get(id); // 404 before reading the form
     const { state, input } = readMonitorForm(body ?? {}, this.checkType(formText(body?.type)), id);
     const checked = await validateForm(MonitorBodyDto, { ...input });
     if (!checked.ok) return this.refused(state, checked.errors);
@@ -115,7 +117,7 @@ export class MonitorFormPages {
   /** Without JavaScript, deleting asks on a page of its own (with it, the button asks in a dialog). */
   @Page(':id/delete', { title: 'Delete monitor' })
   async confirmDelete(@IdParam() id: number) {
-    const monitor = await this.monitors.get(id);
+    const monitor = await this.query.get(id);
     return view('monitors/delete', { title: `Delete ${monitor.name}`, monitor });
   }
 
@@ -153,7 +155,7 @@ export class MonitorFormPages {
   }
 
   private async context(state: MonitorFormState) {
-    const alerts = (await this.alertChannels.list()).map((channel) => ({ name: channel.name, isDefault: channel.isDefault }));
+    const alerts = await this.alertChannels.choices();
     return monitorFormView(state, { types: this.checkTypes(), alerts, pollers: this.pollerChoices() });
   }
 

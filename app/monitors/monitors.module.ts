@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AlertsModule } from '../alerts/alerts.module.js';
 import { MonitorFormPages } from './monitor-form.pages.js';
 import { MonitorHistoryRepository } from './monitor-history.repository.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
@@ -10,13 +9,13 @@ import { MonitorRuntime } from './monitor-runtime.service.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorsController } from './monitors.controller.js';
 import { MonitorsPages } from './monitors.pages.js';
+import { MonitorsQuery } from './monitors.query.js';
 import { ResultRepository } from './result.repository.js';
 import { ResultsCleanupService } from './results-cleanup.service.js';
 import './monitor.events.js';
 
-/** SPEC §3: the monitors API, the public source's checks, results, states, incidents and uptime. */
+/** SPEC §3: the monitors API and console pages, the public source's checks, results, states, incidents and uptime. */
 @Module({
-  imports: [AlertsModule],
   // MonitorFormPages first: its fixed paths (monitors/new) are registered before MonitorsPages' monitors/:id.
   controllers: [MonitorsController, MonitorFormPages, MonitorsPages],
   providers: [
@@ -24,12 +23,13 @@ import './monitor.events.js';
     ResultRepository,
     MonitorRuntime,
     MonitorService,
+    MonitorsQuery,
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
     MonitorHistoryRepository,
     MonitorOverview,
   ],
-  exports: [MonitorRuntime, MonitorMaintenance, MonitorOverview, MonitorService],
+  exports: [MonitorRuntime, MonitorMaintenance, MonitorsQuery, MonitorOverview],
 })
 export class MonitorsModule {}

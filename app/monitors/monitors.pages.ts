@@ -14,7 +14,7 @@ import { MONITOR_STATES } from './monitor.entity.js';
 import { listQuery, pagination, readListParams, PAGE_SIZES, type MonitorListParams } from './monitor-list-params.js';
 import { LATENCY_RANGES, MonitorOverview, type LatencyRange, type MonitorSort } from './monitor-overview.query.js';
 import { incidentsView, monitorRowsView, notableDays, resultsView } from './monitor-rows.view.js';
-import { MonitorService } from './monitor.service.js';
+import { MonitorsQuery } from './monitors.query.js';
 
 const LIST_FRAGMENTS = { 'monitors-list': 'monitors/list' };
 const PAGE_FRAGMENTS = {
@@ -51,7 +51,7 @@ const SHOWN_INCIDENTS = 20;
 export class MonitorsPages {
   constructor(
     private readonly overview: MonitorOverview,
-    private readonly monitors: MonitorService,
+    private readonly monitors: MonitorsQuery,
     private readonly plugins: PluginRegistry,
     private readonly clock: Clock,
     live: LiveHub,
@@ -118,7 +118,7 @@ export class MonitorsPages {
         incidents: incidents && incidentsView(incidents.incidents, SHOWN_INCIDENTS),
         results:
           results &&
-          resultsView(results.results, detail.type).map((result) => ({
+          resultsView(results, detail.type).map((result) => ({
             ...result,
             sourceName: sourceNames.get(result.source) ?? result.source,
           })),

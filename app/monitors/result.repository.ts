@@ -66,7 +66,8 @@ export class ResultRepository {
       }
       for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
       const perSource = sourceBucketDeltas(results);
-      for (let start = 0; start < perSource.length; start += CHUNK) await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
+      for (let start = 0; start < perSource.length; start += CHUNK)
+        await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
     });
   }
 
@@ -105,7 +106,9 @@ export class ResultRepository {
     const extreme = (fn: string, column: string) =>
       `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
     const updates = [
-      ...['checks', 'down_checks', 'latency_count', 'latency_sum_ms'].map((column) => `"${column}" = ${current(column)} + excluded."${column}"`),
+      ...['checks', 'down_checks', 'latency_count', 'latency_sum_ms'].map(
+        (column) => `"${column}" = ${current(column)} + excluded."${column}"`,
+      ),
       `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
       `"latency_max_ms" = ${extreme(greatest, 'latency_max_ms')}`,
     ];
