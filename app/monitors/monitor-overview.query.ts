@@ -268,7 +268,7 @@ function rowOf(live: LiveMonitor, now: number): MonitorRow {
 
 /** The state's reason in words: the messages of the sources that are not up (of all, when it is up). */
 function reasonOf(state: MonitorState, sources: MonitorSourceStatus[]): string {
-  if (state === 'paused') return 'paused';
+  if (state === 'paused') return ''; // the state says it all; its sources' last words are old news
   const known = sources.filter((source) => source.status !== 'unknown' && source.message !== '');
   const telling = state === 'up' ? known : known.filter((source) => source.status !== 'up');
   if (telling.length === 0) return state === 'pending' ? 'waiting for the first result' : '';

@@ -26,9 +26,15 @@ export async function monitorRowsView(rows: readonly MonitorRow[], overview: Mon
         from: trends?.from ?? 0,
         to: trends?.to ?? 1,
         unit: 'ms',
+        width: 100,
         subject: `Latency of ${row.name}, last hour`,
       }),
-      sources: row.sources.map((source) => ({ ...source, label: source.location ? `${source.name} (${source.location})` : source.name })),
+      sources: row.sources.map((source) => ({
+        ...source,
+        // A paused monitor's sources are not checking: "Paused", not the "Unknown" of an old result.
+        status: row.paused ? 'paused' : source.status,
+        label: source.location ? `${source.name} (${source.location})` : source.name,
+      })),
       multiSource: row.sources.length > 1,
     };
   });
@@ -43,7 +49,7 @@ function latestLatency(row: MonitorRow): number | null {
     if (source.latencyMs === null || source.checkedAt === null || source.status === 'unknown') continue;
     if (!newest || source.checkedAt > newest.at) newest = { at: source.checkedAt, latency: source.latencyMs };
   }
-  return newest ? Math.round(newest.latency) : null;
+  return newest ? newest.latency : null;
 }
 
 /** Incidents newest first, at most `limit`, with their times as epoch ms for the time helpers. */
@@ -84,7 +90,7 @@ export function resultsView(results: readonly ResultView[], type: string) {
     return {
       source: result.source,
       status: result.status,
-      latencyMs: result.latency_ms === null ? null : Math.round(result.latency_ms * 10) / 10,
+      latencyMs: result.latency_ms,
       message: result.message,
       checkedAt: result.checked_at ? Date.parse(result.checked_at) : null,
       certificate,

@@ -9,6 +9,7 @@ import {
   formatDateTime,
   formatDay,
   formatDuration,
+  formatLatency,
   formatPercent,
   formatTimeOfDay,
   isoDateTime,
@@ -112,6 +113,7 @@ export class ViewEngine {
       clockTime: (ms: number | null) => formatTimeOfDay(ms),
       utcDay: (ms: number | null) => formatDay(ms),
       percent: (value: number | null) => formatPercent(value),
+      latency: (ms: number | null) => formatLatency(ms),
       round: (value: number) => (typeof value === 'number' ? String(Math.round(value)) : ''),
       times: (a: number, b: number) => a * b,
       plural: (count: number, singular: string, plural: unknown) =>

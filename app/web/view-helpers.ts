@@ -74,6 +74,14 @@ export function formatDuration(ms: number | null | undefined): string {
   return hours ? `${Math.floor(ms / DAY)} d ${hours} h` : `${Math.floor(ms / DAY)} d`;
 }
 
+/** `0.04 ms`, `1.6 ms`, `38 ms`, `1520 ms`: a latency with the digits that tell (loopback pings are far under 1 ms). */
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  if (ms >= 1) return `${Math.round(ms * 10) / 10} ms`;
+  return `${Math.max(0.01, Math.round(ms * 100) / 100)} ms`;
+}
+
 /** `1 token`, `3 tokens`, `0 tokens`; irregular plurals passed in. */
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : plural}`;

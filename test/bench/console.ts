@@ -72,7 +72,9 @@ function insertRows(file: string, table: string, rows: Record<string, unknown>[]
  */
 async function seed(dataDir: string, count: number, openPort: number): Promise<void> {
   const file = path.join(dataDir, 'pulse.db');
-  const dataSource = await openDataSource(dataSourceOptions({ kind: 'sqlite', file }, { logger: quietLogger, nativeCacheDir: os.tmpdir() }));
+  const dataSource = await openDataSource(
+    dataSourceOptions({ kind: 'sqlite', file }, { logger: quietLogger, nativeCacheDir: os.tmpdir() }),
+  );
   await dataSource.destroy(); // migrated: the schema is the server's
   const now = Date.now();
   const since = now - HISTORY_DAYS * 24 * HOUR;
@@ -100,8 +102,12 @@ async function seed(dataDir: string, count: number, openPort: number): Promise<v
     });
   }
   insertRows(file, 'monitors', monitors);
-  const downIds = Array.from({ length: count }, (_, index) => index).filter(isDown).slice(0, DASHBOARD_ROWS);
-  const shown = new Set<number>([...downIds, ...Array.from({ length: Math.min(50, count) }, (_, index) => index)].map((index) => index + 1));
+  const downIds = Array.from({ length: count }, (_, index) => index)
+    .filter(isDown)
+    .slice(0, DASHBOARD_ROWS);
+  const shown = new Set<number>(
+    [...downIds, ...Array.from({ length: Math.min(50, count) }, (_, index) => index)].map((index) => index + 1),
+  );
   const buckets: Record<string, unknown>[] = [];
   const sourceBuckets: Record<string, unknown>[] = [];
   for (const id of shown) {
@@ -199,7 +205,10 @@ async function liveDelays(server: PulseServer, admin: string, browser: BrowserPe
       const changedAt = Date.parse(line[1]!);
       const seen = await waitUntil(
         `the dashboard to show ${to}`,
-        async () => ((await page.evaluate('window.__seen')) as { text: string; at: number }[]).find((entry) => entry.text === to && entry.at >= flippedAt),
+        async () =>
+          ((await page.evaluate('window.__seen')) as { text: string; at: number }[]).find(
+            (entry) => entry.text === to && entry.at >= flippedAt,
+          ),
         30_000,
       );
       fromChange.push(seen.at - changedAt);
@@ -261,7 +270,9 @@ async function main(): Promise<void> {
     await browser.close();
     listener.close();
   }
-  console.log(`\nConsole (${REQUESTS} sequential requests per page after ${WARM_UP} to warm up; ${os.cpus().length} CPUs)\n${results.join('\n')}`);
+  console.log(
+    `\nConsole (${REQUESTS} sequential requests per page after ${WARM_UP} to warm up; ${os.cpus().length} CPUs)\n${results.join('\n')}`,
+  );
 }
 
 await main();
