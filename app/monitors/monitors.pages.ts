@@ -80,8 +80,8 @@ export class MonitorsPages {
     const now = this.clock.now();
     const detail = await this.monitors.get(id);
     const [results, incidents, latency, days] = await Promise.all([
-      wants('monitor-results') ? this.monitors.resultsOf(id, { limit: RECENT_RESULTS }) : null,
-      wants('monitor-incidents') ? this.monitors.incidentsOf(id) : null,
+      wants('monitor-results') ? this.monitors.resultsOfKnown(id, { limit: RECENT_RESULTS }) : null,
+      wants('monitor-incidents') ? this.monitors.incidentsOfKnown(id) : null,
       wants('monitor-latency') ? this.overview.latencyBySource(id, range) : null,
       wants('monitor-uptime') ? this.overview.dayTotals(id, 90) : null,
     ]);
@@ -115,7 +115,7 @@ export class MonitorsPages {
           })),
         },
         uptime: days && { bars: uptimeBars(days, { now }), days: notableDays(days) },
-        incidents: incidents && incidentsView(incidents.incidents, SHOWN_INCIDENTS),
+        incidents: incidents && incidentsView(incidents, SHOWN_INCIDENTS),
         results:
           results &&
           resultsView(results, detail.type).map((result) => ({

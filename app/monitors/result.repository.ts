@@ -192,6 +192,35 @@ export class ResultRepository {
     return { upMs: Number(row?.up ?? 0), warningMs: Number(row?.warning ?? 0), downMs: Number(row?.down ?? 0) };
   }
 
+  /**
+   * stateTotals() of several windows in one query (the monitor page's 24 h, 7 d and 30 d: one turn on the
+   * database instead of three), in the order given.
+   */
+  async stateTotalsOfWindows(
+    monitorId: number,
+    windows: readonly { period: BucketPeriod; since: number }[],
+  ): Promise<{ upMs: number; warningMs: number; downMs: number }[]> {
+    const query = this.dataSource.getRepository(MonitorBucket).createQueryBuilder('bucket');
+    const inWindow = windows.map((window, index) => {
+      query.setParameter(`period${index}`, window.period).setParameter(`since${index}`, window.since);
+      return `(bucket.period = :period${index} AND bucket.bucket_start >= :since${index})`;
+    });
+    const sums = inWindow.flatMap((condition, index) =>
+      ['up', 'warning', 'down'].map(
+        (state) => [`COALESCE(SUM(CASE WHEN ${condition} THEN bucket.${state}_ms ELSE 0 END), 0)`, `${state}${index}`] as const,
+      ),
+    );
+    query.select(sums[0]![0], sums[0]![1]);
+    for (const [expression, alias] of sums.slice(1)) query.addSelect(expression, alias);
+    query.where('bucket.monitor_id = :monitorId', { monitorId }).andWhere(`(${inWindow.join(' OR ')})`);
+    const row = (await query.getRawOne<Record<string, string | number>>()) ?? {};
+    return windows.map((_, index) => ({
+      upMs: Number(row[`up${index}`] ?? 0),
+      warningMs: Number(row[`warning${index}`] ?? 0),
+      downMs: Number(row[`down${index}`] ?? 0),
+    }));
+  }
+
   buckets(monitorId: number, period: BucketPeriod, since: number, until: number): Promise<MonitorBucket[]> {
     return this.dataSource
       .getRepository(MonitorBucket)

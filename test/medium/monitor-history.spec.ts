@@ -50,6 +50,7 @@ for (const kind of databaseKinds()) {
     let history: MonitorHistoryRepository;
     let first: number;
     let second: number;
+    let third: number;
 
     before(async () => {
       database = await createTestDatabase(kind);
@@ -70,6 +71,7 @@ for (const kind of databaseKinds()) {
       };
       first = (await monitors.insert({ ...settings, name: 'first' }, NOW)).id;
       second = (await monitors.insert({ ...settings, name: 'second' }, NOW)).id;
+      third = (await monitors.insert({ ...settings, name: 'third' }, NOW)).id;
     });
     after(async () => {
       await dataSource.destroy();
@@ -133,6 +135,32 @@ for (const kind of databaseKinds()) {
       assert.deepEqual(totals.get(second), { upMs: 0, warningMs: 0, downMs: 3_600_000 });
       const everyone = await history.stateTotals(null, since);
       assert.deepEqual(everyone.get(first), totals.get(first), 'the ranking over all monitors reads the same figures');
+    });
+
+    it("reads a monitor's 24 h, 7 d and 30 d state time in one query, each window as stateTotals reads it", async () => {
+      const windows = [
+        { period: 'minute' as const, since: NOW - DAY },
+        { period: 'hour' as const, since: NOW - 7 * DAY },
+        { period: 'hour' as const, since: NOW - 30 * DAY },
+      ];
+      await results.writeBatch(
+        [],
+        [],
+        [
+          bucket(third, 'minute', NOW - 10 * MINUTE, { upMs: 50_000, downMs: 10_000 }),
+          bucket(third, 'hour', NOW - 3 * DAY, { upMs: 3_000_000, warningMs: 600_000 }),
+          bucket(third, 'hour', NOW - 20 * DAY, { downMs: 3_600_000 }),
+          bucket(third, 'hour', NOW - 40 * DAY, { downMs: 3_600_000 }),
+        ],
+      );
+      const together = await results.stateTotalsOfWindows(third, windows);
+      const apart = await Promise.all(windows.map((window) => results.stateTotals(third, window.period, window.since)));
+      assert.deepEqual(together, apart);
+      assert.equal(together[2]!.downMs - together[1]!.downMs, 3_600_000, 'the outage 20 days ago is in 30 d, not in 7 d');
+      assert.deepEqual(
+        await results.stateTotalsOfWindows(first + second + third, windows),
+        windows.map(() => ({ upMs: 0, warningMs: 0, downMs: 0 })),
+      );
     });
 
     it('groups hour buckets by UTC day for the uptime bars, maintenance apart', async () => {
