@@ -31,7 +31,8 @@ import { ConsoleClient } from '../support/console-client.js';
 import { quietLogger } from '../support/databases.js';
 import { waitUntil } from '../support/wait.js';
 
-const SIZES = [10, 10_000];
+/** Monitor counts to measure (`npm run bench:console -- 10000` for one). */
+const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10, 10_000];
 const REQUESTS = 200;
 const WARM_UP = 20;
 const FLIPS = 8;
@@ -174,20 +175,30 @@ async function watchText(page: Page, selector: string): Promise<void> {
     new MutationObserver(() => {
       const element = document.querySelector(${JSON.stringify(selector)});
       const text = element ? element.textContent.trim() : '';
-      if (text && text !== last) { last = text; window.__seen.push({ text, at: Date.now() }); }
+      // Gone (a row that left the dashboard's first page) counts as a change: back as Down is seen again.
+      if (text !== last) { last = text; if (text) window.__seen.push({ text, at: Date.now() }); }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   })()`);
 }
 
 /** When the page first saw `text` at or after `since`. */
-function seenAt(page: Page, label: string, text: string, since: number): Promise<number> {
-  return waitUntil(
-    `the ${label} to show ${text}`,
-    async () =>
-      ((await page.evaluate('window.__seen')) as { text: string; at: number }[]).find((entry) => entry.text === text && entry.at >= since)
-        ?.at,
-    30_000,
-  );
+async function seenAt(page: Page, label: string, text: string, since: number): Promise<number> {
+  try {
+    return await waitUntil(
+      `the ${label} to show ${text}`,
+      async () =>
+        ((await page.evaluate('window.__seen')) as { text: string; at: number }[]).find((entry) => entry.text === text && entry.at >= since)
+          ?.at,
+      30_000,
+    );
+  } catch (error) {
+    // What the page went through and shows instead, to tell a missed event from a slow one.
+    const seen = await page.evaluate('JSON.stringify(window.__seen)').catch(() => 'gone');
+    const rows = await page.evaluate(
+      `[...document.querySelectorAll('tr[id^="monitor-row-"]')].slice(0, 3).map((row) => row.id + ' ' + row.querySelector('.state')?.textContent.trim()).join(', ')`,
+    );
+    throw new Error(`${(error as Error).message}; seen ${String(seen)}; first rows: ${String(rows)}; url ${page.url()}`);
+  }
 }
 
 /**
