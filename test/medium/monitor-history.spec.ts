@@ -51,7 +51,10 @@ let carrierAt = 1;
 function storeBatch(results: ResultRepository, rows: ReturnType<typeof result>[], deltas: BucketDelta[]) {
   const carrier = rows.length > 0 || deltas.length === 0 ? [] : [result(deltas[0]!.monitorId, 'public', carrierAt++, null)];
   const all = [...rows, ...carrier];
-  return results.writeBatch(all.map((row, index) => ({ row, deltas: index === all.length - 1 ? deltas : [] })), []);
+  return results.writeBatch(
+    all.map((row, index) => ({ row, deltas: index === all.length - 1 ? deltas : [] })),
+    [],
+  );
 }
 
 for (const kind of databaseKinds()) {
