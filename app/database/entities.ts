@@ -10,6 +10,7 @@ import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.j
 import { CheckResultRow } from '../monitors/check-result.entity.js';
 import { MonitorBucket } from '../monitors/monitor-bucket.entity.js';
 import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
+import { MonitorSourceBucket } from '../monitors/monitor-source-bucket.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
 import { Poller } from '../pollers/poller.entity.js';
@@ -28,6 +29,7 @@ export const ENTITIES = [
   MonitorSource,
   CheckResultRow,
   MonitorBucket,
+  MonitorSourceBucket,
   MonitorIncident,
   HeartbeatServiceEntity,
   HeartbeatAlarmEntity,

@@ -181,7 +181,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   replace(monitor: Monitor): void {
     const live = this.live.get(monitor.id);
     if (!live) return this.add(monitor);
-    live.monitor = { ...monitor, status: live.monitor.status, statusMessage: live.monitor.statusMessage };
+    live.monitor = { ...monitor, status: live.monitor.status, statusMessage: live.monitor.statusMessage, lastChangeAt: live.monitor.lastChangeAt };
     live.check = this.prepare(live.monitor);
     this.forgetLeftSources(live);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
@@ -433,7 +433,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!change) return;
     live.state = change.next;
     live.monitor.status = to;
+    // Readers see the state and its message together, before the state writer stores them.
     live.monitor.statusMessage = message;
+    live.monitor.lastChangeAt = at;
     const monitorId = live.monitor.id;
     if (!this.stateWriter.push({ monitorId, change }))
       this.logger.error(

@@ -4,6 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket } from './monitor-bucket.entity.js';
 import { MonitorIncident } from './monitor-incident.entity.js';
+import { MonitorSourceBucket } from './monitor-source-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
 import type { StateChange } from './monitor-state.js';
 import { Monitor, type MonitorState } from './monitor.entity.js';
@@ -81,7 +82,7 @@ export class MonitorRepository {
   /** Deletes the monitor and everything recorded about it, in one transaction. */
   async delete(id: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      for (const entity of [CheckResultRow, MonitorBucket, MonitorIncident, MonitorSource])
+      for (const entity of [CheckResultRow, MonitorBucket, MonitorSourceBucket, MonitorIncident, MonitorSource])
         await manager.getRepository(entity).delete({ monitorId: id });
       await manager.getRepository(Monitor).delete({ id });
     });

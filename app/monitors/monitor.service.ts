@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
@@ -30,6 +31,7 @@ export class MonitorService {
     private readonly clock: Clock,
     private readonly alertChannels: AlertChannelLookup,
     private readonly directory: SourceDirectory,
+    private readonly events: EventBus,
   ) {}
 
   async create(body: MonitorBodyDto) {
@@ -37,6 +39,7 @@ export class MonitorService {
     const monitor = await this.monitors.insert(settings, this.clock.now());
     this.runtime.add(monitor);
     this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
+    this.events.emit('monitor.changed', { monitorId: monitor.id, change: 'created' });
     return this.detail(monitor);
   }
 
@@ -48,6 +51,7 @@ export class MonitorService {
     await this.monitors.updateSettings(id, await this.validated({ ...body, options }), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'updated' });
     return this.detail(monitor);
   }
 
@@ -94,6 +98,7 @@ export class MonitorService {
       throw error;
     }
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'deleted' });
     return view;
   }
 
@@ -101,6 +106,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, true, this.clock.now());
     await this.runtime.pause(id);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'paused' });
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 
@@ -108,6 +114,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, false, this.clock.now());
     await this.runtime.resume(id);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'resumed' });
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 

@@ -3,6 +3,7 @@ import { Between, DataSource, LessThan, type EntityManager, type FindOptionsWher
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket, type BucketPeriod } from './monitor-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
+import { sourceBucketDeltas, type SourceBucketDelta } from './source-buckets.js';
 import { mergeDeltas, timeOnly, type BucketDelta } from './uptime-buckets.js';
 
 /** A result to store and what it adds to the minute and hour buckets. */
@@ -74,6 +75,9 @@ export class ResultRepository {
       const isNew = results.map(({ row }) => inserted.delete(resultKey(row)));
       const deltas = mergeDeltas(results.flatMap((write, index) => (isNew[index] ? write.deltas : write.deltas.map(timeOnly))));
       for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
+      const perSource = sourceBucketDeltas(results.filter((_, index) => isNew[index]).map(({ row }) => row));
+      for (let start = 0; start < perSource.length; start += CHUNK)
+        await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
       return isNew;
     });
   }
@@ -93,6 +97,54 @@ export class ResultRepository {
     )) as { records?: { monitor_id: number | string; checked_at: number | string; source: string }[] };
     return (result.records ?? []).map((record) =>
       resultKey({ monitorId: Number(record.monitor_id), checkedAt: Number(record.checked_at), source: record.source }),
+    );
+  }
+
+  /** Adds per-source deltas to their bucket rows (insert or add); see addToBuckets. */
+  private async addToSourceBuckets(manager: EntityManager, deltas: SourceBucketDelta[]): Promise<void> {
+    const parameters: unknown[] = [];
+    const columns = [
+      'monitor_id',
+      'source',
+      'period',
+      'bucket_start',
+      'checks',
+      'down_checks',
+      'latency_count',
+      'latency_sum_ms',
+      'latency_min_ms',
+      'latency_max_ms',
+    ];
+    const rows = deltas.map((delta) => {
+      const values = [
+        delta.monitorId,
+        delta.source,
+        delta.period,
+        delta.bucketStart,
+        delta.checks,
+        delta.downChecks,
+        delta.latencyCount,
+        delta.latencySumMs,
+        delta.latencyMinMs,
+        delta.latencyMaxMs,
+      ];
+      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
+    });
+    const [least, greatest] = this.postgres ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
+    const current = (column: string) => `"monitor_source_buckets"."${column}"`;
+    const extreme = (fn: string, column: string) =>
+      `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
+    const updates = [
+      ...['checks', 'down_checks', 'latency_count', 'latency_sum_ms'].map(
+        (column) => `"${column}" = ${current(column)} + excluded."${column}"`,
+      ),
+      `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
+      `"latency_max_ms" = ${extreme(greatest, 'latency_max_ms')}`,
+    ];
+    await manager.query(
+      `INSERT INTO "monitor_source_buckets" (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.join(', ')} ` +
+        `ON CONFLICT ("monitor_id", "source", "period", "bucket_start") DO UPDATE SET ${updates.join(', ')}`,
+      parameters,
     );
   }
 
@@ -169,6 +221,35 @@ export class ResultRepository {
     return { upMs: Number(row?.up ?? 0), warningMs: Number(row?.warning ?? 0), downMs: Number(row?.down ?? 0) };
   }
 
+  /**
+   * stateTotals() of several windows in one query (the monitor page's 24 h, 7 d and 30 d: one turn on the
+   * database instead of three), in the order given.
+   */
+  async stateTotalsOfWindows(
+    monitorId: number,
+    windows: readonly { period: BucketPeriod; since: number }[],
+  ): Promise<{ upMs: number; warningMs: number; downMs: number }[]> {
+    const query = this.dataSource.getRepository(MonitorBucket).createQueryBuilder('bucket');
+    const inWindow = windows.map((window, index) => {
+      query.setParameter(`period${index}`, window.period).setParameter(`since${index}`, window.since);
+      return `(bucket.period = :period${index} AND bucket.bucket_start >= :since${index})`;
+    });
+    const sums = inWindow.flatMap((condition, index) =>
+      ['up', 'warning', 'down'].map(
+        (state) => [`COALESCE(SUM(CASE WHEN ${condition} THEN bucket.${state}_ms ELSE 0 END), 0)`, `${state}${index}`] as const,
+      ),
+    );
+    query.select(sums[0]![0], sums[0]![1]);
+    for (const [expression, alias] of sums.slice(1)) query.addSelect(expression, alias);
+    query.where('bucket.monitor_id = :monitorId', { monitorId }).andWhere(`(${inWindow.join(' OR ')})`);
+    const row = (await query.getRawOne<Record<string, string | number>>()) ?? {};
+    return windows.map((_, index) => ({
+      upMs: Number(row[`up${index}`] ?? 0),
+      warningMs: Number(row[`warning${index}`] ?? 0),
+      downMs: Number(row[`down${index}`] ?? 0),
+    }));
+  }
+
   buckets(monitorId: number, period: BucketPeriod, since: number, until: number): Promise<MonitorBucket[]> {
     return this.dataSource
       .getRepository(MonitorBucket)
@@ -183,6 +264,15 @@ export class ResultRepository {
   async deleteBucketsBefore(period: BucketPeriod, cutoff: number, limit: number): Promise<number> {
     return this.deleteInChunks('monitor_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, [
       '"monitor_id"',
+      '"period"',
+      '"bucket_start"',
+    ]);
+  }
+
+  async deleteSourceBucketsBefore(period: BucketPeriod, cutoff: number, limit: number): Promise<number> {
+    return this.deleteInChunks('monitor_source_buckets', `"period" = '${period}' AND "bucket_start" < `, cutoff, limit, [
+      '"monitor_id"',
+      '"source"',
       '"period"',
       '"bucket_start"',
     ]);

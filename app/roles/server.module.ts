@@ -7,6 +7,7 @@ import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -64,6 +65,7 @@ export class ServerModule {
         SnapshotModule,
         AlertsModule,
         AgentsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },
