@@ -5,6 +5,7 @@ import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { directSite, nginxSite, signIn, type ConsoleSite } from '../support/console-sites.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
+import { waitUntil } from '../support/wait.js';
 
 const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)"> shop';
 const PAGE_SIZE = 25;
@@ -158,6 +159,57 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...pro
       } finally {
         await context.close();
         await receiver.stop().catch(() => undefined);
+      }
+    });
+
+    it('does not lose a state change that arrives while the list is being fetched for a click', async () => {
+      const receiver = await HttpReceiver.start();
+      const created = await api('POST', '/api/monitors', {
+        name: 'raced',
+        type: 'http',
+        target: `${receiver.url}/`,
+        interval: 5,
+        retries: 0,
+      });
+      const id = created.json.id as number;
+      const { context, watched } = await signIn(browser, site, admin);
+      const { page } = watched;
+      try {
+        await page.goto(`${site.url}monitors?q=raced`);
+        const state = page.locator(`#monitor-row-${id} .state`);
+        await state.filter({ hasText: 'Up' }).waitFor({ timeout: 30_000 });
+        await setMarker(page);
+        await page.evaluate(`(() => {
+          window.__monitorEvents = 0;
+          document.body.addEventListener('htmx:sseMessage', (event) => {
+            if (event.detail && event.detail.type === 'monitors') window.__monitorEvents++;
+          });
+        })()`);
+        const monitorEvents = () => page.evaluate(() => (globalThis as unknown as { __monitorEvents: number }).__monitorEvents);
+        // The click's answer is rendered now (the monitor up) and held until the change's event is in the page.
+        let released!: () => void;
+        const release = new Promise<void>((resolve) => (released = resolve));
+        await page.route(
+          (url) => url.pathname.endsWith('/monitors') && url.searchParams.get('dir') === 'desc',
+          async (route) => {
+            const answer = await route.fetch();
+            await release;
+            await route.fulfill({ response: answer });
+          },
+        );
+        await page.click('#monitors-list th >> text=Name');
+        const before = await monitorEvents();
+        receiver.status = 503;
+        await waitUntil('the change to reach the page while the click is in flight', async () => (await monitorEvents()) > before, 30_000);
+        released();
+        await page.waitForURL(/dir=desc/);
+        // Its live refresh was dropped while the click was in flight; it is fetched again, not left to the minute's poll.
+        await state.filter({ hasText: 'Down' }).waitFor({ timeout: 15_000 });
+        assert.equal((await flags(page)).marker, 1, 'without a reload');
+      } finally {
+        await context.close();
+        await receiver.stop();
+        await api('DELETE', `/api/monitors/${id}`);
       }
     });
 
