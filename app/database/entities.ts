@@ -13,6 +13,7 @@ import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
 import { MonitorSourceBucket } from '../monitors/monitor-source-bucket.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
+import { Poller } from '../pollers/poller.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
@@ -41,4 +42,5 @@ export const ENTITIES = [
   AgentRow,
   AgentSample,
   AgentBucket,
+  Poller,
 ];

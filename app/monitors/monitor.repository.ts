@@ -88,6 +88,28 @@ export class MonitorRepository {
     });
   }
 
+  /** Each monitor's poller ids (for assignment, which looks at every monitor). */
+  async pollerLists(): Promise<Map<number, number[]>> {
+    const rows = await this.dataSource.getRepository(Monitor).find({ select: { id: true, pollers: true } });
+    return new Map(rows.map((row) => [row.id, row.pollers]));
+  }
+
+  /**
+   * New poller lists for some monitors, in one transaction; the latest results of sources that left
+   * (`removedSources` per monitor) go with them, so they no longer show.
+   */
+  async setPollers(changes: { id: number; pollers: number[]; removedSources: string[] }[], now: number): Promise<void> {
+    if (changes.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (const change of changes) {
+        await manager
+          .getRepository(Monitor)
+          .update({ id: change.id }, { pollers: change.pollers, updatedAt: now } as QueryDeepPartialEntity<Monitor>);
+        for (const source of change.removedSources) await manager.getRepository(MonitorSource).delete({ monitorId: change.id, source });
+      }
+    });
+  }
+
   async setPaused(id: number, paused: boolean, now: number): Promise<void> {
     await this.dataSource.getRepository(Monitor).update({ id }, { paused, updatedAt: now });
   }

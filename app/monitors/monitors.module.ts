@@ -12,6 +12,7 @@ import { MonitorsPages } from './monitors.pages.js';
 import { MonitorsQuery } from './monitors.query.js';
 import { ResultRepository } from './result.repository.js';
 import { ResultsCleanupService } from './results-cleanup.service.js';
+import { SourceDirectory } from './source-directory.js';
 import './monitor.events.js';
 
 /** SPEC §3: the monitors API and console pages, the public source's checks, results, states, incidents and uptime. */
@@ -27,9 +28,10 @@ import './monitor.events.js';
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
+    SourceDirectory,
     MonitorHistoryRepository,
     MonitorOverview,
   ],
-  exports: [MonitorRuntime, MonitorMaintenance, MonitorsQuery, MonitorOverview],
+  exports: [MonitorRuntime, MonitorMaintenance, MonitorService, MonitorsQuery, SourceDirectory, MonitorOverview],
 })
 export class MonitorsModule {}

@@ -4,7 +4,15 @@ import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket, type BucketPeriod } from './monitor-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
 import { sourceBucketDeltas, type SourceBucketDelta } from './source-buckets.js';
-import type { BucketDelta } from './uptime-buckets.js';
+import { mergeDeltas, timeOnly, type BucketDelta } from './uptime-buckets.js';
+
+/** A result to store and what it adds to the minute and hour buckets. */
+export interface ResultWrite {
+  row: CheckResultRow;
+  deltas: BucketDelta[];
+}
+
+const resultKey = (row: Pick<CheckResultRow, 'monitorId' | 'checkedAt' | 'source'>) => `${row.monitorId}|${row.source}|${row.checkedAt}`;
 
 export interface ResultQuery {
   source?: string;
@@ -42,18 +50,17 @@ export class ResultRepository {
     return this.dataSource.options.type === 'postgres';
   }
 
-  /** One batch from the BatchWriter, in one transaction. */
-  async writeBatch(results: CheckResultRow[], sources: MonitorSource[], deltas: BucketDelta[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * One batch from the BatchWriter, in one transaction. A result is identified by (monitor, source,
+   * checked_at): one already stored (a poller resending after a lost answer, a replay after a restart) is
+   * not stored again, and its bucket deltas add no check, latency or down count, only the time the
+   * monitor held its state (which the runtime never credits twice). Returns, per result, whether it was new.
+   */
+  async writeBatch(results: ResultWrite[], sources: MonitorSource[]): Promise<boolean[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = new Set<string>();
       for (let start = 0; start < results.length; start += CHUNK) {
-        // A result re-sent after a lost answer (same monitor, source and time) is already there.
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(CheckResultRow)
-          .values(results.slice(start, start + CHUNK))
-          .orIgnore()
-          .execute();
+        for (const key of await this.insertNew(manager, results.slice(start, start + CHUNK))) inserted.add(key);
       }
       for (let start = 0; start < sources.length; start += CHUNK) {
         await manager
@@ -64,11 +71,33 @@ export class ResultRepository {
           .orUpdate(['status', 'latency_ms', 'message', 'checked_at'], ['monitor_id', 'source'])
           .execute();
       }
+      // The first of several equal results in one batch is the new one; the others are duplicates.
+      const isNew = results.map(({ row }) => inserted.delete(resultKey(row)));
+      const deltas = mergeDeltas(results.flatMap((write, index) => (isNew[index] ? write.deltas : write.deltas.map(timeOnly))));
       for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
-      const perSource = sourceBucketDeltas(results);
+      const perSource = sourceBucketDeltas(results.filter((_, index) => isNew[index]).map(({ row }) => row));
       for (let start = 0; start < perSource.length; start += CHUNK)
         await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
+      return isNew;
     });
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING RETURNING the keys: which of these rows were not stored before. */
+  private async insertNew(manager: EntityManager, writes: ResultWrite[]): Promise<string[]> {
+    const parameters: unknown[] = [];
+    const rows = writes.map(({ row }) => {
+      const values = [row.monitorId, row.checkedAt, row.source, row.status, row.latencyMs, row.message, row.details];
+      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
+    });
+    const result = (await manager.queryRunner!.query(
+      `INSERT INTO "check_results" ("monitor_id", "checked_at", "source", "status", "latency_ms", "message", "details") ` +
+        `VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING "monitor_id", "checked_at", "source"`,
+      parameters,
+      true,
+    )) as { records?: { monitor_id: number | string; checked_at: number | string; source: string }[] };
+    return (result.records ?? []).map((record) =>
+      resultKey({ monitorId: Number(record.monitor_id), checkedAt: Number(record.checked_at), source: record.source }),
+    );
   }
 
   /** Adds per-source deltas to their bucket rows (insert or add); see addToBuckets. */

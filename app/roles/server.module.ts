@@ -19,6 +19,7 @@ import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
+import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
@@ -54,6 +55,7 @@ export class ServerModule {
         WebModule,
         MaintenanceModule,
         MonitorsModule,
+        PollersModule,
         HeartbeatsModule,
         AlarmsModule,
         StatsdModule,

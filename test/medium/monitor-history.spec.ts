@@ -42,6 +42,21 @@ const result = (monitorId: number, source: string, checkedAt: number, latencyMs:
   details: null,
 });
 
+/**
+ * Stores results and bucket deltas as one of the runtime's batches does (deltas ride on a result). A
+ * batch of deltas alone rides on a new result from 1970, outside every window these tests read (a
+ * result already stored would carry only the time of its deltas).
+ */
+let carrierAt = 1;
+function storeBatch(results: ResultRepository, rows: ReturnType<typeof result>[], deltas: BucketDelta[]) {
+  const carrier = rows.length > 0 || deltas.length === 0 ? [] : [result(deltas[0]!.monitorId, 'public', carrierAt++, null)];
+  const all = [...rows, ...carrier];
+  return results.writeBatch(
+    all.map((row, index) => ({ row, deltas: index === all.length - 1 ? deltas : [] })),
+    [],
+  );
+}
+
 for (const kind of databaseKinds()) {
   describe(`monitor history for the console on ${kind}`, () => {
     let database: TestDatabase;
@@ -80,14 +95,14 @@ for (const kind of databaseKinds()) {
 
     it('keeps latency per source in minute and hour buckets, written with the results', async () => {
       const minute = Math.floor(NOW / MINUTE) * MINUTE;
-      await results.writeBatch(
+      await storeBatch(
+        results,
         [
           result(first, 'public', minute - 2 * MINUTE + 1000, 10),
           result(first, 'public', minute - 2 * MINUTE + 31_000, 30),
           result(first, 'public', minute - MINUTE + 1000, null, 'down'),
           result(first, 'poller:2', minute - 2 * MINUTE + 5000, 200),
         ],
-        [],
         [],
       );
       const rows = await history.sourceLatency(first, 'minute', minute - HOUR);
@@ -115,8 +130,8 @@ for (const kind of databaseKinds()) {
     it('sums 24 h of state time from minute buckets up to the first whole hour and hour buckets after it', async () => {
       const since = NOW - DAY; // 2026-11-29 12:30
       const firstWholeHour = Math.ceil(since / HOUR) * HOUR;
-      await results.writeBatch(
-        [],
+      await storeBatch(
+        results,
         [],
         [
           // Before the window: not counted.
@@ -143,8 +158,8 @@ for (const kind of databaseKinds()) {
         { period: 'hour' as const, since: NOW - 7 * DAY },
         { period: 'hour' as const, since: NOW - 30 * DAY },
       ];
-      await results.writeBatch(
-        [],
+      await storeBatch(
+        results,
         [],
         [
           bucket(third, 'minute', NOW - 10 * MINUTE, { upMs: 50_000, downMs: 10_000 }),
@@ -165,8 +180,8 @@ for (const kind of databaseKinds()) {
 
     it('groups hour buckets by UTC day for the uptime bars, maintenance apart', async () => {
       const today = Math.floor(NOW / DAY) * DAY;
-      await results.writeBatch(
-        [],
+      await storeBatch(
+        results,
         [],
         [
           bucket(second, 'hour', today - 3 * DAY + 2 * HOUR, { upMs: 3_600_000 }),
@@ -179,8 +194,8 @@ for (const kind of databaseKinds()) {
 
     it('reads the last hour of minute latency of several monitors at once, oldest first', async () => {
       const minute = Math.floor(NOW / MINUTE) * MINUTE;
-      await results.writeBatch(
-        [],
+      await storeBatch(
+        results,
         [],
         [
           bucket(first, 'minute', minute - 2 * HOUR, { latencyCount: 1, latencySumMs: 999 }),
