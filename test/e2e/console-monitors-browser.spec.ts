@@ -162,6 +162,41 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...pro
       }
     });
 
+    it('offers the active pollers as Sources, Public always checked, and saves the ones ticked', async () => {
+      const token = (await api('POST', '/api/tokens', { name: 'poller ffm', type: 'poller' })).json.token as string;
+      const registered = await site.server.request('POST', '/api/poller/register', {
+        token,
+        json: { name: 'Frankfurt Office', location: 'FFM', version: '0.1.0' },
+      });
+      assert.equal(registered.status, 200, registered.text);
+      const pollerId = registered.json.id as number;
+      const { context, watched } = await signIn(browser, site, admin);
+      const { page } = watched;
+      let id: number | null = null;
+      try {
+        await page.goto(`${site.url}monitors`);
+        await page.click('.page-head >> text=Add monitor');
+        await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
+        const sources = page.locator('#monitor-sources');
+        assert.ok(await sources.locator('input[disabled]').isChecked(), 'Public is checked and cannot be unticked');
+        const poller = sources.locator(`input[name=pollers][value="${pollerId}"]`);
+        assert.match(await sources.innerText(), /Frankfurt Office\s+\(FFM\)/);
+        await page.selectOption('#monitor-type', 'port');
+        await page.locator('label[for=monitor-target]', { hasText: /host/i }).waitFor();
+        await page.fill('#monitor-name', 'checked from Frankfurt');
+        await page.fill('#monitor-target', '127.0.0.1:9');
+        await poller.check();
+        await page.click('#monitor-form button[type=submit]');
+        await page.waitForURL(/\/monitors\/\d+$/);
+        id = Number(new URL(page.url()).pathname.split('/').pop());
+        assert.deepEqual((await api('GET', `/api/monitors/${id}`)).json.pollers, [pollerId]);
+      } finally {
+        await context.close();
+        if (id !== null) await api('DELETE', `/api/monitors/${id}`);
+        await api('DELETE', `/api/pollers/${pollerId}`);
+      }
+    });
+
     it('does not lose a state change that arrives while the list is being fetched for a click', async () => {
       const receiver = await HttpReceiver.start();
       const created = await api('POST', '/api/monitors', {
