@@ -47,6 +47,11 @@ export class UdpSection {
   @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' })
   @IsInt(INTEGER)
   receive_buffer_bytes = 4 * 1024 * 1024;
+  /**
+   * Threads that receive and parse statsd datagrams, so the socket is drained whatever the main thread is
+   * doing; more than one share the port (SO_REUSEPORT, Node >= 22.12). 0 receives on the main thread.
+   */
+  @Min(0, { message: 'must be at least 0' }) @Max(16, { message: 'must be at most 16' }) @IsInt(INTEGER) workers = 1;
 }
 
 export class TcpSection {
@@ -68,6 +73,8 @@ export class TcpSection {
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+  /** Read the connections in a worker thread; false reads them on the main thread. */
+  @IsBoolean(BOOLEAN) worker = true;
 }
 
 /** Pulse's own section: who may send statsd beats. */
@@ -206,7 +213,8 @@ export class AlertingSection {
   /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
   @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
   /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
-  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] =
+    [];
   /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
   @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
   @IsString(STRING)

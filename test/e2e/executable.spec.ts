@@ -3,10 +3,13 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { runCommand } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
 /** The arm64 executable is built when the cross compiler is installed; it can run here under qemu-user. */
@@ -89,6 +92,49 @@ describe('single executables', () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       assert.ok(server.process.running, `the server is still running:\n${server.process.output()}`);
       assert.equal((await server.request('GET', '/readyz')).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the server executable receives statsd in worker threads (its embedded bundle), two UDP workers sharing the port', async () => {
+    const { dir, file } = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({
+      executable: file,
+      cleanEnv: true,
+      cwd: dir,
+      dataDir: path.join(dir, 'data'),
+      config: LOOPBACK_ONLY.replace('[udp]\n', '[udp]\nworkers = 2\n'),
+    });
+    try {
+      assert.match(server.process.stderr, /statsd UDP listening on 127\.0\.0\.1:\d+ \(2 receive workers\)/);
+      // From 20 source ports: the kernel spreads senders over the two sockets by address and port.
+      const senders = 20;
+      for (let index = 0; index < senders; index++) {
+        const socket = dgram.createSocket('udp4');
+        await new Promise<void>((resolve, reject) =>
+          socket.send(`sea.udp${index}.beat:1|c\nnot a line\n`, server.udpPort, '127.0.0.1', (error) =>
+            error ? reject(error) : resolve(),
+          ),
+        );
+        socket.close();
+      }
+      await new Promise<void>((resolve, reject) => {
+        const connection = net.connect(server.tcpPort, '127.0.0.1', () => connection.end('sea.tcp.timeout:60|g\nsea.tcp.beat:1|c\n'));
+        connection.on('close', () => resolve());
+        connection.on('error', reject);
+      });
+      const metrics = await waitUntil('every beat counted', async () => {
+        const text = (await server.request('GET', '/metrics', { token: server.adminToken })).text;
+        return /^pulse_heartbeat_beats_total\{transport="udp"\} 20$/m.test(text) &&
+          /^pulse_heartbeat_beats_total\{transport="tcp"\} 1$/m.test(text)
+          ? text
+          : null;
+      });
+      assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="syntax"\} 20$/m);
+      const services = (await server.request('GET', '/api/services', { token: server.adminToken })).json.services;
+      assert.equal(services.length, senders + 1);
+      assert.equal(services.find((service: { name: string }) => service.name === 'sea.tcp').timeout, 60_000);
     } finally {
       await server.stop();
     }
