@@ -49,9 +49,9 @@ export class UdpSection {
   receive_buffer_bytes = 4 * 1024 * 1024;
   /**
    * Threads that receive and parse statsd datagrams, so the socket is drained whatever the main thread is
-   * doing; more than one share the port (SO_REUSEPORT, Node >= 22.12). 0 receives on the main thread.
+   * doing; several share the port (SO_REUSEPORT; one where Node is older than 22.12). 0: the main thread.
    */
-  @Min(0, { message: 'must be at least 0' }) @Max(16, { message: 'must be at most 16' }) @IsInt(INTEGER) workers = 1;
+  @Min(0, { message: 'must be at least 0' }) @Max(16, { message: 'must be at most 16' }) @IsInt(INTEGER) workers = 2;
 }
 
 export class TcpSection {

@@ -75,12 +75,12 @@ export class StatsdBatchBuilder {
 
   /**
    * @param capacity commands per batch: a batch is applied in one go on the engine's event loop, so this
-   *   bounds how long that loop is busy with one (about a millisecond).
+   *   bounds how long that loop is busy with one (a millisecond or two).
    * @param maxNames names numbered before the table starts over (a spray of junk names cannot grow it).
    */
   constructor(
     private readonly post: BatchSink,
-    readonly capacity = 1024,
+    readonly capacity = 4096,
     private readonly maxNames = 262_144,
   ) {
     this.commands = new Uint8Array(capacity);

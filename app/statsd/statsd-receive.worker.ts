@@ -25,7 +25,7 @@ const receiver = new StatsdReceiver(
   () => Atomics.load(applied, 0),
 );
 
-const lag = monitorEventLoopDelay({ resolution: 5 });
+const lag = monitorEventLoopDelay();
 lag.enable();
 const lagTimer = setInterval(() => {
   report({ type: 'lag', maxMs: lag.max / 1e6 });

@@ -11,7 +11,7 @@ import { ReceiveWorker, ReceiveWorkerFailed } from './receive-worker.js';
 import { StatsdIngest, type ReceiveChannel } from './statsd-ingest.js';
 import { StatsdReceiver, type ReceiverSettings } from './statsd-receiver.js';
 import { TrustedSources } from './trusted-sources.js';
-import { openUdpSocket, udpAddressFree, type UdpSocketSettings } from './udp-receiver.js';
+import { nodeSharesUdpPorts, openUdpSocket, udpAddressFree, type UdpSocketSettings } from './udp-receiver.js';
 
 /** A worker that ended unexpectedly is replaced after this long. */
 const RESTART_DELAY_MS = 1000;
@@ -29,6 +29,8 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private readonly workers = new Set<ReceiveWorker>();
   private socket: dgram.Socket | null = null;
   private stopped = false;
+  /** `[udp] workers`, or 1 where this Node cannot share a port between sockets. */
+  private readonly count: number;
 
   constructor(
     private readonly config: PulseConfig,
@@ -36,13 +38,18 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
     private readonly readiness: ReadinessService,
     @Inject(PULSE_LOGGER) private readonly pulseLogger: PulseLogger,
   ) {
+    this.count = config.udp.workers > 1 && !nodeSharesUdpPorts() ? 1 : config.udp.workers;
     // The threads boot while the rest of the server starts; they bind in onApplicationBootstrap.
-    for (let index = 0; index < config.udp.workers; index++) this.workers.add(this.spawn());
+    for (let index = 0; index < this.count; index++) this.workers.add(this.spawn());
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const wanted = this.config.udp.receive_buffer_bytes;
-    const count = this.config.udp.workers;
+    const count = this.count;
+    if (count < this.config.udp.workers)
+      this.logger.log(
+        `[udp] workers = ${this.config.udp.workers}, but Node ${process.version} cannot share a UDP port between sockets (SO_REUSEPORT, Node 22.12 on): receiving with one worker`,
+      );
     const settings: UdpSocketSettings = { listen: this.config.udp.listen, receiveBufferBytes: wanted, reusePort: count > 1 };
     let address: AddressInfo;
     let granted: number;
@@ -68,7 +75,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
         );
         if (failed instanceof ReceiveWorkerFailed && failed.code === 'EADDRINUSE') {
           this.logger.warn(
-            `[udp] workers = ${count}: this Node (${process.version}) cannot share a UDP port (SO_REUSEPORT needs Node >= 22.12); receiving with one worker`,
+            `[udp] workers = ${count}: the operating system would not share the UDP port between sockets; receiving with one worker`,
           );
           for (const unbound of others) {
             this.workers.delete(unbound);
@@ -126,7 +133,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
             listen: this.config.udp.listen,
             port: worker.address.port,
             receiveBufferBytes: this.config.udp.receive_buffer_bytes,
-            reusePort: this.config.udp.workers > 1,
+            reusePort: this.count > 1,
           };
           setTimeout(() => this.restart(settings), RESTART_DELAY_MS);
         },

@@ -73,3 +73,9 @@ export async function udpAddressFree(settings: UdpSocketSettings): Promise<void>
   });
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
+
+/** dgram's `reusePort` (SO_REUSEPORT: several sockets on one port, the kernel spreading senders over them) came with Node 22.12 and 23.1. */
+export function nodeSharesUdpPorts(version = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number) as [number, number];
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}

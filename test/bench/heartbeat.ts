@@ -18,7 +18,9 @@
  *   BENCH_RATES=25000,...    lines/s to try;  BENCH_LINES=1,20  lines per datagram
  *   BENCH_ONLY=udp|tcp|http  one part
  *   BENCH_BASELINE=<dir>     also run the Pulse built in <dir> (dist/app/entry/server.js), e.g. main's code
- *   BENCH_PULSE_VARIANTS="w0:[udp] workers = 0"  more Pulse receivers, label:config lines ("\n" for newlines)
+ *   BENCH_EXECUTABLE=<file>  run Pulse (not the baseline) from a single executable, e.g. dist/bin/lillydoo-pulse-linux-x64
+ *   BENCH_PULSE_VARIANTS="w0:[udp]\nworkers = 0;w2:[udp]\nworkers = 2"  more Pulse receivers, label:config,
+ *                            ";" between them ("\n" for newlines; NAME=value in the label sets an environment variable)
  *   BENCH_HTTP_SECONDS=10
  */
 import dgram from 'node:dgram';
@@ -32,7 +34,8 @@ import { freePort } from '../support/ports.js';
 import { runCommand, startProcess, type TestProcess } from '../support/processes.js';
 
 const NAMES = 1000;
-const SENDERS = 4;
+/** Sender sockets: the kernel spreads senders over `[udp] workers` sockets by address and port. */
+const SENDERS = 16;
 const STREAM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -40,6 +43,8 @@ const RATES = (process.env.BENCH_RATES ?? '25000,50000,75000,100000,150000,20000
 const LINES_PER_DATAGRAM = (process.env.BENCH_LINES ?? '1,20').split(',').map(Number);
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024; // Pulse's [udp] receive_buffer_bytes default
 const TICK_MS = 5;
+/** Pulse from a single executable (its Node 22 lets `[udp] workers` > 1 share the port) instead of `node dist/…`. */
+const EXECUTABLE = process.env.BENCH_EXECUTABLE ? path.resolve(process.env.BENCH_EXECUTABLE) : undefined;
 /** `BENCH_ONLY=udp` (or tcp, http) runs one part. */
 const ONLY = process.env.BENCH_ONLY ?? '';
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -87,10 +92,11 @@ function metric(text: string, pattern: RegExp): number {
   return Number(pattern.exec(text)?.[1] ?? NaN);
 }
 
-async function pulseReceiver(label: string, options: { config?: string; entry?: string }): Promise<Receiver> {
+async function pulseReceiver(label: string, options: { config?: string; entry?: string; env?: Record<string, string> }): Promise<Receiver> {
   const server = await PulseServer.start({
     config: options.config,
-    ...(options.entry ? { executable: process.execPath, args: [options.entry] } : {}),
+    env: options.env,
+    ...(options.entry ? { executable: process.execPath, args: [options.entry] } : EXECUTABLE ? { executable: EXECUTABLE } : {}),
   });
   const workers = /statsd UDP listening on \S+ \(([^)]+)\)/.exec(server.process.stderr)?.[1] ?? 'on the main thread';
   return {
@@ -314,7 +320,8 @@ async function udpComparison(): Promise<void> {
   }
   for (const variant of (process.env.BENCH_PULSE_VARIANTS ?? '').split(';').filter(Boolean)) {
     const [label, config] = variant.split(/:(.*)/s) as [string, string];
-    starters.push(() => pulseReceiver(`Pulse ${label}`, { config: config.replace(/\\n/g, '\n') }));
+    const env = Object.fromEntries([...label.matchAll(/(\w+)=(\w+)/g)].map((m) => [m[1]!, m[2]!]));
+    starters.push(() => pulseReceiver(`Pulse ${label}`, { config: config.replace(/\\n/g, '\n'), env }));
   }
   const receivers: Receiver[] = [];
   try {

@@ -140,6 +140,45 @@ describe('single executables', () => {
     }
   });
 
+  it('a second server on the same statsd UDP port refuses to start, though its workers could share the port', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = dgram.createSocket('udp4');
+      probe.bind(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
+    });
+    const config = LOOPBACK_ONLY.replace('[udp]\nlisten = "127.0.0.1:0"\n', `[udp]\nlisten = "127.0.0.1:${port}"\nworkers = 2\n`);
+    const first = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({
+      executable: first.file,
+      cleanEnv: true,
+      cwd: first.dir,
+      dataDir: path.join(first.dir, 'data'),
+      config,
+    });
+    try {
+      assert.equal(server.udpPort, port);
+      const second = installed('lillydoo-pulse-linux-x64');
+      const refused = await PulseServer.start({
+        executable: second.file,
+        cleanEnv: true,
+        cwd: second.dir,
+        dataDir: path.join(second.dir, 'data'),
+        config,
+      }).then(
+        async (started) => {
+          await started.stop();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      assert.match(refused, new RegExp(`statsd UDP cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('the agent and poller executables answer --version and --help', async () => {
     for (const name of ['lillydoo-pulse-agent-linux-x64', 'lillydoo-pulse-poller-linux-x64']) {
       const { file } = installed(name);
