@@ -19,7 +19,9 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { PROJECT_FILE_INDEX } from '../app/runtime/project-files.js';
 import { KIND_FOLDERS, ROLES, ROLE_NAMES, type Role } from '../app/runtime/roles.js';
+import { VENDOR_FILES } from '../app/web/vendor-files.js';
 import { WORKER_SCRIPTS, workerAsset, type WorkerScript } from '../app/runtime/worker-scripts.js';
 
 /**
@@ -181,10 +183,16 @@ function projectAssets(role: Role): Record<string, string> {
   const add = (file: string) => (assets[path.relative(root, file).split(path.sep).join('/')] = file);
   if (role === 'server') {
     filesUnder(path.join(root, 'views'), (file) => !file.endsWith('.md')).forEach(add);
+    for (const file of Object.values(VENDOR_FILES)) add(path.join(root, file));
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'appliance', 'mibs'), () => true).forEach(add);
     filesUnder(path.join(root, 'appliance', 'systemd'), () => true).forEach(add);
   }
+  // The executable cannot list its assets, so it carries their names (listProjectFiles reads this).
+  const index = path.join(work, `${role}-${PROJECT_FILE_INDEX}`);
+  mkdirSync(work, { recursive: true });
+  writeFileSync(index, JSON.stringify(Object.keys(assets).sort()));
+  assets[PROJECT_FILE_INDEX] = index;
   return assets;
 }
 
@@ -341,9 +349,75 @@ function digestOf(files: string[], extra: string): string {
   return hash.digest('hex');
 }
 
+/**
+ * One build at a time in a checkout: test files that need the executables run in parallel, and the
+ * bundles, entries and blobs under build/ have fixed names. A lock whose process is gone is taken over.
+ */
+async function withBuildLock<T>(run: () => Promise<T>): Promise<T> {
+  const lock = path.join(work, '.build-binaries.lock');
+  const owner = path.join(lock, 'pid');
+  mkdirSync(work, { recursive: true });
+  for (let waited = 0; ; waited += 500) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (isStale(lock, readFileSyncOrEmpty(owner))) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (waited === 0) log('waiting for another build in this checkout');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readFileSyncOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A lock whose process is gone, or that never got its pid within a minute (its maker died at once). */
+function isStale(lock: string, pidText: string): boolean {
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) {
+    try {
+      return Date.now() - statSync(lock).mtimeMs > 60_000;
+    } catch {
+      return true;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
 export async function buildBinaries(
   options: { arches?: Arch[]; roles?: Role[]; strip?: boolean; force?: boolean; outDir?: string } = {},
 ): Promise<string[]> {
+  return withBuildLock(() => buildUnlocked(options));
+}
+
+async function buildUnlocked(options: {
+  arches?: Arch[];
+  roles?: Role[];
+  strip?: boolean;
+  force?: boolean;
+  outDir?: string;
+}): Promise<string[]> {
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
   const arches = options.arches ?? (['x64', ...(hasCommand('aarch64-linux-gnu-g++') ? ['arm64'] : [])] as Arch[]);
   const roles = options.roles ?? ROLE_NAMES;

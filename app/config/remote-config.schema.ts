@@ -1,6 +1,6 @@
 import { IsArray, IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsServerUrl } from './config-validators.js';
-import { LogSection } from './config.schema.js';
+import { CheckPluginsSection, LogSection, PluginsSection } from './config.schema.js';
 
 /*
  * The configuration of the two remote roles (SPEC §4, §5): `/etc/lillydoo-pulse/poller.conf` and
@@ -11,11 +11,6 @@ import { LogSection } from './config.schema.js';
 const INTEGER = { message: 'must be a whole number' };
 const BOOLEAN = { message: 'must be true or false' };
 const STRING = { message: 'must be a string' };
-
-/** `[plugins]`: drop-in plugin folders (SPEC §11), the same for every role. */
-export class PluginsSection {
-  @MinLength(1, { message: 'must be the directory of drop-in plugin folders' }) @IsString(STRING) dir = '/etc/lillydoo-pulse/plugins';
-}
 
 /**
  * What both remote roles need to reach the server and to keep results while it is away. Each role adds
@@ -37,7 +32,6 @@ export abstract class LinkConfig {
   @IsInt(INTEGER)
   outbox_max_age_hours = 24;
 
-  plugins = new PluginsSection();
   log = new LogSection();
 }
 
@@ -55,6 +49,8 @@ export class PollerConfig extends LinkConfig {
   @MinLength(1, { message: 'must not be empty' }) @IsString(STRING) data_dir = '/var/lib/lillydoo-pulse-poller';
   /** Checks running at once; due checks beyond it wait for a free slot. */
   @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
+  /** Drop-in plugins, and the directories the nagios check runs plugins from. */
+  plugins = new CheckPluginsSection();
 }
 
 const PLUGIN_ID = /^[a-z][a-z0-9-]{0,31}$/;
@@ -79,4 +75,6 @@ export class AgentConfig extends LinkConfig {
   @IsString({ each: true, message: 'must be a list of mount point globs, e.g. ["/snap/*", "/mnt/backup"]' })
   @IsArray({ message: 'must be a list of mount point globs, e.g. ["/snap/*", "/mnt/backup"]' })
   disks_exclude: string[] = [];
+  /** Drop-in plugins (collectors). */
+  plugins = new PluginsSection();
 }

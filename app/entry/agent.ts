@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { CommandLine } from '../cli/command-line.js';
 import { loadAgentConfig } from '../config/config.loader.js';
 import { createLogger } from '../logging/pulse-logger.js';
+import { startPluginHost } from '../roles/plugin-host-context.js';
 import { ROLES } from '../runtime/roles.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { runExecutable } from './run-executable.js';
@@ -23,6 +24,8 @@ async function main(commandLine: CommandLine): Promise<void> {
     'Main',
   );
   for (const warning of warnings) logger.warn(warning, 'Config');
+  const plugins = await startPluginHost('agent', config.plugins, logger);
+  await plugins.close();
   process.stdout.write(`${ROLES.agent.executable} ${PULSE_VERSION}: metric collection is not part of this build yet\n`);
   await logger.close();
 }

@@ -212,6 +212,30 @@ describe('plugin form description and codec', () => {
     assert.deepEqual(decodeForm(form, encodeForm(form, formValues(form, stored))), { ...stored });
   });
 
+  it("splits a list with separator 'lines' at line breaks only and keeps each item as typed", () => {
+    class ArgsConfig {
+      @IsString({ each: true }) @IsArray() args: string[] = [];
+      @IsString({ each: true }) @IsArray() hosts: string[] = [];
+    }
+    const argsForm = defineForm(ArgsConfig, [
+      { name: 'args', type: 'list', label: 'Arguments', separator: 'lines' },
+      { name: 'hosts', type: 'list', label: 'Hosts' },
+    ]);
+    assert.deepEqual(formProblems(argsForm, ArgsConfig), []);
+    const typed = '-w\r\n100,20%\r\n\r\n-s\r\n  two spaces, a comma \r\n';
+    assert.deepEqual(decodeForm(argsForm, { args: typed, hosts: typed }), {
+      args: ['-w', '100,20%', '-s', '  two spaces, a comma '],
+      hosts: ['-w', '100', '20%', '-s', 'two spaces', 'a comma'],
+    });
+    assert.deepEqual(decodeForm(argsForm, { args: ['a,b', '', ' c '] }), { args: ['a,b', ' c '] }, 'items sent one per input');
+    assert.deepEqual(decodeForm(argsForm, { args: '\n\n' }), {}, 'no items: the default applies');
+    const stored = { args: ['-H', '127.0.0.1', '-w', '100,20%', ' padded '], hosts: ['a', 'b'] };
+    assert.deepEqual(decodeForm(argsForm, encodeForm(argsForm, formValues(argsForm, stored))), stored, 'round trip');
+    assert.deepEqual(formProblems({ fields: [{ name: 'count', type: 'number', label: 'Count', separator: 'lines' }] }, EveryKindConfig), [
+      'form field "count": separator "lines" is the only one, and only for a list',
+    ]);
+  });
+
   it('reads and writes durations in the unit the config stores', () => {
     assert.equal(parseDuration('1500', 'ms'), 1500);
     assert.equal(parseDuration('2s', 'ms'), 2000);

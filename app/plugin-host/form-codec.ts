@@ -69,8 +69,9 @@ function toFormValue(field: FormField, value: unknown, masked: boolean): FormVal
  *   empty selection of a select too (a choice with value "" means "not set").
  * - A checkbox that is not sent is false; "true", "on", "1" and "yes" are true, "false", "off", "0" and ""
  *   false (a hidden "false" input before the checkbox works too: the last value counts).
- * - A multiselect that is not sent is an empty list; a list field is split into lines (and commas) unless
- *   its items came as separate inputs; a map is built from its key/value rows, rows with neither dropped.
+ * - A multiselect that is not sent is an empty list; a list field is split into lines and commas, each item
+ *   trimmed (with `separator: 'lines'`: at line breaks only, each item as typed), unless its items came as
+ *   separate inputs; empty items are dropped. A map is built from its key/value rows, rows with neither dropped.
  * - A secret sent back as SECRET_MASK stays the mask: keepMaskedSecrets() swaps in the stored value.
  */
 export function decodeForm(description: FormDescription, submission: FormSubmission, prefix = ''): Record<string, unknown> {
@@ -100,7 +101,7 @@ function decodeField(field: FormField, submission: FormSubmission, input: string
         .filter((text) => text !== '')
         .map((text) => choiceValue(field, text));
     case 'list': {
-      const items = (typeof raw === 'string' ? raw.split(/[\r\n,]+/) : many(raw)).map((item) => item.trim()).filter(Boolean);
+      const items = field.separator === 'lines' ? linesAsTyped(raw) : trimmedItems(raw);
       return items.length > 0 ? items : undefined;
     }
     case 'map': {
@@ -134,6 +135,16 @@ function decodeField(field: FormField, submission: FormSubmission, input: string
       return text === undefined || text === '' ? undefined : text;
     }
   }
+}
+
+/** Items split at line breaks and commas, trimmed, empty ones dropped. */
+function trimmedItems(raw: string | readonly string[] | undefined): string[] {
+  return (typeof raw === 'string' ? raw.split(/[\r\n,]+/) : many(raw)).map((item) => item.trim()).filter(Boolean);
+}
+
+/** Items split at line breaks only (a browser sends CRLF), each as typed; only empty lines are dropped. */
+function linesAsTyped(raw: string | readonly string[] | undefined): string[] {
+  return (typeof raw === 'string' ? raw.split(/\r\n|\r|\n/) : many(raw)).filter((item) => item !== '');
 }
 
 function last(raw: string | readonly string[] | undefined): string | undefined {

@@ -11,7 +11,8 @@
  *   `unit`, stored as a number of `unit`.
  * - `boolean`: a checkbox (an unchecked box sends nothing: that is false).
  * - `select`: one of `choices`; `multiselect`: any of them (a list).
- * - `list`: a list of strings, one per line (or comma-separated).
+ * - `list`: a list of strings, one per line (or comma-separated, trimmed); with `separator: 'lines'` one per
+ *   line only, each kept as typed (nagios arguments such as `100,20%`, TXT records with commas).
  * - `map`: an object of string keys to string values, edited as key/value rows (e.g. HTTP headers).
  */
 export type FormFieldType = 'text' | 'textarea' | 'secret' | 'number' | 'duration' | 'boolean' | 'select' | 'multiselect' | 'list' | 'map';
@@ -66,6 +67,11 @@ export interface FormField {
   step?: number;
   /** For duration: the unit the config stores. */
   unit?: 'ms' | 's';
+  /**
+   * For list: `lines` splits the text at line breaks only and keeps each item as typed (spaces, commas);
+   * without it, items are split at line breaks and commas and trimmed.
+   */
+  separator?: 'lines';
   /** A server-wide setting used when this field is left empty, e.g. `[mail] server`; the form shows it as the placeholder. */
   inherits?: string;
   /** Show the field only while another field has one of these values (e.g. SNMPv3 keys for version "3"). */
@@ -130,6 +136,8 @@ export function formProblems(description: FormDescription | undefined, configCla
       problems.push(`${where}: a duration needs unit "ms" or "s"`);
     if (field.secret && !['text', 'textarea', 'secret', 'map'].includes(field.type))
       problems.push(`${where}: only text values (or a map's values) can be secret`);
+    if (field.separator !== undefined && (field.type !== 'list' || field.separator !== 'lines'))
+      problems.push(`${where}: separator "lines" is the only one, and only for a list`);
   }
   for (const field of description.fields) {
     if (field.when && !names.has(field.when.field))

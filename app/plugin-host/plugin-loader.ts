@@ -1,47 +1,37 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MODULE_METADATA } from '@nestjs/common/constants.js';
-import type { Type } from '@nestjs/common';
-import type { PluginKind, PluginMeta } from './contracts.js';
-import { Alerter, Check, Collector } from './decorators.js';
-import { defaultPluginRoles, KIND_FOLDERS, ROLES, type Role } from '../runtime/roles.js';
-import { StartupError } from '../runtime/startup-error.js';
+import type { PluginKind } from './contracts.js';
+import { loadDropInPlugins } from './drop-in-loader.js';
+import { declaredRoles, isPluginModule, PluginLoadError, type PluginModuleRef } from './plugin-module-ref.js';
+import { KIND_FOLDERS, ROLES, type Role } from '../runtime/roles.js';
 
-/** One plugin folder: `plugins/checks/port` holds the `port` check; its index default-exports a Nest module. */
-export interface PluginModuleRef {
-  kind: PluginKind;
-  id: string;
-  /** Relative to the project root, e.g. `plugins/checks/port`. */
-  folder: string;
-  module: Type<unknown>;
-  /** The executables that load it: its meta's `roles`, or the default for its kind. */
-  roles: readonly Role[];
-}
+export { DropInLoadError, PluginLoadError, type PluginModuleRef } from './plugin-module-ref.js';
 
 /** The single-executable build registers its statically imported plugin modules under this key. */
 export const BUNDLED_PLUGINS_KEY = Symbol.for('lillydoo-pulse.bundled-plugins');
 
-/** A plugin folder that cannot be loaded: the start is refused with its folder and reason. */
-export class PluginLoadError extends StartupError {
-  override name = 'PluginLoadError';
-}
-
 /** The compiled `plugins/` directory next to the compiled `app/`. */
 const compiledPluginsRoot = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
-const DECORATORS = { check: Check, alerter: Alerter, collector: Collector } as const;
+export interface LoadPluginOptions {
+  /** `[plugins] dir`: drop-in plugin folders are loaded from here too (none when it does not exist). */
+  dropInDir?: string;
+}
 
 /**
  * The plugin modules an executable hosts: the folders of the kinds its row in the roles table names (so
- * the agent never imports an alerter's dependencies), less those whose meta leaves this role out.
+ * the agent never imports an alerter's dependencies), built-in and drop-in, less those whose meta leaves
+ * this role out.
  */
-export async function loadPluginModules(role: Role): Promise<PluginModuleRef[]> {
-  const refs = await loadPluginModulesOfKinds(ROLES[role].pluginKinds);
-  return refs.filter((ref) => ref.roles.includes(role));
+export async function loadPluginModules(role: Role, options: LoadPluginOptions = {}): Promise<PluginModuleRef[]> {
+  const kinds = ROLES[role].pluginKinds;
+  const builtIns = await loadPluginModulesOfKinds(kinds);
+  const dropIns = options.dropInDir === undefined ? [] : await loadDropInPlugins(options.dropInDir, kinds, builtIns);
+  return [...builtIns, ...dropIns].filter((ref) => ref.roles.includes(role));
 }
 
-/** Every plugin module of these kinds, whichever roles load it (the contract test looks at all of them). */
+/** Every built-in plugin module of these kinds, whichever roles load it (the contract test looks at all of them). */
 export async function loadPluginModulesOfKinds(kinds: readonly PluginKind[]): Promise<PluginModuleRef[]> {
   const bundled = (globalThis as Record<symbol, PluginModuleRef[] | undefined>)[BUNDLED_PLUGINS_KEY];
   const refs = bundled ?? (await importPluginFolders(kinds));
@@ -72,25 +62,18 @@ async function importPluginFolders(kinds: readonly PluginKind[]): Promise<Plugin
   return refs;
 }
 
-export function toPluginModuleRef(kind: PluginKind, id: string, module: unknown): PluginModuleRef {
-  const folder = `plugins/${KIND_FOLDERS[kind]}/${id}`;
-  if (typeof module !== 'function' || Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) === undefined) {
+/**
+ * A built-in plugin folder's module (the single-executable build calls this for its static imports).
+ * `folder` names where it lives, for messages: a built-in's folder unless told otherwise (a test's fixture).
+ */
+export function toPluginModuleRef(
+  kind: PluginKind,
+  id: string,
+  module: unknown,
+  folder = `plugins/${KIND_FOLDERS[kind]}/${id}`,
+): PluginModuleRef {
+  if (!isPluginModule(module)) {
     throw new PluginLoadError(`${folder}/index.ts must default-export the plugin's Nest module (@Module({ providers: [...] }))`);
   }
-  const type = module as Type<unknown>;
-  return { kind, id, folder, module: type, roles: declaredRoles(kind, type) };
-}
-
-/**
- * The roles the module's plugin class declares, read from its decorator before Nest builds anything (the
- * loader must decide what to host first). A malformed `roles` is left for the registry to refuse by name.
- */
-function declaredRoles(kind: PluginKind, module: Type<unknown>): readonly Role[] {
-  const providers = (Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) ?? []) as unknown[];
-  for (const provider of providers) {
-    const meta =
-      typeof provider === 'function' ? (Reflect.getMetadata(DECORATORS[kind].KEY, provider) as PluginMeta | undefined) : undefined;
-    if (meta && Array.isArray(meta.roles)) return meta.roles;
-  }
-  return defaultPluginRoles(kind);
+  return { kind, id, folder, module, roles: declaredRoles(kind, module) };
 }

@@ -11,12 +11,14 @@ import type {
   PluginKind,
   PluginMeta,
 } from './contracts.js';
+import { alerterFileProblems } from './alerter-file-keys.js';
 import { Alerter, Check, Collector } from './decorators.js';
 import { validatePluginConfig, type ConfigValidation } from './plugin-config.js';
 import { formProblems, isSecretField } from './plugin-form.js';
+import { PLUGIN_SDK_PACKAGE } from './sdk-version.js';
 import type { PluginModuleRef } from './plugin-loader.js';
 import { defaultPluginRoles, ROLE_NAMES, ROLES, type Role } from '../runtime/roles.js';
-import { StartupError } from '../runtime/startup-error.js';
+import { EXIT_CONFIG, StartupError } from '../runtime/startup-error.js';
 
 export const PLUGIN_MODULES = Symbol('PLUGIN_MODULES');
 
@@ -29,6 +31,8 @@ export interface RegisteredPlugin<P, M extends PluginMeta<any>> {
   folder: string;
   /** The executables that load it (its meta's `roles`, or its kind's default). */
   roles: readonly Role[];
+  /** Set for a drop-in plugin from `[plugins] dir`: its package version and the SDK range it was built against. */
+  dropIn?: { version: string; sdkRange: string };
 }
 
 export type RegisteredCheck = RegisteredPlugin<CheckPlugin<any>, CheckMeta<any>>;
@@ -38,8 +42,12 @@ export type RegisteredCollector = RegisteredPlugin<CollectorPlugin<any>, Collect
 /** A plugin set Pulse refuses to start with; every problem is listed. */
 export class PluginRegistryError extends StartupError {
   override name = 'PluginRegistryError';
-  constructor(readonly problems: string[]) {
-    super(`Plugins refused:\n  ${problems.join('\n  ')}`);
+  /** Exit code 78 (configuration) when a drop-in from `[plugins] dir` is at fault, 1 for the build's own plugins. */
+  constructor(
+    readonly problems: string[],
+    options: { dropIn?: boolean } = {},
+  ) {
+    super(`Plugins refused:\n  ${problems.join('\n  ')}`, { exitCode: options.dropIn ? EXIT_CONFIG : 1 });
   }
 }
 
@@ -67,10 +75,12 @@ export class PluginRegistry implements OnModuleInit {
   onModuleInit(): void {
     const problems: string[] = [];
     const found = new Set<PluginModuleRef>();
+    let dropInAtFault = false;
     for (const { kind, decorator, methods } of KINDS) {
       const registered = new Map<string, RegisteredPlugin<unknown, PluginMeta<any>>>();
       for (const wrapper of this.discovery.getProviders({ metadataKey: decorator.KEY })) {
-        const meta = this.discovery.getMetadataByDecorator(decorator, wrapper) as PluginMeta<any> | undefined;
+        // The decorators are Nest's DiscoverableDecorators, typed without Nest for the published SDK.
+        const meta = this.discovery.getMetadataByDecorator(decorator as never, wrapper) as PluginMeta<any> | undefined;
         const ref = this.modules.find((candidate) => candidate.module === wrapper.host?.metatype);
         const where = ref?.folder ?? `provider ${wrapper.name}`;
         if (ref) found.add(ref);
@@ -78,17 +88,30 @@ export class PluginRegistry implements OnModuleInit {
         if (meta && registered.has(meta.id)) issues.push(`${kind} id "${meta.id}" is declared twice (again in ${where})`);
         if (issues.length > 0 || !meta) {
           problems.push(...issues.map((issue) => `${where}: ${issue}`));
+          dropInAtFault ||= ref?.dropIn !== undefined;
           continue;
         }
         const roles = meta.roles ?? defaultPluginRoles(kind);
-        registered.set(meta.id, { kind, id: meta.id, meta, plugin: wrapper.instance, folder: ref!.folder, roles });
+        registered.set(meta.id, {
+          kind,
+          id: meta.id,
+          meta,
+          plugin: wrapper.instance,
+          folder: ref!.folder,
+          roles,
+          ...(ref!.dropIn ? { dropIn: ref!.dropIn } : {}),
+        });
       }
       this.plugins.set(kind, registered);
     }
     for (const ref of this.modules) {
-      if (!found.has(ref)) problems.push(`${ref.folder}: its module provides no @${capitalize(ref.kind)}() class`);
+      if (found.has(ref)) continue;
+      // A drop-in that bundled its own copy of the SDK has decorators the host does not know.
+      const hint = ref.dropIn ? ` from ${PLUGIN_SDK_PACKAGE} (import the SDK by that name; never bundle a copy of it)` : '';
+      problems.push(`${ref.folder}: its module provides no @${capitalize(ref.kind)}() class${hint}`);
+      dropInAtFault ||= ref.dropIn !== undefined;
     }
-    if (problems.length > 0) throw new PluginRegistryError(problems);
+    if (problems.length > 0) throw new PluginRegistryError(problems, { dropIn: dropInAtFault });
   }
 
   checks(): RegisteredCheck[] {
@@ -111,6 +134,19 @@ export class PluginRegistry implements OnModuleInit {
     return this.plugins.get('collector')?.get(id) as RegisteredCollector | undefined;
   }
 
+  /** For the start-up log: `checks: dns, http, tcp-banner (drop-in 1.0.0); alerters: mail, ntfy (drop-in 1.0.0)`. */
+  summary(): string {
+    const parts = KINDS.flatMap(({ kind }) => {
+      const plugins = [...(this.plugins.get(kind)?.values() ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+      if (plugins.length === 0) return [];
+      const names = plugins.map((plugin) =>
+        plugin.dropIn ? `${plugin.id} (drop-in ${plugin.dropIn.version || 'without version'})` : plugin.id,
+      );
+      return [`${kind}s: ${names.join(', ')}`];
+    });
+    return parts.length > 0 ? parts.join('; ') : 'none';
+  }
+
   /** Validates a raw config for a registered plugin (defaults filled in, unknown keys refused). */
   validateConfig<C extends object>(plugin: RegisteredPlugin<unknown, PluginMeta<C>>, raw: unknown): ConfigValidation<C> {
     return validatePluginConfig(plugin.meta.config, raw);
@@ -129,7 +165,7 @@ function describeProblems(
   if (typeof meta.id !== 'string' || !ID_PATTERN.test(meta.id)) {
     issues.push(`id ${JSON.stringify(meta.id)} must be lowercase letters, digits and "-", starting with a letter, at most 32 characters`);
   }
-  if (!ref) issues.push('is not provided by a plugin folder module (plugins/<kind>/<id>/index.ts)');
+  if (!ref) issues.push('is not provided by a plugin folder module (plugins/<kind>/<id>/index.ts or a drop-in folder)');
   else {
     if (ref.kind !== kind) issues.push(`is a @${capitalize(kind)}() but lives in the folder for ${ref.kind} plugins`);
     if (ref.id !== meta.id) issues.push(`id "${meta.id}" must match its folder name "${ref.id}"`);
@@ -150,6 +186,7 @@ function describeProblems(
     }
   }
   issues.push(...roleProblems(kind, meta.roles));
+  if (kind === 'alerter' && typeof meta.config === 'function') issues.push(...alerterFileProblems((meta as AlerterMeta).file, meta.config));
   if (kind === 'check') {
     const target = (meta as CheckMeta).target;
     if (!target || typeof target.label !== 'string' || typeof target.placeholder !== 'string')

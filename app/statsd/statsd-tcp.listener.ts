@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { PULSE_LOGGER } from '../config/config.module.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { HeartbeatSection, StatsdSection, TcpSection } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { StartupError } from '../runtime/startup-error.js';
@@ -26,17 +26,19 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   private stopped = false;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly tcp: TcpSection,
+    private readonly heartbeat: HeartbeatSection,
+    private readonly statsd: StatsdSection,
     private readonly ingest: StatsdIngest,
     private readonly readiness: ReadinessService,
     @Inject(PULSE_LOGGER) private readonly pulseLogger: PulseLogger,
   ) {
     // The thread boots while the rest of the server starts; it listens in onApplicationBootstrap.
-    if (config.tcp.worker) this.worker = this.spawn();
+    if (tcp.worker) this.worker = this.spawn();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes } = this.config.tcp;
+    const { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes } = this.tcp;
     const settings: TcpServerSettings = { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes };
     let where: string;
     if (this.worker) {
@@ -63,9 +65,9 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   private receiverSettings(): ReceiverSettings {
     return {
       transport: 'tcp',
-      trustedSources: TrustedSources.listFrom(this.config),
+      trustedSources: TrustedSources.listFrom({ heartbeat: this.heartbeat, statsd: this.statsd }),
       debug: this.pulseLogger.isEnabled('debug'),
-      maxNames: Math.max(65_536, 2 * this.config.heartbeat.max_services),
+      maxNames: Math.max(65_536, 2 * this.heartbeat.max_services),
     };
   }
 
@@ -82,7 +84,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
           this.worker = null;
           if (this.stopped) return;
           this.logger.error(`statsd TCP receive worker ended (${reason}); starting another`);
-          const { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes } = this.config.tcp;
+          const { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes } = this.tcp;
           const settings = { listen, max_connections, max_connections_per_source, idle_timeout, max_line_bytes, port: worker.address.port };
           setTimeout(() => this.restart(settings), RESTART_DELAY_MS);
         },
@@ -106,7 +108,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   private refuse(error: unknown): never {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StartupError(
-      `statsd TCP cannot listen on ${this.config.tcp.listen} (${code}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`,
+      `statsd TCP cannot listen on ${this.tcp.listen} (${code}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { PULSE_LOGGER } from '../config/config.module.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { HeartbeatSection, StatsdSection, UdpSection } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { StartupError } from '../runtime/startup-error.js';
@@ -33,24 +33,26 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private readonly count: number;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly udp: UdpSection,
+    private readonly heartbeat: HeartbeatSection,
+    private readonly statsd: StatsdSection,
     private readonly ingest: StatsdIngest,
     private readonly readiness: ReadinessService,
     @Inject(PULSE_LOGGER) private readonly pulseLogger: PulseLogger,
   ) {
-    this.count = config.udp.workers > 1 && !nodeSharesUdpPorts() ? 1 : config.udp.workers;
+    this.count = udp.workers > 1 && !nodeSharesUdpPorts() ? 1 : udp.workers;
     // The threads boot while the rest of the server starts; they bind in onApplicationBootstrap.
     for (let index = 0; index < this.count; index++) this.workers.add(this.spawn());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const wanted = this.config.udp.receive_buffer_bytes;
+    const wanted = this.udp.receive_buffer_bytes;
     const count = this.count;
-    if (count < this.config.udp.workers)
+    if (count < this.udp.workers)
       this.logger.log(
-        `[udp] workers = ${this.config.udp.workers}, but Node ${process.version} cannot share a UDP port between sockets (SO_REUSEPORT, Node 22.12 on): receiving with one worker`,
+        `[udp] workers = ${this.udp.workers}, but Node ${process.version} cannot share a UDP port between sockets (SO_REUSEPORT, Node 22.12 on): receiving with one worker`,
       );
-    const settings: UdpSocketSettings = { listen: this.config.udp.listen, receiveBufferBytes: wanted, reusePort: count > 1 };
+    const settings: UdpSocketSettings = { listen: this.udp.listen, receiveBufferBytes: wanted, reusePort: count > 1 };
     let address: AddressInfo;
     let granted: number;
     if (count === 0) {
@@ -110,9 +112,9 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private receiverSettings(): ReceiverSettings {
     return {
       transport: 'udp',
-      trustedSources: TrustedSources.listFrom(this.config),
+      trustedSources: TrustedSources.listFrom({ heartbeat: this.heartbeat, statsd: this.statsd }),
       debug: this.pulseLogger.isEnabled('debug'),
-      maxNames: Math.max(65_536, 2 * this.config.heartbeat.max_services),
+      maxNames: Math.max(65_536, 2 * this.heartbeat.max_services),
     };
   }
 
@@ -130,9 +132,9 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
           if (this.stopped) return;
           this.logger.error(`statsd UDP receive worker ended (${reason}); starting another`);
           const settings: UdpSocketSettings = {
-            listen: this.config.udp.listen,
+            listen: this.udp.listen,
             port: worker.address.port,
-            receiveBufferBytes: this.config.udp.receive_buffer_bytes,
+            receiveBufferBytes: this.udp.receive_buffer_bytes,
             reusePort: this.count > 1,
           };
           setTimeout(() => this.restart(settings), RESTART_DELAY_MS);
@@ -157,7 +159,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private refuse(error: unknown): never {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StartupError(
-      `statsd UDP cannot listen on ${this.config.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
+      `statsd UDP cannot listen on ${this.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
     );
   }
 }

@@ -1,5 +1,10 @@
 import { BlockList, isIP } from 'node:net';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { HeartbeatSection, StatsdSection } from '../config/config.schema.js';
+
+export interface TrustSettings {
+  heartbeat: HeartbeatSection;
+  statsd: StatsdSection;
+}
 
 /** Answers kept per sender address; past this the cache starts over (a spray of addresses cannot grow it). */
 const MAX_CACHED = 10_000;
@@ -28,13 +33,13 @@ export class TrustedSources {
     }
   }
 
-  static fromConfig(config: PulseConfig): TrustedSources {
+  static fromConfig(config: TrustSettings): TrustedSources {
     return new TrustedSources(TrustedSources.listFrom(config));
   }
 
   /** The sources to trust, or null for everyone: what a receive worker is given. */
-  static listFrom(config: PulseConfig): string[] | null {
-    return config.heartbeat.require_token ? config.statsd.trusted_sources : null;
+  static listFrom({ heartbeat, statsd }: TrustSettings): string[] | null {
+    return heartbeat.require_token ? statsd.trusted_sources : null;
   }
 
   get everyone(): boolean {

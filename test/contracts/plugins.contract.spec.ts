@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger, Module } from '@nestjs/common';
@@ -19,43 +19,87 @@ import { validatePluginConfig } from '../../app/plugin-host/plugin-config.js';
 import { formProblems, isSecretField, readPath, type FormDescription } from '../../app/plugin-host/plugin-form.js';
 import { keepMaskedSecrets, SECRET_MASK } from '../../app/plugin-host/plugin-secrets.js';
 import { encodeForm } from '../../app/plugin-host/testing.js';
+import { loadDropInPlugins } from '../../app/plugin-host/drop-in-loader.js';
+import { PLUGIN_SDK_VERSION } from '../../app/plugin-host/sdk-version.js';
 import { projectRoot } from '../../app/runtime/project-files.js';
+import { examplePlugins } from '../../scripts/build-examples.js';
+import { buildExamplePlugins } from '../support/example-plugins.js';
+import { importSpecifiers } from '../support/import-specifiers.js';
 import { ROLE_NAMES, ROLES } from '../../app/runtime/roles.js';
 import { quietLogger } from '../support/databases.js';
 
+const ALL_KINDS = ['check', 'alerter', 'collector'] as const;
+const SUFFIX = { check: 'check', alerter: 'alerter', collector: 'collector' } as const;
+
 /**
  * Every plugin folder, of every kind, loads and declares itself properly: adding a plugin means adding a
- * folder that passes this test, and touching nothing else.
+ * folder that passes this test, and touching nothing else. The example drop-ins of examples/plugins, built
+ * against the SDK's published types and loaded as drop-ins, are held to the same contract.
  */
 describe('plugin contract', () => {
   let context: INestApplicationContext;
   let refs: PluginModuleRef[];
   let plugins: RegisteredPlugin<unknown, any>[];
+  let builtIns: RegisteredPlugin<unknown, any>[];
+  let examples: ReturnType<typeof buildExamplePlugins>;
 
   before(async () => {
-    refs = await loadPluginModulesOfKinds(['check', 'alerter', 'collector']);
+    examples = buildExamplePlugins();
+    const shipped = await loadPluginModulesOfKinds(ALL_KINDS);
+    refs = [...shipped, ...(await loadDropInPlugins(examples.pluginsDir, ALL_KINDS, shipped))];
     @Module({ imports: [PluginHostModule.forRoot(refs)] })
     class ContractModule {}
     Logger.overrideLogger(quietLogger);
     context = await NestFactory.createApplicationContext(ContractModule, { logger: quietLogger, abortOnError: false });
     const registry = context.get(PluginRegistry);
     plugins = [...registry.checks(), ...registry.alerters(), ...registry.collectors()];
+    builtIns = plugins.filter((plugin) => !plugin.dropIn);
   });
-  after(() => context?.close());
+  after(async () => {
+    await context?.close();
+    examples?.remove();
+  });
 
   it('finds at least the shipped port check', () => {
     assert.ok(plugins.some((plugin) => plugin.kind === 'check' && plugin.id === 'port'));
   });
 
   it('registers one plugin per folder, id equal to the folder name', () => {
-    const folders = findPluginFolders(['check', 'alerter', 'collector']).map((folder) => `${folder.kind}/${folder.id}`);
-    assert.deepEqual(plugins.map((plugin) => `${plugin.kind}/${plugin.id}`).sort(), folders.sort());
+    const folders = findPluginFolders(ALL_KINDS).map((folder) => `${folder.kind}/${folder.id}`);
+    assert.deepEqual(builtIns.map((plugin) => `${plugin.kind}/${plugin.id}`).sort(), folders.sort());
+    assert.deepEqual(
+      plugins.filter((plugin) => plugin.dropIn).map((plugin) => `${plugin.kind}/${plugin.id}`).sort(),
+      examplePlugins().map((example) => `${example.kindFolder.replace(/s$/, '')}/${example.id}`).sort(),
+      'one drop-in per example folder',
+    );
+  });
+
+  it('ships the files an example drop-in must have, and builds against the SDK types alone', () => {
+    for (const example of examplePlugins()) {
+      const where = path.relative(projectRoot, example.source);
+      const suffix = SUFFIX[example.kindFolder.replace(/s$/, '') as keyof typeof SUFFIX];
+      for (const file of ['package.json', 'tsconfig.json', 'README.md', 'src/index.ts', `src/${example.id}.${suffix}.ts`, `src/${example.id}.config.ts`, `src/${example.id}.form.ts`])
+        assert.ok(existsSync(path.join(example.source, file)), `${where}/${file} is missing`);
+      const pkg = JSON.parse(readFileSync(path.join(example.source, 'package.json'), 'utf8')) as Record<string, any>;
+      assert.equal(pkg.scripts?.build, 'tsc -p .', `${where}: npm run build compiles it`);
+      assert.equal(pkg.peerDependencies?.['@lillydoo-pulse/plugin-sdk'], `^${PLUGIN_SDK_VERSION}`, `${where}: names the SDK it is built against`);
+      assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], `${where}: no run-time dependencies (the SDK is provided)`);
+      const imports = readdirSync(path.join(example.source, 'src')).flatMap((file) =>
+        importSpecifiers(readFileSync(path.join(example.source, 'src', file), 'utf8')).map((found) => found.specifier),
+      );
+      for (const specifier of imports)
+        assert.ok(
+          specifier === '@lillydoo-pulse/plugin-sdk' || specifier?.startsWith('node:') || specifier?.startsWith('./'),
+          `${where} imports ${specifier}: only the SDK, node: built-ins and its own files`,
+        );
+      assert.ok(readFileSync(path.join(example.source, 'README.md'), 'utf8').trim().length > 300, `${where}/README.md says what it does`);
+    }
   });
 
   it('ships the files a plugin folder must have', () => {
-    for (const plugin of plugins) {
+    for (const plugin of builtIns) {
       const folder = path.join(projectRoot, plugin.folder);
-      const suffix = { check: 'check', alerter: 'alerter', collector: 'collector' }[plugin.kind];
+      const suffix = SUFFIX[plugin.kind];
       for (const file of [
         'index.ts',
         `${plugin.id}.${suffix}.ts`,
@@ -119,6 +163,23 @@ describe('plugin contract', () => {
     assert.ok(variations > 20, `only ${variations} variations tried`);
   });
 
+  it("keeps commas and spaces in the items of a list field with separator 'lines' through the form", () => {
+    let variations = 0;
+    for (const plugin of plugins) {
+      const example = validated(plugin, plugin.meta.example);
+      const form = plugin.meta.form as FormDescription;
+      for (const field of form.fields.filter((candidate) => candidate.type === 'list' && candidate.separator === 'lines')) {
+        const current = readPath(example, field.name);
+        const items = [...(Array.isArray(current) ? current : []), '100,20%', ' two words '];
+        const changed = validatePluginConfig(plugin.meta.config, { ...example, [field.name]: items });
+        if (!changed.ok) continue; // items this field does not take (a TXT text where addresses are expected)
+        variations++;
+        assert.deepEqual(throughForm(plugin, { ...changed.value }), { ...changed.value }, `${plugin.folder}: ${field.name}`);
+      }
+    }
+    assert.ok(variations > 0, 'no list field kept its items as typed');
+  });
+
   it('never shows a secret in its form values', () => {
     for (const plugin of plugins) {
       const form = plugin.meta.form as FormDescription;
@@ -170,7 +231,7 @@ describe('plugin contract', () => {
       if (plugin.meta.roles === undefined) assert.deepEqual(plugin.roles, expected, `${plugin.folder}: the default roles of its kind`);
     }
     for (const role of ROLE_NAMES) {
-      const loaded = (await loadPluginModules(role)).map((ref) => ref.folder).sort();
+      const loaded = (await loadPluginModules(role, { dropInDir: examples.pluginsDir })).map((ref) => ref.folder).sort();
       const declared = plugins
         .filter((plugin) => plugin.roles.includes(role))
         .map((plugin) => plugin.folder)

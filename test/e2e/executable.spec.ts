@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { runCommand } from '../support/processes.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 import { waitUntil } from '../support/wait.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
@@ -25,7 +26,7 @@ const canBuildAndRunArm64 = (() => {
 })();
 
 /** SPEC §1: each executable runs with no Node.js and no node_modules next to it. */
-describe('single executables', () => {
+describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'python3') }, () => {
   const emptyDirs: string[] = [];
   const emptyDir = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-exe-'));

@@ -15,8 +15,9 @@ export const dnsForm = defineForm(DnsConfig, [
   {
     name: 'expected',
     type: 'list',
+    separator: 'lines',
     label: 'Expected answers',
-    help: 'One per line; all must be among the answers (more may come). Addresses for A/AAAA, names for CNAME/NS, "10 mail.example.org" or "mail.example.org" for MX, the whole text for TXT (a TXT value with a comma has to be set through the API). Empty: any answer will do.',
+    help: 'One per line, as typed; all must be among the answers (more may come). Addresses for A/AAAA, names for CNAME/NS, "10 mail.example.org" or "mail.example.org" for MX, the whole text for TXT (commas included). Empty: any answer will do.',
     placeholder: '192.0.2.10',
   },
 ]);

@@ -63,7 +63,7 @@ describe('nagios check', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-nagios-'));
     pluginDir = path.join(dir, 'plugins');
     mkdirSync(pluginDir);
-    check = new NagiosCheck([pluginDir, DEBIAN_PLUGINS]);
+    check = new NagiosCheck({ dir: '/nonexistent', nagios_dirs: [pluginDir, DEBIAN_PLUGINS] });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -396,6 +396,46 @@ describe('nagios check', () => {
         return seen.json.status === 'warning' ? seen.json : null;
       });
       assert.equal(monitor.status, 'warning');
+    });
+  });
+
+  describe('[plugins] nagios_dirs of the server', () => {
+    let server: PulseServer;
+    before(async () => {
+      script('check_own', 'echo "OWN OK - from my directory|time=0.250s;;;0"; exit 0');
+      server = await PulseServer.start({ config: `[plugins]\nnagios_dirs = [${JSON.stringify(pluginDir)}]\n` });
+    });
+    after(() => server?.dispose());
+
+    it('runs plugins from the configured directories only', async () => {
+      const token = server.adminToken;
+      const outside = await server.request('POST', '/api/monitors', {
+        token,
+        json: { name: 'Debian dummy', type: 'nagios', target: `${DEBIAN_PLUGINS}/check_dummy`, options: { args: ['0'] } },
+      });
+      assert.equal(outside.status, 400, outside.text);
+      assert.deepEqual(outside.json.fields, {
+        target: `"${DEBIAN_PLUGINS}/check_dummy" is outside the allowed plugin directories (${pluginDir})`,
+      });
+
+      const created = await server.request('POST', '/api/monitors', {
+        token,
+        json: { name: 'Own', type: 'nagios', target: 'check_own', interval: 5, timeout: 4 },
+      });
+      assert.equal(created.status, 201, created.text);
+      const monitor = await waitUntil('the monitor of a plugin in nagios_dirs to report', async () => {
+        const seen = await server.request('GET', `/api/monitors/${created.json.id}`, { token });
+        return seen.json.status === 'up' ? seen.json : null;
+      });
+      assert.equal(monitor.status, 'up');
+    });
+
+    it('refuses a relative directory at start, naming the key', async () => {
+      const refused = await PulseServer.start({ config: '[plugins]\nnagios_dirs = ["plugins/nagios"]\n' }).then(
+        (started) => started.dispose().then(() => assert.fail('a relative nagios_dirs entry was accepted')),
+        (error: Error) => error.message,
+      );
+      assert.match(refused, /plugins\.nagios_dirs = \["plugins\/nagios"\] \(line 2\): must be a list of absolute directories/);
     });
   });
 });

@@ -2,24 +2,19 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   Check,
   cleanLine,
+  PLUGIN_SETTINGS,
   roundMs,
   type CheckPlugin,
   type CheckResult,
   type CheckStatus,
   type PluginContext,
+  type PluginSettings,
 } from '../../../app/plugin-host/index.js';
 import { NagiosConfig } from './nagios.config.js';
 import { nagiosForm } from './nagios.form.js';
 import { DEFAULT_NAGIOS_DIRS, resolvePluginExecutable } from './nagios-executable.js';
 import { latencyFromPerfdata, parsePluginOutput } from './nagios-output.js';
 import { runInProcessGroup, type ProcessRun } from './nagios-process.js';
-
-/**
- * `[plugins] nagios_dirs`, provided by the host under this token. A plugin cannot read the server's config
- * itself; until the host provides the token, the Debian default applies. (Symbol.for, so the host can
- * provide it without importing this folder.)
- */
-export const NAGIOS_DIRS = Symbol.for('lillydoo-pulse.plugins.nagios_dirs');
 
 const STATES: Record<number, { status: CheckStatus; state: NagiosState }> = {
   0: { status: 'up', state: 'ok' },
@@ -50,8 +45,10 @@ const PERFDATA_ITEMS = 100;
 export class NagiosCheck implements CheckPlugin<NagiosConfig> {
   readonly allowedDirs: readonly string[];
 
-  constructor(@Optional() @Inject(NAGIOS_DIRS) allowedDirs?: readonly string[] | null) {
-    this.allowedDirs = allowedDirs && allowedDirs.length > 0 ? [...allowedDirs] : DEFAULT_NAGIOS_DIRS;
+  /** The allowed directories are the host's `[plugins] nagios_dirs`; the Debian default when none are given. */
+  constructor(@Optional() @Inject(PLUGIN_SETTINGS) settings?: PluginSettings | null) {
+    const dirs = settings?.nagios_dirs ?? [];
+    this.allowedDirs = dirs.length > 0 ? [...dirs] : DEFAULT_NAGIOS_DIRS;
   }
 
   validateTarget(target: string): string | null {

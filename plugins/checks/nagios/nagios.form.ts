@@ -8,8 +8,9 @@ export const nagiosForm = defineForm(
     {
       name: 'args',
       type: 'list',
+      separator: 'lines',
       label: 'Arguments',
-      help: 'One argument per line, passed as they are (no shell), e.g. -H, 127.0.0.1, -p, 22 on four lines. The form splits at commas too: an argument holding a comma (check_ping -w 100,20%) has to be set through the API.',
+      help: 'One argument per line, passed exactly as typed (no shell, commas and spaces kept), e.g. -H, 127.0.0.1, -p, 22 on four lines, or -w and 100,20% on two.',
       placeholder: '-H',
     },
   ],
