@@ -35,10 +35,10 @@ lagTimer.unref();
 
 async function open(bind: ReceiveWorkerBind): Promise<() => Promise<void>> {
   if (bind.udp) {
-    const { socket, address, receiveBufferBytes } = await openUdpSocket(bind.udp, receiver);
+    const { socket, address, receiveBufferBytes, close } = await openUdpSocket(bind.udp, receiver);
     socket.on('error', (error) => report({ type: 'error', message: `statsd UDP socket error: ${error.message}` }));
     report({ type: 'listening', address, receiveBufferBytes });
-    return () => new Promise<void>((resolve) => socket.close(() => resolve()));
+    return close;
   }
   const tcp = await StatsdTcpServer.open(bind.tcp!, receiver);
   tcp.server.on('error', (error) => report({ type: 'error', message: `statsd TCP server error: ${error.message}` }));

@@ -23,6 +23,8 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('Statsd');
   private worker: ReceiveWorker | null = null;
   private server: StatsdTcpServer | null = null;
+  /** With `[tcp] worker = false`: the receiver on the main thread. */
+  private receiver: StatsdReceiver | null = null;
   private stopped = false;
 
   constructor(
@@ -48,6 +50,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
       const channel = this.ingest.channel('tcp');
       const receiver = new StatsdReceiver(this.receiverSettings(), channel.apply, channel.appliedLines);
       this.server = await StatsdTcpServer.open(settings, receiver).catch((error) => this.refuse(error));
+      this.receiver = receiver;
       this.server.server.on('error', (error) => this.logger.error(`statsd TCP server error: ${error.message}`));
       where = `${describeAddress(this.server.address())} (on the main thread)`;
     }
@@ -57,9 +60,12 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.worker?.close(), this.server?.close()]);
+    // Both read what their connections already sent and hand over the last batch before the engine's final save.
+    const receiver = this.receiver;
+    await Promise.all([this.worker?.close(), this.server?.close().then(() => receiver?.flush())]);
     this.worker = null;
     this.server = null;
+    this.receiver = null;
   }
 
   private receiverSettings(): ReceiverSettings {

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { PULSE_LOGGER } from '../config/config.module.js';
 import { HeartbeatSection, StatsdSection, UdpSection } from '../config/config.schema.js';
@@ -11,7 +10,7 @@ import { ReceiveWorker, ReceiveWorkerFailed } from './receive-worker.js';
 import { StatsdIngest, type ReceiveChannel } from './statsd-ingest.js';
 import { StatsdReceiver, type ReceiverSettings } from './statsd-receiver.js';
 import { TrustedSources } from './trusted-sources.js';
-import { nodeSharesUdpPorts, openUdpSocket, udpAddressFree, type UdpSocketSettings } from './udp-receiver.js';
+import { nodeSharesUdpPorts, openUdpSocket, udpAddressFree, type OpenUdpSocket, type UdpSocketSettings } from './udp-receiver.js';
 
 /** A worker that ended unexpectedly is replaced after this long. */
 const RESTART_DELAY_MS = 1000;
@@ -27,7 +26,8 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger('Statsd');
   /** The receive workers, bound or not yet. */
   private readonly workers = new Set<ReceiveWorker>();
-  private socket: dgram.Socket | null = null;
+  /** With `[udp] workers = 0`: the socket and receiver on the main thread. */
+  private mainThread: { opened: OpenUdpSocket; receiver: StatsdReceiver } | null = null;
   private stopped = false;
   /** `[udp] workers`, or 1 where this Node cannot share a port between sockets. */
   private readonly count: number;
@@ -57,11 +57,10 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
     let granted: number;
     if (count === 0) {
       const channel = this.ingest.channel('udp');
-      const opened = await openUdpSocket(settings, new StatsdReceiver(this.receiverSettings(), channel.apply, channel.appliedLines)).catch(
-        (error) => this.refuse(error),
-      );
+      const receiver = new StatsdReceiver(this.receiverSettings(), channel.apply, channel.appliedLines);
+      const opened = await openUdpSocket(settings, receiver).catch((error) => this.refuse(error));
       opened.socket.on('error', (error) => this.logger.error(`statsd UDP socket error: ${error.message}`));
-      this.socket = opened.socket;
+      this.mainThread = { opened, receiver };
       ({ address, receiveBufferBytes: granted } = opened);
     } else {
       // SO_REUSEPORT would let these sockets join another process's on the same port: make sure there is none.
@@ -98,14 +97,18 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
           `raise net.core.rmem_max (sysctl -w net.core.rmem_max=${wanted}) so bursts are not dropped`,
       );
     }
-    this.readiness.register('statsd_udp', () => !this.stopped && (this.socket !== null || this.workers.size > 0));
+    this.readiness.register('statsd_udp', () => !this.stopped && (this.mainThread !== null || this.workers.size > 0));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    this.socket?.close();
-    this.socket = null;
-    await Promise.all([...this.workers].map((worker) => worker.close()));
+    const mainThread = this.mainThread;
+    this.mainThread = null;
+    // Each receiver reads what is already waiting and hands over its last batch before the engine's final save.
+    await Promise.all([
+      mainThread?.opened.close().then(() => mainThread.receiver.flush()),
+      ...[...this.workers].map((worker) => worker.close()),
+    ]);
     this.workers.clear();
   }
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { clientKey } from '../runtime/client-address.js';
 import { listenAddress } from './listen-address.js';
+import { DRAIN_LIMIT_MS, untilQuiet } from './quiet-turn.js';
 import type { StatsdReceiver } from './statsd-receiver.js';
 import { TcpLineReader } from './tcp-line-reader.js';
 
@@ -29,6 +30,8 @@ export class StatsdTcpServer {
   /** Open connections per clientKey(). */
   private readonly perSource = new Map<string, number>();
   private paused = false;
+  /** Connections taken and reads so far, so a shutdown can tell when nothing more is waiting. */
+  private activity = 0;
   private resumeTimer: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -66,13 +69,20 @@ export class StatsdTcpServer {
     return this.server.address() as net.AddressInfo;
   }
 
-  close(): Promise<void> {
+  /**
+   * Takes the connections already waiting and reads what they have sent (unless paused: the engine is
+   * behind), then stops listening and closes them. The receiver's batch is the caller's to flush.
+   */
+  async close(): Promise<void> {
+    if (!this.paused) await untilQuiet(() => this.activity, DRAIN_LIMIT_MS);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.resumeTimer) clearInterval(this.resumeTimer);
     for (const socket of this.connections) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    await closed;
   }
 
   private accept(socket: net.Socket): void {
+    this.activity++;
     const sender = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
     if (!this.receiver.admits(sender.address)) {
       socket.destroy();
@@ -108,11 +118,13 @@ export class StatsdTcpServer {
       socket.destroy();
     });
     socket.on('data', (chunk: string) => {
+      this.activity++;
       reader.push(chunk);
       receiver.flushSoon();
       if (!this.paused && receiver.overloaded) this.pause();
     });
     socket.on('end', () => {
+      this.activity++;
       reader.end();
       receiver.flushSoon();
       socket.end();

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { listenAddress } from './listen-address.js';
+import { DRAIN_LIMIT_MS, untilQuiet } from './quiet-turn.js';
 import type { StatsdReceiver } from './statsd-receiver.js';
 
 export interface UdpSocketSettings {
@@ -18,6 +19,8 @@ export interface OpenUdpSocket {
   address: AddressInfo;
   /** What the kernel granted (Linux reports twice what was asked for; less means rmem_max capped it). */
   receiveBufferBytes: number;
+  /** Reads the datagrams already waiting in the socket, then closes it (the receiver's batch is the caller's to flush). */
+  close(): Promise<void>;
 }
 
 /**
@@ -35,10 +38,16 @@ export async function openUdpSocket(settings: UdpSocketSettings, receiver: Stats
     if (!settings.listen.startsWith(':') || (error as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT') throw error;
     socket = await bind('udp4', '0.0.0.0', wanted, settings);
   }
+  let datagrams = 0;
   socket.on('message', (message, sender) => {
+    datagrams++;
     if (receiver.admits(sender.address)) receiver.datagram(message.toString('latin1'), sender);
   });
-  return { socket, address: socket.address(), receiveBufferBytes: socket.getRecvBufferSize() };
+  const close = async () => {
+    await untilQuiet(() => datagrams, DRAIN_LIMIT_MS);
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  };
+  return { socket, address: socket.address(), receiveBufferBytes: socket.getRecvBufferSize(), close };
 }
 
 function bind(type: 'udp4' | 'udp6', host: string, port: number, settings: UdpSocketSettings): Promise<dgram.Socket> {

@@ -24,11 +24,10 @@
  *   BENCH_HTTP_SECONDS=10
  */
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PulseServer } from '../peers/pulse-server.js';
 import { freePort } from '../support/ports.js';
 import { runCommand, startProcess, type TestProcess } from '../support/processes.js';
@@ -49,7 +48,6 @@ const EXECUTABLE = process.env.BENCH_EXECUTABLE ? path.resolve(process.env.BENCH
 const ONLY = process.env.BENCH_ONLY ?? '';
 const CLOCK_TICKS_PER_SECOND = 100;
 const lines = Array.from({ length: NAMES }, (_, index) => `bench.svc${index}.beat:1|c`);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const load = () =>
   os
@@ -125,8 +123,36 @@ function freeUdpPort(): Promise<number> {
   });
 }
 
+const STATSD_VERSION = '0.9.0';
+
+/**
+ * The reference daemon's stats.js: statsd@0.9.0 installed by npm into a directory of the machine's temp
+ * dir (kept for the next run), not a dependency of Pulse. Its optional native modules are left out.
+ */
+async function installedStatsd(): Promise<string> {
+  const prefix = path.join(os.tmpdir(), `pulse-bench-statsd-${STATSD_VERSION}`);
+  const statsJs = path.join(prefix, 'node_modules', 'statsd', 'stats.js');
+  if (existsSync(statsJs)) return statsJs;
+  console.log(`installing statsd@${STATSD_VERSION} into ${prefix}`);
+  mkdirSync(prefix, { recursive: true });
+  writeFileSync(path.join(prefix, 'package.json'), '{"private": true}\n');
+  await runCommand('npm', [
+    'install',
+    '--prefix',
+    prefix,
+    `statsd@${STATSD_VERSION}`,
+    '--save-exact',
+    '--omit=optional',
+    '--ignore-scripts',
+    '--no-audit',
+    '--no-fund',
+  ]);
+  return statsJs;
+}
+
 /** The reference daemon: statsd@0.9.0, no backends, its UDP server given Pulse's receive buffer. */
 async function statsdReceiver(): Promise<Receiver> {
+  const statsJs = await installedStatsd();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-bench-statsd-'));
   const serverModule = path.join(dir, 'udp-with-buffer.cjs');
   // statsd's own servers/udp.js, plus the receive buffer (statsd has no setting for it).
@@ -155,7 +181,7 @@ exports.start = function (config, callback) {
       servers: [{ server: serverModule, port: udpPort, address: '127.0.0.1' }],
     }),
   );
-  const child: TestProcess = startProcess(process.execPath, [path.join(root, 'node_modules', 'statsd', 'stats.js'), configFile], {
+  const child: TestProcess = startProcess(process.execPath, [statsJs, configFile], {
     label: 'statsd',
   });
   await child.waitForOutput(/server is up/);
