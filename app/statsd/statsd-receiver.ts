@@ -1,6 +1,6 @@
 import { BACKLOG_LIMIT, StatsdBatchBuilder, type BatchSink } from './statsd-batch.js';
 import { forEachLine, isLineError, parseStatsdLine, type StatsdLine, type StatsdLineError } from './statsd-line.js';
-import { TrustedSources } from './trusted-sources.js';
+import { TrustedSources, type TrustSettings } from './trusted-sources.js';
 
 export interface Sender {
   address: string;
@@ -18,6 +18,16 @@ export interface ReceiverSettings {
   maxNames: number;
   /** Lines handed over and not yet applied before the receiver holds back (default BACKLOG_LIMIT). */
   backlogLimit?: number;
+}
+
+/** A listener's receiver settings from the configuration: who may send, debug logging, the name table's size. */
+export function receiverSettingsFor(transport: 'udp' | 'tcp', config: TrustSettings, debug: boolean): ReceiverSettings {
+  return {
+    transport,
+    trustedSources: TrustedSources.listFrom(config),
+    debug,
+    maxNames: Math.max(65_536, 2 * config.heartbeat.max_services),
+  };
 }
 
 const LOGGED_LINE_CHARS = 120;

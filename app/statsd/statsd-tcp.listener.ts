@@ -7,9 +7,8 @@ import { StartupError } from '../runtime/startup-error.js';
 import { describeAddress } from './listen-address.js';
 import { ReceiveWorker } from './receive-worker.js';
 import { StatsdIngest } from './statsd-ingest.js';
-import { StatsdReceiver, type ReceiverSettings } from './statsd-receiver.js';
+import { StatsdReceiver, receiverSettingsFor, type ReceiverSettings } from './statsd-receiver.js';
 import { StatsdTcpServer, type TcpServerSettings } from './tcp-receiver.js';
-import { TrustedSources } from './trusted-sources.js';
 
 const RESTART_DELAY_MS = 1000;
 
@@ -69,12 +68,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private receiverSettings(): ReceiverSettings {
-    return {
-      transport: 'tcp',
-      trustedSources: TrustedSources.listFrom({ heartbeat: this.heartbeat, statsd: this.statsd }),
-      debug: this.pulseLogger.isEnabled('debug'),
-      maxNames: Math.max(65_536, 2 * this.heartbeat.max_services),
-    };
+    return receiverSettingsFor('tcp', { heartbeat: this.heartbeat, statsd: this.statsd }, this.pulseLogger.isEnabled('debug'));
   }
 
   /** The receive worker with its channel into the engine; replaced on the same port if it ends. */

@@ -8,8 +8,7 @@ import { StartupError } from '../runtime/startup-error.js';
 import { describeAddress } from './listen-address.js';
 import { ReceiveWorker, ReceiveWorkerFailed } from './receive-worker.js';
 import { StatsdIngest, type ReceiveChannel } from './statsd-ingest.js';
-import { StatsdReceiver, type ReceiverSettings } from './statsd-receiver.js';
-import { TrustedSources } from './trusted-sources.js';
+import { StatsdReceiver, receiverSettingsFor, type ReceiverSettings } from './statsd-receiver.js';
 import { nodeSharesUdpPorts, openUdpSocket, udpAddressFree, type OpenUdpSocket, type UdpSocketSettings } from './udp-receiver.js';
 
 /** A worker that ended unexpectedly is replaced after this long. */
@@ -113,12 +112,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private receiverSettings(): ReceiverSettings {
-    return {
-      transport: 'udp',
-      trustedSources: TrustedSources.listFrom({ heartbeat: this.heartbeat, statsd: this.statsd }),
-      debug: this.pulseLogger.isEnabled('debug'),
-      maxNames: Math.max(65_536, 2 * this.heartbeat.max_services),
-    };
+    return receiverSettingsFor('udp', { heartbeat: this.heartbeat, statsd: this.statsd }, this.pulseLogger.isEnabled('debug'));
   }
 
   /** A receive worker with its own channel (its own name numbering) into the engine; replaced if it ends. */
