@@ -109,15 +109,19 @@ describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'pytho
     });
     try {
       assert.match(server.process.stderr, /statsd UDP listening on 127\.0\.0\.1:\d+ \(2 receive workers\)/);
-      // From 20 source ports: the kernel spreads senders over the two sockets by address and port.
+      // From 20 source ports: the kernel spreads senders over the two sockets by address and port. Each
+      // sender sets its service's timeout 100 times, one datagram each, then beats: in order, the last
+      // timeout stays.
       const senders = 20;
+      const timeouts = 100;
       for (let index = 0; index < senders; index++) {
         const socket = dgram.createSocket('udp4');
-        await new Promise<void>((resolve, reject) =>
-          socket.send(`sea.udp${index}.beat:1|c\nnot a line\n`, server.udpPort, '127.0.0.1', (error) =>
-            error ? reject(error) : resolve(),
-          ),
-        );
+        const send = (text: string) =>
+          new Promise<void>((resolve, reject) =>
+            socket.send(text, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+          );
+        for (let seconds = 1; seconds <= timeouts; seconds++) await send(`sea.udp${index}.timeout:${seconds}|g`);
+        await send(`sea.udp${index}.beat:1|c\nnot a line\n`);
         socket.close();
       }
       await new Promise<void>((resolve, reject) => {
@@ -135,6 +139,13 @@ describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'pytho
       assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="syntax"\} 20$/m);
       const services = (await server.request('GET', '/api/services', { token: server.adminToken })).json.services;
       assert.equal(services.length, senders + 1);
+      assert.deepEqual(
+        services.filter(
+          (service: { name: string; timeout: number }) => service.name.startsWith('sea.udp') && service.timeout !== timeouts * 1000,
+        ),
+        [],
+        "every sender's last timeout is the one that stays",
+      );
       assert.equal(services.find((service: { name: string }) => service.name === 'sea.tcp').timeout, 60_000);
     } finally {
       await server.stop();
