@@ -23,6 +23,7 @@
  *                            the port; from source on Node < 22.12 there is one), e.g. dist/bin/lillydoo-pulse-linux-x64
  *   BENCH_PULSE_VARIANTS="w0:[udp]\nworkers = 0;w2:[udp]\nworkers = 2"  more Pulse receivers, label:config,
  *                            ";" between them ("\n" for newlines; NAME=value in the label sets an environment variable)
+ *                            and a label starting with "exe" runs BENCH_EXECUTABLE
  *   BENCH_HTTP_SECONDS=10
  */
 import dgram from 'node:dgram';
@@ -371,7 +372,8 @@ async function udpComparison(): Promise<void> {
   for (const variant of (process.env.BENCH_PULSE_VARIANTS ?? '').split(';').filter(Boolean)) {
     const [label, config] = variant.split(/:(.*)/s) as [string, string];
     const env = Object.fromEntries([...label.matchAll(/(\w+)=(\w+)/g)].map((m) => [m[1]!, m[2]!]));
-    starters.push(() => pulseReceiver(`Pulse ${label}`, { config: config.replace(/\\n/g, '\n'), env }));
+    const executable = label.startsWith('exe') ? EXECUTABLE : undefined;
+    starters.push(() => pulseReceiver(`Pulse ${label}`, { config: config.replace(/\\n/g, '\n'), env, executable }));
   }
   const receivers: Receiver[] = [];
   try {
