@@ -16,7 +16,7 @@ const RESTART_DELAY_MS = 1000;
 
 /**
  * statsd over UDP (`[udp] listen`, default :8127). Received and parsed in `[udp] workers` worker threads
- * (one by default; several share the port with SO_REUSEPORT where Node supports it), so the socket is
+ * (two by default; several share the port with SO_REUSEPORT where Node supports it, else one), so the sockets are
  * drained whatever the main thread is doing; `workers = 0` receives on the main thread. The receive
  * buffer is raised for bursts; what the kernel still drops shows in /proc/net/snmp RcvbufErrors.
  */
