@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module.js';
+import { MonitorChoices } from '../maintenance/monitor-choices.js';
+import { MonitorChoicesProvider } from './monitor-choices.provider.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
 import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';
 import { MonitorRepository } from './monitor.repository.js';
@@ -22,6 +24,8 @@ import './monitor.events.js';
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
+    // The maintenance form's monitors multi-select (maintenance defines the port, monitors provide it).
+    { provide: MonitorChoices, useClass: MonitorChoicesProvider },
   ],
   exports: [MonitorRuntime, MonitorMaintenance],
 })

@@ -89,3 +89,12 @@
     return source;
   };
 })();
+
+/*
+ * Heartbeats, alarms, alerts, maintenance and settings pages.
+ */
+(function () {
+  'use strict';
+  // Controls that only work with JavaScript are shown, their plain-HTML stand-ins hidden (.js-only / .js-hide).
+  document.documentElement.classList.add('js');
+})();
