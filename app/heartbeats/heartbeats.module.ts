@@ -11,11 +11,13 @@ import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { HeartbeatsController } from './heartbeats.controller.js';
 import { HeartbeatsService } from './heartbeats.service.js';
+import { ServicesQuery } from './heartbeat-list.shim.js';
+import { HeartbeatsPages } from './heartbeats.pages.js';
 
 /** Heartbeat services and their alarms (SPEC §6): the state engine and the HTTP API. */
 @Module({
   imports: [TokensModule],
-  controllers: [HeartbeatsController, AlarmsController],
+  controllers: [HeartbeatsController, AlarmsController, HeartbeatsPages],
   providers: [
     HeartbeatRepository,
     HeartbeatStore,
@@ -23,6 +25,7 @@ import { HeartbeatsService } from './heartbeats.service.js';
     HeartbeatMaintenanceListener,
     HeartbeatEngine,
     HeartbeatsService,
+    ServicesQuery,
     AlarmsService,
     BeatRoutes,
     ForgetUnseenTask,
