@@ -30,6 +30,8 @@ const IDLE_POLL_MS = 5_000;
  */
 export class DeliveryWorker {
   private wakeUp: (() => void) | null = null;
+  /** wake() came while the worker was not asleep (looking at the queue): its next sleep ends at once. */
+  private woken = false;
   private stopped = false;
   private running: Promise<void> | null = null;
   busy = false;
@@ -47,7 +49,8 @@ export class DeliveryWorker {
 
   /** Something was queued for this target: look now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   async stop(): Promise<void> {
@@ -84,6 +87,11 @@ export class DeliveryWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A wake that came while the queue was being read may be for work that read did not see yet.
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref();

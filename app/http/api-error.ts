@@ -30,6 +30,15 @@ export class ApiError extends HttpException {
   static conflict(message: string): ApiError {
     return new ApiError(409, 'conflict', message);
   }
+  /** A write the database did not take (full disk, I/O error, read-only, unreachable): never a 2xx, never a 500. */
+  static storageUnavailable(reason: string): ApiError {
+    return new ApiError(
+      503,
+      'storage_unavailable',
+      `Pulse could not store this change: ${reason}. Try again once that is fixed; GET /readyz says when it is.`,
+      { 'retry-after': '10' },
+    );
+  }
 }
 
 /** Default codes for statuses raised without one (framework errors, plain HttpExceptions). */

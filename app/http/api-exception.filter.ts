@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { describeStorageFailure, storageFailureOf } from '../database/storage-failure.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ApiError, STATUS_CODES, type ApiErrorBody } from './api-error.js';
 
@@ -22,7 +23,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const { status, body, headers } = this.describe(exception, request);
-    if (status >= 500) this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
+    if (status === 503 && body.error === 'storage_unavailable')
+      this.logger.warn(`${request.method} ${request.url.split('?')[0]} refused: ${body.message}`);
+    else if (status >= 500) this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
     void reply
       .status(status)
       .headers({ ...headers, 'cache-control': 'no-store' })
@@ -49,6 +52,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message;
       return { status, body: { error: STATUS_CODES[status] ?? 'error', message }, headers: {} };
     }
+    const storage = storageFailureOf(exception);
+    if (storage) return this.describe(ApiError.storageUnavailable(describeStorageFailure(storage.kind)), request);
     const framework = exception as FrameworkError;
     if (typeof framework?.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
       return { status: framework.statusCode, body: describeFrameworkError(framework), headers: {} };

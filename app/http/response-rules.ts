@@ -129,10 +129,8 @@ function errorInApiShape(reply: FastifyReply, payload: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return payload;
   const fields = body as Record<string, unknown>;
   const keys = Object.keys(fields);
-  const inShape =
-    typeof fields.error === 'string' &&
-    typeof fields.message === 'string' &&
-    keys.every((key) => key === 'error' || key === 'message' || key === 'fields');
+  // Pulse's own error bodies may say more (`fields`, /readyz's `checks`); Fastify's carry a `statusCode`.
+  const inShape = typeof fields.error === 'string' && typeof fields.message === 'string' && !keys.includes('statusCode');
   if (inShape) return payload;
   const status = reply.statusCode;
   const message = typeof fields.message === 'string' ? fields.message : (STATUS_CODES[status] ?? 'error');

@@ -2,6 +2,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplication
 import type { Counter, Histogram } from 'prom-client';
 import { MonitorsSection } from '../config/config.schema.js';
 import { BatchWriter } from '../database/batch-writer.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { CheckResult } from '../plugin-host/contracts.js';
@@ -14,7 +16,7 @@ import { timersWithClock } from '../scheduler/timers.js';
 import { staleAfterMs } from './aggregate-status.js';
 import { LiveMonitor, PUBLIC_SOURCE, type LatestResult } from './live-monitor.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
-import { nextState } from './monitor-state.js';
+import { nextState, type StateChange } from './monitor-state.js';
 import type { Monitor, MonitorState } from './monitor.entity.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { ResultRepository } from './result.repository.js';
@@ -43,8 +45,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private readonly writer: BatchWriter<PendingWrite>;
   /** When each source's latest result goes stale: the aggregate is looked at again then. */
   private readonly staleness: DueTimer<string>;
-  /** State changes are written in order, one after another. */
-  private stateWrites: Promise<void> = Promise.resolve();
+  /** State changes, written in order; kept and retried while the database fails, like results. */
+  private readonly stateWriter: BatchWriter<{ monitorId: number; change: StateChange }>;
   private readonly checks: Counter<'type' | 'status'>;
   private readonly durations: Histogram<'type'>;
   private readonly startDelays: Histogram;
@@ -59,6 +61,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     private readonly clock: Clock,
     settings: MonitorsSection,
     metrics: MetricsService,
+    storage: StorageHealth,
   ) {
     this.runner = new CheckRunner({
       plugins: registry,
@@ -79,6 +82,18 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       maxPending: 100_000,
       logger: this.logger,
       write: (items) => this.writeBatch(items),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'results', () => this.writer.pendingCount),
+    });
+    this.stateWriter = new BatchWriter({
+      name: 'monitor state changes',
+      flushIntervalMs: 0,
+      maxBatchSize: 500,
+      maxPending: 100_000,
+      logger: this.logger,
+      write: (changes) => this.monitors.applyChanges(changes),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'monitor_states', () => this.stateWriter.pendingCount),
     });
     this.checks = metrics.counter({
       name: 'pulse_checks_total',
@@ -111,13 +126,6 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
         this.set(runner.waiting);
       },
     });
-    metrics.gauge({
-      name: 'pulse_results_pending_write',
-      help: 'Check results waiting to be written',
-      collect() {
-        this.set(writer.pendingCount);
-      },
-    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -143,7 +151,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.staleness.stop();
     await this.runner.stop();
     await this.writer.close();
-    await this.stateWrites;
+    await this.stateWriter.close();
   }
 
   // ---- what the API changes --------------------------------------------------------------------------
@@ -174,7 +182,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   /** Waits until every result and state change recorded so far is in the database. */
   async settle(): Promise<void> {
     await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
-    await this.stateWrites;
+    await this.stateWriter.flush().catch((error: Error) => this.logger.warn(`state changes not yet written: ${error.message}`));
   }
 
   async pause(monitorId: number): Promise<void> {
@@ -185,7 +193,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.buckets.stopAccounting();
     live.held = null;
     this.change(live, 'paused', 'paused by a user', this.clock.now());
-    await this.stateWrites;
+    await this.settle();
   }
 
   async resume(monitorId: number): Promise<void> {
@@ -196,7 +204,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.sources.clear();
     this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now());
     this.schedule(live, { runSoon: true });
-    await this.stateWrites;
+    await this.settle();
   }
 
   /** Looks at a monitor's state again (a maintenance window started or ended, a poller went away). */
@@ -322,9 +330,10 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.state = change.next;
     live.monitor.status = to;
     const monitorId = live.monitor.id;
-    this.stateWrites = this.stateWrites
-      .then(() => this.monitors.applyChange(monitorId, change))
-      .catch((error: Error) => this.logger.error(`could not record the state change of monitor ${monitorId} to ${to}: ${error.message}`));
+    if (!this.stateWriter.push({ monitorId, change }))
+      this.logger.error(
+        `state change of monitor ${monitorId} to ${to} not recorded: the database has been failing and the write queue is full`,
+      );
     this.logger.log(`monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`);
     this.events.emit('monitor.state-changed', {
       monitorId,

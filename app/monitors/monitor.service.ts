@@ -56,7 +56,12 @@ export class MonitorService {
     const view = monitorView(monitor, this.runtime.get(id), false, this.secretsOf(monitor.type));
     this.runtime.remove(id);
     await this.runtime.settle();
-    await this.monitors.delete(id);
+    try {
+      await this.monitors.delete(id);
+    } catch (error) {
+      this.runtime.add(monitor); // not deleted after all (e.g. the disk is full): keep checking it
+      throw error;
+    }
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
     return view;
   }

@@ -18,7 +18,7 @@ import { TokensPages } from './tokens.pages.js';
     ApiAuthGuard,
     { provide: APP_GUARD, useExisting: ApiAuthGuard },
   ],
-  exports: [TokenService, RequestAuthenticator],
+  exports: [TokenService, RequestAuthenticator, FirstRunService],
 })
 export class TokensModule {}
 

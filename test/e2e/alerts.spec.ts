@@ -254,6 +254,15 @@ describe('alerts survive a crash', () => {
       for (const site of sites) await first.request('POST', `/api/services/site.${site}.check/fail`);
       // Every alert is queued and has failed once (503): they wait for their retry.
       await waitUntil('a first attempt for each alert', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length);
+      // … and recorded: killed between the receiver's answer and that record, a delivery would stay
+      // claimed by the dead process until its lease ran out (longer than this test waits).
+      await waitUntil('each first attempt recorded', async () => {
+        const { deliveries } = (await first.request('GET', '/api/alerts/deliveries?channel=hook', { token: first.adminToken })).json;
+        return (
+          deliveries.length === sites.length &&
+          deliveries.every((delivery: { attempts: number; status: string }) => delivery.attempts === 1 && delivery.status === 'pending')
+        );
+      });
       await first.process.kill();
     } catch (error) {
       await first.dispose();

@@ -4,6 +4,7 @@ import type { BrowserContext } from 'playwright-core';
 import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
 import { NginxPeer } from '../peers/nginx.js';
 import { PulseServer } from '../peers/pulse-server.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 import { freePort } from '../support/ports.js';
 
 const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)">';
@@ -54,8 +55,8 @@ async function signIn(browser: BrowserPeer, site: Site, token: string): Promise<
   return { context, watched };
 }
 
-function consoleScenario(name: string, open: () => Promise<Site>) {
-  describe(`console in Chromium, ${name}`, () => {
+function consoleScenario(name: string, open: () => Promise<Site>, ...programs: string[]) {
+  describe(`console in Chromium, ${name}`, { skip: skipUnlessInstalled('chromium', ...programs) }, () => {
     let site: Site;
     let browser: BrowserPeer;
     let admin: string;
@@ -90,9 +91,19 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
         assert.equal(session.path, path(), 'the cookie is scoped to the base path');
         assert.equal(session.httpOnly, true);
         assert.equal(session.sameSite, 'Strict');
-        for (const link of await page.locator('a[href], form[action], [hx-get], [hx-post], [sse-connect], script[src], link[href]').evaluateAll((nodes) =>
-          nodes.map((node) => node.getAttribute('href') ?? node.getAttribute('action') ?? node.getAttribute('hx-get') ?? node.getAttribute('hx-post') ?? node.getAttribute('sse-connect') ?? node.getAttribute('src')),
-        )) {
+        for (const link of await page
+          .locator('a[href], form[action], [hx-get], [hx-post], [sse-connect], script[src], link[href]')
+          .evaluateAll((nodes) =>
+            nodes.map(
+              (node) =>
+                node.getAttribute('href') ??
+                node.getAttribute('action') ??
+                node.getAttribute('hx-get') ??
+                node.getAttribute('hx-post') ??
+                node.getAttribute('sse-connect') ??
+                node.getAttribute('src'),
+            ),
+          )) {
           assert.ok(link?.startsWith(path()) || link?.startsWith('#'), `${link} is under ${path()}`);
         }
         assert.deepEqual(alerts, []);
@@ -107,7 +118,11 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
       try {
         await page.evaluate(() => ((globalThis as unknown as { __marker: number }).__marker = 1));
         await page.click('#token-create button[type=submit]');
-        assert.equal(await page.locator('#token-name-error').innerText(), 'This field is required.', 'blank name: the error is next to the field');
+        assert.equal(
+          await page.locator('#token-name-error').innerText(),
+          'This field is required.',
+          'blank name: the error is next to the field',
+        );
         await page.fill('#token-name', XSS_NAME);
         await page.selectOption('#token-type', 'agent');
         await page.fill('#token-expiry', '30');
@@ -116,7 +131,13 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
         assert.match(secret, /^sw_agent_[0-9a-f]{64}$/);
         assert.match(await page.locator('#token-reveal').innerText(), /It will not be shown again/);
         await page.click('#token-reveal button[data-copy]');
-        assert.equal(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText()), secret, 'the copy button copies the secret');
+        assert.equal(
+          await page.evaluate(() =>
+            (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText(),
+          ),
+          secret,
+          'the copy button copies the secret',
+        );
         assert.equal(await page.locator('#token-name').inputValue(), '', 'the form is ready for the next token');
 
         const row = page.locator('#tokens-list tr', { hasText: XSS_NAME });
@@ -135,7 +156,11 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
         assert.ok(!(await page.content()).includes(secret));
         assert.equal(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
         assert.deepEqual(watched.alerts, []);
-        assert.deepEqual(watched.errors.filter((error) => /Content Security Policy|Refused to/i.test(error)), [], 'nothing the page does needs the CSP relaxed');
+        assert.deepEqual(
+          watched.errors.filter((error) => /Content Security Policy|Refused to/i.test(error)),
+          [],
+          'nothing the page does needs the CSP relaxed',
+        );
       } finally {
         await context.close();
       }
@@ -151,7 +176,11 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
         const row = page.locator(`#token-${created.json.id}`);
         await row.waitFor({ timeout: 10_000 });
         assert.equal(await row.locator('td.name').innerText(), XSS_SCRIPT);
-        assert.equal(await page.evaluate(() => (globalThis as unknown as { __marker?: number }).__marker), 1, 'it came over the event stream, not a reload');
+        assert.equal(
+          await page.evaluate(() => (globalThis as unknown as { __marker?: number }).__marker),
+          1,
+          'it came over the event stream, not a reload',
+        );
 
         await row.locator('button', { hasText: 'Rotate' }).click();
         const secret = await page.locator('#token-secret').inputValue();
@@ -213,4 +242,4 @@ function consoleScenario(name: string, open: () => Promise<Site>) {
 }
 
 consoleScenario('served directly', direct);
-consoleScenario('behind nginx at /monitoring/pulse/', behindNginx);
+consoleScenario('behind nginx at /monitoring/pulse/', behindNginx, 'nginx');

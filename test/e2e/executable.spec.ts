@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { runCommand } from '../support/processes.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
 /** The arm64 executable is built when the cross compiler is installed; it can run here under qemu-user. */
@@ -22,7 +23,7 @@ const canBuildAndRunArm64 = (() => {
 })();
 
 /** SPEC §1: each executable runs with no Node.js and no node_modules next to it. */
-describe('single executables', () => {
+describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'python3') }, () => {
   const emptyDirs: string[] = [];
   const emptyDir = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-exe-'));

@@ -5,8 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import StatsD from 'hot-shots';
 import { PulseServer } from '../peers/pulse-server.js';
 import { eventually, netcat } from '../support/netcat.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
-describe('statsd listener with real clients (SPEC §6)', () => {
+describe('statsd listener with real clients (SPEC §6)', { skip: skipUnlessInstalled('nc') }, () => {
   let server: PulseServer;
   let admin: string;
 

@@ -13,6 +13,7 @@ import { MaintenanceService } from '../../app/maintenance/maintenance.service.js
 import { HeartbeatRepository } from '../../app/heartbeats/heartbeat.repository.js';
 import { HeartbeatStore } from '../../app/heartbeats/heartbeat-store.js';
 import { AUTO_TIMEOUT } from '../../app/heartbeats/heartbeat-values.js';
+import { storageHealthOf } from '../../app/database/storage-health.js';
 import { MetricsService } from '../../app/metrics/metrics.service.js';
 import { Clock } from '../../app/runtime/clock.js';
 import { createTestDatabase, databaseKinds, openDataSource, type TestDatabase } from '../support/databases.js';
@@ -44,7 +45,7 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
     config,
     clock,
     events,
-    new HeartbeatStore(repository, events, metrics),
+    new HeartbeatStore(repository, events, metrics, storageHealthOf(dataSource)),
     repository,
     new HeartbeatMaintenance(maintenance),
     metrics,

@@ -15,6 +15,7 @@ import { assertGolden } from '../../../test/support/golden.js';
 import { rejectionOf } from '../../../test/support/plugin-errors.js';
 import { MailAlerter } from './mail.alerter.js';
 import { MailConfig } from './mail.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const alerter = new MailAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
@@ -48,7 +49,7 @@ describe('mail alerter: render', () => {
   });
 });
 
-describe('mail alerter: SMTP through smtp-sink', () => {
+describe('mail alerter: SMTP through smtp-sink', { skip: skipUnlessInstalled('smtp-sink') }, () => {
   let sink: SmtpSink;
   before(async () => {
     sink = await SmtpSink.start();

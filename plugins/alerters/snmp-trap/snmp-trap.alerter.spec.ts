@@ -9,6 +9,7 @@ import { MIB_DIRS, Snmptrapd } from '../../../test/peers/snmptrapd.js';
 import { assertGolden } from '../../../test/support/golden.js';
 import { defaultEngineId, SnmpTrapAlerter } from './snmp-trap.alerter.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const alerter = new SnmpTrapAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
@@ -29,7 +30,7 @@ function config(values: Record<string, unknown>): SnmpTrapConfig {
   return result.value;
 }
 
-describe('snmp-trap alerter', () => {
+describe('snmp-trap alerter', { skip: skipUnlessInstalled('snmptrapd', 'snmptranslate') }, () => {
   let trapd: Snmptrapd;
   before(async () => {
     trapd = await Snmptrapd.start(USER);

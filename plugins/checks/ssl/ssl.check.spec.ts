@@ -11,12 +11,13 @@ import { OpensslServer } from '../../../test/peers/openssl-server.js';
 import { freePort } from '../../../test/support/ports.js';
 import { SslCheck } from './ssl.check.js';
 import { SslConfig } from './ssl.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const logger = { debug() {}, info() {}, warn() {} };
 const check = new SslCheck();
 const HOST_NAMES = ['localhost', '127.0.0.1'];
 
-describe('ssl check against openssl s_server', () => {
+describe('ssl check against openssl s_server', { skip: skipUnlessInstalled('openssl') }, () => {
   const certificates = new CertificateFactory();
   const servers: OpensslServer[] = [];
   let ca: IssuedCertificate;
