@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendStatus } from '../heartbeats/status-reply.js';
 import { JsonBody } from '../http/json-body.js';
@@ -25,6 +25,12 @@ export class AlarmsController {
   @Get(':name')
   get(@Param('name') name: string) {
     return this.alarms.get(name);
+  }
+
+  /** Pulse: new patterns or alerts for a definition made through the API. */
+  @Put(':name')
+  async update(@Param('name') name: string, @JsonBody('{"name": "backup-jobs", "pattern": "backup.*"}') body: CreateAlarmDto) {
+    return { definition: await this.alarms.update(name, body) };
   }
 
   @Delete(':name')

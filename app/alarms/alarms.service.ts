@@ -68,6 +68,39 @@ export class AlarmsService {
   }
 
   /**
+   * A definition made through the API gets new patterns or alerts (PUT /api/alarms/<name>, the console's
+   * Edit). Its name stays (a new name is a new definition); every service's membership is worked out
+   * again, so alarms that no service matches any more are left without members. Config-file definitions
+   * are changed in the file.
+   */
+  async update(name: string, body: CreateAlarmDto): Promise<AlarmDefinition> {
+    const current = this.engine.alarms.definition(name);
+    if (!current) throw ApiError.notFound(`There is no alarm definition "${name}". GET /api/alarms lists them.`);
+    if (current.source === 'config')
+      throw ApiError.conflict(`Alarm definition "${name}" is in the configuration file ([[alarms]]); change it there.`);
+    if (body.name !== name) throw ValidationFailure.field('name', `cannot be changed (it is "${name}"); create a new alarm instead`);
+    const definition: AlarmDefinition = {
+      name,
+      pattern: body.pattern ?? '',
+      includes: body.includes ?? [],
+      excludes: body.excludes ?? [],
+      alerts: body.alerts ?? [],
+      source: 'api',
+    };
+    const problem = alarmDefinitionProblem(definition);
+    if (problem) throw ValidationFailure.field('pattern', problem);
+    await this.repository.updateDefinition(name, {
+      pattern: definition.pattern,
+      includes: JSON.stringify(definition.includes),
+      excludes: JSON.stringify(definition.excludes),
+      alerts: JSON.stringify(definition.alerts),
+    });
+    this.engine.setApiDefinitions(this.apiDefinitions().map((other) => (other.name === name ? definition : other)));
+    this.logger.log(`alarm definition "${name}" changed`);
+    return definition;
+  }
+
+  /**
    * Lovebeat's rule: only an alarm without services can be deleted, and it comes back when a matching
    * service appears. An API definition goes with it when the name given is the definition's own.
    */

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AlertChannelChoices } from '../alarms/alert-channel-choices.js';
+import { AlertChannelChoicesProvider } from './alert-channel-choices.provider.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
 import { AlertChannelsService } from './alert-channels.service.js';
 import { AlertDeliveryRepository } from './alert-delivery.repository.js';
@@ -18,6 +20,8 @@ import { AlertsService } from './alerts.service.js';
     AlertDispatcher,
     AlertRoutingService,
     AlertsService,
+    // The alarm form's alert channels (alarms define the port, alerts provide it).
+    { provide: AlertChannelChoices, useClass: AlertChannelChoicesProvider },
   ],
   exports: [AlertDispatcher, AlertChannelsService],
 })

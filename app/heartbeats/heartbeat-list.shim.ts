@@ -10,7 +10,11 @@ import type { ServiceState } from './service-record.js';
  */
 
 export type ServiceView = ReturnType<HeartbeatsService['list']>['services'][number];
-export type ServiceDetailsView = ServiceView & { beat_history: number[]; intervals: number[]; runs: NonNullable<ServiceView['last_run']>[] };
+export type ServiceDetailsView = ServiceView & {
+  beat_history: number[];
+  intervals: number[];
+  runs: NonNullable<ServiceView['last_run']>[];
+};
 export const SERVICE_STATES: readonly ServiceState[] = ['new', 'ok', 'error', 'muted', 'maintenance'];
 export const SERVICE_SORTS = ['name', 'state', 'last_beat', 'last_state_change'] as const;
 export type ServiceSort = (typeof SERVICE_SORTS)[number];

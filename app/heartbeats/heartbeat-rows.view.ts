@@ -110,7 +110,7 @@ export function serviceRow(service: ServiceView) {
     analysis: analysisText(service.analysis),
     problem: problemText(service.problem),
     muted: service.muted_since >= 0,
-    alarms: service.in_alarms,
+    alarms: service.in_alarms.map((alarm) => ({ name: alarm, href: encodeURIComponent(alarm) })),
     running: service.run_started_at >= 0 ? service.run_started_at : null,
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlarmsController } from '../alarms/alarms.controller.js';
+import { AlarmsPages } from '../alarms/alarms.pages.js';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
@@ -17,7 +18,7 @@ import { HeartbeatsPages } from './heartbeats.pages.js';
 /** Heartbeat services and their alarms (SPEC §6): the state engine and the HTTP API. */
 @Module({
   imports: [TokensModule],
-  controllers: [HeartbeatsController, AlarmsController, HeartbeatsPages],
+  controllers: [HeartbeatsController, AlarmsController, HeartbeatsPages, AlarmsPages],
   providers: [
     HeartbeatRepository,
     HeartbeatStore,
