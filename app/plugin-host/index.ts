@@ -37,6 +37,7 @@ export {
   formValues,
   mapInputNames,
   parseDuration,
+  submittedValues,
   type FormMapRow,
   type FormSubmission,
   type FormValue,
