@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigError } from '../config/config.loader.js';
 import { PulseConfig } from '../config/config.schema.js';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
@@ -12,6 +13,7 @@ import { AlertChannelRepository } from './alert-channel.repository.js';
 import { AlertDeliveryRepository } from './alert-delivery.repository.js';
 import { serverWideSettings, targetKey, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
 import { scriptDirProblem } from './script-dir.js';
+import './alert.events.js';
 
 export interface ChannelInput {
   name: string;
@@ -38,6 +40,7 @@ export class AlertChannelsService implements OnModuleInit {
     private readonly repository: AlertChannelRepository,
     private readonly deliveries: AlertDeliveryRepository,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {}
 
   /** A config channel that cannot work stops the start, like any other invalid configuration. */
@@ -133,6 +136,7 @@ export class AlertChannelsService implements OnModuleInit {
       this.clock.now(),
     );
     this.logger.log(`alert channel "${name}" deleted${cancelled > 0 ? `; ${cancelled} queued alert(s) cancelled` : ''}`);
+    if (cancelled > 0) this.events.emit('alert.delivery-changed', { id: null, channel: name, status: 'cancelled' });
   }
 
   /** The alerter and validated settings a target sends with. */

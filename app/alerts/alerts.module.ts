@@ -8,10 +8,11 @@ import { AlertDispatcher } from './alert-dispatcher.service.js';
 import { AlertQueueService } from './alert-queue.service.js';
 import { AlertRoutingService } from './alert-routing.service.js';
 import { AlertsController } from './alerts.controller.js';
+import { AlertsPages } from './alerts.pages.js';
 import { AlertsService } from './alerts.service.js';
 
 @Module({
-  controllers: [AlertsController],
+  controllers: [AlertsController, AlertsPages],
   providers: [
     AlertChannelRepository,
     AlertDeliveryRepository,

@@ -219,3 +219,31 @@
   // Controls that only work with JavaScript are shown, their plain-HTML stand-ins hidden (.js-only / .js-hide).
   document.documentElement.classList.add('js');
 })();
+
+/*
+ * Heartbeats, alarms, alerts, maintenance and settings pages.
+ */
+(function () {
+  'use strict';
+
+  // <button data-clear="#id"> empties that element (a test result dismissed).
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target.closest('[data-clear]') : null;
+    if (!target) return;
+    var area = document.querySelector(target.getAttribute('data-clear'));
+    if (area) area.textContent = '';
+  });
+
+  if (!window.htmx) return;
+
+  // A live refresh (event stream or timer) of a fragment marked data-live-hold waits while the person is
+  // working in it: a form field has the focus, or an inline editor or attempt list is open. The next
+  // refresh catches up.
+  document.body.addEventListener('htmx:confirm', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element) || !elt.hasAttribute('data-live-hold')) return;
+    var active = document.activeElement;
+    var typing = active && elt.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    if (typing || elt.querySelector('details[open]')) event.preventDefault();
+  });
+})();
