@@ -1,6 +1,5 @@
-import { Body, HttpException, Param, Post, Req } from '@nestjs/common';
+import { Body, HttpException, Param, Post, Query, Req } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ServicesQuery } from '../heartbeats/heartbeat-list.shim.js';
 import { ApiError } from '../http/api-error.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ConsoleController, Page } from '../web/console-pages.js';
@@ -8,9 +7,11 @@ import { isHtmxRequest } from '../web/console-renderer.js';
 import { redirect, view } from '../web/console-results.js';
 import type { ConsoleRequest } from '../web/console-session.resolver.js';
 import { formErrorsOf, validateForm } from '../web/form-validation.js';
+import { pagerView, queryString, queryText } from '../web/pager.js';
 import { alarmFormOf, alarmInput, emptyAlarmForm, readAlarmForm, type AlarmFormValues } from './alarm-form.js';
 import { CreateAlarmDto } from './alarm.dto.js';
-import type { AlarmDefinition } from './alarm-pattern.js';
+import type { AlarmDefinitionView, AlarmView } from './alarm.views.js';
+import { AlarmsQuery } from './alarms.query.js';
 import { AlarmsService } from './alarms.service.js';
 import { alertChannelChoicesOf, type AlertChannelChoices } from './alert-channel-choices.js';
 
@@ -19,7 +20,16 @@ const ALARM_FRAGMENTS = { 'alarm-summary': 'alarms/summary', 'alarm-members': 'a
 /** The form is the dialog's content for htmx, and a page of its own without JavaScript. */
 const FORM_FRAGMENTS = { 'alarm-dialog-body': 'alarms/form', 'alarm-form': 'alarms/form' };
 
-type AlarmView = ReturnType<AlarmsService['list']>['alarms'][number];
+const PER_PAGE = 100;
+/** Services an alarm's page lists (failing first); the rest are counted. */
+const MEMBERS_SHOWN = 500;
+
+interface AlarmListParams {
+  q: string;
+  page: number;
+}
+
+const listHref = (params: AlarmListParams) => `alarms${queryString({ q: params.q, page: params.page === 1 ? null : params.page })}`;
 
 /** `alarms/alarm/<name>`, with the name encoded (alarm names may hold any character but space, / ? #). */
 const alarmPath = (name: string) => `alarms/alarm/${encodeURIComponent(name)}`;
@@ -36,13 +46,13 @@ export class AlarmsPages {
 
   constructor(
     private readonly alarms: AlarmsService,
-    private readonly services: ServicesQuery,
+    private readonly query: AlarmsQuery,
     private readonly moduleRef: ModuleRef,
   ) {}
 
   @Page('', { title: 'Alarms', nav: { order: 300, group: 'Heartbeats' } })
-  list() {
-    return view('alarms/index', this.listData(), { fragments: LIST_FRAGMENTS });
+  list(@Query() query: Record<string, unknown>) {
+    return view('alarms/index', this.listData(readListParams(query)), { fragments: LIST_FRAGMENTS });
   }
 
   @Page('new', { title: 'New alarm' })
@@ -78,7 +88,7 @@ export class AlarmsPages {
   async removeDefinition(@Req() request: ConsoleRequest, @Param('name') name: string) {
     await this.alarms.remove(name);
     if (!isHtmxRequest(request)) return redirect('alarms');
-    return view('alarms/index', this.listData(), { fragment: 'alarms/definitions', oob: ['alarms/list'] });
+    return view('alarms/index', this.listData(readListParams({})), { fragment: 'alarms/definitions', oob: ['alarms/list'] });
   }
 
   @Post('alarm/:name/delete')
@@ -124,19 +134,30 @@ export class AlarmsPages {
     return view('alarms/form-page', { title, form: data }, { status, fragments: FORM_FRAGMENTS });
   }
 
-  private listData() {
-    const { alarms, definitions } = this.alarms.list();
-    const members = new Map<string, number>();
-    for (const service of this.services.list({}, { page: 1, perPage: null }).items)
-      for (const alarm of service.in_alarms) members.set(alarm, (members.get(alarm) ?? 0) + 1);
-    const rows = alarms.map((alarm) => this.alarmRow(alarm, members.get(alarm.name) ?? 0));
-    const madeBy = new Map<string, number>();
-    for (const alarm of alarms) madeBy.set(alarm.definition, (madeBy.get(alarm.definition) ?? 0) + 1);
-    const failing = rows.filter((row) => row.state === 'error').length;
+  /** Alarms in error first, then the others, each by name; a page of them with the definitions below. */
+  private listData(params: AlarmListParams) {
+    const q = params.q || undefined;
+    const failing = this.query.list({ state: 'error', q }, { page: 1, perPage: 0 }).total;
+    const start = (params.page - 1) * PER_PAGE;
+    const end = start + PER_PAGE;
+    // The page's part of the failing ones, then of the others (two cuts from the query's name order).
+    const errorPart =
+      start < failing ? this.query.list({ state: 'error', q }, { page: 1, perPage: Math.min(end, failing) }).items.slice(start) : [];
+    const okStart = Math.max(0, start - failing);
+    const okCount = end - failing - okStart;
+    const okPage = this.query.list({ state: 'ok', q }, { page: 1, perPage: Math.max(0, okStart + okCount) });
+    const okPart = okCount > 0 ? okPage.items.slice(okStart) : [];
+    const total = failing + okPage.total;
+    const definitions = this.query.definitions();
+    const madeBy = this.query.countByDefinition();
     return {
       title: 'Alarms',
-      rows: [...rows.filter((row) => row.state === 'error'), ...rows.filter((row) => row.state !== 'error')],
-      counts: { total: rows.length, failing },
+      params,
+      filtered: params.q !== '',
+      rows: [...errorPart, ...okPart].map((alarm) => this.alarmRow(alarm, this.query.memberCount(alarm.name))),
+      counts: { total, failing },
+      pager: pagerView({ page: params.page, perPage: PER_PAGE, total }, (page) => listHref({ ...params, page })),
+      listHref: listHref(params),
       definitions: definitions.map((definition) => ({
         ...definition,
         editHref: `${definitionPath(definition.name)}/edit`,
@@ -148,14 +169,14 @@ export class AlarmsPages {
     };
   }
 
-  private alarmRow(alarm: AlarmView, members?: number) {
+  private alarmRow(alarm: AlarmView, members: number) {
     return {
       name: alarm.name,
       href: alarmPath(alarm.name),
       state: alarm.state,
       incident: alarm.incident_nbr,
       failed: alarm.failed_services,
-      members: members ?? null,
+      members,
       lastChange: alarm.last_state_change,
       definition: alarm.definition,
       fromTemplate: alarm.definition !== alarm.name,
@@ -164,10 +185,11 @@ export class AlarmsPages {
   }
 
   private alarmData(name: string) {
-    const { alarm, services } = this.alarms.get(name);
-    const definition = this.alarms.list().definitions.find((candidate) => candidate.name === alarm.definition) ?? null;
+    const { alarm, services } = this.query.get(name);
+    const definition = this.query.definitions().find((candidate) => candidate.name === alarm.definition) ?? null;
     const members = services.map((service) => ({
       name: service.name,
+      href: `heartbeats/services/${encodeURIComponent(service.name)}`,
       state: service.state,
       since: service.last_state_change,
       lastBeat: service.last_beat >= 0 ? service.last_beat : null,
@@ -177,12 +199,13 @@ export class AlarmsPages {
       title: alarm.name,
       alarm: { ...this.alarmRow(alarm, services.length), selfHref: alarmPath(alarm.name), deleteHref: `${alarmPath(alarm.name)}/delete` },
       definition: definition && { ...definition, editHref: `${definitionPath(definition.name)}/edit` },
-      members,
+      members: members.slice(0, MEMBERS_SHOWN),
+      moreMembers: Math.max(0, members.length - MEMBERS_SHOWN),
     };
   }
 
-  private definition(name: string): AlarmDefinition {
-    const definition = this.alarms.list().definitions.find((candidate) => candidate.name === name);
+  private definition(name: string): AlarmDefinitionView {
+    const definition = this.query.definitions().find((candidate) => candidate.name === name);
     if (!definition) throw ApiError.notFound(`There is no alarm definition "${name}".`);
     return definition;
   }
@@ -191,4 +214,12 @@ export class AlarmsPages {
     this.channelChoices ??= alertChannelChoicesOf(this.moduleRef);
     return this.channelChoices;
   }
+}
+
+function readListParams(query: Record<string, unknown>): AlarmListParams {
+  const page = Number(queryText(query.page));
+  return {
+    q: (queryText(query.q) ?? '').trim().slice(0, 255),
+    page: Number.isSafeInteger(page) && page >= 1 ? page : 1,
+  };
 }

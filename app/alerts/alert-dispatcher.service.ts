@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PulseConfig } from '../config/config.schema.js';
+import { AlertingSection } from '../config/config.schema.js';
 import { EventBus } from '../events/pulse-events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
@@ -27,9 +27,9 @@ export class AlertDispatcher {
     private readonly queue: AlertQueueService,
     private readonly clock: Clock,
     private readonly events: EventBus,
-    config: PulseConfig,
+    alerting: AlertingSection,
   ) {
-    this.storm = new StormWindow(config.alerting.storm_threshold, config.alerting.storm_window_seconds * 1000);
+    this.storm = new StormWindow(alerting.storm_threshold, alerting.storm_window_seconds * 1000);
   }
 
   /** Queues `event` for the named channels (or the default channels when none is named). */

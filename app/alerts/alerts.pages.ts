@@ -11,6 +11,7 @@ import { LiveHub } from '../web/live-hub.js';
 import { queryString, queryText } from '../web/pager.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './alert-delivery.entity.js';
 import './alert.events.js';
+import { AlertsQuery } from './alerts.query.js';
 import { AlertsService } from './alerts.service.js';
 import {
   channelFormView,
@@ -44,6 +45,7 @@ const channelPath = (name: string) => `alerts/channels/${encodeURIComponent(name
 export class AlertsPages {
   constructor(
     private readonly alerts: AlertsService,
+    private readonly query: AlertsQuery,
     private readonly plugins: PluginRegistry,
     live: LiveHub,
   ) {
@@ -79,7 +81,7 @@ export class AlertsPages {
 
   @Page('channels/:name/edit', { title: 'Edit alert channel' })
   async edit(@Param('name') name: string) {
-    const channel = await this.alerts.get(name);
+    const channel = await this.query.get(name);
     if (channel.source === 'config') return redirect('alerts');
     const alerter = this.alerter(channel.targets[0]?.type);
     if (!alerter) return redirect('alerts');
@@ -88,7 +90,7 @@ export class AlertsPages {
 
   @Post('channels/:name')
   async update(@Param('name') name: string, @Body() body: FormSubmission) {
-    await this.alerts.get(name); // 404 before reading the form
+    await this.query.get(name); // 404 before reading the form
     const { state, input } = readChannelForm(body ?? {}, this.alerter(queryText(body?.type)), name);
     return this.save(state, () => this.alerts.update(name, input));
   }
@@ -127,14 +129,9 @@ export class AlertsPages {
   }
 
   private async pageData(params: LogParams) {
-    const { alerts: channels } = await this.alerts.list();
-    const { deliveries } = await this.alerts.log({
-      channel: params.channel || undefined,
-      status: params.status || undefined,
-      before: params.before ?? undefined,
-      limit: LOG_PAGE + 1,
-    });
-    const shown = deliveries.slice(0, LOG_PAGE);
+    const { items: channels } = await this.query.list({}, { page: 1, perPage: null });
+    const filter = { channel: params.channel || undefined, status: params.status || undefined, beforeId: params.before ?? undefined };
+    const { items: shown, total } = await this.query.deliveryLog(filter, { page: 1, perPage: LOG_PAGE });
     const logHref = (before: number | null) => `alerts${queryString({ channel: params.channel, status: params.status, before })}`;
     return {
       title: 'Alerts',
@@ -152,7 +149,7 @@ export class AlertsPages {
         params,
         href: logHref(params.before),
         rows: shown.map((delivery) => deliveryRow(delivery, this.alerterTitle(delivery.type))),
-        older: deliveries.length > LOG_PAGE ? logHref(shown[shown.length - 1]!.id) : null,
+        older: total > LOG_PAGE ? logHref(shown[shown.length - 1]!.id) : null,
         newest: params.before !== null ? logHref(null) : null,
         filtered: params.channel !== '' || params.status !== '',
         channelOptions: channels.map((channel) => ({ value: channel.name, selected: channel.name === params.channel })),

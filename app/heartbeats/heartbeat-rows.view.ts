@@ -1,7 +1,8 @@
 import { formatDuration } from '../web/view-helpers.js';
 import { queryString, queryText } from '../web/pager.js';
 import { AUTO_TIMEOUT, NO_TIMEOUT } from './heartbeat-values.js';
-import { SERVICE_SORTS, SERVICE_STATES, type ServiceSort, type ServiceView } from './heartbeat-list.shim.js';
+import type { ServiceView } from './heartbeat.views.js';
+import { SERVICE_SORTS, SERVICE_STATES, type ServiceSort } from './services.query.js';
 import type { ServiceState } from './service-record.js';
 
 /** How the console lists heartbeat services, as its URL says it (a link is a bookmark). */

@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AlarmsController } from '../alarms/alarms.controller.js';
-import { AlarmsPages } from '../alarms/alarms.pages.js';
-import { AlarmsService } from '../alarms/alarms.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
 import { ForgetUnseenTask } from './forget-unseen.task.js';
@@ -11,14 +8,14 @@ import { HeartbeatMaintenanceListener } from './heartbeat-maintenance.listener.j
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { HeartbeatsController } from './heartbeats.controller.js';
-import { HeartbeatsService } from './heartbeats.service.js';
-import { ServicesQuery } from './heartbeat-list.shim.js';
 import { HeartbeatsPages } from './heartbeats.pages.js';
+import { HeartbeatsService } from './heartbeats.service.js';
+import { ServicesQuery } from './services.query.js';
 
-/** Heartbeat services and their alarms (SPEC §6): the state engine and the HTTP API. */
+/** Heartbeat services (SPEC §6): the state engine, the ServicesQuery and the HTTP API. Alarms are their own module. */
 @Module({
   imports: [TokensModule],
-  controllers: [HeartbeatsController, AlarmsController, HeartbeatsPages, AlarmsPages],
+  controllers: [HeartbeatsController, HeartbeatsPages],
   providers: [
     HeartbeatRepository,
     HeartbeatStore,
@@ -27,10 +24,9 @@ import { HeartbeatsPages } from './heartbeats.pages.js';
     HeartbeatEngine,
     HeartbeatsService,
     ServicesQuery,
-    AlarmsService,
     BeatRoutes,
     ForgetUnseenTask,
   ],
-  exports: [HeartbeatEngine, HeartbeatMaintenance],
+  exports: [HeartbeatEngine, HeartbeatMaintenance, ServicesQuery],
 })
 export class HeartbeatsModule {}

@@ -1,6 +1,6 @@
 import { Body, Get, Param, Post, Query, Req } from '@nestjs/common';
-import { ServiceGlob } from '../alarms/service-glob.js';
 import { Clock } from '../runtime/clock.js';
+import { ServiceGlob } from '../runtime/service-glob.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ConsoleController, Page } from '../web/console-pages.js';
 import { isHtmxRequest } from '../web/console-renderer.js';
@@ -8,7 +8,8 @@ import { redirect, view } from '../web/console-results.js';
 import type { ConsoleRequest } from '../web/console-session.resolver.js';
 import { formText } from '../web/form-validation.js';
 import { pagerView, queryText } from '../web/pager.js';
-import { SERVICE_STATES, ServicesQuery, type ServiceDetailsView, type ServiceView } from './heartbeat-list.shim.js';
+import type { ServiceDetailsView, ServiceView } from './heartbeat.views.js';
+import { SERVICE_STATES, ServicesQuery } from './services.query.js';
 import { intervalBars } from './interval-bars.js';
 import {
   PAGE_SIZES,
@@ -218,16 +219,8 @@ export class HeartbeatsPages {
     if (pattern === '') return refused('Type a pattern, e.g. test.* or old-host-*.');
     if (pattern.length > 1024) return refused('A pattern is at most 1024 characters.');
     const glob = new ServiceGlob(pattern);
-    const names: string[] = [];
-    for (const { name } of this.services.states()) if (glob.test(name)) names.push(name);
-    names.sort();
-    return {
-      pattern,
-      error: null,
-      count: names.length,
-      names: names.slice(0, PREVIEW_NAMES),
-      more: Math.max(0, names.length - PREVIEW_NAMES),
-    };
+    const { count, names } = this.services.namesMatching((name) => glob.test(name), PREVIEW_NAMES);
+    return { pattern, error: null, count, names, more: Math.max(0, count - PREVIEW_NAMES) };
   }
 }
 

@@ -3,30 +3,23 @@ import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
-import { maintenanceView, type MaintenanceWindowDto } from './maintenance.dto.js';
+import type { MaintenanceWindowDto } from './maintenance.dto.js';
+import { MaintenanceQuery } from './maintenance.query.js';
 import './maintenance.events.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { MaintenanceService } from './maintenance.service.js';
-import { nextOccurrence, scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
+import { scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
 
-/** The maintenance API's policy: what makes a window valid, and how it is shown. */
+/** The maintenance API's policy: what makes a window valid (answers shown as the MaintenanceQuery shows them). */
 @Injectable()
 export class MaintenanceWindowsService {
   constructor(
     private readonly repository: MaintenanceRepository,
     private readonly maintenance: MaintenanceService,
     private readonly events: EventBus,
+    private readonly query: MaintenanceQuery,
     private readonly clock: Clock,
   ) {}
-
-  async list() {
-    const now = this.clock.now();
-    return { windows: (await this.repository.list()).map((window) => this.view(window, now)) };
-  }
-
-  async get(id: number) {
-    return this.view(await this.existing(id), this.clock.now());
-  }
 
   async create(dto: MaintenanceWindowDto) {
     const now = this.clock.now();
@@ -54,7 +47,7 @@ export class MaintenanceWindowsService {
   }
 
   private view(window: MaintenanceWindow, now: number) {
-    return maintenanceView(window, this.maintenance.isActive(window.id), nextOccurrence(window, now));
+    return this.query.view(window, now);
   }
 
   private async existing(id: number): Promise<MaintenanceWindow> {

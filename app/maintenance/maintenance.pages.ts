@@ -26,6 +26,8 @@ import {
   type MaintenanceFormValues,
 } from './maintenance-form.js';
 import { nextOccurrence, scheduleProblem, type MaintenanceWindow, type Occurrence } from './maintenance-window.js';
+import type { MaintenanceView } from './maintenance.dto.js';
+import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 import { monitorChoicesOf, type MonitorChoice, type MonitorChoices } from './monitor-choices.js';
 
@@ -38,7 +40,7 @@ const PREVIEW_COUNT = 5;
 /** The time zone names the form suggests (`UTC` is one, though ICU lists it under Etc/). */
 const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
 
-type WindowView = Awaited<ReturnType<MaintenanceWindowsService['get']>>;
+type WindowView = MaintenanceView;
 
 /**
  * The Maintenance page (SPEC §8): windows on now, coming and over, with their next occurrence; one-off
@@ -51,6 +53,7 @@ export class MaintenancePages {
 
   constructor(
     private readonly windows: MaintenanceWindowsService,
+    private readonly query: MaintenanceQuery,
     private readonly moduleRef: ModuleRef,
     private readonly clock: Clock,
     live: LiveHub,
@@ -75,12 +78,12 @@ export class MaintenancePages {
 
   @Page(':id/edit', { title: 'Edit maintenance window' })
   async edit(@IdParam() id: number) {
-    return this.formView({ values: formOfWindow(windowOf(await this.windows.get(id)), serverTimeZone()), errors: {}, id });
+    return this.formView({ values: formOfWindow(windowOf(await this.query.get(id)), serverTimeZone()), errors: {}, id });
   }
 
   @Post(':id')
   async update(@IdParam() id: number, @Body() body: Record<string, unknown>) {
-    await this.windows.get(id); // 404 before reading the form
+    await this.query.get(id); // 404 before reading the form
     return this.save(id, readForm(body ?? {}));
   }
 
@@ -149,7 +152,7 @@ export class MaintenancePages {
   private async listData() {
     const now = this.clock.now();
     const zone = serverTimeZone();
-    const all = (await this.windows.list()).windows;
+    const all = (await this.query.list({}, { page: 1, perPage: null })).items;
     const chosen = [...new Set(all.flatMap((window) => window.monitor_ids))];
     const names = new Map((await this.choices().byIds(chosen)).map((monitor) => [monitor.id, monitor.name]));
     const rows = all.map((shown) => this.row(windowOf(shown), shown, names, zone));

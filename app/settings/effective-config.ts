@@ -7,30 +7,43 @@ export interface SettingRow {
   key: string;
   /** TOML-like: `":5000"`, `30`, `true`, `["127.0.0.1"]`; secrets `"********"` (an empty one stays `""`). */
   value: string;
-  origin: 'default' | 'file' | 'environment' | 'derived';
+  origin: 'default' | 'file' | 'environment';
   /** `line 12`, `PULSE_HTTP_LISTEN`, `default`. */
   originText: string;
+  /** A secret with a value (shown masked). */
   secret: boolean;
 }
 
 export interface SettingsTable {
   /** `[http]`, `[[alarms]] #1`, `[alerts.ops]`, or '' for the top-level keys. */
   heading: string;
+  /** Unique, usable in an id attribute: `http`, `alarms-1`, `alerts-ops`, `top`. */
   id: string;
+  /** Who reads this table when Pulse itself does not: `the mail alerter`. */
+  owner?: string;
   rows: SettingRow[];
+}
+
+/** A section a plugin owns (`[mail]`): Pulse's schema does not know it, its owner read it. */
+export interface PluginSection {
+  name: string;
+  /** `the mail alerter` */
+  owner: string;
+  /** Every key of the section as the server runs with it. */
+  values: Readonly<Record<string, unknown>>;
 }
 
 export interface EffectiveConfigOptions {
   /** Key names (the last part of a path) whose values are never shown. */
   secretKeys: ReadonlySet<string>;
-  /** Secret option names of an alerter, for `[alerts.NAME] options` (unknown alerter: every option is masked). */
-  alerterSecrets?(type: string): readonly string[] | undefined;
-  /** Keys whose value Pulse worked out at start from others (paths resolved against the working directory). */
-  derived?: ReadonlySet<string>;
+  /** Whether the value at a full key path is a secret for its owner (`alerts.ops.options.token`, `mail.password`). */
+  isSecret?(keyPath: string): boolean;
+  /** Sections plugins own, shown after Pulse's own. */
+  pluginSections?: readonly PluginSection[];
 }
 
 /** Names that hold credentials whatever the schema calls them. */
-const SECRET_NAME = /(password|secret|token|api_key|_key|community)$/i;
+const SECRET_NAME = /(password|secret|token|api_key|_key|community|passphrase)$/i;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -40,64 +53,74 @@ const isSection = (value: unknown): value is object => {
   const prototype = Object.getPrototypeOf(value) as object | null;
   return prototype !== null && prototype !== Object.prototype;
 };
+const slug = (text: string) => text.replace(/[^A-Za-z0-9_-]+/g, '-');
 
 /**
  * The configuration Pulse runs with, table by table as the file would have it, each key with its value
- * (secrets masked) and where it came from (the file's line, an environment variable, or the default).
+ * (secrets masked: by the schema's names, by a credential-like name, or as the owning plugin says) and
+ * where it came from (the file's line, an environment variable, or the default).
  */
 export function effectiveConfig(config: object, origins: ConfigOrigins | undefined, options: EffectiveConfigOptions): SettingsTable[] {
-  const root = config as Record<string, unknown>;
   const row = (keyPath: string, key: string, value: unknown, secret: boolean, inlineTable?: string): SettingRow => {
     // An entry of an inline table (`options = { … }`, on one line) has the table's origin.
     let where = origins?.where(keyPath) ?? 'default';
     if (where === 'default' && inlineTable) where = origins?.where(inlineTable) ?? 'default';
-    const derived = options.derived?.has(keyPath) && where === 'default';
-    const origin = where.startsWith('line ') ? 'file' : where.startsWith('environment ') ? 'environment' : derived ? 'derived' : 'default';
+    const origin = where.startsWith('line ') ? 'file' : where.startsWith('environment ') ? 'environment' : 'default';
+    const hasValue = value !== '' && value !== undefined && value !== null;
     return {
       key,
       value: show(value, secret),
       origin,
-      originText: origin === 'environment' ? where.slice('environment '.length) : derived ? 'worked out at start' : where,
-      secret: secret && value !== '' && value !== undefined && value !== null,
+      originText: origin === 'environment' ? where.slice('environment '.length) : where,
+      secret: secret && hasValue,
     };
   };
-  const secretName = (key: string) => options.secretKeys.has(key) || SECRET_NAME.test(key);
-  /** Rows of a table; an inline table (`options = { … }`) gives one row per entry, at any depth, each masked by name. */
-  const rowsOf = (table: Record<string, unknown>, prefix: string, extraSecrets: readonly string[] = [], keyPrefix = '', inlineTable?: string): SettingRow[] =>
+  const secretAt = (keyPath: string, key: string) =>
+    options.secretKeys.has(key) || SECRET_NAME.test(key) || (options.isSecret?.(keyPath) ?? false);
+  /** Rows of a table; a nested table gives one row per entry (`options.topic`), at any depth. */
+  const rowsOf = (table: Record<string, unknown>, prefix: string, keyPrefix = '', inlineTable?: string): SettingRow[] =>
     Object.entries(table).flatMap(([key, value]) => {
       const path = `${prefix}${key}`;
-      const secret = secretName(key) || extraSecrets.includes(key);
+      const secret = secretAt(path, key);
       if (isPlainObject(value) && !isSection(value) && !secret && Object.keys(value).length > 0) {
-        return rowsOf(value, `${path}.`, [], `${keyPrefix}${key}.`, inlineTable ?? path);
+        return rowsOf(value, `${path}.`, `${keyPrefix}${key}.`, inlineTable ?? path);
       }
       return [row(path, `${keyPrefix}${key}`, value, secret, inlineTable)];
     });
 
   const tables: SettingsTable[] = [];
   const topLevel: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(root)) {
+  for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
     if (isSection(value)) {
-      tables.push({ heading: `[${key}]`, id: key, rows: rowsOf(value as Record<string, unknown>, `${key}.`) });
-    } else if (Array.isArray(value) && value.every((item) => isSection(item) || isPlainObject(item)) && value.length > 0) {
+      tables.push({ heading: `[${key}]`, id: slug(key), rows: rowsOf(value as Record<string, unknown>, `${key}.`) });
+    } else if (Array.isArray(value) && value.length > 0 && value.every((item) => isPlainObject(item))) {
       value.forEach((item, index) =>
-        tables.push({ heading: `[[${key}]] #${index + 1}`, id: `${key}-${index + 1}`, rows: rowsOf(item as Record<string, unknown>, `${key}[${index}].`) }),
+        tables.push({
+          heading: `[[${key}]] #${index + 1}`,
+          id: slug(`${key}-${index + 1}`),
+          rows: rowsOf(item as Record<string, unknown>, `${key}[${index}].`),
+        }),
       );
-    } else if (isPlainObject(value) && Object.values(value).every((item) => isPlainObject(item))) {
+    } else if (isPlainObject(value) && Object.keys(value).length > 0 && Object.values(value).every((item) => isPlainObject(item))) {
+      // `[alerts.NAME]`: one table per name.
       for (const [name, item] of Object.entries(value)) {
-        const table = item as Record<string, unknown>;
-        const type = typeof table.type === 'string' ? table.type : '';
-        // Unknown alerter: its options could all be secrets, so all are masked.
-        const extra = type ? (options.alerterSecrets?.(type) ?? Object.keys(isPlainObject(table.options) ? table.options : {})) : [];
-        // The alerter's secrets name entries of `options`, not the channel's own keys.
-        const rows = rowsOf(table, `${key}.${name}.`).filter((candidate) => !candidate.key.startsWith('options.'));
-        const optionRows = isPlainObject(table.options)
-          ? rowsOf(table.options, `${key}.${name}.options.`, extra, 'options.', `${key}.${name}.options`)
-          : [];
-        tables.push({ heading: `[${key}.${name}]`, id: `${key}-${name}`, rows: [...rows.filter((candidate) => candidate.key !== 'options'), ...optionRows] });
+        tables.push({
+          heading: `[${key}.${name}]`,
+          id: slug(`${key}-${name}`),
+          rows: rowsOf(item as Record<string, unknown>, `${key}.${name}.`),
+        });
       }
-    } else {
+    } else if (!(Array.isArray(value) && value.length === 0) && !(isPlainObject(value) && Object.keys(value).length === 0)) {
       topLevel[key] = value;
     }
+  }
+  for (const section of options.pluginSections ?? []) {
+    tables.push({
+      heading: `[${section.name}]`,
+      id: slug(section.name),
+      owner: section.owner,
+      rows: rowsOf({ ...section.values }, `${section.name}.`),
+    });
   }
   return [{ heading: '', id: 'top', rows: rowsOf(topLevel, '') }, ...tables];
 }
@@ -105,7 +128,10 @@ export function effectiveConfig(config: object, origins: ConfigOrigins | undefin
 function show(value: unknown, secret: boolean): string {
   if (secret && value !== '' && value !== undefined && value !== null) {
     // A map of secrets (headers): the names stay readable, every value is masked.
-    if (isPlainObject(value)) return `{ ${Object.keys(value).map((key) => `${key} = ${JSON.stringify(SECRET_MASK)}`).join(', ')} }`;
+    if (isPlainObject(value))
+      return `{ ${Object.keys(value)
+        .map((key) => `${key} = ${JSON.stringify(SECRET_MASK)}`)
+        .join(', ')} }`;
     return JSON.stringify(SECRET_MASK);
   }
   if (value instanceof Date) return value.toISOString();
