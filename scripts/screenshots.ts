@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { BrowserPeer } from '../test/peers/browser.js';
 import { PulseServer } from '../test/peers/pulse-server.js';
+import { freePort } from '../test/support/ports.js';
+import { demoConfig, demoReceiver, seedHeartbeatHistory, seedThroughApi } from './demo-pages-seed.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = path.join(root, 'docs', 'img');
@@ -40,11 +42,90 @@ const SHOTS: Shot[] = [
       await page.locator('#token-name').blur();
     },
   },
+  {
+    name: 'console-heartbeats',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/heartbeats`);
+      await page.locator('#service-backup\\.nightly\\.db-01').waitFor();
+    },
+  },
+  {
+    name: 'console-heartbeat-service',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/heartbeats/services/etl.orders.hourly`);
+    },
+  },
+  {
+    name: 'console-alarms',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/alarms`);
+    },
+  },
+  {
+    name: 'console-alerts',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/alerts`);
+      await page.click('button[aria-label="Send a test message through teams-bridge"]');
+      await page.locator('#alerts-test-result .test-delivery').waitFor();
+      await page
+        .locator('.deliveries-table details.attempts')
+        .nth(1)
+        .evaluate((details) => details.setAttribute('open', ''));
+    },
+  },
+  {
+    name: 'console-alert-channel-form',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/alerts`);
+      await page.click('a.button.primary:has-text("New channel")');
+      await page.locator('#channel-form').waitFor();
+      await page.selectOption('#channel-type', 'webhook');
+      await page.locator('#channel-alerter-fields input').first().waitFor();
+      await page.fill('#channel-name', 'incident-bot');
+    },
+  },
+  {
+    name: 'console-maintenance',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/maintenance`);
+    },
+  },
+  {
+    name: 'console-maintenance-form',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/maintenance`);
+      await page.click('a.button.primary:has-text("New window")');
+      await page.locator('#maintenance-form').waitFor();
+      await page.fill('#maintenance-name', 'Firewall updates');
+      await page.check('#maintenance-kind-recurring');
+      await page.fill('#maintenance-cron', '0 22 * * TUE');
+      await page.fill('#maintenance-duration', '90');
+      await page.fill('#maintenance-timezone', 'Europe/Berlin');
+      await page.locator('#maintenance-preview .preview-head', { hasText: 'Europe/Berlin' }).waitFor();
+    },
+  },
+  {
+    name: 'console-settings',
+    signedIn: true,
+    prepare: async (page, baseUrl) => {
+      await page.goto(`${baseUrl}/settings?show=changed`);
+    },
+  },
 ];
 
 async function seed(server: PulseServer, admin: string): Promise<void> {
   const create = async (name: string, type: string, expires_in_days?: number) =>
-    (await server.request('POST', '/api/tokens', { token: admin, json: { name, type, expires_in_days } })).json as { id: number; token: string };
+    (await server.request('POST', '/api/tokens', { token: admin, json: { name, type, expires_in_days } })).json as {
+      id: number;
+      token: string;
+    };
   await create('web-01 agent', 'agent');
   await create('db-02 agent', 'agent', 90);
   await create('poller Hamburg DC', 'poller', 365);
@@ -57,11 +138,20 @@ async function main(): Promise<void> {
   const browser = await BrowserPeer.launch();
   try {
     for (const colorScheme of ['light', 'dark'] as const) {
-      // A fresh server per scheme, so both show the same data.
-      const server = await PulseServer.start();
+      // A fresh server per scheme, so both show the same data. Heartbeat history is written while it is
+      // stopped (beats cannot come from the past); the mail channel points at a closed port, so its
+      // deliveries fail and retry as they would with a mail server down.
+      const mailPort = await freePort();
+      const first = await PulseServer.start({ config: demoConfig(mailPort) });
+      const admin = first.adminToken!;
+      await first.stop();
+      seedHeartbeatHistory(first.dataDir, Date.now());
+      const server = await PulseServer.start({ config: demoConfig(mailPort), dataDir: first.dataDir });
+      const ok = await demoReceiver(200, 'ok');
+      const failing = await demoReceiver(502, 'Bad Gateway: the Teams connector did not answer within 30 s');
       try {
-        const admin = server.adminToken!;
         await seed(server, admin);
+        await seedThroughApi(server, admin, { ok: ok.url, failing: failing.url });
         for (const shot of SHOTS) {
           const context = await browser.context({ colorScheme });
           const page = await context.newPage();
@@ -69,7 +159,7 @@ async function main(): Promise<void> {
             await page.goto(`${server.baseUrl}/sign-in`);
             await page.fill('#token', admin);
             await page.click('button[type=submit]');
-            await page.waitForURL(/\/tokens$/);
+            await page.waitForURL((url) => !url.pathname.endsWith('/sign-in'));
           }
           await shot.prepare(page, server.baseUrl);
           const file = path.join(outDir, `${shot.name}-${colorScheme}.png`);
@@ -78,7 +168,10 @@ async function main(): Promise<void> {
           await context.close();
         }
       } finally {
-        await server.dispose();
+        await server.stop();
+        await first.dispose();
+        await ok.close();
+        await failing.close();
       }
     }
   } finally {

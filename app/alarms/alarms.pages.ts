@@ -154,6 +154,8 @@ export class AlarmsPages {
       title: 'Alarms',
       params,
       filtered: params.q !== '',
+      // A search box once there is something to search (a page of alarms, or a search typed).
+      showSearch: params.q !== '' || total > PER_PAGE,
       rows: [...errorPart, ...okPart].map((alarm) => this.alarmRow(alarm, this.query.memberCount(alarm.name))),
       counts: { total, failing },
       pager: pagerView({ page: params.page, perPage: PER_PAGE, total }, (page) => listHref({ ...params, page })),

@@ -132,12 +132,16 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** Resolves when every delivery is finished (sent, failed, cancelled), or after `timeoutMs`; the deliveries as they are then. */
+  /**
+   * Resolves when every delivery is finished (sent, failed, cancelled) or has been tried once and waits
+   * for its retry (the answer says why and when), or after `timeoutMs`; the deliveries as they are then.
+   */
   async settle(ids: number[], timeoutMs: number): Promise<AlertDelivery[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rows = await this.repository.findByIds(ids);
-      if (rows.every((row) => FINAL_STATUSES.includes(row.status)) || Date.now() > deadline) return rows;
+      const told = (row: AlertDelivery) => FINAL_STATUSES.includes(row.status) || (row.status === 'pending' && row.attempts > 0);
+      if (rows.every(told) || Date.now() > deadline) return rows;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -85,12 +85,36 @@ function secondsText(ms: number): string {
   return String(Math.round(ms) / 1000);
 }
 
-/** The beat rhythm in words (`every 55 s – 1 min`), once there are enough intervals to say it. */
-export function analysisText(analysis: ServiceView['analysis']): { text: string; unstable: boolean } | null {
+/**
+ * The beat rhythm, once there are enough intervals to say it: `every 55 s – 1 min` (`precise`, the
+ * service page), or short in whole units for the list's Rhythm column (`23 h – 1 d`, `9–11 min`), with
+ * the precise one as its `title`.
+ */
+export function analysisText(analysis: ServiceView['analysis'], precise = true): { text: string; title: string; unstable: boolean } | null {
   if (!analysis) return null;
   const lower = formatDuration(analysis.lower);
   const upper = formatDuration(analysis.upper);
-  return { text: lower === upper ? `every ${upper}` : `every ${lower} – ${upper}`, unstable: analysis.unstable };
+  const exact = lower === upper ? `every ${upper}` : `every ${lower} – ${upper}`;
+  return { text: precise ? exact : roughRange(analysis.lower, analysis.upper), title: exact, unstable: analysis.unstable };
+}
+
+/** `9–11 min`, `23 h – 1 d`, `1 h`. */
+function roughRange(lower: number, upper: number): string {
+  const [low, lowUnit] = roughDuration(lower).split(' ');
+  const [high, highUnit] = roughDuration(upper).split(' ');
+  if (lowUnit !== highUnit) return `${low} ${lowUnit} – ${high} ${highUnit}`;
+  return low === high ? `${high} ${highUnit}` : `${low}–${high} ${highUnit}`;
+}
+
+/** A duration in its largest unit, rounded (59.8 min is `1 h`): `55 s`, `12 min`, `2 h`, `1 d`. */
+export function roughDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 24) return `${hours} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
 }
 
 /** Why a service is in error before its deadline, in words. */
@@ -108,7 +132,7 @@ export function serviceRow(service: ServiceView) {
     since: service.last_state_change,
     lastBeat: service.last_beat >= 0 ? service.last_beat : null,
     timeout: timeoutView(service),
-    analysis: analysisText(service.analysis),
+    analysis: analysisText(service.analysis, false),
     problem: problemText(service.problem),
     muted: service.muted_since >= 0,
     alarms: service.in_alarms.map((alarm) => ({ name: alarm, href: encodeURIComponent(alarm) })),

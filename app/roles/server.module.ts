@@ -19,6 +19,7 @@ import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
@@ -60,6 +61,7 @@ export class ServerModule {
         NotifyModule,
         SnapshotModule,
         AlertsModule,
+        SettingsModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },
