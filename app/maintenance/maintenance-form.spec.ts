@@ -53,6 +53,9 @@ describe('maintenance form', () => {
     assert.deepEqual(Object.keys(input.errors).sort(), ['agent_ids', 'ends', 'starts', 'timezone']);
     assert.match(input.errors.timezone!, /“Mars\/Olympus” is not a time zone/);
     assert.equal(input.errors.ends, 'This field is required.');
+    const empty = toWindowInput(readForm({ kind: 'once', timezone: 'UTC' }));
+    assert.ok(!empty.ok);
+    assert.deepEqual(Object.keys(empty.errors).sort(), ['ends', 'name', 'starts'], 'an empty form: every missing field at once');
   });
 
   it('passes a recurring window’s cron line, duration and zone on, and its scope', () => {

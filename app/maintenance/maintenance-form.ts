@@ -111,6 +111,8 @@ export function readForm(body: Record<string, unknown>): MaintenanceFormValues {
 export function toWindowInput(form: MaintenanceFormValues): { ok: true; dto: MaintenanceWindowDto } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const dto: MaintenanceWindowDto = { name: form.name };
+  // Said here too (the DTO says it as well), so an empty form lists every missing field at once.
+  if (form.name.trim() === '') errors.name = 'Give the window a name, e.g. “Patch night”.';
   const zoneOk = isTimeZone(form.timezone);
   if (!zoneOk)
     errors.timezone =
