@@ -143,12 +143,13 @@ export function seedHeartbeatHistory(dataDir: string, now: number): void {
         `INSERT INTO maintenance_windows (name, starts_at, ends_at, timezone, all_targets, monitor_ids, agent_ids, created_at) VALUES ('Datacenter power test', ?, ?, 'UTC', 1, '[]', '[]', ?)`,
       )
       .run(now - 6 * DAY - 3 * HOUR, now - 6 * DAY - HOUR, now - 8 * DAY);
-    // The backups alarm has been through six incidents; db-02's silence is the seventh.
+    // The backups alarm has been through six incidents; db-02's silence, 5 hours ago, is the seventh.
+    const db02 = SERVICES.find((service) => service.name === 'backup.nightly.db-02')!;
     database
       .prepare(
-        `INSERT INTO heartbeat_alarms (name, definition, state, incident_nbr, last_state_change, created_at) VALUES ('backups', 'backups', 'ok', 6, ?, ?)`,
+        `INSERT INTO heartbeat_alarms (name, definition, state, incident_nbr, last_state_change, created_at) VALUES ('backups', 'backups', 'error', 7, ?, ?)`,
       )
-      .run(now - 9 * DAY, now - 60 * DAY);
+      .run(now - db02.lastBeatAgo + db02.timeout, now - 60 * DAY);
   } finally {
     database.close();
   }
@@ -226,5 +227,8 @@ export async function seedThroughApi(server: PulseServer, admin: string, receive
     timezone: 'UTC',
     services: 'etl.*',
   });
+  // A job fails and recovers: the payments alarm alerts its default channel twice (error, then ok).
+  await call('POST', '/api/services/cron.invoice-export/fail');
+  await call('POST', '/api/services/cron.invoice-export');
   for (const channel of ['ops-webhook', 'teams-bridge', 'slack-oncall', 'ops-mail']) await call('POST', `/api/alerts/${channel}/test`);
 }

@@ -18,6 +18,8 @@ const outDir = path.join(root, 'docs', 'img');
 interface Shot {
   name: string;
   signedIn: boolean;
+  /** The whole page rather than the first screen of it. */
+  fullPage?: boolean;
   /** Brings the page into the state to photograph. */
   prepare(page: Page, baseUrl: string): Promise<void>;
 }
@@ -67,14 +69,15 @@ const SHOTS: Shot[] = [
   {
     name: 'console-alerts',
     signedIn: true,
+    fullPage: true,
     prepare: async (page, baseUrl) => {
       await page.goto(`${baseUrl}/alerts`);
       await page.click('button[aria-label="Send a test message through teams-bridge"]');
       await page.locator('#alerts-test-result .test-delivery').waitFor();
-      await page
-        .locator('.deliveries-table details.attempts')
-        .nth(1)
-        .evaluate((details) => details.setAttribute('open', ''));
+      // The log shows the new test by itself (live); then the failing channel's attempts are opened.
+      const newest = page.locator('#delivery-log tr.delivery-row').first();
+      await newest.locator('td', { hasText: 'teams-bridge' }).waitFor();
+      await newest.locator('details.attempts summary').click();
     },
   },
   {
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
           }
           await shot.prepare(page, server.baseUrl);
           const file = path.join(outDir, `${shot.name}-${colorScheme}.png`);
-          await page.screenshot({ path: file });
+          await page.screenshot({ path: file, fullPage: shot.fullPage ?? false });
           process.stderr.write(`[screenshots] ${path.relative(root, file)}\n`);
           await context.close();
         }

@@ -29,6 +29,7 @@ describe('effective configuration', () => {
       '[[alarms]]',
       'name = "backups"',
       'pattern = "backup.*"',
+      'alerts = ["ops", "hooks"]',
       '[alerts.hooks]',
       'type = "webhook"',
       'options = { url = "https://hooks.example.com/x?key=k3y", headers = { Authorization = "Bearer s3cret" }, timeout = 5 }',
@@ -65,13 +66,15 @@ describe('effective configuration', () => {
       secret: false,
     });
     assert.equal(find('[http]', 'trusted_proxies').origin, 'default');
+    assert.equal(find('[http]', 'trusted_proxies').value, '[]');
+    assert.equal(find('[[alarms]] #1', 'alerts').value, '["ops", "hooks"]', 'a list as the file writes it');
     assert.equal(find('', 'public_url').value, '"https://ops.example.com/pulse/"');
     assert.equal(find('[[alarms]] #1', 'pattern').originText, 'line 8');
     assert.ok(tables.some((candidate) => candidate.heading === '[udp]') && tables.some((candidate) => candidate.heading === '[alerting]'));
     assert.equal(table('[mail]').owner, 'the Mail alerter', 'a plugin’s section says whose it is');
     assert.equal(find('[mail]', 'port').value, '587');
     assert.equal(find('[alerts.hooks]', 'options.timeout').value, '5');
-    assert.equal(find('[alerts.hooks]', 'options.timeout').originText, 'line 11', 'an inline table entry has its line');
+    assert.equal(find('[alerts.hooks]', 'options.timeout').originText, 'line 12', 'an inline table entry has its line');
   });
 
   it('never shows a secret: by the schema, by its name, or as the alerter that reads it says', () => {

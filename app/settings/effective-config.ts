@@ -136,5 +136,7 @@ function show(value: unknown, secret: boolean): string {
   }
   if (value instanceof Date) return value.toISOString();
   if (value === undefined) return '(not set)';
+  // Lists as the file writes them: `["127.0.0.1", "10.0.0.0/8"]`.
+  if (Array.isArray(value)) return `[${value.map((item) => JSON.stringify(item) ?? String(item)).join(', ')}]`;
   return JSON.stringify(value) ?? String(value);
 }
