@@ -24,16 +24,7 @@ export class AlarmsService {
   ) {}
 
   async create(body: CreateAlarmDto): Promise<AlarmDefinition> {
-    const definition: AlarmDefinition = {
-      name: body.name,
-      pattern: body.pattern ?? '',
-      includes: body.includes ?? [],
-      excludes: body.excludes ?? [],
-      alerts: body.alerts ?? [],
-      source: 'api',
-    };
-    const problem = alarmDefinitionProblem(definition);
-    if (problem) throw ValidationFailure.field('pattern', problem);
+    const definition = checkedDefinition(body);
     const clash = this.alarms.definition(definition.name);
     if (clash)
       throw ApiError.conflict(
@@ -64,16 +55,7 @@ export class AlarmsService {
     if (current.source === 'config')
       throw ApiError.conflict(`Alarm definition "${name}" is in the configuration file ([[alarms]]); change it there.`);
     if (body.name !== name) throw ValidationFailure.field('name', `cannot be changed (it is "${name}"); create a new alarm instead`);
-    const definition: AlarmDefinition = {
-      name,
-      pattern: body.pattern ?? '',
-      includes: body.includes ?? [],
-      excludes: body.excludes ?? [],
-      alerts: body.alerts ?? [],
-      source: 'api',
-    };
-    const problem = alarmDefinitionProblem(definition);
-    if (problem) throw ValidationFailure.field('pattern', problem);
+    const definition = checkedDefinition(body);
     await this.repository.updateDefinition(name, {
       pattern: definition.pattern,
       includes: JSON.stringify(definition.includes),
@@ -121,4 +103,19 @@ export class AlarmsService {
   private apiDefinitions(): AlarmDefinition[] {
     return this.alarms.definitions.filter((definition) => definition.source === 'api');
   }
+}
+
+/** An API definition from the request's fields; 400 naming `pattern` when its patterns cannot make an alarm. */
+function checkedDefinition(body: CreateAlarmDto): AlarmDefinition {
+  const definition: AlarmDefinition = {
+    name: body.name,
+    pattern: body.pattern ?? '',
+    includes: body.includes ?? [],
+    excludes: body.excludes ?? [],
+    alerts: body.alerts ?? [],
+    source: 'api',
+  };
+  const problem = alarmDefinitionProblem(definition);
+  if (problem) throw ValidationFailure.field('pattern', problem);
+  return definition;
 }
