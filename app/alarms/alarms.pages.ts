@@ -134,20 +134,12 @@ export class AlarmsPages {
     return view('alarms/form-page', { title, form: data }, { status, fragments: FORM_FRAGMENTS });
   }
 
-  /** Alarms in error first, then the others, each by name; a page of them with the definitions below. */
+  /** A page of alarms, those in error first, with the definitions below. */
   private listData(params: AlarmListParams) {
     const q = params.q || undefined;
+    const page = this.query.list({ q, errorsFirst: true }, { page: params.page, perPage: PER_PAGE });
     const failing = this.query.list({ state: 'error', q }, { page: 1, perPage: 0 }).total;
-    const start = (params.page - 1) * PER_PAGE;
-    const end = start + PER_PAGE;
-    // The page's part of the failing ones, then of the others (two cuts from the query's name order).
-    const errorPart =
-      start < failing ? this.query.list({ state: 'error', q }, { page: 1, perPage: Math.min(end, failing) }).items.slice(start) : [];
-    const okStart = Math.max(0, start - failing);
-    const okCount = end - failing - okStart;
-    const okPage = this.query.list({ state: 'ok', q }, { page: 1, perPage: Math.max(0, okStart + okCount) });
-    const okPart = okCount > 0 ? okPage.items.slice(okStart) : [];
-    const total = failing + okPage.total;
+    const total = page.total;
     const definitions = this.query.definitions();
     const madeBy = this.query.countByDefinition();
     return {
@@ -156,7 +148,7 @@ export class AlarmsPages {
       filtered: params.q !== '',
       // A search box once there is something to search (a page of alarms, or a search typed).
       showSearch: params.q !== '' || total > PER_PAGE,
-      rows: [...errorPart, ...okPart].map((alarm) => this.alarmRow(alarm, this.query.memberCount(alarm.name))),
+      rows: page.items.map((alarm) => this.alarmRow(alarm, this.query.memberCount(alarm.name))),
       counts: { total, failing },
       pager: pagerView({ page: params.page, perPage: PER_PAGE, total }, (page) => listHref({ ...params, page })),
       listHref: listHref(params),

@@ -12,6 +12,8 @@ export interface AlarmFilter {
   state?: AlarmState;
   /** Text the name contains, any case. */
   q?: string;
+  /** Alarms in error before the others, each part in name order (the console's list). */
+  errorsFirst?: boolean;
 }
 
 /** One alarm with its services, as `GET /api/alarms/<name>` and the console's alarm page show it. */
@@ -41,11 +43,15 @@ export class AlarmsQuery {
     const end = request.perPage === null ? Infinity : start + request.perPage;
     const items: AlarmView[] = [];
     let total = 0;
-    for (const name of this.names()) {
-      const alarm = this.engine.get(name)!;
-      if ((filter.state && alarm.state !== filter.state) || (text && !name.toLowerCase().includes(text))) continue;
-      if (total >= start && total < end) items.push(alarmView(alarm));
-      total++;
+    // One walk of the name order per state asked for: errors, then the rest, when errors come first.
+    const passes: (AlarmState | undefined)[] = filter.errorsFirst && !filter.state ? ['error', 'ok'] : [filter.state];
+    for (const state of passes) {
+      for (const name of this.names()) {
+        const alarm = this.engine.get(name)!;
+        if ((state && alarm.state !== state) || (text && !name.toLowerCase().includes(text))) continue;
+        if (total >= start && total < end) items.push(alarmView(alarm));
+        total++;
+      }
     }
     return { items, page: request.page, perPage: request.perPage, total };
   }

@@ -90,6 +90,66 @@ describe('console pages over HTTP: heartbeats, alarms, alerts, maintenance, sett
     assert.equal((await user.request('GET', 'alarms/alarm/no-such')).status, 404);
   });
 
+  it('lists alarms in error first, a page at a time, and finds them by name', async () => {
+    // A template makes one alarm per host: 105 of them, one failing.
+    assert.equal((await api('POST', '/api/alarms', { name: 'host-$h', pattern: 'fleet.$h' })).status, 201);
+    for (let host = 100; host < 205; host++) await api('POST', `/api/services/fleet.h${host}`);
+    await api('POST', '/api/services/fleet.h180/fail');
+    const user = client();
+    await user.signIn(admin);
+    const names = (html: string) => [...html.matchAll(/<td class="name"><a href="[^"]*">([^<]+)<\/a>/g)].map((match) => match[1]);
+    const first = await user.request('GET', 'alarms');
+    const shown = names(first.text);
+    assert.equal(shown.length, 100, 'a page of 100');
+    assert.equal(shown[0], 'host-h180', 'the failing alarm first');
+    assert.deepEqual(shown.slice(1, 3), ['host-h100', 'host-h101'], 'then the others by name');
+    assert.match(first.text, /106 alarms, 1 in error/);
+    const second = names((await user.request('GET', 'alarms?page=2')).text);
+    assert.deepEqual(second, ['host-h200', 'host-h201', 'host-h202', 'host-h203', 'host-h204', 'jobs'], 'the rest, none twice');
+    assert.deepEqual(names((await user.request('GET', 'alarms?q=h15')).text), [
+      'host-h150',
+      'host-h151',
+      'host-h152',
+      'host-h153',
+      'host-h154',
+      'host-h155',
+      'host-h156',
+      'host-h157',
+      'host-h158',
+      'host-h159',
+    ]);
+    for (let host = 100; host < 205; host++) await api('DELETE', `/api/services/fleet.h${host}`);
+    assert.equal((await api('DELETE', '/api/alarms/host-$h')).status, 200);
+  });
+
+  it('deletes services by a glob only as many as the preview showed, and counts services by state', async () => {
+    for (let index = 10; index < 35; index++) await api('POST', `/api/services/many.s${index}`);
+    await api('POST', '/api/services/many.s10/mute');
+    const user = client();
+    await user.signIn(admin);
+    const counts = (await user.request('GET', 'heartbeats')).text;
+    assert.match(counts, /<span class="state-count-label">All<\/span> <span class="state-count-number">26<\/span>/);
+    assert.match(counts, /<span class="state-count-label">Muted<\/span> <span class="state-count-number">1<\/span>/);
+
+    const preview = await user.request('GET', 'heartbeats/matching?pattern=many.*', { headers: { 'hx-request': 'true' } });
+    const listed = [...preview.text.matchAll(/<li class="mono">([^<]+)<\/li>/g)].map((match) => match[1]);
+    assert.equal(listed.length, 20, 'the first 20 names');
+    assert.deepEqual(listed.slice(0, 2), ['many.s10', 'many.s11'], 'in name order');
+    assert.match(preview.text, /and 5 more/);
+    assert.match(preview.text, /name="expected" value="25"/);
+
+    await api('POST', '/api/services/many.s99');
+    const stale = await user.htmxPost('heartbeats/delete-matching', { pattern: 'many.*', expected: '25' });
+    assert.equal(stale.status, 409, 'the match changed since the preview');
+    assert.match(stale.text, /matches 26 services now/);
+    assert.equal((await api('GET', '/api/services/many.s10')).status, 200, 'nothing was deleted');
+    const confirmed = await user.htmxPost('heartbeats/delete-matching', { pattern: 'many.*', expected: '26' });
+    assert.equal(confirmed.status, 200);
+    assert.match(confirmed.text, /Deleted 26 services matching/);
+    assert.equal((await api('GET', '/api/services/many.s10')).status, 404);
+    assert.equal((await api('GET', '/api/services/jobs.import')).status, 200, 'only what matched');
+  });
+
   it('refuses every state change of these pages without the session’s CSRF token, with another session’s, or from another origin, and changes nothing', async () => {
     const alice = client();
     const bob = client();
