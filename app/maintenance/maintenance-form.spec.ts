@@ -45,14 +45,16 @@ describe('maintenance form', () => {
     assert.deepEqual({ name: input.dto.name, all: input.dto.all, cron: input.dto.cron }, { name: 'Patch', all: true, cron: undefined });
   });
 
-  it('names the fields that are not times, zones or ids, without asking the service', () => {
+  it('names the fields that are not times or zones, and leaves out ids that are not numbers, without asking the service', () => {
     const input = toWindowInput(
-      readForm({ name: 'x', kind: 'once', starts: 'tomorrow', ends: '', timezone: 'Mars/Olympus', agent_ids: '3, four' }),
+      readForm({ name: 'x', kind: 'once', starts: 'tomorrow', ends: '', timezone: 'Mars/Olympus', agent_ids: ['3', 'four'] }),
     );
     assert.ok(!input.ok);
-    assert.deepEqual(Object.keys(input.errors).sort(), ['agent_ids', 'ends', 'starts', 'timezone']);
+    assert.deepEqual(Object.keys(input.errors).sort(), ['ends', 'starts', 'timezone']);
     assert.match(input.errors.timezone!, /“Mars\/Olympus” is not a time zone/);
     assert.equal(input.errors.ends, 'This field is required.');
+    assert.deepEqual(readForm({ agent_ids: ['3', 'four'], monitor_ids: '9' }).agent_ids, [3], 'a tampered checkbox value is left out');
+    assert.deepEqual(readForm({ monitor_ids: '9' }).monitor_ids, [9], 'one ticked box comes as a single value');
     const empty = toWindowInput(readForm({ kind: 'once', timezone: 'UTC' }));
     assert.ok(!empty.ok);
     assert.deepEqual(Object.keys(empty.errors).sort(), ['ends', 'name', 'starts'], 'an empty form: every missing field at once');
@@ -68,7 +70,7 @@ describe('maintenance form', () => {
         timezone: 'UTC',
         monitor_ids: ['4', '9', 'x'],
         services: 'backup.*',
-        agent_ids: '3 7',
+        agent_ids: ['3', '7', 'x'],
       }),
     );
     assert.ok(input.ok);
@@ -98,7 +100,7 @@ describe('maintenance form', () => {
     const recurring = formOfWindow(window({ cron: '0 2 * * 0', durationMin: 90, timezone: 'America/New_York', agentIds: [3, 4] }), 'UTC');
     assert.deepEqual(
       [recurring.kind, recurring.cron, recurring.duration_min, recurring.timezone, recurring.agent_ids],
-      ['recurring', '0 2 * * 0', '90', 'America/New_York', '3, 4'],
+      ['recurring', '0 2 * * 0', '90', 'America/New_York', [3, 4]],
     );
     assert.equal(emptyForm('UTC').kind, 'once');
   });

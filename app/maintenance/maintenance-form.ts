@@ -6,7 +6,7 @@ import type { MaintenanceWindow, Occurrence } from './maintenance-window.js';
 
 /**
  * The console's maintenance form: what a person types (local date and time in a chosen time zone, a cron
- * line, ids as text) turned into the API's MaintenanceWindowDto and back. Pure, so the page controller
+ * line, ticked monitors and agents) turned into the API's MaintenanceWindowDto and back. Pure, so the page controller
  * stays one line per step and the conversions are tested on their own.
  */
 export interface MaintenanceFormValues {
@@ -22,8 +22,7 @@ export interface MaintenanceFormValues {
   all: boolean;
   monitor_ids: number[];
   services: string;
-  /** Agent ids, separated by commas or spaces. */
-  agent_ids: string;
+  agent_ids: number[];
 }
 
 /** The API's field names → the form's, so a service's ValidationFailure lands next to the right input. */
@@ -52,7 +51,7 @@ export function emptyForm(zone: string): MaintenanceFormValues {
     all: false,
     monitor_ids: [],
     services: '',
-    agent_ids: '',
+    agent_ids: [],
   };
 }
 
@@ -72,7 +71,7 @@ export function formOfWindow(window: MaintenanceWindow, zone: string): Maintenan
     all: window.all,
     monitor_ids: [...window.monitorIds],
     services: window.services ?? '',
-    agent_ids: window.agentIds.join(', '),
+    agent_ids: [...window.agentIds],
   };
 }
 
@@ -82,6 +81,12 @@ const text = (value: unknown): string => {
 };
 const many = (value: unknown): string[] =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((item): item is string => typeof item === 'string');
+
+/** Ticked ids (checkbox values), whole numbers only. */
+const ids = (value: unknown): number[] =>
+  many(value)
+    .filter((id) => /^\d{1,15}$/.test(id))
+    .map(Number);
 
 /** A submitted form's values, as typed (for showing the form again). */
 export function readForm(body: Record<string, unknown>): MaintenanceFormValues {
@@ -95,11 +100,9 @@ export function readForm(body: Record<string, unknown>): MaintenanceFormValues {
     duration_min: text(body.duration_min),
     timezone: text(body.timezone),
     all: checked.includes('true'),
-    monitor_ids: many(body.monitor_ids)
-      .filter((id) => /^\d{1,15}$/.test(id))
-      .map(Number),
+    monitor_ids: ids(body.monitor_ids),
     services: text(body.services),
-    agent_ids: text(body.agent_ids),
+    agent_ids: ids(body.agent_ids),
   };
 }
 
@@ -138,11 +141,7 @@ export function toWindowInput(form: MaintenanceFormValues): { ok: true; dto: Mai
   if (form.all) dto.all = true;
   if (form.monitor_ids.length > 0) dto.monitor_ids = form.monitor_ids;
   if (form.services !== '') dto.services = form.services;
-  if (form.agent_ids !== '') {
-    const ids = form.agent_ids.split(/[\s,]+/).filter(Boolean);
-    if (ids.every((id) => /^\d{1,15}$/.test(id) && Number(id) > 0)) dto.agent_ids = ids.map(Number);
-    else errors.agent_ids = 'Give agent ids (whole numbers), separated by commas.';
-  }
+  if (form.agent_ids.length > 0) dto.agent_ids = form.agent_ids;
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, dto };
 }
 

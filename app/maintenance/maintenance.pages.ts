@@ -1,6 +1,7 @@
-import { Body, Get, Post, Query, Req } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DateTime } from 'luxon';
+import { ApiError } from '../http/api-error.js';
 import { IdParam } from '../http/id-param.js';
 import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
@@ -29,13 +30,20 @@ import { nextOccurrence, scheduleProblem, type MaintenanceWindow, type Occurrenc
 import type { MaintenanceView } from './maintenance.dto.js';
 import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceWindowsService } from './maintenance-windows.service.js';
-import { monitorChoicesOf, type MonitorChoice, type MonitorChoices } from './monitor-choices.js';
+import { AgentChoices, MonitorChoices, scopeChoicesOf, type ScopeChoice, type ScopeChoices } from './scope-choices.js';
 
 const LIST_FRAGMENTS = { 'maintenance-list': 'maintenance/list' };
 /** The form is the dialog's content for htmx, and a page of its own without JavaScript. */
 const FORM_FRAGMENTS = { 'maintenance-dialog-body': 'maintenance/form', 'maintenance-form': 'maintenance/form' };
-/** Monitors the picker lists besides the chosen ones. */
-const MONITOR_MATCHES = 25;
+/** What the picker lists besides the chosen ones. */
+const PICKER_MATCHES = 25;
+
+/** The two pickers of the form: monitors and agents, each with its search and its checkboxes. */
+const PICKERS = {
+  monitors: { port: MonitorChoices, input: 'monitor_ids', searchName: 'monitor_search', noun: 'monitor', label: 'Monitors' },
+  agents: { port: AgentChoices, input: 'agent_ids', searchName: 'agent_search', noun: 'agent', label: 'Agents' },
+} as const;
+type PickerKind = keyof typeof PICKERS;
 const PREVIEW_COUNT = 5;
 /** The time zone names the form suggests (`UTC` is one, though ICU lists it under Etc/). */
 const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
@@ -49,7 +57,7 @@ type WindowView = MaintenanceView;
  */
 @ConsoleController('maintenance')
 export class MaintenancePages {
-  private monitorChoices: MonitorChoices | null = null;
+  private readonly choices = new Map<PickerKind, ScopeChoices>();
 
   constructor(
     private readonly windows: MaintenanceWindowsService,
@@ -105,14 +113,16 @@ export class MaintenancePages {
     return view('maintenance/index', {}, { fragment: { partial: 'maintenance/preview', data: { preview: data } } });
   }
 
-  /** The monitors picker: the chosen monitors, then those matching the search. */
-  @Get('monitor-choices')
-  async monitorPicker(@Query() query: Record<string, unknown>) {
-    const chosen = (Array.isArray(query.monitor_ids) ? query.monitor_ids : [query.monitor_ids])
+  /** A picker's options as its search box asks: the chosen ones, then those matching the search. */
+  @Get('choices/:kind')
+  async picker(@Param('kind') kind: string, @Query() query: Record<string, unknown>) {
+    if (!(kind in PICKERS)) throw ApiError.notFound(`There is no picker "${kind}".`);
+    const picker = PICKERS[kind as PickerKind];
+    const chosen = (Array.isArray(query[picker.input]) ? (query[picker.input] as unknown[]) : [query[picker.input]])
       .filter((id): id is string => typeof id === 'string' && /^\d{1,10}$/.test(id))
       .map(Number);
-    const picker = await this.pickerOf(chosen, queryText(query.monitor_search)?.trim() ?? '');
-    return view('maintenance/index', {}, { fragment: { partial: 'maintenance/monitor-picker', data: { picker } } });
+    const data = await this.pickerOf(kind as PickerKind, chosen, queryText(query[picker.searchName])?.trim() ?? '');
+    return view('maintenance/index', {}, { fragment: { partial: 'maintenance/picker-options', data: { picker: data } } });
   }
 
   private async save(id: number | null, values: MaintenanceFormValues) {
@@ -143,7 +153,8 @@ export class MaintenancePages {
       serverZone: serverTimeZone(),
       zones: TIME_ZONES,
       preview: values.kind === 'recurring' && values.cron !== '' ? this.previewOf(values.cron, values.duration_min, values.timezone) : null,
-      picker: await this.pickerOf(values.monitor_ids, ''),
+      monitorPicker: await this.pickerOf('monitors', values.monitor_ids, ''),
+      agentPicker: await this.pickerOf('agents', values.agent_ids, ''),
     };
     const title = form.id === null ? 'New maintenance window' : `Edit ${values.name || 'maintenance window'}`;
     return view('maintenance/form-page', { title, form: data }, { status, fragments: FORM_FRAGMENTS });
@@ -153,8 +164,18 @@ export class MaintenancePages {
     const now = this.clock.now();
     const zone = serverTimeZone();
     const all = (await this.query.list({}, { page: 1, perPage: null })).items;
-    const chosen = [...new Set(all.flatMap((window) => window.monitor_ids))];
-    const names = new Map((await this.choices().byIds(chosen)).map((monitor) => [monitor.id, monitor.name]));
+    const nameMap = async (kind: PickerKind, ids: number[]) =>
+      new Map((await this.choicesFor(kind).byIds([...new Set(ids)])).map((choice) => [choice.id, choice.name]));
+    const names = {
+      monitors: await nameMap(
+        'monitors',
+        all.flatMap((window) => window.monitor_ids),
+      ),
+      agents: await nameMap(
+        'agents',
+        all.flatMap((window) => window.agent_ids),
+      ),
+    };
     const rows = all.map((shown) => this.row(windowOf(shown), shown, names, zone));
     const group = (state: string) => rows.filter((row) => row.state === state);
     const upcoming = group('upcoming').sort((a, b) => a.next!.start - b.next!.start);
@@ -169,11 +190,12 @@ export class MaintenancePages {
     };
   }
 
-  private row(window: MaintenanceWindow, shown: WindowView, names: Map<number, string>, serverZone: string) {
+  private row(window: MaintenanceWindow, shown: WindowView, names: Record<PickerKind, Map<number, string>>, serverZone: string) {
     const zone = window.cron === null ? serverZone : window.timezone;
     const current = spanOf(shown.current);
     const next = spanOf(shown.next);
-    const monitors = window.monitorIds.map((id) => ({ id, name: names.get(id) ?? null }));
+    const monitors = window.monitorIds.map((id) => ({ id, name: names.monitors.get(id) ?? null }));
+    const agents = window.agentIds.map((id) => ({ id, name: names.agents.get(id) ?? null }));
     return {
       id: window.id,
       name: window.name,
@@ -191,7 +213,8 @@ export class MaintenancePages {
         monitors: monitors.slice(0, 5),
         moreMonitors: Math.max(0, monitors.length - 5),
         services: window.services,
-        agents: window.agentIds.join(', '),
+        agents: agents.slice(0, 5),
+        moreAgents: Math.max(0, agents.length - 5),
       },
     };
   }
@@ -214,25 +237,31 @@ export class MaintenancePages {
     };
   }
 
-  private async pickerOf(chosenIds: readonly number[], search: string) {
-    const choices = this.choices();
+  private async pickerOf(kind: PickerKind, chosenIds: readonly number[], search: string) {
+    const choices = this.choicesFor(kind);
     const chosen = await choices.byIds(chosenIds);
-    const chosenSet = new Set(chosen.map((monitor) => monitor.id));
-    const matches = (await choices.search(search, MONITOR_MATCHES + chosen.length))
-      .filter((monitor) => !chosenSet.has(monitor.id))
-      .slice(0, MONITOR_MATCHES);
-    const option = (monitor: MonitorChoice, checked: boolean) => ({ ...monitor, checked });
+    const chosenSet = new Set(chosen.map((choice) => choice.id));
+    const matches = (await choices.search(search, PICKER_MATCHES + chosen.length))
+      .filter((choice) => !chosenSet.has(choice.id))
+      .slice(0, PICKER_MATCHES);
+    const option = (choice: ScopeChoice, checked: boolean) => ({ ...choice, checked });
     return {
+      ...PICKERS[kind],
+      kind,
       search,
-      options: [...chosen.map((monitor) => option(monitor, true)), ...matches.map((monitor) => option(monitor, false))],
+      options: [...chosen.map((choice) => option(choice, true)), ...matches.map((choice) => option(choice, false))],
       missing: chosenIds.filter((id) => !chosenSet.has(id)),
-      more: matches.length === MONITOR_MATCHES,
+      more: matches.length === PICKER_MATCHES,
     };
   }
 
-  private choices(): MonitorChoices {
-    this.monitorChoices ??= monitorChoicesOf(this.moduleRef);
-    return this.monitorChoices;
+  private choicesFor(kind: PickerKind): ScopeChoices {
+    let choices = this.choices.get(kind);
+    if (!choices) {
+      choices = scopeChoicesOf(this.moduleRef, PICKERS[kind].port);
+      this.choices.set(kind, choices);
+    }
+    return choices;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MonitorChoices, type MonitorChoice } from '../maintenance/monitor-choices.js';
+import { MonitorChoices, type ScopeChoice } from '../maintenance/scope-choices.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { MonitorsQuery } from './monitors.query.js';
 
@@ -13,15 +13,15 @@ export class MonitorChoicesProvider extends MonitorChoices {
     super();
   }
 
-  async search(text: string, limit: number): Promise<MonitorChoice[]> {
+  async search(text: string, limit: number): Promise<ScopeChoice[]> {
     const { items } = await this.query.list({ q: text.trim() || undefined }, { page: 1, perPage: limit });
-    return items.map((monitor) => ({ id: monitor.id, name: monitor.name, type: monitor.type }));
+    return items.map((monitor) => ({ id: monitor.id, name: monitor.name, tag: monitor.type }));
   }
 
-  async byIds(ids: readonly number[]): Promise<MonitorChoice[]> {
+  async byIds(ids: readonly number[]): Promise<ScopeChoice[]> {
     return ids.flatMap((id) => {
       const live = this.runtime.get(id);
-      return live ? [{ id, name: live.monitor.name, type: live.monitor.type }] : [];
+      return live ? [{ id, name: live.monitor.name, tag: live.monitor.type }] : [];
     });
   }
 }

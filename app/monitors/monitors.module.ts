@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MonitorChoices } from '../maintenance/monitor-choices.js';
+import { MonitorChoices } from '../maintenance/scope-choices.js';
 import { MonitorChoicesProvider } from './monitor-choices.provider.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
 import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';

@@ -15,6 +15,22 @@ async function sameDocument(page: Page): Promise<boolean> {
   return page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument === true);
 }
 
+/** A report as an agent sends it (enough for the server to know the agent). */
+function agentReport(hostname: string) {
+  return {
+    hostname,
+    os: 'Debian GNU/Linux 12 (bookworm), kernel 6.1.0 x64',
+    uptime_s: 3600,
+    cpu: { percent: 12.5, load1: 0.2, load5: 0.1, load15: 0.1, cores: 4 },
+    memory: { total: 8e9, used: 2e9, percent: 25 },
+    swap: { total: 0, used: 0, percent: 0 },
+    disks: [{ mount: '/', fs: 'ext4', size: 1e11, used: 4e10, percent: 40 }],
+    net: [{ iface: 'eth0', rx_bps: 8000, tx_bps: 4000 }],
+    collected_at: new Date().toISOString(),
+    interval: 30,
+  };
+}
+
 /** A row of the heartbeats list (ids hold the service name, dots and all). */
 const serviceRow = (page: Page, name: string) => page.locator(`tr[id="service-${name}"]`);
 
@@ -154,7 +170,19 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
       assertQuiet(watched);
     });
 
-    it('creates a maintenance window with a field error first: recurring in a time zone, and one-off for some services', async () => {
+    it('creates a maintenance window with a field error first: recurring in a time zone, and one-off for a monitor, an agent and services', async () => {
+      const monitor = await api('POST', '/api/monitors', { name: 'Core switch', type: 'port', target: '127.0.0.1:9', interval: 3600 });
+      assert.equal(monitor.status, 201, monitor.text);
+      const monitorId = monitor.json.id as number;
+      await api('POST', '/api/monitors', { name: 'Edge router', type: 'port', target: '127.0.0.1:9', interval: 3600 });
+      const agentIds: Record<string, number> = {};
+      for (const hostname of ['edge-02', 'db-01']) {
+        const token = (await api('POST', '/api/tokens', { name: `agent ${hostname}`, type: 'agent' })).json.token as string;
+        const sent = await site.server.request('POST', '/api/agent/metrics', { token, json: agentReport(hostname) });
+        assert.equal(sent.status, 200, sent.text);
+        agentIds[hostname] = sent.json.agent_id;
+      }
+      const edgeId = agentIds['edge-02'];
       const watched = await session();
       const { page } = watched;
       await goto(watched, 'maintenance');
@@ -194,12 +222,36 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
       await page.fill('#maintenance-starts', '2031-03-04T22:00');
       await page.fill('#maintenance-ends', '2031-03-04T23:30');
       await page.fill('#maintenance-services', 'shop.*');
+      // The pickers: a monitor and an agent found by name and ticked.
+      await page.fill('#maintenance-monitors-search', 'core switch');
+      await page.locator('#maintenance-monitors-options label', { hasText: 'Edge router' }).waitFor({ state: 'detached' });
+      await page.locator('#maintenance-monitors-options label', { hasText: 'Core switch' }).locator('input').check();
+      await page.fill('#maintenance-agents-search', 'edge');
+      await page.locator('#maintenance-agents-options label', { hasText: 'db-01' }).waitFor({ state: 'detached' });
+      await page.locator('#maintenance-agents-options label', { hasText: 'edge-02' }).locator('input').check();
       await page.click('#maintenance-form button[type=submit]');
-      await page.locator('#maintenance-list tr', { hasText: 'Switch swap' }).waitFor();
+      const row = page.locator('#maintenance-list tr', { hasText: 'Switch swap' });
+      await row.waitFor();
+      assert.match(await row.innerText(), /Core switch/);
+      assert.match(await row.innerText(), /edge-02/);
       const once = (await api('GET', '/api/maintenance')).json.windows.find((window: { name: string }) => window.name === 'Switch swap');
       assert.deepEqual(
-        { starts_at: once.starts_at, ends_at: once.ends_at, services: once.services, all: once.all },
-        { starts_at: '2031-03-04T22:00:00.000Z', ends_at: '2031-03-04T23:30:00.000Z', services: 'shop.*', all: false },
+        {
+          starts_at: once.starts_at,
+          ends_at: once.ends_at,
+          services: once.services,
+          all: once.all,
+          monitor_ids: once.monitor_ids,
+          agent_ids: once.agent_ids,
+        },
+        {
+          starts_at: '2031-03-04T22:00:00.000Z',
+          ends_at: '2031-03-04T23:30:00.000Z',
+          services: 'shop.*',
+          all: false,
+          monitor_ids: [monitorId],
+          agent_ids: [edgeId],
+        },
       );
       assertQuiet(watched);
     });

@@ -86,6 +86,17 @@ describe('console pages over HTTP: heartbeats, alarms, alerts, maintenance, sett
       assert.ok(!fragment.text.includes('<html'), path);
       assert.match(fragment.headers.get('vary') ?? '', /HX-Request/i, path);
     }
+    for (const [name, target] of [
+      ['Core switch', '127.0.0.1:9'],
+      ['Edge router', '127.0.0.1:9'],
+    ])
+      assert.equal((await api('POST', '/api/monitors', { name, type: 'port', target, interval: 3600 })).status, 201);
+    const picked = await user.request('GET', 'maintenance/choices/monitors?monitor_search=switch', { headers: { 'hx-request': 'true' } });
+    assert.equal(picked.status, 200, picked.text);
+    assert.match(picked.text, /^<div id="maintenance-monitors-options"/);
+    assert.match(picked.text, /Core switch/);
+    assert.doesNotMatch(picked.text, /Edge router/, 'only what the search finds');
+    assert.equal((await user.request('GET', 'maintenance/choices/printers', { headers: { 'hx-request': 'true' } })).status, 404);
     assert.equal((await user.request('GET', 'heartbeats/services/no.such')).status, 404);
     assert.equal((await user.request('GET', 'alarms/alarm/no-such')).status, 404);
   });
