@@ -206,6 +206,27 @@ export async function seedThroughApi(server: PulseServer, admin: string, receive
   await call('POST', '/api/monitors', { name: 'Warehouse gateway', type: 'http', target: `${receivers.ok}/wms`, interval: 300 });
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
+  // Two host agents, as their first report makes them.
+  const agents: Record<string, number> = {};
+  for (const hostname of ['web-01', 'db-02']) {
+    const { token } = await call('POST', '/api/tokens', { name: `agent ${hostname}`, type: 'agent' });
+    const sent = await server.request('POST', '/api/agent/metrics', {
+      token,
+      json: {
+        hostname,
+        os: 'Debian GNU/Linux 12 (bookworm), kernel 6.1.0 x64',
+        uptime_s: 86_400 * 12,
+        cpu: { percent: 14, load1: 0.4, load5: 0.3, load15: 0.3, cores: 8 },
+        memory: { total: 16e9, used: 6e9, percent: 37.5 },
+        swap: { total: 0, used: 0, percent: 0 },
+        disks: [{ mount: '/', fs: 'ext4', size: 2e11, used: 9e10, percent: 45 }],
+        net: [{ iface: 'eth0', rx_bps: 120_000, tx_bps: 80_000 }],
+        collected_at: iso(now),
+        interval: 30,
+      },
+    });
+    agents[hostname] = (sent.json as { agent_id: number }).agent_id;
+  }
   await call('POST', '/api/maintenance', {
     name: 'db-01 storage upgrade',
     starts_at: iso(now - 40 * MINUTE),
@@ -219,6 +240,7 @@ export async function seedThroughApi(server: PulseServer, admin: string, receive
     duration_min: 120,
     timezone: 'Europe/Berlin',
     monitor_ids: [shop.id, checkout.id],
+    agent_ids: [agents['web-01']],
   });
   await call('POST', '/api/maintenance', {
     name: 'Nightly ETL pause',
