@@ -17,7 +17,7 @@ const DAY = 24 * HOUR;
 /** What the config file says for the demo (Settings shows it, secrets masked). */
 export function demoConfig(mailPort: number): string {
   return [
-    'public_url = "https://ops.example.com/monitoring/pulse/"',
+    'public_url = "https://pulse.example.com/"',
     '[http]',
     'trusted_proxies = ["127.0.0.1", "10.20.0.0/16"]',
     '[heartbeat]',
@@ -94,7 +94,7 @@ export function seedHeartbeatHistory(dataDir: string, now: number): void {
   const database = new Database(path.join(dataDir, 'pulse.db'));
   try {
     const insert = database.prepare(
-      `INSERT INTO heartbeat_services (name, timeout_ms, min_interval_ms, last_beat, state, problem, muted_since, last_state_change, created_at, beats, run_started_at, runs, deadline_restarted_at)
+      `INSERT OR REPLACE INTO heartbeat_services (name, timeout_ms, min_interval_ms, last_beat, state, problem, muted_since, last_state_change, created_at, beats, run_started_at, runs, deadline_restarted_at)
        VALUES (@name, @timeout, 0, @lastBeat, @state, @problem, @mutedSince, @since, @created, @beats, @runStarted, @runs, -1)`,
     );
     SERVICES.forEach((service, index) => {
@@ -147,7 +147,7 @@ export function seedHeartbeatHistory(dataDir: string, now: number): void {
     const db02 = SERVICES.find((service) => service.name === 'backup.nightly.db-02')!;
     database
       .prepare(
-        `INSERT INTO heartbeat_alarms (name, definition, state, incident_nbr, last_state_change, created_at) VALUES ('backups', 'backups', 'error', 7, ?, ?)`,
+        `INSERT OR REPLACE INTO heartbeat_alarms (name, definition, state, incident_nbr, last_state_change, created_at) VALUES ('backups', 'backups', 'error', 7, ?, ?)`,
       )
       .run(now - db02.lastBeatAgo + db02.timeout, now - 60 * DAY);
   } finally {
@@ -173,8 +173,16 @@ export interface DemoReceivers {
   failing: string;
 }
 
-/** Channels, alarm definitions, monitors, maintenance windows and test sends, through the API as a user would. */
-export async function seedThroughApi(server: PulseServer, admin: string, receivers: DemoReceivers): Promise<void> {
+/**
+ * Channels, alarm definitions, maintenance windows over the demo's monitors, agents, and alerts (a job
+ * failing and recovering, test sends), through the API as a user would.
+ */
+export async function seedThroughApi(
+  server: PulseServer,
+  admin: string,
+  receivers: DemoReceivers,
+  monitors: ReadonlyMap<string, number>,
+): Promise<void> {
   const call = async (method: string, urlPath: string, json?: unknown) => {
     const response = await server.request(method, urlPath, { token: admin, json });
     if (response.status >= 400) throw new Error(`${method} ${urlPath}: ${response.status} ${response.text}`);
@@ -196,19 +204,16 @@ export async function seedThroughApi(server: PulseServer, admin: string, receive
   await call('POST', '/api/alarms', { name: 'worker-$id', pattern: 'queue.worker-$id', alerts: ['ops-webhook'] });
   await call('POST', '/api/alarms', { name: 'payments', includes: ['payments.*', 'cron.invoice-*'], excludes: ['payments.test.*'] });
 
-  const shop = await call('POST', '/api/monitors', { name: 'Shop frontend', type: 'http', target: `${receivers.ok}/`, interval: 60 });
-  const checkout = await call('POST', '/api/monitors', {
-    name: 'Checkout API',
-    type: 'http',
-    target: `${receivers.ok}/health`,
-    interval: 60,
-  });
-  await call('POST', '/api/monitors', { name: 'Warehouse gateway', type: 'http', target: `${receivers.ok}/wms`, interval: 300 });
+  const monitor = (name: string) => {
+    const id = monitors.get(name);
+    if (id === undefined) throw new Error(`the demo has no monitor "${name}"`);
+    return id;
+  };
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   // Two host agents, as their first report makes them.
   const agents: Record<string, number> = {};
-  for (const hostname of ['web-01', 'db-02']) {
+  for (const hostname of ['app-03', 'mail-01']) {
     const { token } = await call('POST', '/api/tokens', { name: `agent ${hostname}`, type: 'agent' });
     const sent = await server.request('POST', '/api/agent/metrics', {
       token,
@@ -232,15 +237,15 @@ export async function seedThroughApi(server: PulseServer, admin: string, receive
     starts_at: iso(now - 40 * MINUTE),
     ends_at: iso(now + 80 * MINUTE),
     services: 'backup.nightly.db-01',
-    monitor_ids: [checkout.id],
+    monitor_ids: [monitor('ERP database')],
   });
   await call('POST', '/api/maintenance', {
     name: 'Weekly patch window',
     cron: '0 2 * * SUN',
     duration_min: 120,
     timezone: 'Europe/Berlin',
-    monitor_ids: [shop.id, checkout.id],
-    agent_ids: [agents['web-01']],
+    monitor_ids: [monitor('Webshop API'), monitor('Intranet')],
+    agent_ids: [agents['app-03']!],
   });
   await call('POST', '/api/maintenance', {
     name: 'Nightly ETL pause',

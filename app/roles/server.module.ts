@@ -7,6 +7,7 @@ import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -18,6 +19,7 @@ import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
+import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SettingsModule } from '../settings/settings.module.js';
@@ -54,6 +56,7 @@ export class ServerModule {
         WebModule,
         MaintenanceModule,
         MonitorsModule,
+        PollersModule,
         HeartbeatsModule,
         AlarmsModule,
         StatsdModule,
@@ -64,6 +67,7 @@ export class ServerModule {
         AlertsModule,
         AgentsModule,
         SettingsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },

@@ -60,7 +60,8 @@ for (const kind of databaseKinds()) {
       assert.equal(found?.token.id, issued.token.id);
       assert.equal(found?.csrfToken, csrfToken);
       assert.equal(csrfToken, csrfTokenFor(sessionId));
-      const other = `${sessionId.slice(0, -1)}${sessionId.endsWith('A') ? 'B' : 'A'}`; // one character changed, whatever it was
+      // Change the last character to one it is not, so the id really is another one.
+      const other = `${sessionId.slice(0, -1)}${sessionId.endsWith('A') ? 'B' : 'A'}`;
       assert.equal(await sessions.find(other), null, 'another id finds nothing');
       assert.equal(await sessions.find('short'), null);
     });

@@ -42,10 +42,7 @@ export async function nginxSite(extraConfig = ''): Promise<ConsoleSite> {
   };
 }
 
-/** Signed in: any console page but the sign-in form (the dashboard, or the sidebar's first page without one). */
-export const isIntoConsole = (site: ConsoleSite) => (url: URL) => url.href.startsWith(site.url) && !url.pathname.endsWith('/sign-in');
-
-/** A fresh browser session signed in with `token`, on the console's home page. */
+/** A fresh browser session signed in with `token`, on the dashboard. */
 export async function signIn(
   browser: BrowserPeer,
   site: ConsoleSite,
@@ -56,6 +53,6 @@ export async function signIn(
   await watched.page.goto(site.url);
   await watched.page.fill('#token', token);
   await watched.page.click('button[type=submit]');
-  await watched.page.waitForURL(isIntoConsole(site));
+  await watched.page.waitForURL(site.url);
   return { context, watched };
 }

@@ -216,15 +216,6 @@
  */
 (function () {
   'use strict';
-  // Controls that only work with JavaScript are shown, their plain-HTML stand-ins hidden (.js-only / .js-hide).
-  document.documentElement.classList.add('js');
-})();
-
-/*
- * Heartbeats, alarms, alerts, maintenance and settings pages.
- */
-(function () {
-  'use strict';
 
   // <button data-clear="#id"> empties that element (a test result dismissed).
   document.addEventListener('click', function (event) {
