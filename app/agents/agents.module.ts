@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AgentChoices } from '../maintenance/scope-choices.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { AgentChoicesProvider } from './agent-choices.provider.js';
 import { AgentCleanupService } from './agent-cleanup.service.js';
 import { AgentIngestController } from './agent-ingest.controller.js';
 import { AgentMaintenanceListener } from './agent-maintenance.listener.js';
@@ -14,7 +16,16 @@ import './agent.events.js';
 @Module({
   imports: [TokensModule],
   controllers: [AgentIngestController, AgentsController],
-  providers: [AgentRepository, AgentRuntime, AgentService, AgentsQuery, AgentMaintenanceListener, AgentCleanupService],
+  providers: [
+    AgentRepository,
+    AgentRuntime,
+    AgentService,
+    AgentsQuery,
+    AgentMaintenanceListener,
+    AgentCleanupService,
+    // The maintenance form's agents picker (maintenance defines the port, agents provide it).
+    { provide: AgentChoices, useClass: AgentChoicesProvider },
+  ],
   exports: [AgentRuntime, AgentsQuery],
 })
 export class AgentsModule {}

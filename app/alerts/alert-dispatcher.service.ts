@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AlertingSection } from '../config/config.schema.js';
+import { EventBus } from '../events/pulse-events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
 import type { AlertDelivery } from './alert-delivery.entity.js';
@@ -8,6 +9,7 @@ import { AlertChannelsService } from './alert-channels.service.js';
 import { AlertQueueService } from './alert-queue.service.js';
 import { targetKey, type AlertChannel } from './channel-targets.js';
 import { StormWindow } from './storm-window.js';
+import './alert.events.js';
 
 /**
  * Turns an event into queued deliveries: one per target of each channel it goes to. During a storm
@@ -24,6 +26,7 @@ export class AlertDispatcher {
     private readonly repository: AlertDeliveryRepository,
     private readonly queue: AlertQueueService,
     private readonly clock: Clock,
+    private readonly events: EventBus,
     alerting: AlertingSection,
   ) {
     this.storm = new StormWindow(alerting.storm_threshold, alerting.storm_window_seconds * 1000);
@@ -58,6 +61,7 @@ export class AlertDispatcher {
     const created = await this.repository.enqueue(rows, now);
     if (created.length > 0)
       this.logger.debug(`queued ${created.length} alert(s) for ${event.kind} "${event.name}" ${event.fromState} → ${event.toState}`);
+    for (const row of created) this.events.emit('alert.delivery-changed', { id: row.id, channel: row.channel, status: row.status });
     this.queue.wake(created.filter((row) => row.status === 'pending').map((row) => row.targetKey));
     this.queue.noteHeld(created.filter((row) => row.status === 'held'));
     return created;

@@ -112,7 +112,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
 
   /** Restores every service and deadline (and, through the groups, every alarm); services whose deadline passed while Pulse was down go to error. */
   async onModuleInit(): Promise<void> {
-    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load()]);
+    // Windows first: a service saved inside a window that is still on comes back inside it.
+    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load(), this.maintenance.ready()]);
     const now = this.clock.now();
     for (const row of serviceRows) {
       const service = ServiceRecord.fromEntity(row);
