@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -46,6 +47,7 @@ export class ServerModule {
         EventsModule,
         MetricsModule,
         HealthModule,
+        ClusterModule,
         PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins)),
         ScheduleModule.forRoot(),
         TokensModule,
