@@ -144,7 +144,10 @@ export class DeliveryWorker {
     const record = (attempt: Pick<AlertAttempt, 'ok' | 'error' | 'temporary'>, update: Partial<AlertDelivery>) =>
       this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ...attempt }, update, this.settings.workerId);
     if (!error) {
-      await record({ ok: true, error: null, temporary: null }, { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now });
+      await record(
+        { ok: true, error: null, temporary: null },
+        { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now },
+      );
       this.settings.onOutcome(delivery, 'sent', durationMs);
       return;
     }
@@ -155,7 +158,10 @@ export class DeliveryWorker {
     const failure = { ok: false, error: message, temporary };
     if (retryAt !== null) {
       if (!(await record(failure, { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now }))) {
-        this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} failed (${message}) and was cancelled meanwhile: no retry`, 'Alerts');
+        this.settings.logger.warn(
+          `alert #${delivery.id} to ${this.targetKey} failed (${message}) and was cancelled meanwhile: no retry`,
+          'Alerts',
+        );
         return;
       }
       this.settings.logger.warn(

@@ -113,6 +113,13 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     };
   }
 
+  fenceOf(key: string): Fence | null {
+    if (!this.clustered) return this.sole.fenceOf(key);
+    const shard = shardOf(key);
+    if (this.fenced !== null || performance.now() >= this.mayDecideUntil || !this.owned.has(shard)) return null;
+    return { shard, epoch: this.owned.get(shard)! };
+  }
+
   async assertFence(manager: EntityManager, fence: Fence): Promise<void> {
     if (!this.clustered) return;
     if (!(await this.repository.fenceHeld(manager, fence.shard, fence.epoch)))

@@ -49,6 +49,11 @@ export abstract class Ownership {
   /** Registers a feature's work; call `ready()` on the answer once the feature has loaded. */
   abstract join(name: string, work: ShardWork): OwnedShards;
   /**
+   * The lease this server decides `key` under right now, whichever feature decides it; null when it does
+   * not. Asked while a decision is being made (an event handler on the decision's emit).
+   */
+  abstract fenceOf(key: string): Fence | null;
+  /**
    * Within a transaction that makes a decision visible (queues an alert): fails unless the lease it was
    * decided under is still the current one (no other server has taken the shard since).
    */
@@ -77,6 +82,10 @@ export class SoleOwnership extends Ownership {
         work.take(ALL_SHARDS);
       },
     };
+  }
+
+  fenceOf(key: string): Fence {
+    return { shard: shardOf(key), epoch: 0 };
   }
 
   async assertFence(): Promise<void> {
