@@ -187,6 +187,17 @@ export class ClusterRepository {
     return rows.length > 0 && Number(rows[0]!.epoch) === epoch;
   }
 
+  /** Which of these shards `me` still holds under the given epochs; their rows stay locked until the transaction ends. */
+  async heldBy(manager: EntityManager, me: string, fences: readonly { shard: number; epoch: number }[]): Promise<Set<number>> {
+    if (fences.length === 0) return new Set();
+    const rows = (await manager.query(
+      `SELECT "shard", "epoch" FROM "cluster_shards" WHERE "shard" = ANY($1::integer[]) AND "owner" = $2 ORDER BY "shard" FOR SHARE`,
+      [fences.map((fence) => fence.shard), me],
+    )) as { shard: number; epoch: string }[];
+    const wanted = new Map(fences.map((fence) => [fence.shard, fence.epoch]));
+    return new Set(rows.filter((row) => wanted.get(row.shard) === Number(row.epoch)).map((row) => row.shard));
+  }
+
   // ---- SQLite: one server per file -----------------------------------------------------------------------
 
   /** Rows of servers that have not said goodbye. */

@@ -106,6 +106,8 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
         const shard = shardOf(key);
         return ownsShard(shard) ? { shard, epoch: this.owned.get(shard)! } : null;
       },
+      leaseEpoch: (shard) =>
+        this.fenced === null && performance.now() < this.mayDecideUntil && this.owned.has(shard) ? this.owned.get(shard)! : null,
       ready: async () => {
         joined.ready = true;
         if (this.works.every((other) => other.ready)) this.scheduleTick();
@@ -126,13 +128,18 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
       throw new FenceLost(`shard ${fence.shard} has been taken over by another server since this decision`);
   }
 
+  async stillHeld(manager: EntityManager, fences: readonly Fence[]): Promise<Set<number>> {
+    if (!this.clustered) return new Set(fences.map((fence) => fence.shard));
+    return this.repository.heldBy(manager, this.id, fences);
+  }
+
   status(): ClusterStatus {
     return { clustered: this.clustered, me: this.id, fenced: this.fenced, leaseMs: this.leaseMs, shards: this.owned.size };
   }
 
   /** What this server decides for now, as written to its row. */
   describeWork(): Record<string, number | boolean> {
-    const work: Record<string, number | boolean> = { shards: this.clustered ? this.owned.size : SHARD_COUNT, fenced: this.fenced !== null };
+    const work: Record<string, number | boolean> = { fenced: this.fenced !== null };
     for (const joined of this.works) Object.assign(work, joined.work.describe?.() ?? {});
     return work;
   }

@@ -36,6 +36,11 @@ export interface OwnedShards {
   ownsShard(shard: number): boolean;
   /** The lease a decision about `key` is made under, or null when this server does not decide for it. */
   fence(key: string): Fence | null;
+  /**
+   * The epoch this server holds the shard's lease under (also while the feature is still preparing it),
+   * or null when it holds none; what a write of the feature's state is fenced with.
+   */
+  leaseEpoch(shard: number): number | null;
   /** The feature has loaded its state: shards may be handed to it (prepare, then take). */
   ready(): Promise<void>;
 }
@@ -58,6 +63,12 @@ export abstract class Ownership {
    * decided under is still the current one (no other server has taken the shard since).
    */
   abstract assertFence(manager: EntityManager, fence: Fence): Promise<void>;
+  /**
+   * Within a transaction that writes state decided under these leases: the shards whose lease is still
+   * held under the given epoch (locked until the transaction ends, so a takeover waits for it). Writes for
+   * the others must be left out: another server decides them now, from what the database held.
+   */
+  abstract stillHeld(manager: EntityManager, fences: readonly Fence[]): Promise<Set<number>>;
 }
 
 /** Every shard number. */
@@ -75,6 +86,7 @@ export class SoleOwnership extends Ownership {
       owns: () => taken,
       ownsShard: () => taken,
       fence: (key) => (taken ? { shard: shardOf(key), epoch: 0 } : null),
+      leaseEpoch: () => 0,
       ready: async () => {
         if (taken) return;
         await work.prepare(ALL_SHARDS);
@@ -90,6 +102,10 @@ export class SoleOwnership extends Ownership {
 
   async assertFence(): Promise<void> {
     // One server: nobody else can have taken over.
+  }
+
+  async stillHeld(_manager: EntityManager, fences: readonly Fence[]): Promise<Set<number>> {
+    return new Set(fences.map((fence) => fence.shard));
   }
 }
 
