@@ -25,12 +25,14 @@ export class AlarmsService {
     private readonly bus: ClusterBus,
   ) {
     // Another server made or deleted a definition: every service's membership is worked out again here too.
-    bus.subscribe('alarm-definitions', () => {
+    const reload = () => {
       this.alarms
         .reloadDefinitions()
         .then(() => this.heartbeats.regroup())
         .catch((error: Error) => this.logger.error(`could not read the alarm definitions another server changed: ${error.message}`));
-    });
+    };
+    bus.subscribe('alarm-definitions', reload);
+    bus.onResync(reload);
   }
 
   async create(body: CreateAlarmDto): Promise<AlarmDefinition> {
@@ -58,7 +60,7 @@ export class AlarmsService {
       createdAt: this.clock.now(),
     });
     this.redefine([...this.apiDefinitions(), definition]);
-    await this.bus.publish('alarm-definitions', { name: definition.name });
+    await this.tellOthers(definition.name);
     this.logger.log(`alarm definition "${definition.name}" created`);
     return definition;
   }
@@ -85,10 +87,15 @@ export class AlarmsService {
       await this.repository.deleteDefinition(name);
       this.redefine(this.apiDefinitions().filter((other) => other.name !== name));
       for (const other of [...this.alarms.all.values()]) if (other.definition.name === name) this.alarms.remove(other.name);
-      await this.bus.publish('alarm-definitions', { name });
+      await this.tellOthers(name);
       this.logger.log(`alarm definition "${name}" deleted`);
     }
     if (alarm) this.alarms.remove(name);
+  }
+
+  /** Several servers: the others read the definitions again (a notice lost with a dropped connection is made up by its resync). */
+  private async tellOthers(name: string): Promise<void> {
+    await this.bus.publish('alarm-definitions', { name }).catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
   }
 
   /** New API definitions: every service's membership is worked out again. */

@@ -21,7 +21,7 @@ export class MaintenanceWindowsService {
   async create(dto: MaintenanceWindowDto) {
     const now = this.clock.now();
     const window = await this.repository.insert(this.validated(dto, now), now);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     return this.view(window, now);
   }
 
@@ -29,14 +29,14 @@ export class MaintenanceWindowsService {
     await this.existing(id);
     const now = this.clock.now();
     await this.repository.update(id, this.validated(dto, now));
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     return this.view((await this.repository.find(id))!, now);
   }
 
   async remove(id: number) {
     const window = await this.existing(id);
     await this.repository.remove(id);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     return this.view(window, this.clock.now());
   }
 
