@@ -95,7 +95,9 @@ export class AlarmsService {
 
   /** Several servers: the others read the definitions again (a notice lost with a dropped connection is made up by its resync). */
   private async tellOthers(name: string): Promise<void> {
-    await this.bus.publish('alarm-definitions', { name }).catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
+    await this.bus
+      .publish('alarm-definitions', { name })
+      .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
   }
 
   /** New API definitions: every service's membership is worked out again. */

@@ -32,14 +32,19 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
     @Optional() private readonly bus?: ClusterBus,
   ) {
     // Several servers: a window made, changed or deleted on another one applies here at once.
-    bus?.subscribe('maintenance', () => void this.reload().catch((error: Error) => this.logger.error(`maintenance reload failed: ${error.message}`)));
+    bus?.subscribe(
+      'maintenance',
+      () => void this.reload().catch((error: Error) => this.logger.error(`maintenance reload failed: ${error.message}`)),
+    );
   }
 
   /** After an API change here: this server reads the windows again, and tells the others to. */
   async changed(): Promise<void> {
     await this.reload();
     // The others also read the windows every 30 s: a lost notice only delays them.
-    await this.bus?.publish('maintenance', {}).catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
+    await this.bus
+      ?.publish('maintenance', {})
+      .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
   }
 
   async onApplicationBootstrap(): Promise<void> {

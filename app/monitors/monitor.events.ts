@@ -41,9 +41,16 @@ export interface MonitorEvaluated {
   at: number;
 }
 
+/** Another server decided a monitor's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface MonitorMirrored {
+  monitorId: number;
+  state: MonitorState;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'monitor.state-changed': MonitorStateChanged;
+    'monitor.mirrored': MonitorMirrored;
     'monitor.evaluated': MonitorEvaluated;
   }
 }

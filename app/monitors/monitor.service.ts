@@ -8,6 +8,7 @@ import { AlertChannelLookup } from './alert-channel-lookup.js';
 import { MonitorBodyDto } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
 import { MonitorRepository, type MonitorSettings } from './monitor.repository.js';
+import { MonitorCluster } from './monitor-cluster.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { monitorView } from './monitor.views.js';
 import { MonitorsQuery } from './monitors.query.js';
@@ -28,12 +29,14 @@ export class MonitorService {
     private readonly registry: PluginRegistry,
     private readonly clock: Clock,
     private readonly alertChannels: AlertChannelLookup,
+    private readonly cluster: MonitorCluster,
   ) {}
 
   async create(body: MonitorBodyDto) {
     const settings = await this.validated(body);
     const monitor = await this.monitors.insert(settings, this.clock.now());
     this.runtime.add(monitor);
+    await this.cluster.changed(monitor.id);
     this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
     return this.detail(monitor);
   }
@@ -46,6 +49,7 @@ export class MonitorService {
     await this.monitors.updateSettings(id, await this.validated({ ...body, options }), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
+    await this.cluster.changed(id);
     return this.detail(monitor);
   }
 
@@ -61,6 +65,7 @@ export class MonitorService {
       throw error;
     }
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
+    await this.cluster.changed(id);
     return view;
   }
 
@@ -68,6 +73,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, true, this.clock.now());
     await this.runtime.pause(id);
+    await this.cluster.changed(id);
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 
@@ -75,6 +81,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, false, this.clock.now());
     await this.runtime.resume(id);
+    await this.cluster.changed(id);
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 

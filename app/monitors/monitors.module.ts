@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MonitorCluster } from './monitor-cluster.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
 import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';
 import { MonitorRepository } from './monitor.repository.js';
@@ -17,6 +18,7 @@ import './monitor.events.js';
     MonitorRepository,
     ResultRepository,
     MonitorRuntime,
+    MonitorCluster,
     MonitorService,
     MonitorsQuery,
     MonitorMaintenance,
