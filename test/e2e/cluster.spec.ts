@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, before, describe, it } from 'node:test';
+import { HttpReceiver } from '../peers/http-receiver.js';
+import { ClusterLab } from '../support/cluster-lab.js';
+import { ConsoleClient } from '../support/console-client.js';
+import { waitUntil } from '../support/wait.js';
+
+/**
+ * SPEC §12, the test of issue 14: three servers on one PostgreSQL behind nginx, with HTTP beats (through
+ * nginx), statsd beats (to each server), monitors checking a target that counts them and alerts to a
+ * webhook; the busiest server is killed with SIGKILL. Nothing acknowledged is lost, nothing is judged or
+ * sent twice, checks go on once per interval, the console keeps working through nginx.
+ */
+const MONITORS = 6;
+const INTERVAL_S = 5;
+const HTTP_SERVICES = 6;
+const UDP_SERVICES = 6;
+const HTTP_TIMEOUT_S = 6;
+const UDP_TIMEOUT_S = 12;
+
+describe(
+  'three servers on one PostgreSQL, the busiest killed (SPEC §12)',
+  { skip: !ClusterLab.available() && 'needs the test PostgreSQL' },
+  () => {
+    let lab: ClusterLab;
+    let hook: HttpReceiver;
+    let target: HttpReceiver;
+    let broken: HttpReceiver;
+    let nginxUrl: string;
+    let udp: dgram.Socket;
+    const started = Date.now();
+    /** Per HTTP service: when the last beat that was answered 200 was sent. */
+    const lastAcked = new Map<string, number>();
+    let killedIndex = -1;
+    let killedAt = 0;
+    let takenOverAt = 0;
+    let beating = true;
+    let udpTargets: number[] = [];
+    const loops: Promise<void>[] = [];
+
+    before(async () => {
+      hook = await HttpReceiver.start();
+      target = await HttpReceiver.start();
+      broken = await HttpReceiver.start();
+      broken.status = 503;
+      const port = await ClusterLab.freePort();
+      nginxUrl = `http://127.0.0.1:${port}/pulse/`;
+      lab = await ClusterLab.start({
+        servers: 3,
+        config: [
+          `public_url = "${nginxUrl}"`,
+          '[http]',
+          'trusted_proxies = ["127.0.0.1"]',
+          'auth_failures_per_minute = 1000',
+          '[alerts.hook]',
+          `webhook = "${hook.url}/hook"`,
+          'default = true',
+          '[alerting]',
+          'storm_threshold = 1000',
+          '[[alarms]]',
+          'name = "http-$name"',
+          'pattern = "http.$name.*"',
+          '[[alarms]]',
+          'name = "udp-$name"',
+          'pattern = "udp.$name.*"',
+        ].join('\n'),
+      });
+      await lab.startNginx(port, '/pulse/');
+      udp = dgram.createSocket('udp4');
+      udpTargets = lab.servers.map((server) => server!.udpPort);
+    });
+
+    after(async () => {
+      beating = false;
+      await Promise.allSettled(loops);
+      udp?.close();
+      await lab?.dispose();
+      await Promise.all([hook?.stop(), target?.stop(), broken?.stop()]);
+    });
+
+    const api = async (method: string, path: string, json?: unknown) => {
+      const response = await fetch(new URL(path.replace(/^\//, ''), nginxUrl), {
+        method,
+        headers: { authorization: `Bearer ${lab.adminToken}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : undefined, text };
+    };
+    const alerts = () => hook.requests.map((request) => JSON.parse(request.body) as Record<string, any>);
+
+    it('spreads the work: every server decides a share of the 64 shards', async () => {
+      const { servers } = await lab.overview();
+      assert.deepEqual(servers.map((server) => [server.name, server.state]).sort(), [
+        ['srv1', 'active'],
+        ['srv2', 'active'],
+        ['srv3', 'active'],
+      ]);
+      assert.deepEqual(servers.map((server) => server.shards).sort(), [21, 21, 22]);
+    });
+
+    it('takes monitors, HTTP beats and statsd beats on any server', async () => {
+      for (let index = 1; index <= MONITORS; index++) {
+        const created = await api('POST', '/api/monitors', {
+          name: `web ${index}`,
+          type: 'http',
+          target: `${target.url}/m${index}`,
+          interval: INTERVAL_S,
+          timeout: 3,
+        });
+        assert.equal(created.status, 201, created.text);
+      }
+      assert.equal(
+        (
+          await api('POST', '/api/monitors', {
+            name: 'broken',
+            type: 'http',
+            target: `${broken.url}/down`,
+            interval: INTERVAL_S,
+            timeout: 3,
+          })
+        ).status,
+        201,
+      );
+      // HTTP beats through nginx (spread over the servers) until the kill; each answered beat is remembered.
+      loops.push(
+        (async () => {
+          while (beating && killedAt === 0) {
+            for (let index = 1; index <= HTTP_SERVICES && killedAt === 0; index++) {
+              const name = `http.s${index}.health`;
+              const sent = Date.now();
+              const response = await fetch(new URL(`api/services/${name}?timeout=${HTTP_TIMEOUT_S}`, nginxUrl), { method: 'POST' }).catch(
+                () => null,
+              );
+              if (response?.status === 200) lastAcked.set(name, sent);
+              await response?.text();
+            }
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        })(),
+      );
+      // statsd beats to every server in turn, on and on (to the killed one only until it is killed).
+      loops.push(
+        (async () => {
+          let turn = 0;
+          while (beating) {
+            for (let index = 1; index <= UDP_SERVICES; index++) {
+              const alive = udpTargets.filter((_, server) => server !== killedIndex);
+              const port = alive[turn++ % alive.length]!;
+              udp.send(`udp.s${index}.health.beat:1|c\nudp.s${index}.health.timeout:${UDP_TIMEOUT_S}|g\n`, port, '127.0.0.1');
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+        })(),
+      );
+      await waitUntil(
+        'every service known to every server, in state ok',
+        async () => {
+          for (const server of lab.servers) {
+            const { services } = (await server!.request('GET', '/api/services', { token: lab.adminToken })).json;
+            const ok = (services as { name: string; state: string }[]).filter((service) => service.state === 'ok');
+            if (ok.length < HTTP_SERVICES + UDP_SERVICES) return false;
+          }
+          return true;
+        },
+        60_000,
+      );
+    });
+
+    let console: ConsoleClient;
+
+    it('signs in to the console through nginx (sessions are shared by every server)', async () => {
+      console = new ConsoleClient(nginxUrl);
+      const signedIn = await console.signIn(lab.adminToken);
+      assert.equal(signedIn.status, 303);
+      for (let attempt = 0; attempt < 6; attempt++) assert.match((await console.request('GET', 'tokens')).text, /<h1>Tokens<\/h1>/);
+    });
+
+    it('kills the busiest server (SIGKILL); the others take its work over within 30 s', async () => {
+      // Let monitors run and alerts go out for a while first.
+      await waitUntil(
+        'the broken monitor down, alerted',
+        () => alerts().some((alert) => alert.kind === 'monitor' && alert.to_state === 'down'),
+        90_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      killedIndex = await lab.busiest();
+      killedAt = Date.now();
+      await lab.kill(killedIndex);
+      lab.forget(killedIndex);
+      await loops[0];
+      await lab.waitBalanced(2, 30_000);
+      takenOverAt = Date.now();
+      const { servers } = await lab.overview();
+      assert.equal(servers.find((server) => server.name === lab.name(killedIndex))?.state, 'unreachable');
+      assert.ok(takenOverAt - killedAt < 30_000, `taken over after ${takenOverAt - killedAt} ms`);
+    });
+
+    it('loses no acknowledged HTTP beat: each service shows its last answered beat, then goes to error once, judged once', async () => {
+      for (const [name, sent] of lastAcked) {
+        const { service } = (await api('GET', `/api/services/${name}`)).json;
+        assert.ok(service.last_beat >= sent, `${name}: last beat ${service.last_beat} is before the last answered one (sent ${sent})`);
+      }
+      await waitUntil(
+        'every HTTP service in error (no more beats since the kill)',
+        async () => {
+          const { services } = (await api('GET', '/api/services')).json as { services: { name: string; state: string }[] };
+          return services.filter((service) => service.name.startsWith('http.') && service.state === 'error').length === HTTP_SERVICES;
+        },
+        60_000,
+      );
+      await waitUntil(
+        'the alarms raised',
+        () => alerts().filter((alert) => /^http-/.test(alert.name) && alert.to_state === 'error').length >= HTTP_SERVICES,
+        30_000,
+      );
+      const judged = lab.servers
+        .flatMap((_, index) => lab.eventLog(index))
+        .concat(lab.eventLog(killedIndex))
+        .filter((entry) => entry.kind === 'service' && String(entry.name).startsWith('http.') && entry.to === 'error');
+      const perService = new Map<string, number>();
+      for (const entry of judged) perService.set(String(entry.name), (perService.get(String(entry.name)) ?? 0) + 1);
+      assert.deepEqual([...perService.values()], new Array(HTTP_SERVICES).fill(1), `deadlines judged: ${JSON.stringify([...perService])}`);
+    });
+
+    it('keeps the statsd services ok throughout: no alarm from the takeover', async () => {
+      await new Promise((resolve) => setTimeout(resolve, UDP_TIMEOUT_S * 1000));
+      const { services } = (await api('GET', '/api/services')).json as { services: { name: string; state: string }[] };
+      assert.deepEqual(
+        services.filter((service) => service.name.startsWith('udp.') && service.state !== 'ok').map((service) => service.name),
+        [],
+      );
+      assert.deepEqual(
+        alerts().filter((alert) => /^udp-/.test(alert.name)),
+        [],
+      );
+    });
+
+    it('sends no alert twice', async () => {
+      const keys = alerts().map(
+        (alert) => `${alert.kind ?? 'alarm'} ${alert.name} ${alert.from_state}→${alert.to_state} #${alert.incident_number}`,
+      );
+      const twice = keys.filter((key, index) => keys.indexOf(key) !== index);
+      assert.deepEqual(twice, [], `alerts: ${keys.join('; ')}`);
+      assert.ok(
+        keys.some((key) => key.startsWith('monitor broken')),
+        keys.join('; '),
+      );
+    });
+
+    it('runs every check once per interval, counted at the target, apart from the takeover window', async () => {
+      for (let index = 1; index <= MONITORS; index++) {
+        const hits = target.requests.filter((request) => request.path === `/m${index}`).map((request) => request.at);
+        const gaps = hits.slice(1).map((at, position) => at - hits[position]!);
+        // Two servers running one check would hit the target twice per interval.
+        assert.ok(Math.min(...gaps) > (INTERVAL_S * 1000) / 2, `monitor ${index}: checks ${gaps.join(', ')} ms apart`);
+        // None skipped for longer than the takeover bound (SPEC §12: 30 s).
+        assert.ok(Math.max(...gaps) < INTERVAL_S * 1000 + 30_000, `monitor ${index}: a gap of ${Math.max(...gaps)} ms`);
+        const outside = gaps.filter((_, position) => hits[position + 1]! < killedAt || hits[position]! > takenOverAt + INTERVAL_S * 1000);
+        assert.ok(
+          outside.every((gap) => gap < INTERVAL_S * 1000 * 1.6),
+          `monitor ${index}: outside the takeover window the checks are ${outside.join(', ')} ms apart`,
+        );
+        const span = (hits.at(-1)! - hits[0]!) / 1000;
+        assert.ok(hits.length <= span / INTERVAL_S + 2, `monitor ${index}: ${hits.length} checks in ${span} s`);
+      }
+    });
+
+    it('keeps the console working through nginx with the same session', async () => {
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const page = await console.request('GET', 'tokens');
+        assert.equal(page.status, 200);
+        assert.match(page.text, /<h1>Tokens<\/h1>/);
+      }
+      const created = await console.htmxPost('tokens', { name: `after the kill ${started}`, type: 'agent' });
+      assert.ok(created.status < 300, `${created.status} ${created.text.slice(0, 300)}`);
+    });
+  },
+);
