@@ -23,6 +23,8 @@ export interface ClusterLabOptions {
   /** Servers (by index) that reach PostgreSQL through a TcpRelay the test can freeze. */
   relayed?: number[];
   leaseSeconds?: number;
+  /** A database of the test's own (e.g. a PostgresPeer it may freeze) instead of a fresh one in the shared cluster. */
+  databaseUrl?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class ClusterLab {
   adminToken = '';
 
   private constructor(
-    private readonly database: TestDatabase,
+    private readonly database: TestDatabase | null,
     private readonly options: ClusterLabOptions,
   ) {}
 
@@ -46,7 +48,7 @@ export class ClusterLab {
   }
 
   static async start(options: ClusterLabOptions): Promise<ClusterLab> {
-    const lab = new ClusterLab(await createTestDatabase('postgres'), options);
+    const lab = new ClusterLab(options.databaseUrl ? null : await createTestDatabase('postgres'), options);
     try {
       for (let index = 0; index < options.servers; index++) await lab.startServer(index);
       await lab.waitBalanced(options.servers);
@@ -58,7 +60,7 @@ export class ClusterLab {
   }
 
   get databaseUrl(): string {
-    return (this.database.target as { url: string }).url;
+    return this.options.databaseUrl ?? (this.database!.target as { url: string }).url;
   }
 
   name(index: number): string {
@@ -174,6 +176,6 @@ export class ClusterLab {
     for (const relay of this.relays.values()) relay.thaw();
     for (const server of [...this.servers, ...this.stoppedServers.values()]) await server?.dispose().catch(() => undefined);
     for (const relay of this.relays.values()) await relay.stop().catch(() => undefined);
-    await this.database.dispose().catch(() => undefined);
+    await this.database?.dispose().catch(() => undefined);
   }
 }
