@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ClusterBus } from './cluster-bus.js';
 import { ClusterController } from './cluster.controller.js';
+import { ClusterPages } from './cluster.pages.js';
 import { ClusterQuery } from './cluster.query.js';
 import { ClusterRepository } from './cluster.repository.js';
 import { ClusterService } from './cluster.service.js';
@@ -12,7 +13,7 @@ import { Ownership } from './ownership.js';
  */
 @Global()
 @Module({
-  controllers: [ClusterController],
+  controllers: [ClusterController, ClusterPages],
   providers: [
     ClusterRepository,
     ClusterService,

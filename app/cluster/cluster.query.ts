@@ -45,7 +45,7 @@ export class ClusterQuery {
         host: row.host,
         pid: row.pid,
         version: row.version,
-        address: row.address,
+        address: me ? this.cluster.address() : row.address,
         state: serverState(
           {
             stopped: row.stoppedAt !== null,

@@ -62,13 +62,13 @@ export class ClusterRepository {
    * One renewal, in one transaction: this server heard from, its leases extended, and a snapshot of the
    * servers and shards to plan from.
    */
-  async renew(connection: ClusterConnection, me: string, leaseMs: number, work: string): Promise<LeaseTick> {
+  async renew(connection: ClusterConnection, me: string, leaseMs: number, work: string, address: string): Promise<LeaseTick> {
     return connection.transaction(async () => {
       const [{ now: nowText }] = (await connection.query<{ now: string }>(`SELECT ${NOW_MS} AS now`)) as [{ now: string }];
       const now = Number(nowText);
       const heard = await connection.query(
-        `UPDATE "cluster_servers" SET "heard_at" = $2, "work" = $3, "stopped_at" = NULL WHERE "id" = $1 RETURNING "id"`,
-        [me, now, work],
+        `UPDATE "cluster_servers" SET "heard_at" = $2, "work" = $3, "address" = $4, "stopped_at" = NULL WHERE "id" = $1 RETURNING "id"`,
+        [me, now, work, address],
       );
       if (heard.length === 0) throw new Error('this server is no longer registered');
       const renewed = await connection.query<{ shard: number; epoch: string }>(
@@ -213,8 +213,8 @@ export class ClusterRepository {
     if (ids.length > 0) await this.dataSource.getRepository(ClusterServerRow).delete(ids);
   }
 
-  async heard(id: string, at: number, work: string): Promise<void> {
-    await this.dataSource.getRepository(ClusterServerRow).update({ id }, { heardAt: at, work });
+  async heard(id: string, at: number, work: string, address: string): Promise<void> {
+    await this.dataSource.getRepository(ClusterServerRow).update({ id }, { heardAt: at, work, address });
   }
 
   async stopped(id: string, at: number): Promise<void> {

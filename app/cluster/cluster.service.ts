@@ -1,6 +1,8 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import os from 'node:os';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ClusterSection, HttpSection } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
@@ -78,6 +80,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     private readonly clock: Clock,
     private readonly settings: ClusterSection,
     private readonly http: HttpSection,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
     this.clustered = dataSource.options.type === 'postgres';
@@ -236,7 +239,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
           host: os.hostname(),
           pid: process.pid,
           version: PULSE_VERSION,
-          address: this.http.listen,
+          address: this.address(),
           lockKey: this.lockKey,
           work: JSON.stringify(this.describeWork()),
         });
@@ -244,7 +247,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
         await this.bus.publish('joined', { name: this.name });
       }
       const started = performance.now();
-      const snapshot = await this.repository.renew(connection, this.id, this.leaseMs, JSON.stringify(this.describeWork()));
+      const snapshot = await this.repository.renew(connection, this.id, this.leaseMs, JSON.stringify(this.describeWork()), this.address());
       this.mayDecideUntil = decideUntil(started, this.leaseMs);
       this.armFenceTimer();
       this.othersAlive = snapshot.servers.filter((server) => server.id !== this.id && isAlive(server, this.leaseMs)).length;
@@ -358,6 +361,13 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     this.transitions = this.transitions.then(() => this.dropFromWorks(new Set([...shards, ...ALL_SHARDS])));
   }
 
+  /** Where this server's HTTP listener is bound (once it listens), else the configured `[http] listen`. */
+  address(): string {
+    const bound = this.adapterHost.httpAdapter?.getHttpServer?.()?.address?.() as AddressInfo | string | null | undefined;
+    if (bound && typeof bound === 'object') return `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    return this.http.listen;
+  }
+
   private readinessProbe(): true | string {
     if (this.fenced)
       return `fenced since ${new Date(this.fenced.since).toISOString()}: ${this.fenced.reason}; this server decides nothing until PostgreSQL answers again`;
@@ -406,7 +416,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
       host,
       pid: process.pid,
       version: PULSE_VERSION,
-      address: this.http.listen,
+      address: this.address(),
       lockKey: 0,
       startedAt: now,
       heardAt: now,
@@ -415,7 +425,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     });
     this.registered = true;
     this.timer = setInterval(() => {
-      this.repository.heard(this.id, this.clock.now(), JSON.stringify(this.describeWork())).catch(() => undefined);
+      this.repository.heard(this.id, this.clock.now(), JSON.stringify(this.describeWork()), this.address()).catch(() => undefined);
     }, SQLITE_HEARD_MS);
     this.timer.unref();
   }

@@ -78,6 +78,9 @@ const STATES: Record<string, StateView> = {
   pending: { label: 'Pending', tone: 'info' },
   unknown: { label: 'Unknown', tone: 'info' },
   maintenance: { label: 'Maintenance', tone: 'info' },
+  fenced: { label: 'Fenced', tone: 'warn' },
+  unreachable: { label: 'Unreachable', tone: 'bad' },
+  stopped: { label: 'Stopped', tone: 'idle' },
 };
 
 export function stateView(state: string): StateView {
