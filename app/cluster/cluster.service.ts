@@ -285,6 +285,8 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
         await this.dropFromWorks(lost);
       }
       // Shards held now that a feature has not taken yet (gained now, or not taken after a failed prepare).
+      const started = performance.now();
+      let taken = 0;
       for (const joined of this.works) {
         const gained = new Set([...this.owned.keys()].filter((shard) => !joined.taken.has(shard)));
         if (gained.size === 0 || this.fenced) continue;
@@ -297,7 +299,12 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
         const still = new Set([...gained].filter((shard) => this.owned.has(shard)));
         for (const shard of still) joined.taken.add(shard);
         joined.work.take(still);
+        taken = Math.max(taken, still.size);
       }
+      if (taken > 0)
+        this.logger.log(
+          `deciding for ${taken} more shard(s) (${this.owned.size} in all), ready after ${Math.round(performance.now() - started)} ms`,
+        );
     });
   }
 

@@ -4,7 +4,8 @@ import net from 'node:net';
  * A TCP relay on loopback in front of a peer (PostgreSQL), so a test can cut one client off without
  * touching the peer or anybody else: `freeze()` stops passing bytes both ways while every connection stays
  * open — to both ends it looks like a network that went silent (no reset, no close), the hardest case —
- * and `thaw()` passes what was held back and carries on. New connections while frozen are held too.
+ * and `thaw()` passes what was held back and carries on. A connection one end closes while frozen stays
+ * open at the other end until the thaw. New connections while frozen are held too.
  */
 export class TcpRelay {
   private frozen = false;
@@ -47,8 +48,10 @@ export class TcpRelay {
     }
     this.pipe(client, upstream);
     this.pipe(upstream, client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    // While frozen a close does not get through either: the other end keeps waiting, as across a cut network.
+    const closeOther = (other: net.Socket) => () => (this.frozen ? this.held.push(() => other.destroy()) : other.destroy());
+    client.on('close', closeOther(upstream));
+    upstream.on('close', closeOther(client));
   }
 
   /** Passes data from `from` to `to`, holding it back (in order) while frozen. */
