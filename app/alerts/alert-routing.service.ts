@@ -8,11 +8,13 @@ import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
+import type { AgentStateChanged } from '../agents/agent.events.js';
 import type { AlarmStateChanged } from '../alarms/alarm.events.js';
 import { consoleLink } from '../http/console-link.js';
 import type { MonitorEvaluated, MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
+import { agentAlertEvent, isAgentAlertable } from './agent-alert-policy.js';
 import { AlertDispatcher } from './alert-dispatcher.service.js';
 import { FlapDetector, FLAP_HISTORY } from './flapping.js';
 import { isAlertable, monitorAlertEvent } from './monitor-alert-policy.js';
@@ -26,8 +28,8 @@ interface FlappingMonitor {
 }
 
 /**
- * Which state changes become alerts, and in what words: heartbeat alarms (ok ↔ error, as Lovebeat) and
- * monitors (down, warning, recovery). A flapping monitor (Nagios-style percent state change) sends one
+ * Which state changes become alerts, and in what words: heartbeat alarms (ok ↔ error, as Lovebeat),
+ * monitors (down, warning, recovery) and agents (warning, down, recovery). A flapping monitor (Nagios-style percent state change) sends one
  * notice when it starts flapping and one when it settles, instead of an alert per change.
  */
 @Injectable()
@@ -112,6 +114,13 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
       },
       change.alerts,
     );
+  }
+
+  /** An agent turned warning or down, or recovered: through its channels, or the defaults. */
+  @OnPulseEvent('agent.state-changed')
+  async onAgentStateChanged(change: AgentStateChanged): Promise<void> {
+    if (!isAgentAlertable(change.from, change.to)) return;
+    await this.dispatch(agentAlertEvent(change, consoleLink(this.config, `agents/${change.agentId}`)), change.alerts);
   }
 
   /** Monitor ids currently flapping (for views and tests). */

@@ -1,3 +1,6 @@
+import { AgentBucket } from '../agents/agent-bucket.entity.js';
+import { AgentSample } from '../agents/agent-sample.entity.js';
+import { AgentRow } from '../agents/agent.entity.js';
 import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.entity.js';
 import { AlertAttempt } from '../alerts/alert-attempt.entity.js';
 import { AlertChannelRow } from '../alerts/alert-channel.entity.js';
@@ -36,6 +39,9 @@ export const ENTITIES = [
   AlertAttempt,
   MaintenanceWindowRow,
   ConsoleSession,
+  AgentRow,
+  AgentSample,
+  AgentBucket,
   HeartbeatInboxRow,
   ClusterServerRow,
   ClusterShardRow,

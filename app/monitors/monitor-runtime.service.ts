@@ -368,6 +368,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!change) return;
     live.state = change.next;
     live.monitor.status = to;
+    // Readers see the state and its message together, before the state writer stores them.
+    live.monitor.statusMessage = message;
+    live.monitor.lastChangeAt = at;
     const monitorId = live.monitor.id;
     if (!this.stateWriter.push({ monitorId, change, admin }))
       this.logger.error(

@@ -44,7 +44,7 @@ export function monitorDetailView(
 ) {
   return {
     ...monitorView(monitor, live, maintenance, secrets),
-    message: monitor.statusMessage,
+    message: live?.monitor.statusMessage ?? monitor.statusMessage,
     sources: (live?.sourceStatuses(now) ?? []).map((source) => ({
       source: source.source,
       name: source.name,

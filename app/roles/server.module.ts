@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AgentsModule } from '../agents/agents.module.js';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
@@ -62,6 +63,7 @@ export class ServerModule {
         NotifyModule,
         SnapshotModule,
         AlertsModule,
+        AgentsModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },

@@ -18,6 +18,22 @@ const HTTP_SERVICES = 6;
 const UDP_SERVICES = 6;
 const HTTP_TIMEOUT_S = 6;
 const UDP_TIMEOUT_S = 12;
+const AGENTS = 3;
+const AGENT_INTERVAL_S = 5;
+
+/** A report as an agent sends it (SPEC §5), collected now. */
+function agentReport(hostname: string) {
+  return {
+    hostname,
+    os: 'Debian GNU/Linux 12 (bookworm)',
+    uptime_s: 3600,
+    cpu: { percent: 10, load1: 0.1, load5: 0.1, load15: 0.1, cores: 2 },
+    memory: { total: 8e9, used: 2e9, percent: 25 },
+    disks: [{ mount: '/', fs: 'ext4', size: 1e11, used: 4e10, percent: 40 }],
+    collected_at: new Date().toISOString(),
+    interval: AGENT_INTERVAL_S,
+  };
+}
 
 describe(
   'three servers on one PostgreSQL, the busiest killed (SPEC §12)',
@@ -32,6 +48,8 @@ describe(
     const started = Date.now();
     /** Per HTTP service: when the last beat that was answered 200 was sent. */
     const lastAcked = new Map<string, number>();
+    /** Per agent host: its id and the collected_at of its last report answered as stored. */
+    const agents = new Map<string, { id: number; collectedAt: string }>();
     let killedIndex = -1;
     let killedAt = 0;
     let takenOverAt = 0;
@@ -100,7 +118,7 @@ describe(
       assert.deepEqual(servers.map((server) => server.shards).sort(), [21, 21, 22]);
     });
 
-    it('takes monitors, HTTP beats and statsd beats on any server', async () => {
+    it('takes monitors, HTTP beats, statsd beats and agent reports on any server', async () => {
       for (let index = 1; index <= MONITORS; index++) {
         const created = await api('POST', '/api/monitors', {
           name: `web ${index}`,
@@ -154,6 +172,29 @@ describe(
           }
         })(),
       );
+      // Agents report through nginx until the kill; each report answered as stored is remembered.
+      const agentTokens: [string, string][] = [];
+      for (let index = 1; index <= AGENTS; index++) {
+        const token = (await api('POST', '/api/tokens/', { name: `agent ${index}`, type: 'agent' })).json.token as string;
+        agentTokens.push([`host${index}`, token]);
+      }
+      loops.push(
+        (async () => {
+          while (beating && killedAt === 0) {
+            for (const [hostname, token] of agentTokens) {
+              const report = agentReport(hostname);
+              const response = await fetch(new URL('api/agent/metrics', nginxUrl), {
+                method: 'POST',
+                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+                body: JSON.stringify(report),
+              }).catch(() => null);
+              const answer = response?.status === 200 ? ((await response.json()) as { agent_id: number; accepted: number }) : null;
+              if (answer?.accepted === 1) agents.set(hostname, { id: answer.agent_id, collectedAt: report.collected_at });
+            }
+            await new Promise((resolve) => setTimeout(resolve, 2000));
+          }
+        })(),
+      );
       await waitUntil(
         'every service known to every server, in state ok',
         async () => {
@@ -189,7 +230,7 @@ describe(
       killedAt = Date.now();
       await lab.kill(killedIndex);
       lab.forget(killedIndex);
-      await loops[0];
+      await Promise.all([loops[0], loops[2]]);
       await lab.waitBalanced(2, 30_000);
       takenOverAt = Date.now();
       const { servers } = await lab.overview();
@@ -222,6 +263,27 @@ describe(
       const perService = new Map<string, number>();
       for (const entry of judged) perService.set(String(entry.name), (perService.get(String(entry.name)) ?? 0) + 1);
       assert.deepEqual([...perService.values()], new Array(HTTP_SERVICES).fill(1), `deadlines judged: ${JSON.stringify([...perService])}`);
+    });
+
+    it('loses no agent report that was answered; each silent agent is judged down once', async () => {
+      assert.equal(agents.size, AGENTS);
+      await waitUntil(
+        'every agent down (no report since the kill)',
+        async () => {
+          const listed = (await api('GET', '/api/agents')).json.agents as { status: string }[];
+          return listed.length === AGENTS && listed.every((agent) => agent.status === 'down');
+        },
+        90_000,
+      );
+      for (const [hostname, { id, collectedAt }] of agents) {
+        const shown = (await api('GET', `/api/agents/${id}`)).json;
+        assert.equal(shown.collected_at, collectedAt, `${hostname}: the newest report stored is the last one answered`);
+      }
+      await waitUntil(
+        'the agents alerted',
+        () => alerts().filter((alert) => alert.kind === 'agent' && alert.to_state === 'down').length >= AGENTS,
+        30_000,
+      );
     });
 
     it('keeps the statsd services ok throughout: no alarm from the takeover', async () => {

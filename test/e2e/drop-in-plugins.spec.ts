@@ -15,8 +15,11 @@ import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer, SERVER_ENTRY } from '../peers/pulse-server.js';
 import { quietLogger } from '../support/databases.js';
 import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from '../support/example-plugins.js';
-import { runCommand } from '../support/processes.js';
+import { runCommand, startProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
+
+/** A start that should be refused but runs is killed after this, failing the test instead of hanging it. */
+const REFUSAL_WAIT_MS = 120_000;
 
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const TOKENS = { poller: `sw_poller_${'5a'.repeat(32)}`, agent: `sw_agent_${'6b'.repeat(32)}` };
@@ -149,10 +152,24 @@ describe('drop-in plugins (from source)', () => {
     assert.match(result.stderr, /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\)\n/);
   });
 
-  it('the agent loads the example collector (and no check or alerter) and says so in its start-up log', async () => {
-    const result = await startRemote('agent', examples.pluginsDir, scratch);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /plugins: collectors: processes \(drop-in 1\.0\.0\)\n/);
+  it('the agent loads the example collector (and no check or alerter) beside its own and says so in its start-up log', async () => {
+    // Nothing listens on 127.0.0.1:1: the agent keeps its reports in its outbox and runs until stopped.
+    const file = path.join(scratch, 'agent-drop-ins.conf');
+    writeFileSync(
+      file,
+      `server = "http://127.0.0.1:1/"\ntoken = "${TOKENS.agent}"\ndata_dir = ${JSON.stringify(path.join(scratch, 'agent-data'))}\n[plugins]\ndir = ${JSON.stringify(examples.pluginsDir)}\n`,
+    );
+    const agent = startProcess(process.execPath, [path.join(distRoot, 'app', 'entry', 'agent.js'), '--config', file], {
+      env: { PATH: process.env.PATH ?? '' },
+      cwd: scratch,
+      label: 'agent',
+    });
+    try {
+      await agent.waitForOutput(/plugins: collectors: cpu, disk, load, memory, network, processes \(drop-in 1\.0\.0\), uptime\n/, 60_000);
+      await agent.waitForOutput(/reporting every 30 s to http:\/\/127\.0\.0\.1:1 with cpu, disk, load, memory, network, processes, uptime/);
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('the example collector, hosted as the agent hosts it, counts processes by name and state', async () => {
@@ -239,18 +256,20 @@ async function startRefused(config: string, scratch: string): Promise<{ code: nu
     PULSE_UDP_LISTEN: '127.0.0.1:0',
     PULSE_TCP_LISTEN: '127.0.0.1:0',
   };
-  return runCommand(process.execPath, [SERVER_ENTRY, '--config', file], { env, cwd: dataDir }).then(
+  return runCommand(process.execPath, [SERVER_ENTRY, '--config', file], { env, cwd: dataDir, timeout: REFUSAL_WAIT_MS }).then(
     (result) => assert.fail(`the server started:\n${result.stderr}`),
     (error: { code: number; stderr: string }) => error,
   );
 }
 
-/** The poller or agent from source with `[plugins] dir`; it loads its plugins and stops (its work is not built yet). */
-async function startRemote(role: 'poller' | 'agent', pluginsDir: string, scratch: string): Promise<{ code: number; stderr: string }> {
+/** The poller from source with `[plugins] dir`; it loads its plugins and stops (its work is not built yet). */
+async function startRemote(role: 'poller', pluginsDir: string, scratch: string): Promise<{ code: number; stderr: string }> {
   const file = path.join(scratch, `${role}-${path.basename(pluginsDir)}-${Date.now()}.conf`);
   writeFileSync(file, `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`);
   const entry = path.join(distRoot, 'app', 'entry', `${role}.js`);
-  return runCommand(process.execPath, [entry, '--config', file], { env: { PATH: process.env.PATH ?? '' }, cwd: scratch }).catch(
-    (error: { code: number; stderr: string }) => error,
-  );
+  return runCommand(process.execPath, [entry, '--config', file], {
+    env: { PATH: process.env.PATH ?? '' },
+    cwd: scratch,
+    timeout: REFUSAL_WAIT_MS,
+  }).catch((error: { code: number; stderr: string }) => error);
 }

@@ -46,6 +46,8 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'make', pkg: 'make', neededBy: 'the single-executable test (builds the SQLite addon for the embedded Node)' },
   { command: 'aarch64-linux-gnu-g++', pkg: 'g++-aarch64-linux-gnu', neededBy: 'the arm64 executable test (cross build)' },
   { command: 'qemu-aarch64', pkg: 'qemu-user', neededBy: 'the arm64 executable test (runs it under emulation)' },
+  { command: 'faketime', pkg: 'faketime', neededBy: 'the agent executable test with a clock two hours behind (libfaketime)' },
+  { command: 'mkfs.ext4', pkg: 'e2fsprogs', neededBy: 'the agent executable test with a full loop-mounted disk' },
 ];
 
 /**

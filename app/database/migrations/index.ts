@@ -4,6 +4,8 @@ import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { ConsoleSessionsPostgres1764300000000 } from './postgres/1764300000000-console-sessions.js';
+import { AgentsPostgres1764400000000 } from './postgres/1764400000000-agents.js';
+import { AgentsSqlite1764400000000 } from './sqlite/1764400000000-agents.js';
 import { ClusterPostgres1764600000000 } from './postgres/1764600000000-cluster.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
@@ -22,6 +24,7 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsSqlite1764000000000,
   AlertsSqlite1764100000000,
   ConsoleSessionsSqlite1764300000000,
+  AgentsSqlite1764400000000,
   ClusterSqlite1764600000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,5 +33,6 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsPostgres1764000000000,
   AlertsPostgres1764100000000,
   ConsoleSessionsPostgres1764300000000,
+  AgentsPostgres1764400000000,
   ClusterPostgres1764600000000,
 ];
