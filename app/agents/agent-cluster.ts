@@ -1,12 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
 import { Ownership, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { ReadBack } from '../cluster/read-back.js';
+import { settleWithin } from '../cluster/settle-within.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
 import { AgentRuntime } from './agent-runtime.service.js';
 import { AgentRepository } from './agent.repository.js';
 
-/** Notices from other servers are read back in batches at most this often. */
-const READ_BACK_WINDOW_MS = 100;
 const DROP_FLUSH_MS = 5000;
 
 const agentShard = (id: number) => shardOf(workKey.agent(id));
@@ -21,9 +21,8 @@ const agentShard = (id: number) => shardOf(workKey.agent(id));
 export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Agents');
   private readonly owned: OwnedShards;
-  private readonly pending = new Set<number>();
-  private timer: NodeJS.Timeout | null = null;
-  private reading: Promise<void> = Promise.resolve();
+  /** Agents other servers wrote, read back here. */
+  private readonly written: ReadBack<number>;
 
   constructor(
     private readonly runtime: AgentRuntime,
@@ -32,6 +31,12 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
     private readonly bus: ClusterBus,
   ) {
     this.owned = ownership.join('agents', this);
+    this.written = new ReadBack(async (ids) => {
+      const rows = await this.repository.findByIds(ids);
+      const found = new Set(rows.map((row) => row.id));
+      for (const row of rows) this.runtime.mirror(row);
+      for (const id of ids) if (!found.has(id)) this.runtime.remove(id);
+    }, this.logger);
     if (!this.owned.clustered) return;
     runtime.attachCluster({
       decides: (id) => this.owned.owns(workKey.agent(id)),
@@ -45,8 +50,8 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
       agentChanged: (id) => this.tell('agents', [id]),
     });
     for (const topic of ['agents', 'agent-states', 'agent-reports'])
-      bus.subscribe<{ ids?: number[] }>(topic, ({ ids }) => this.readBack(ids ?? []));
-    bus.onResync(() => void this.repository.findAll().then((rows) => this.readBack(rows.map((row) => row.id))));
+      bus.subscribe<{ ids?: number[] }>(topic, ({ ids }) => this.written.add((ids ?? []).filter((id) => Number.isSafeInteger(id))));
+    bus.onResync(() => void this.repository.findAll().then((rows) => this.written.add(rows.map((row) => row.id))));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,7 +59,7 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.written.stop();
   }
 
   /** A user changed an agent here (settings, deleted): the other servers read it back. */
@@ -74,7 +79,7 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
   async drop(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
     this.runtime.stopDeciding((id) => shards.has(agentShard(id)));
-    await Promise.race([this.runtime.flushWrites(), new Promise((resolve) => setTimeout(resolve, DROP_FLUSH_MS).unref())]);
+    await settleWithin(this.runtime.flushWrites(), DROP_FLUSH_MS);
   }
 
   describe(): Record<string, number> {
@@ -86,27 +91,5 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
     void this.bus
       .publishList(topic, 'ids', ids)
       .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
-  }
-
-  private readBack(ids: number[]): void {
-    for (const id of ids) if (Number.isSafeInteger(id)) this.pending.add(id);
-    if (this.timer || this.pending.size === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const batch = [...this.pending];
-      this.pending.clear();
-      this.reading = this.reading
-        .then(async () => {
-          const rows = await this.repository.findByIds(batch);
-          const found = new Set(rows.map((row) => row.id));
-          for (const row of rows) this.runtime.mirror(row);
-          for (const id of batch) if (!found.has(id)) this.runtime.remove(id);
-        })
-        .catch((error: Error) => {
-          this.logger.warn(`could not read back what another server wrote: ${error.message}`);
-          setTimeout(() => this.readBack(batch), 1000).unref();
-        });
-    }, READ_BACK_WINDOW_MS);
-    this.timer.unref();
   }
 }

@@ -1,7 +1,10 @@
 import { Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ClusterBus, LocalBus } from '../cluster/cluster-bus.js';
-import { Ownership, SoleOwnership, type Fence, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { Ownership, SoleOwnership, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { ReadBack } from '../cluster/read-back.js';
+import { settleWithin } from '../cluster/settle-within.js';
+import { WritableShards } from '../cluster/writable-shards.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
 import { ServerConfig } from '../config/config.schema.js';
 import { DirtyRows } from '../database/dirty-rows.js';
@@ -20,8 +23,6 @@ import type { AlarmDefinition } from './alarm-pattern.js';
 import { AlarmRepository } from './alarm.repository.js';
 
 const alarmShard = (name: string) => shardOf(workKey.alarm(name));
-/** Alarm names saved elsewhere are read back in batches at most this often. */
-const MIRROR_WINDOW_MS = 100;
 
 /**
  * The heartbeat alarms in memory (SPEC §6): definitions from `[[alarms]]` and the API, the alarms made
@@ -39,10 +40,9 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
   private readonly ownership: Ownership;
   private readonly bus: ClusterBus;
   /** Shards whose alarms this server writes: those it judges, and those it is preparing. */
-  private readonly writable = new Set<number>();
-  private readonly toMirror = new Set<string>();
-  private mirrorTimer: NodeJS.Timeout | null = null;
-  private mirroring: Promise<void> = Promise.resolve();
+  private readonly writable: WritableShards;
+  /** Alarms another server saved, read back here. */
+  private readonly saved: ReadBack<string>;
 
   constructor(
     private readonly config: ServerConfig,
@@ -57,6 +57,8 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
     this.ownership = ownership ?? new SoleOwnership();
     this.bus = bus ?? new LocalBus();
     this.owned = this.ownership.join('alarms', this);
+    this.writable = new WritableShards(this.ownership, this.owned);
+    this.saved = new ReadBack(async (names) => this.mirror(await this.repository.loadByNames(names), names), this.logger);
     this.rows = new DirtyRows<HeartbeatAlarmEntity>({
       name: 'alarm changes',
       flushIntervalMs: SAVE_WINDOW_MS,
@@ -76,8 +78,8 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
       decides: clustered ? (name) => this.owned.owns(workKey.alarm(name)) : undefined,
     });
     if (clustered) {
-      this.bus.subscribe<{ names?: string[] }>('alarms', ({ names }) => this.mirrorSoon(names ?? []));
-      this.bus.onResync(() => this.mirrorSoon([...this.book.all.keys()]));
+      this.bus.subscribe<{ names?: string[] }>('alarms', ({ names }) => this.saved.add(names ?? []));
+      this.bus.onResync(() => this.saved.add(this.book.all.keys()));
     }
   }
 
@@ -120,7 +122,7 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.mirrorTimer) clearTimeout(this.mirrorTimer);
+    this.saved.stop();
     await this.rows.close();
   }
 
@@ -176,7 +178,7 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
 
   async prepare(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    for (const shard of shards) this.writable.add(shard);
+    this.writable.add(shards);
     for (const row of await this.repository.loadAlarms()) if (shards.has(alarmShard(row.name))) this.book.assign(row);
   }
 
@@ -187,8 +189,8 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
 
   async drop(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    await Promise.race([this.rows.flush().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    for (const shard of shards) this.writable.delete(shard);
+    await settleWithin(this.rows.flush(), 5000);
+    this.writable.delete(shards);
   }
 
   describe(): Record<string, number> {
@@ -224,29 +226,10 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
    * deletion, an admin's act, from any server); the others are told which alarms changed.
    */
   private async keepHeld(manager: EntityManager, rows: HeartbeatAlarmEntity[], deleted: string[]): Promise<HeartbeatAlarmEntity[]> {
-    const fences: Fence[] = [];
-    for (const shard of this.writable) {
-      const epoch = this.owned.leaseEpoch(shard);
-      if (epoch !== null) fences.push({ shard, epoch });
-    }
-    const held = await this.ownership.stillHeld(manager, fences);
+    const held = await this.writable.held(manager);
     const kept = rows.filter((row) => held.has(alarmShard(row.name)));
     await this.bus.publishList('alarms', 'names', [...kept.map((row) => row.name), ...deleted], {}, manager);
     return kept;
-  }
-
-  private mirrorSoon(names: string[]): void {
-    for (const name of names) this.toMirror.add(name);
-    if (this.mirrorTimer || this.toMirror.size === 0) return;
-    this.mirrorTimer = setTimeout(() => {
-      this.mirrorTimer = null;
-      const batch = [...this.toMirror];
-      this.toMirror.clear();
-      this.mirroring = this.mirroring
-        .then(async () => this.mirror(await this.repository.loadByNames(batch), batch))
-        .catch(() => void setTimeout(() => this.mirrorSoon(batch), 1000).unref());
-    }, MIRROR_WINDOW_MS);
-    this.mirrorTimer.unref();
   }
 
   /** What the deciding servers saved: this server's copies follow (pages are told); alarms judged here are skipped. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from '../database/data-source-options.js';
 
 /** The advisory-lock namespace of the server sessions (two-key form: namespace, server's key). */
 export const SESSION_LOCK_NAMESPACE = 0x50554c53; // "PULS"
@@ -38,6 +39,7 @@ export class ClusterConnection {
       connectionString: this.url,
       application_name: 'lillydoo-pulse cluster',
       keepAlive: true,
+      options: `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
       connectionTimeoutMillis: this.queryTimeoutMs,
     });
     client.on('error', () => undefined); // reported through 'end' below

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { ClusterConnection, SESSION_LOCK_NAMESPACE } from './cluster-connection.js';
+import { NotRegistered } from './not-registered.js';
 import { ClusterServerRow } from './cluster-server.entity.js';
 import { ClusterShardRow } from './cluster-shard.entity.js';
 import type { ServerSnapshot, ShardSnapshot } from './lease-policy.js';
@@ -70,7 +71,7 @@ export class ClusterRepository {
         `UPDATE "cluster_servers" SET "heard_at" = $2, "work" = $3, "address" = $4, "stopped_at" = NULL WHERE "id" = $1 RETURNING "id"`,
         [me, now, work, address],
       );
-      if (heard.length === 0) throw new Error('this server is no longer registered');
+      if (heard.length === 0) throw new NotRegistered('this server is no longer registered');
       const renewed = await connection.query<{ shard: number; epoch: string }>(
         `UPDATE "cluster_shards" SET "lease_until" = $2 WHERE "owner" = $1 RETURNING "shard", "epoch"`,
         [me, now + leaseMs],
@@ -100,12 +101,17 @@ export class ClusterRepository {
     });
   }
 
-  /** Claims the shards that are still free, expired or held by one of `dead`; returns those it got. */
+  /**
+   * Claims the shards that are still free, expired or held by one of `dead`; returns those it got. A row
+   * another transaction holds is skipped, not waited for (a server cut off mid-transaction holds its rows
+   * until PostgreSQL ends its session; the claim is tried again at the next renewal).
+   */
   async claim(connection: ClusterConnection, me: string, shards: number[], dead: string[], leaseMs: number) {
     if (shards.length === 0) return [];
     const rows = await connection.query<{ shard: number; epoch: string }>(
       `UPDATE "cluster_shards" SET "owner" = $1, "epoch" = "epoch" + 1, "lease_until" = ${NOW_MS} + $4 ` +
-        `WHERE "shard" = ANY($2::integer[]) AND ("owner" IS NULL OR "lease_until" <= ${NOW_MS} OR "owner" = ANY($3::varchar[])) ` +
+        `WHERE "shard" IN (SELECT "shard" FROM "cluster_shards" WHERE "shard" = ANY($2::integer[]) ` +
+        `AND ("owner" IS NULL OR "lease_until" <= ${NOW_MS} OR "owner" = ANY($3::varchar[])) FOR UPDATE SKIP LOCKED) ` +
         `RETURNING "shard", "epoch"`,
       [me, shards, dead, leaseMs],
     );

@@ -12,8 +12,10 @@ import { PULSE_VERSION } from '../runtime/version.js';
 import { ClusterBus, LocalBus, PostgresBus } from './cluster-bus.js';
 import { ClusterConnection } from './cluster-connection.js';
 import { ClusterRepository } from './cluster.repository.js';
+import { NotRegistered } from './not-registered.js';
 import { decideUntil, isAlive, planLeases, renewIntervalMs } from './lease-policy.js';
 import { ALL_SHARDS, FenceLost, Ownership, SoleOwnership, type Fence, type OwnedShards, type ShardWork } from './ownership.js';
+import { settleWithin } from './settle-within.js';
 import { SHARD_COUNT, shardOf } from './shard-of.js';
 
 interface JoinedWork {
@@ -162,7 +164,8 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     );
     await this.openConnection();
     await this.repository.ensureShards(this.connection);
-    const dead = await this.repository.forgetDeadOfHost(this.connection, os.hostname(), isRunning);
+    // Best effort: what it cannot hand back now runs out with its lease.
+    const dead = await this.repository.forgetDeadOfHost(this.connection, os.hostname(), isRunning).catch(() => []);
     if (dead.length > 0) this.logger.log(`handed back the leases of ${dead.length} earlier server process(es) on this host that are gone`);
     this.bus.subscribe('shards', () => this.scheduleTick());
     this.bus.subscribe('joined', () => this.scheduleTick());
@@ -188,7 +191,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     await this.transitions;
     const shards = new Set(this.owned.keys());
     this.owned.clear();
-    await withGrace(this.dropFromWorks(shards), DROP_GRACE_MS);
+    await settleWithin(this.dropFromWorks(shards), DROP_GRACE_MS);
     const connection = this.connection;
     if (connection?.open) {
       try {
@@ -223,8 +226,9 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
   }
 
   private async tick(): Promise<void> {
+    if (!this.connection) return; // not started yet (onModuleInit opens it)
     try {
-      if (!this.connection!.open) {
+      if (!this.connection.open) {
         await this.openConnection();
         this.registered = false;
         (this.bus as PostgresBus).resync();
@@ -269,6 +273,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
       this.queueTransition(held);
       if (plan.release.length > 0) await this.release(plan.release);
     } catch (error) {
+      if (error instanceof NotRegistered) this.registered = false;
       this.logTickError(error as Error);
       if (performance.now() >= this.mayDecideUntil) this.fence(`the leases could not be renewed: ${(error as Error).message}`);
     }
@@ -330,7 +335,7 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     const set = new Set(shards);
     for (const shard of shards) this.owned.delete(shard);
     await this.transitions;
-    await withGrace(this.dropFromWorks(set), DROP_GRACE_MS);
+    await settleWithin(this.dropFromWorks(set), DROP_GRACE_MS);
     await this.repository.release(this.connection!, this.id, shards);
     await this.bus.publish('shards', { released: shards });
     this.logger.log(`handed ${shards.length} shard(s) back so that another server gets its share`);
@@ -445,9 +450,4 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-async function withGrace(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,10 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { Ownership, type Fence, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { Ownership, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { ReadBack } from '../cluster/read-back.js';
+import { settleWithin } from '../cluster/settle-within.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
+import { WritableShards } from '../cluster/writable-shards.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
 import { HeartbeatForwarder } from './heartbeat-forwarder.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
@@ -21,8 +24,6 @@ export const JUDGE_GRACE_MS = 1000;
 export const TAKEOVER_GRACE_MS = 10_000;
 /** How often forwarded commands are looked for even without a NOTIFY (one may have been missed). */
 const INBOX_POLL_MS = 2000;
-/** Names saved elsewhere are read back in batches at most this often. */
-const MIRROR_WINDOW_MS = 100;
 const DROP_FLUSH_MS = 5000;
 
 const service = (name: string) => shardOf(workKey.service(name));
@@ -36,13 +37,13 @@ const service = (name: string) => shardOf(workKey.service(name));
  */
 @Injectable()
 export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Heartbeats');
   private readonly owned: OwnedShards;
   /** Shards whose services this server writes: those it decides, and those it is preparing. */
-  private readonly writable = new Set<number>();
-  private readonly toMirror = new Set<string>();
-  private mirrorTimer: NodeJS.Timeout | null = null;
+  private readonly writable: WritableShards;
+  /** Services another server saved, read back here. */
+  private readonly saved: ReadBack<string>;
   private pollTimer: NodeJS.Timeout | null = null;
-  private mirroring: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly engine: HeartbeatEngine,
@@ -53,6 +54,8 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
     private readonly bus: ClusterBus,
   ) {
     this.owned = ownership.join('heartbeats', this);
+    this.writable = new WritableShards(ownership, this.owned);
+    this.saved = new ReadBack(async (names) => this.engine.mirror(await this.repository.loadByNames(names), names), this.logger);
     if (!this.owned.clustered) return;
     engine.attachCluster({
       decides: (name) => this.owned.owns(workKey.service(name)),
@@ -60,12 +63,12 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
       judgeGraceMs: () => (this.owned.shared ? JUDGE_GRACE_MS : 0),
     });
     store.attachCluster({
-      held: (manager) => this.ownership.stillHeld(manager, this.fences()),
+      held: (manager) => this.writable.held(manager),
       shardOf: service,
       apply: (commands) => this.engine.applyForwarded(commands),
       saved: (names, manager) => this.bus.publishList('services', 'names', names, {}, manager),
     });
-    bus.subscribe<{ names?: string[] }>('services', ({ names }) => this.mirrorSoon(names ?? []));
+    bus.subscribe<{ names?: string[] }>('services', ({ names }) => this.saved.add(names ?? []));
     bus.subscribe<{ shards?: number[] }>('heartbeat-inbox', ({ shards }) => {
       if (shards?.some((shard) => this.writable.has(shard))) this.store.takeInbox();
     });
@@ -84,7 +87,7 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
 
   onApplicationShutdown(): void {
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.mirrorTimer) clearTimeout(this.mirrorTimer);
+    this.saved.stop();
   }
 
   /**
@@ -101,7 +104,7 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
 
   async prepare(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    for (const shard of shards) this.writable.add(shard);
+    this.writable.add(shards);
     const rows = await this.repository.loadServices();
     this.engine.refresh(rows, (name) => shards.has(service(name)));
     // Beats other servers took for these services meanwhile: applied before anything is judged.
@@ -120,8 +123,8 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
     if (!this.owned.clustered) return;
     this.engine.release((name) => shards.has(service(name)));
     // What was decided for them is written while the leases still hold (the save checks them).
-    await withTimeout(this.store.flush(), DROP_FLUSH_MS).catch(() => undefined);
-    for (const shard of shards) this.writable.delete(shard);
+    await settleWithin(this.store.flush(), DROP_FLUSH_MS);
+    this.writable.delete(shards);
   }
 
   describe(): Record<string, number> {
@@ -130,40 +133,10 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
 
   // ---- reading back what others saved ---------------------------------------------------------------------
 
-  private fences(): Fence[] {
-    const fences: Fence[] = [];
-    for (const shard of this.writable) {
-      const epoch = this.owned.leaseEpoch(shard);
-      if (epoch !== null) fences.push({ shard, epoch });
-    }
-    return fences;
-  }
-
-  private mirrorSoon(names: string[]): void {
-    for (const name of names) this.toMirror.add(name);
-    if (this.mirrorTimer || this.toMirror.size === 0) return;
-    this.mirrorTimer = setTimeout(() => {
-      this.mirrorTimer = null;
-      const batch = [...this.toMirror];
-      this.toMirror.clear();
-      this.mirroring = this.mirroring
-        .then(async () => this.engine.mirror(await this.repository.loadByNames(batch), batch))
-        .catch(() => void setTimeout(() => this.mirrorSoon(batch), 1000).unref());
-    }, MIRROR_WINDOW_MS);
-    this.mirrorTimer.unref();
-  }
-
   /** Notifications may have been missed (the connection dropped): every service is read back. */
   private async mirrorAll(): Promise<void> {
     const rows = await this.repository.loadServices();
     const names = new Set([...rows.map((row) => row.name), ...this.engine.services.keys()]);
     this.engine.mirror(rows, [...names]);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(
-    () => clearTimeout(timer),
-  );
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { ClusterBus } from '../cluster/cluster-bus.js';
+import { Ownership } from '../cluster/ownership.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
 import { BatchWriter } from '../database/batch-writer.js';
 import { StorageHealth } from '../database/storage-health.js';
@@ -38,6 +39,7 @@ export class HeartbeatForwarder implements OnApplicationShutdown {
     private readonly bus: ClusterBus,
     storage: StorageHealth,
     metrics: MetricsService,
+    ownership: Ownership,
   ) {
     this.writer = new BatchWriter<Queued>({
       name: 'forwarded heartbeat commands',
@@ -46,7 +48,8 @@ export class HeartbeatForwarder implements OnApplicationShutdown {
       maxPending: 1_000_000,
       logger: this.logger,
       storage,
-      metrics: writeQueueMetrics(metrics, 'heartbeat_forwards', () => this.writer.pendingCount),
+      // Only several servers forward: one server shows no queue that is always empty.
+      metrics: ownership.clustered ? writeQueueMetrics(metrics, 'heartbeat_forwards', () => this.writer.pendingCount) : undefined,
       write: (items) => this.write(items),
     });
   }

@@ -1,13 +1,14 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClusterBus } from '../cluster/cluster-bus.js';
-import { Ownership, type Fence, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { Ownership, type OwnedShards, type ShardWork } from '../cluster/ownership.js';
+import { ReadBack } from '../cluster/read-back.js';
+import { settleWithin } from '../cluster/settle-within.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
+import { WritableShards } from '../cluster/writable-shards.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { ResultRepository } from './result.repository.js';
 
-/** Notices from other servers are read back in batches at most this often. */
-const READ_BACK_WINDOW_MS = 100;
 const DROP_FLUSH_MS = 5000;
 
 const monitorShard = (id: number) => shardOf(workKey.monitor(id));
@@ -27,10 +28,9 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
   private readonly logger = new Logger('Monitors');
   private readonly owned: OwnedShards;
   /** Shards whose monitors' states this server writes: those it decides, and those it is preparing. */
-  private readonly writable = new Set<number>();
-  private readonly pending: Record<Topic, Set<number>> = { settings: new Set(), state: new Set(), results: new Set() };
-  private timer: NodeJS.Timeout | null = null;
-  private reading: Promise<void> = Promise.resolve();
+  private readonly writable: WritableShards;
+  /** What other servers wrote (`settings:12`, `state:12`, `results:12`), read back here. */
+  private readonly written: ReadBack<string>;
 
   constructor(
     private readonly runtime: MonitorRuntime,
@@ -40,11 +40,13 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
     private readonly bus: ClusterBus,
   ) {
     this.owned = ownership.join('monitors', this);
+    this.writable = new WritableShards(ownership, this.owned);
+    this.written = new ReadBack((keys) => this.apply(keys), this.logger);
     if (!this.owned.clustered) return;
     runtime.attachCluster({
       decides: (id) => this.owned.owns(workKey.monitor(id)),
       writableStates: async (manager, ids) => {
-        const held = await this.ownership.stillHeld(manager, this.fences());
+        const held = await this.writable.held(manager);
         return new Set(ids.filter((id) => held.has(monitorShard(id))));
       },
       statesWritten: (ids, manager) => this.bus.publishList('monitor-states', 'ids', ids, {}, manager),
@@ -65,7 +67,7 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.written.stop();
   }
 
   /** A user changed a monitor here (made, edited, paused, resumed, deleted): the other servers read it back. */
@@ -80,7 +82,7 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
 
   async prepare(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    for (const shard of shards) this.writable.add(shard);
+    this.writable.add(shards);
     const monitors = (await this.monitors.findAll()).filter((monitor) => shards.has(monitorShard(monitor.id)));
     const ids = monitors.map((monitor) => monitor.id);
     const [sources, open] = await Promise.all([this.results.sourcesOfMonitors(ids), this.monitors.openIncidentMonitorIds(ids)]);
@@ -96,8 +98,8 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
     if (!this.owned.clustered) return;
     this.runtime.stopDeciding((id) => shards.has(monitorShard(id)));
     // What was decided for them is written while the leases still hold (the state writer checks them).
-    await Promise.race([this.runtime.flushWrites(), new Promise((resolve) => setTimeout(resolve, DROP_FLUSH_MS).unref())]);
-    for (const shard of shards) this.writable.delete(shard);
+    await settleWithin(this.runtime.flushWrites(), DROP_FLUSH_MS);
+    this.writable.delete(shards);
   }
 
   describe(): Record<string, number> {
@@ -106,35 +108,16 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
 
   // ---- reading back what the others wrote -----------------------------------------------------------------
 
-  private fences(): Fence[] {
-    const fences: Fence[] = [];
-    for (const shard of this.writable) {
-      const epoch = this.owned.leaseEpoch(shard);
-      if (epoch !== null) fences.push({ shard, epoch });
-    }
-    return fences;
-  }
-
   private readBack(topic: Topic, ids: number[] | undefined): void {
-    for (const id of ids ?? []) if (Number.isSafeInteger(id)) this.pending[topic].add(id);
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const batch = { settings: [...this.pending.settings], state: [...this.pending.state], results: [...this.pending.results] };
-      for (const set of Object.values(this.pending)) set.clear();
-      this.reading = this.reading
-        .then(() => this.apply(batch))
-        .catch((error: Error) => {
-          this.logger.warn(`could not read back what another server wrote: ${error.message}`);
-          setTimeout(() => {
-            for (const [topic, list] of Object.entries(batch) as [Topic, number[]][]) this.readBack(topic, list);
-          }, 1000).unref();
-        });
-    }, READ_BACK_WINDOW_MS);
-    this.timer.unref();
+    this.written.add((ids ?? []).filter((id) => Number.isSafeInteger(id)).map((id) => `${topic}:${id}`));
   }
 
-  private async apply(batch: Record<Topic, number[]>): Promise<void> {
+  private async apply(keys: string[]): Promise<void> {
+    const batch: Record<Topic, number[]> = { settings: [], state: [], results: [] };
+    for (const key of keys) {
+      const [topic, id] = key.split(':') as [Topic, string];
+      batch[topic].push(Number(id));
+    }
     const changed = [...new Set([...batch.settings, ...batch.state])];
     if (changed.length > 0) {
       const [monitors, open] = await Promise.all([this.monitors.findByIds(changed), this.monitors.openIncidentMonitorIds(changed)]);
