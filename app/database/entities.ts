@@ -13,8 +13,10 @@ import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.j
 import { CheckResultRow } from '../monitors/check-result.entity.js';
 import { MonitorBucket } from '../monitors/monitor-bucket.entity.js';
 import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
+import { MonitorSourceBucket } from '../monitors/monitor-source-bucket.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
+import { Poller } from '../pollers/poller.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
@@ -30,6 +32,7 @@ export const ENTITIES = [
   MonitorSource,
   CheckResultRow,
   MonitorBucket,
+  MonitorSourceBucket,
   MonitorIncident,
   HeartbeatServiceEntity,
   HeartbeatAlarmEntity,
@@ -42,6 +45,7 @@ export const ENTITIES = [
   AgentRow,
   AgentSample,
   AgentBucket,
+  Poller,
   HeartbeatInboxRow,
   ClusterServerRow,
   ClusterShardRow,

@@ -167,6 +167,12 @@ describe('BatchSender', () => {
       logger.lines.join('\n'),
     );
     assert.ok(logger.lines.some((line) => /^info sent 1,241 queued results in \d+ s; caught up$/.test(line)));
+    const requests = server.sent.length;
+    enqueue(3);
+    await timers.advance(4000);
+    assert.equal(server.sent.length, requests, 'caught up: new results wait for the batch window again');
+    await timers.advance(1000);
+    assert.equal(server.sent.length, requests + 1);
   });
 
   it('treats 5xx, 429 and 404 as the server failing: kept and retried; Retry-After is honoured', async () => {

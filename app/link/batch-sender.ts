@@ -69,6 +69,7 @@ export class BatchSender {
   private timerKind: 'batch' | 'backoff' | null = null;
   private inFlight: Promise<void> | null = null;
   private readonly abort = new AbortController();
+  private started = false;
   private stopped = false;
   private tokenRefused = false;
   private failures = 0;
@@ -107,8 +108,13 @@ export class BatchSender {
     };
   }
 
-  /** Starts sending; items left from before a restart go first, at once. */
+  /**
+   * Starts sending; items left from before a restart go first, at once. Until then items are only queued
+   * (a poller queues results while it is not yet registered).
+   */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     const queued = this.options.outbox.queued;
     if (queued > 0) {
       this.log('log', `${counted(queued, this.options.noun)} queued from before this start; sending them`);
@@ -125,7 +131,7 @@ export class BatchSender {
 
   /** Sends what is waiting now, without waiting for the batch window (tests, a clean shutdown). */
   async flush(): Promise<void> {
-    while (!this.stopped && !this.tokenRefused && this.options.outbox.queued > 0 && this.failures === 0) {
+    while (this.started && !this.stopped && !this.tokenRefused && this.options.outbox.queued > 0 && this.failures === 0) {
       if (this.inFlight) await this.inFlight;
       else {
         this.clearTimer();
@@ -146,7 +152,7 @@ export class BatchSender {
   // ---- internals ----------------------------------------------------------------------------------------
 
   private kick(): void {
-    if (this.stopped || this.tokenRefused || this.inFlight || this.timerKind === 'backoff') return;
+    if (!this.started || this.stopped || this.tokenRefused || this.inFlight || this.timerKind === 'backoff') return;
     const queued = this.options.outbox.queued;
     if (queued === 0) {
       this.clearTimer();
@@ -266,15 +272,24 @@ export class BatchSender {
     this.refusedTries = 0;
     this.sent += batch.items.length;
     if (this.outage) {
-      const queued = this.options.outbox.queued + batch.items.length;
-      this.log(
-        'log',
-        `server back after ${duration(now - this.outage.since)}, sending ${count(queued)} queued ${queued === 1 ? noun.replace(/s$/, '') : noun}`,
-      );
+      const left = this.options.outbox.queued;
+      const queued = left + batch.items.length;
+      const after = `server back after ${duration(now - this.outage.since)}`;
+      const what = `${count(queued)} queued ${queued === 1 ? noun.replace(/s$/, '') : noun}`;
+      this.log('log', left === 0 ? `${after}; sent the ${what}` : `${after}, sending ${what}`);
       this.outage = null;
       this.lastProblem = null;
-      this.draining = { since: now, total: queued };
+      this.draining = left === 0 ? null : { since: now, total: queued };
     }
+    // Catching up ends with the first batch that was not full: what arrives from now on waits for the batch window.
+    const full = batch.items.length >= this.itemsLimit || batch.bytes >= this.maxBytes * 0.9;
+    if (this.draining && !full) this.caughtUp();
+    const answer = response.json as { accepted?: unknown; duplicates?: unknown } | undefined;
+    if (typeof answer?.accepted === 'number' && typeof answer.duplicates === 'number')
+      this.options.logger.debug?.(
+        `sent ${counted(batch.items.length, noun)}: ${count(answer.accepted)} new, ${count(answer.duplicates)} already there`,
+        CONTEXT,
+      );
     this.reportRejections(batch, response.json);
     this.options.onDelivered?.({ items: batch.items.length, answer: response.json });
   }

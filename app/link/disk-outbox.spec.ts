@@ -220,6 +220,8 @@ describe('DiskOutbox', () => {
     outbox.append({ id: 1 });
     outbox.commit(outbox.peek(1, 1000));
     assert.equal(statSync(path.join(dir, 'outbox')).mode & 0o777, 0o700);
+    for (const name of readdirSync(path.join(dir, 'outbox')))
+      assert.equal(statSync(path.join(dir, 'outbox', name)).mode & 0o777, 0o600, name);
     assert.ok(existsSync(path.join(dir, 'outbox', 'state.json')));
     outbox.close();
   });

@@ -122,7 +122,7 @@ export class DiskOutbox {
     this.droppedTotal = state.dropped;
     this.loadSegments();
     const last = this.segments[this.segments.length - 1]!;
-    this.writeFd = openSync(this.segmentPath(last.seq), 'a');
+    this.writeFd = openSync(this.segmentPath(last.seq), 'a', 0o600);
     this.skipConsumedSegments();
     const interval = options.syncIntervalMs ?? 1000;
     this.syncTimer = interval > 0 ? setInterval(() => this.syncSoon(), interval) : null;
@@ -344,7 +344,7 @@ export class DiskOutbox {
     }
     if (this.segments.length === 0) {
       const seq = Math.max(1, this.committed.segment);
-      openSync(this.segmentPath(seq), 'a');
+      closeSync(openSync(this.segmentPath(seq), 'a', 0o600));
       this.segments.push({ seq, size: 0, lines: 0, lastAt: 0 });
     }
     if (this.committed.segment < this.segments[0]!.seq) this.committed = { segment: this.segments[0]!.seq, offset: 0 };

@@ -7,6 +7,7 @@ import type { SchedulerTimers } from '../scheduler/timers.js';
 import { count, counted } from './backoff.js';
 import { BatchSender, type BatchSenderOptions, type LinkStats } from './batch-sender.js';
 import { DiskOutbox, type DropReason } from './disk-outbox.js';
+import { DropReport } from './drop-report.js';
 import { ServerClient } from './server-client.js';
 
 export interface OpenLinkOptions {
@@ -36,6 +37,7 @@ export class Link {
     readonly client: ServerClient,
     readonly outbox: DiskOutbox,
     readonly sender: BatchSender,
+    private readonly drops: DropReport,
   ) {}
 
   static open(options: OpenLinkOptions): Link {
@@ -48,7 +50,7 @@ export class Link {
       userAgent: `${ROLES[options.role].executable}/${PULSE_VERSION}`,
     });
     const maxBytes = config.outbox_max_mb * 1024 * 1024;
-    const drops = (amount: number, reason: DropReason) => {
+    const say = (amount: number, reason: DropReason) => {
       const total = count(outbox.dropped);
       const what: Record<DropReason, string> = {
         size: `outbox full (${config.outbox_max_mb} MiB): dropped the oldest ${counted(amount, noun)} (${total} dropped in all)`,
@@ -58,12 +60,13 @@ export class Link {
       };
       logger.warn(what[reason], 'Link');
     };
+    const drops = new DropReport(say, options.timers);
     const outbox = DiskOutbox.open({
       dir: path.join(config.data_dir, 'outbox'),
       maxBytes,
       maxAgeMs: config.outbox_max_age_hours * 3_600_000,
       now: options.timers?.now,
-      onDrop: drops,
+      onDrop: (amount, reason) => drops.note(amount, reason),
     });
     const sender = new BatchSender({
       transport: client,
@@ -78,7 +81,7 @@ export class Link {
       flushIntervalMs: options.flushIntervalMs,
       maxItems: options.maxItems,
     });
-    return new Link(client, outbox, sender);
+    return new Link(client, outbox, sender, drops);
   }
 
   start(): void {
@@ -94,9 +97,21 @@ export class Link {
     return this.sender.stats();
   }
 
-  /** Stops sending, writes the outbox to disk and closes connections. */
-  async close(): Promise<void> {
+  /**
+   * Stops sending, writes the outbox to disk and closes connections. With `flushMs`, what is queued is
+   * sent first if the server answers within that time (a clean stop leaves nothing behind); whatever is
+   * left stays in the outbox for the next start.
+   */
+  async close(options: { flushMs?: number } = {}): Promise<void> {
+    if (options.flushMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.sender.flush().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, options.flushMs))),
+      ]).finally(() => clearTimeout(timer));
+    }
     await this.sender.stop();
+    this.drops.flush();
     this.outbox.close();
     this.client.close();
   }

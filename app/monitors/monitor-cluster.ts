@@ -5,6 +5,8 @@ import { ReadBack } from '../cluster/read-back.js';
 import { settleWithin } from '../cluster/settle-within.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
 import { WritableShards } from '../cluster/writable-shards.js';
+import { OnPulseEvent } from '../events/pulse-events.js';
+import type { MonitorChanged } from './monitor.events.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { ResultRepository } from './result.repository.js';
@@ -70,11 +72,12 @@ export class MonitorCluster implements ShardWork, OnApplicationBootstrap, OnAppl
     this.written.stop();
   }
 
-  /** A user changed a monitor here (made, edited, paused, resumed, deleted): the other servers read it back. */
-  async changed(id: number): Promise<void> {
+  /** A user changed a monitor here (made, edited, paused, resumed, deleted, assigned to pollers): the other servers read it back. */
+  @OnPulseEvent('monitor.changed')
+  async onMonitorChanged({ monitorId }: MonitorChanged): Promise<void> {
     if (!this.owned.clustered) return;
     await this.bus
-      .publish('monitors', { ids: [id] })
+      .publish('monitors', { ids: [monitorId] })
       .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
   }
 

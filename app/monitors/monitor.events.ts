@@ -47,10 +47,17 @@ export interface MonitorMirrored {
   state: MonitorState;
 }
 
+/** A monitor was created, edited, deleted, paused or resumed (its settings, not its state: that is `monitor.state-changed`). */
+export interface MonitorChanged {
+  monitorId: number;
+  change: 'created' | 'updated' | 'deleted' | 'paused' | 'resumed';
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'monitor.state-changed': MonitorStateChanged;
     'monitor.mirrored': MonitorMirrored;
     'monitor.evaluated': MonitorEvaluated;
+    'monitor.changed': MonitorChanged;
   }
 }

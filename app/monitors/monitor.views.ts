@@ -44,6 +44,7 @@ export function monitorDetailView(
 ) {
   return {
     ...monitorView(monitor, live, maintenance, secrets),
+    // The live state's words: the row is written a moment after a change.
     message: live?.monitor.statusMessage ?? monitor.statusMessage,
     sources: (live?.sourceStatuses(now) ?? []).map((source) => ({
       source: source.source,

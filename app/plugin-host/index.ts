@@ -38,6 +38,7 @@ export {
   formValues,
   mapInputNames,
   parseDuration,
+  submittedValues,
   type FormMapRow,
   type FormSubmission,
   type FormValue,

@@ -8,6 +8,7 @@ import { AlertsModule } from '../alerts/alerts.module.js';
 import { ClusterModule } from '../cluster/cluster.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
@@ -19,6 +20,7 @@ import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
+import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
@@ -55,6 +57,7 @@ export class ServerModule {
         WebModule,
         MaintenanceModule,
         MonitorsModule,
+        PollersModule,
         HeartbeatsModule,
         AlarmsModule,
         StatsdModule,
@@ -64,6 +67,7 @@ export class ServerModule {
         SnapshotModule,
         AlertsModule,
         AgentsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },

@@ -271,7 +271,8 @@ describe('agent executable against a real server', () => {
     const queuedFrom = made();
     await waitUntil('three more reports kept on disk', () => made() >= queuedFrom + 3, 40_000);
     server = await PulseServer.start({ dataDir, env: { PULSE_HTTP_LISTEN: `127.0.0.1:${port}` } });
-    await agent.waitForOutput(/server back after [^,]+, sending \d+ queued samples?/, 60_000);
+    // One line either way: "…, sending N queued samples" (then "sent … caught up"), or "…; sent the N queued samples" when one batch held them all.
+    await agent.waitForOutput(/server back after [^,;]+(?:, sending|; sent the) \d+ queued samples?/, 60_000);
     // Reports go on being made: stored (read first) can only catch up with made (read after), never pass it.
     await waitUntil(
       'every report stored',

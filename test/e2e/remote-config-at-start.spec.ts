@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/ports.js';
 import { runCommand, startProcess } from '../support/processes.js';
 
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +29,35 @@ function configFile(name: string, text: string): string {
 /** SPEC §4, §5: the poller and the agent read and check their file at start; a bad one is refused naming the key. */
 describe('poller and agent configuration at start', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A poller on a good file runs until stopped; nothing listens at its server (a closed loopback port). */
+  async function startPoller(text: string, env: Record<string, string> = {}) {
+    const port = await freePort();
+    const file = configFile(
+      `poller-${port}.conf`,
+      `server = "http://127.0.0.1:${port}/"\ndata_dir = "${path.join(dir, `poller-${port}`)}"\n${text}`,
+    );
+    const entry = path.join(distRoot, 'app', 'entry', 'poller.js');
+    const poller = startProcess(process.execPath, [entry, '--config', file], {
+      env: { PATH: process.env.PATH, ...env },
+      cwd: dir,
+      label: 'poller',
+    });
+    try {
+      await poller.waitForOutput(
+        /cannot register: server http:\/\/127\.0\.0\.1:\d+ unreachable \(connection refused\); trying again with backoff/,
+      );
+    } finally {
+      await poller.stop();
+    }
+    return poller;
+  }
+
+  it('the poller starts on a good file and keeps trying to reach its server; SIGTERM stops it', async () => {
+    const poller = await startPoller(`token = "${TOKENS.poller}"\n`);
+    assert.equal(poller.exitCode, 0, poller.output());
+    assert.doesNotMatch(poller.stderr, new RegExp(TOKENS.poller), 'the token is never logged');
+  });
 
   it('the agent starts on a good file, says what it reports and where, and never logs its token', async () => {
     // Nothing listens on 127.0.0.1:1: the agent keeps its reports in its outbox under data_dir.
@@ -84,14 +114,6 @@ describe('poller and agent configuration at start', () => {
     assert.match(agent.stderr, /Unknown configuration key "disk\.colour" \(line 6\) ignored/);
   });
 
-  it(`the poller starts on a good file and says what it cannot do yet`, async () => {
-    const file = configFile('poller-good.conf', `server = "https://pulse.example.com/"\ntoken = "${TOKENS.poller}"\n`);
-    const result = await run('poller', ['--config', file]);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, new RegExp(`^lillydoo-pulse-poller \\d+\\.\\d+\\.\\d+: .* not part of this build yet\\n$`));
-    assert.doesNotMatch(result.stderr, new RegExp(TOKENS.poller), 'the token is never logged');
-  });
-
   for (const role of ['poller', 'agent'] as const) {
     it(`the ${role} refuses a bad file with exit code 78, naming key, value, line and what is allowed`, async () => {
       const file = configFile(`${role}-bad.conf`, `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\noutbox_max_mb = -5\n`);
@@ -108,11 +130,9 @@ describe('poller and agent configuration at start', () => {
   }
 
   it('warns about an unknown key with its line and keeps going; takes PULSE_* overrides', async () => {
-    const file = configFile('poller-typo.conf', `server = "https://pulse.example.com/"\ntoken = "${TOKENS.poller}"\nlocaton = "Berlin"\n`);
-    const result = await run('poller', ['--config', file], { PULSE_NAME: 'from-env' });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Unknown configuration key "locaton" \(line 3\) ignored/);
-    assert.match(result.stderr, /name "from-env"/);
+    const poller = await startPoller(`token = "${TOKENS.poller}"\nlocaton = "Berlin"\n`, { PULSE_NAME: 'from-env' });
+    assert.match(poller.stderr, /Unknown configuration key "locaton" \(line 4\) ignored/);
+    assert.match(poller.stderr, /name "from-env"/);
   });
 
   it('refuses an invalid environment value naming the variable', async () => {
