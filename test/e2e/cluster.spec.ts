@@ -4,7 +4,15 @@ import { after, before, describe, it } from 'node:test';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { ClusterLab } from '../support/cluster-lab.js';
 import { ConsoleClient } from '../support/console-client.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SERVER_ENTRY } from '../peers/pulse-server.js';
+import { startProcess, type TestProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
+
+const POLLER_ENTRY = path.join(path.dirname(SERVER_ENTRY), 'poller.js');
+const POLLER_MONITORS = 3;
 
 /**
  * SPEC §12, the test of issue 14: three servers on one PostgreSQL behind nginx, with HTTP beats (through
@@ -56,12 +64,20 @@ describe(
     let beating = true;
     let udpTargets: number[] = [];
     const loops: Promise<void>[] = [];
+    /** A poller (from source) talking to the servers through nginx; its monitors check `pollerTarget`. */
+    let poller: TestProcess | null = null;
+    let pollerDir = '';
+    let pollerConf = '';
+    let pollerId = 0;
+    let pollerTarget: HttpReceiver;
+    const pollerMonitors: number[] = [];
 
     before(async () => {
       hook = await HttpReceiver.start();
       target = await HttpReceiver.start();
       broken = await HttpReceiver.start();
       broken.status = 503;
+      pollerTarget = await HttpReceiver.start();
       const port = await ClusterLab.freePort();
       nginxUrl = `http://127.0.0.1:${port}/pulse/`;
       lab = await ClusterLab.start({
@@ -87,14 +103,47 @@ describe(
       await lab.startNginx(port, '/pulse/');
       udp = dgram.createSocket('udp4');
       udpTargets = lab.servers.map((server) => server!.udpPort);
+      const token = (
+        await lab.server(0).request('POST', '/api/tokens/', { token: lab.adminToken, json: { name: 'lab poller', type: 'poller' } })
+      ).json.token as string;
+      pollerDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-cluster-poller-'));
+      const conf = path.join(pollerDir, 'poller.conf');
+      writeFileSync(
+        conf,
+        [
+          `server = "${nginxUrl}"`,
+          `token = "${token}"`,
+          'name = "Lab"',
+          'location = "FFM"',
+          `data_dir = "${path.join(pollerDir, 'data')}"`,
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+      pollerConf = conf;
+      // Registered first (its id is what monitors name), started again once it has monitors (it fetches its tasks at start).
+      poller = startPoller();
+      pollerId = await waitUntil(
+        'the poller registered',
+        async () => {
+          const { pollers } = (await lab.server(0).request('GET', '/api/pollers', { token: lab.adminToken })).json;
+          return (pollers as { id: number }[])[0]?.id;
+        },
+        60_000,
+      );
+      await poller.stop();
     });
+
+    const startPoller = () =>
+      startProcess(process.execPath, [POLLER_ENTRY, '--config', pollerConf, '--debug'], { cwd: pollerDir, label: 'poller' });
 
     after(async () => {
       beating = false;
       await Promise.allSettled(loops);
       udp?.close();
+      await poller?.stop();
       await lab?.dispose();
-      await Promise.all([hook?.stop(), target?.stop(), broken?.stop()]);
+      await Promise.all([hook?.stop(), target?.stop(), broken?.stop(), pollerTarget?.stop()]);
+      if (pollerDir) rmSync(pollerDir, { recursive: true, force: true });
     });
 
     const api = async (method: string, path: string, json?: unknown) => {
@@ -118,7 +167,20 @@ describe(
       assert.deepEqual(servers.map((server) => server.shards).sort(), [21, 21, 22]);
     });
 
-    it('takes monitors, HTTP beats, statsd beats and agent reports on any server', async () => {
+    it('takes monitors, poller results, HTTP beats, statsd beats and agent reports on any server', async () => {
+      for (let index = 1; index <= POLLER_MONITORS; index++) {
+        const created = await api('POST', '/api/monitors', {
+          name: `via the poller ${index}`,
+          type: 'http',
+          target: `${pollerTarget.url}/p${index}`,
+          interval: INTERVAL_S,
+          timeout: 3,
+          pollers: [pollerId],
+        });
+        assert.equal(created.status, 201, created.text);
+        pollerMonitors.push(created.json.id);
+      }
+      poller = startPoller();
       for (let index = 1; index <= MONITORS; index++) {
         const created = await api('POST', '/api/monitors', {
           name: `web ${index}`,
@@ -299,6 +361,32 @@ describe(
       );
     });
 
+    it('loses no result the poller sent through nginx, and stores none twice', async () => {
+      await waitUntil('the poller reporting on its monitors', () => /queued result of monitor/.test(poller!.stderr), 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_S * 1000));
+      await poller!.stop(); // a clean stop sends what is queued
+      const queued = [...poller!.stderr.matchAll(/queued result of monitor (\d+): \w+ \(.*\) checked_at (\S+)\n/g)].map(
+        (match) => `${match[1]}|${match[2]}`,
+      );
+      const checkedAt = queued.map((key) => Date.parse(key.split('|')[1]!));
+      assert.ok(
+        checkedAt.some((at) => at < killedAt) && checkedAt.some((at) => at > takenOverAt),
+        `the poller's results span the kill: ${queued.length} queued\n${poller!.output().slice(-2000)}`,
+      );
+      const stored: string[] = [];
+      for (const id of pollerMonitors) {
+        const { results } = (await api('GET', `/api/monitors/${id}/results?source=poller:${pollerId}&limit=1000`)).json;
+        for (const row of results as { checked_at: string }[]) stored.push(`${id}|${row.checked_at}`);
+      }
+      assert.equal(new Set(stored).size, stored.length, 'no result stored twice');
+      const storedSet = new Set(stored);
+      assert.deepEqual(
+        queued.filter((key) => !storedSet.has(key)),
+        [],
+        `of ${queued.length} results the poller queued, these never arrived\n${poller!.output().slice(-3000)}`,
+      );
+    });
+
     it('sends no alert twice', async () => {
       const keys = alerts().map(
         (alert) => `${alert.kind ?? 'alarm'} ${alert.name} ${alert.from_state}→${alert.to_state} #${alert.incident_number}`,
@@ -315,8 +403,10 @@ describe(
       for (let index = 1; index <= MONITORS; index++) {
         const hits = target.requests.filter((request) => request.path === `/m${index}`).map((request) => request.at);
         const gaps = hits.slice(1).map((at, position) => at - hits[position]!);
-        // Two servers running one check would hit the target twice per interval.
-        assert.ok(Math.min(...gaps) > (INTERVAL_S * 1000) / 2, `monitor ${index}: checks ${gaps.join(', ')} ms apart`);
+        assert.ok(hits.length >= 3, `monitor ${index}: ${hits.length} checks`);
+        // Two servers running one check would hit the target twice per interval, at the same slot (a round
+        // starts at least half an interval after the one before, at the key's slot).
+        assert.ok(Math.min(...gaps) > (INTERVAL_S * 1000) / 4, `monitor ${index}: checks ${gaps.join(', ')} ms apart`);
         // None skipped for longer than the takeover bound (SPEC §12: 30 s).
         assert.ok(Math.max(...gaps) < INTERVAL_S * 1000 + 30_000, `monitor ${index}: a gap of ${Math.max(...gaps)} ms`);
         const outside = gaps.filter((_, position) => hits[position + 1]! < killedAt || hits[position]! > takenOverAt + INTERVAL_S * 1000);
@@ -337,6 +427,16 @@ describe(
       }
       const created = await console.htmxPost('tokens', { name: `after the kill ${started}`, type: 'agent' });
       assert.ok(created.status < 300, `${created.status} ${created.text.slice(0, 300)}`);
+      const cluster = await console.request('GET', 'cluster');
+      assert.equal(cluster.status, 200);
+      const rows = [...cluster.text.matchAll(/<td class="name">(srv\d)[\s\S]*?state-\w+">([A-Za-z]+)</g)]
+        .map((match) => `${match[1]} ${match[2]}`)
+        .sort();
+      assert.deepEqual(
+        rows,
+        ['srv1', 'srv2', 'srv3'].map((name) => `${name} ${name === lab.name(killedIndex) ? 'Unreachable' : 'Active'}`),
+        'the Cluster page lists the servers and what became of the killed one',
+      );
     });
   },
 );
