@@ -11,7 +11,8 @@ import { waitUntil } from '../support/wait.js';
  * it raises no alarm, says so in /readyz, and decides again once the database answers.
  */
 const SERVICES = 12;
-const TIMEOUT_S = 5;
+/** Long enough that beats sent every second stay in time on a loaded machine. */
+const TIMEOUT_S = 10;
 const CONFIG = (hook: HttpReceiver) =>
   [
     '[alerts.hook]',
@@ -95,15 +96,22 @@ describe(
       assert.match(fenced.reasons.cluster, /^fenced since .*decides nothing until PostgreSQL answers again$/);
       await lab.waitBalanced(1, 30_000);
       // Beats go on through srv1 only: srv2 sees none of them; deciding from what it last knew would raise every alarm.
-      await new Promise((resolve) => setTimeout(resolve, 4 * TIMEOUT_S * 1000));
+      await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT_S * 1000));
       assert.deepEqual(errorsIn(lab.eventLog(1)), [], 'the cut-off server judged nothing');
 
       lab.relays.get(1)!.thaw();
+      const thawedAt = new Date().toISOString();
       await waitUntil('srv2 ready again', async () => (await cutOff.request('GET', '/readyz')).status === 200, 30_000);
       await lab.waitBalanced(2, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT_S * 1000));
+      await new Promise((resolve) => setTimeout(resolve, TIMEOUT_S * 1000));
       await stopBeating();
-      assert.deepEqual(errorsIn([...lab.eventLog(0), ...lab.eventLog(1)]), []);
+      const judged = [0, 1].flatMap((index) =>
+        lab
+          .eventLog(index)
+          .filter((entry) => entry.to === 'error')
+          .map((entry) => `${lab.name(index)} at ${String(entry.time)}: ${entry.kind} ${entry.name} (last beat ${String(entry.last_beat)})`),
+      );
+      assert.deepEqual(judged, [], `errors judged (srv2 thawed at ${thawedAt})\n${lab.output()}`);
       assert.deepEqual(
         hook.requests.map((request) => request.body),
         [],
@@ -170,7 +178,7 @@ describe('the only server, its PostgreSQL frozen', { skip: !PostgresPeer.binDir(
         },
         30_000,
       );
-      await new Promise((resolve) => setTimeout(resolve, 3 * TIMEOUT_S * 1000));
+      await new Promise((resolve) => setTimeout(resolve, 2 * TIMEOUT_S * 1000));
       // Tokens live in the database: only the open status endpoint answers now.
       const status = await server.request('GET', '/api/status', { headers: { accept: 'application/json' } });
       assert.deepEqual(status.json, { num_ok: SERVICES, num_error: 0, has_error: false, good: true }, 'nothing judged in error');

@@ -24,7 +24,7 @@ const MONITORS = 6;
 const INTERVAL_S = 5;
 const HTTP_SERVICES = 6;
 const UDP_SERVICES = 6;
-const HTTP_TIMEOUT_S = 6;
+const HTTP_TIMEOUT_S = 10;
 const UDP_TIMEOUT_S = 12;
 const AGENTS = 3;
 const AGENT_INTERVAL_S = 5;
@@ -56,8 +56,12 @@ describe(
     const started = Date.now();
     /** Per HTTP service: when the last beat that was answered 200 was sent. */
     const lastAcked = new Map<string, number>();
+    /** Per HTTP service: every beat sent, when, and when it was answered 200 (null: no such answer). */
+    const beatsSent = new Map<string, { sent: number; answered: number | null }[]>();
     /** Per agent host: its id and the collected_at of its last report answered as stored. */
     const agents = new Map<string, { id: number; collectedAt: string }>();
+    /** Per agent host: reports answered as stored, and reports sent without that answer (maybe stored, maybe not). */
+    const agentReports = new Map<string, { stored: number; uncertain: number }>();
     let killedIndex = -1;
     let killedAt = 0;
     let takenOverAt = 0;
@@ -210,13 +214,19 @@ describe(
             for (let index = 1; index <= HTTP_SERVICES && killedAt === 0; index++) {
               const name = `http.s${index}.health`;
               const sent = Date.now();
+              const beat = { sent, answered: null as number | null };
+              beatsSent.set(name, [...(beatsSent.get(name) ?? []), beat]);
               const response = await fetch(new URL(`api/services/${name}?timeout=${HTTP_TIMEOUT_S}`, nginxUrl), { method: 'POST' }).catch(
                 () => null,
               );
-              if (response?.status === 200) lastAcked.set(name, sent);
               await response?.text();
+              if (response?.status === 200) {
+                lastAcked.set(name, sent);
+                beat.answered = Date.now();
+              }
             }
-            await new Promise((resolve) => setTimeout(resolve, 500));
+            // Beats of one service well over 1 s apart: each is kept in its recorded beats (closer ones are not).
+            await new Promise((resolve) => setTimeout(resolve, 1500));
           }
         })(),
       );
@@ -251,7 +261,13 @@ describe(
                 body: JSON.stringify(report),
               }).catch(() => null);
               const answer = response?.status === 200 ? ((await response.json()) as { agent_id: number; accepted: number }) : null;
-              if (answer?.accepted === 1) agents.set(hostname, { id: answer.agent_id, collectedAt: report.collected_at });
+              await response?.body?.cancel().catch(() => undefined);
+              const counts = agentReports.get(hostname) ?? { stored: 0, uncertain: 0 };
+              agentReports.set(hostname, counts);
+              if (answer?.accepted === 1) {
+                agents.set(hostname, { id: answer.agent_id, collectedAt: report.collected_at });
+                counts.stored++;
+              } else counts.uncertain++;
             }
             await new Promise((resolve) => setTimeout(resolve, 2000));
           }
@@ -324,6 +340,20 @@ describe(
           15_000,
         ).catch((error: Error) => assert.fail(`${error.message}: last beat ${lastBeat}`));
       }
+      // Every answered beat is among the service's recorded beats (the last 21, taken before and across the
+      // kill), and every recorded beat is one that was sent: none lost, none made up.
+      for (const [name, sent] of beatsSent) {
+        const { service } = (await api('GET', `/api/services/${name}?details=1`)).json;
+        const history = service.beat_history as number[];
+        assert.ok(history.length >= 3, `${name}: ${history.length} recorded beats`);
+        const kept = sent.filter((beat) => beat.answered !== null && beat.answered >= history[0]!);
+        // A beat received under 1 s after the one before is not recorded (Lovebeat's rule): that one stands for it.
+        const missing = kept.filter((beat) => !history.some((at) => at > beat.sent - 1000 && at <= beat.answered!));
+        assert.deepEqual(missing, [], `${name}: answered beats not recorded; recorded ${history.join(', ')}`);
+        const madeUp = history.filter((at) => !sent.some((beat) => at >= beat.sent && at <= (beat.answered ?? Infinity)));
+        assert.deepEqual(madeUp, [], `${name}: recorded beats never sent`);
+        assert.ok(kept.some((beat) => beat.sent < killedAt - 2000), `${name}: the recorded beats reach back before the kill`);
+      }
       await waitUntil(
         'every HTTP service in error (no more beats since the kill)',
         async () => {
@@ -341,9 +371,25 @@ describe(
         .flatMap((_, index) => lab.eventLog(index))
         .concat(lab.eventLog(killedIndex))
         .filter((entry) => entry.kind === 'service' && String(entry.name).startsWith('http.') && entry.to === 'error');
-      const perService = new Map<string, number>();
-      for (const entry of judged) perService.set(String(entry.name), (perService.get(String(entry.name)) ?? 0) + 1);
-      assert.deepEqual([...perService.values()], new Array(HTTP_SERVICES).fill(1), `deadlines judged: ${JSON.stringify([...perService])}`);
+      // A deadline is the one after a service's last beat: each is judged once, by one server (a beat late
+      // under load before the kill may have been judged too, as a deadline of its own).
+      const perDeadline = new Map<string, number>();
+      for (const entry of judged) {
+        const deadline = `${String(entry.name)} after ${String(entry.last_beat)}`;
+        perDeadline.set(deadline, (perDeadline.get(deadline) ?? 0) + 1);
+      }
+      assert.deepEqual(
+        [...perDeadline].filter(([, times]) => times > 1),
+        [],
+        `deadlines judged more than once: ${JSON.stringify([...perDeadline])}`,
+      );
+      for (const [name, sent] of lastAcked) {
+        assert.equal(
+          judged.filter((entry) => entry.name === name && Number(entry.last_beat) >= sent).length,
+          1,
+          `${name}: the deadline after its last answered beat judged once`,
+        );
+      }
     });
 
     it('loses no agent report that was answered; each silent agent is judged down once', async () => {
@@ -359,6 +405,17 @@ describe(
       for (const [hostname, { id, collectedAt }] of agents) {
         const shown = (await api('GET', `/api/agents/${id}`)).json;
         assert.equal(shown.collected_at, collectedAt, `${hostname}: the newest report stored is the last one answered`);
+        // Each report counts once in the history: every answered one, none twice (one whose answer was lost
+        // in the kill may or may not have been stored).
+        const { metrics } = (await api('GET', `/api/agents/${id}/metrics?metric=cpu.percent`)).json as {
+          metrics: { points: { samples: number }[] }[];
+        };
+        const samples = metrics.flatMap((metric) => metric.points).reduce((sum, point) => sum + point.samples, 0);
+        const { stored, uncertain } = agentReports.get(hostname)!;
+        assert.ok(
+          samples >= stored && samples <= stored + uncertain,
+          `${hostname}: ${samples} reports in the history, ${stored} answered as stored, ${uncertain} unanswered`,
+        );
       }
       await waitUntil(
         'the agents alerted',
@@ -429,8 +486,9 @@ describe(
         // None skipped for longer than the takeover bound (SPEC §12: 30 s).
         assert.ok(Math.max(...gaps) < INTERVAL_S * 1000 + 30_000, `monitor ${index}: a gap of ${Math.max(...gaps)} ms`);
         const outside = gaps.filter((_, position) => hits[position + 1]! < killedAt || hits[position]! > takenOverAt + INTERVAL_S * 1000);
+        // No interval without its check outside the takeover window (a loaded machine may start one late).
         assert.ok(
-          outside.every((gap) => gap < INTERVAL_S * 1000 * 1.6),
+          outside.every((gap) => gap < INTERVAL_S * 1000 * 2),
           `monitor ${index}: outside the takeover window the checks are ${outside.join(', ')} ms apart`,
         );
         const span = (hits.at(-1)! - hits[0]!) / 1000;
