@@ -90,6 +90,12 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.startedAt = this.clock.now();
+    // A poller registered through another server is known here once it says so; a monitor naming it may come first.
+    this.directory.setLookUp(async (id) => {
+      const row = await this.repository.findById(id);
+      if (row && !this.pollers.has(id)) this.mirror(row);
+      return row !== null;
+    });
     for (const poller of await this.repository.findAll()) this.hold(poller);
     if (this.pollers.size > 0) this.logger.log(`${this.pollers.size} poller(s) registered`);
   }

@@ -367,21 +367,20 @@ describe(
         () => alerts().filter((alert) => /^http-/.test(alert.name) && alert.to_state === 'error').length >= HTTP_SERVICES,
         30_000,
       );
-      const judged = lab.servers
-        .flatMap((_, index) => lab.eventLog(index))
-        .concat(lab.eventLog(killedIndex))
+      const judged = [0, 1, 2]
+        .flatMap((index) => lab.eventLog(index).map((entry): Record<string, unknown> => ({ ...entry, server: lab.name(index) })))
         .filter((entry) => entry.kind === 'service' && String(entry.name).startsWith('http.') && entry.to === 'error');
       // A deadline is the one after a service's last beat: each is judged once, by one server (a beat late
       // under load before the kill may have been judged too, as a deadline of its own).
-      const perDeadline = new Map<string, number>();
+      const perDeadline = new Map<string, string[]>();
       for (const entry of judged) {
-        const deadline = `${String(entry.name)} after ${String(entry.last_beat)}`;
-        perDeadline.set(deadline, (perDeadline.get(deadline) ?? 0) + 1);
+        const deadline = `${String(entry.name)} after ${new Date(Number(entry.last_beat)).toISOString()}`;
+        perDeadline.set(deadline, [...(perDeadline.get(deadline) ?? []), `${entry.server} at ${String(entry.time)}`]);
       }
       assert.deepEqual(
-        [...perDeadline].filter(([, times]) => times > 1),
+        [...perDeadline].filter(([, by]) => by.length > 1),
         [],
-        `deadlines judged more than once: ${JSON.stringify([...perDeadline])}`,
+        `deadlines judged more than once (killed ${new Date(killedAt).toISOString()})\n${lab.output()}`,
       );
       for (const [name, sent] of lastAcked) {
         assert.equal(
