@@ -40,6 +40,15 @@ export class AlarmRepository {
     await this.dataSource.getRepository(AlarmDefinitionEntity).insert(definition);
   }
 
+  /** A definition's patterns and alerts replaced (its name and creation time kept). False when there is none. */
+  async updateDefinition(
+    name: string,
+    fields: Pick<AlarmDefinitionEntity, 'pattern' | 'includes' | 'excludes' | 'alerts'>,
+  ): Promise<boolean> {
+    const result = await this.dataSource.getRepository(AlarmDefinitionEntity).update({ name }, fields);
+    return (result.affected ?? 0) > 0;
+  }
+
   async deleteDefinition(name: string): Promise<void> {
     await this.dataSource.getRepository(AlarmDefinitionEntity).delete({ name });
   }

@@ -36,16 +36,7 @@ export class AlarmsService {
   }
 
   async create(body: CreateAlarmDto): Promise<AlarmDefinition> {
-    const definition: AlarmDefinition = {
-      name: body.name,
-      pattern: body.pattern ?? '',
-      includes: body.includes ?? [],
-      excludes: body.excludes ?? [],
-      alerts: body.alerts ?? [],
-      source: 'api',
-    };
-    const problem = alarmDefinitionProblem(definition);
-    if (problem) throw ValidationFailure.field('pattern', problem);
+    const definition = checkedDefinition(body);
     const clash = this.alarms.definition(definition.name);
     if (clash)
       throw ApiError.conflict(
@@ -62,6 +53,30 @@ export class AlarmsService {
     this.redefine([...this.apiDefinitions(), definition]);
     await this.tellOthers(definition.name);
     this.logger.log(`alarm definition "${definition.name}" created`);
+    return definition;
+  }
+
+  /**
+   * A definition made through the API gets new patterns or alerts (PUT /api/alarms/<name>, the console's
+   * Edit). Its name stays (a new name is a new definition); every service's membership is worked out
+   * again, so alarms that no service matches any more are left without members. Config-file definitions
+   * are changed in the file.
+   */
+  async update(name: string, body: CreateAlarmDto): Promise<AlarmDefinition> {
+    const current = this.alarms.definition(name);
+    if (!current) throw ApiError.notFound(`There is no alarm definition "${name}". GET /api/alarms lists them.`);
+    if (current.source === 'config')
+      throw ApiError.conflict(`Alarm definition "${name}" is in the configuration file ([[alarms]]); change it there.`);
+    if (body.name !== name) throw ValidationFailure.field('name', `cannot be changed (it is "${name}"); create a new alarm instead`);
+    const definition = checkedDefinition(body);
+    await this.repository.updateDefinition(name, {
+      pattern: definition.pattern,
+      includes: JSON.stringify(definition.includes),
+      excludes: JSON.stringify(definition.excludes),
+      alerts: JSON.stringify(definition.alerts),
+    });
+    this.redefine(this.apiDefinitions().map((other) => (other.name === name ? definition : other)));
+    this.logger.log(`alarm definition "${name}" changed`);
     return definition;
   }
 
@@ -109,4 +124,19 @@ export class AlarmsService {
   private apiDefinitions(): AlarmDefinition[] {
     return this.alarms.definitions.filter((definition) => definition.source === 'api');
   }
+}
+
+/** An API definition from the request's fields; 400 naming `pattern` when its patterns cannot make an alarm. */
+function checkedDefinition(body: CreateAlarmDto): AlarmDefinition {
+  const definition: AlarmDefinition = {
+    name: body.name,
+    pattern: body.pattern ?? '',
+    includes: body.includes ?? [],
+    excludes: body.excludes ?? [],
+    alerts: body.alerts ?? [],
+    source: 'api',
+  };
+  const problem = alarmDefinitionProblem(definition);
+  if (problem) throw ValidationFailure.field('pattern', problem);
+  return definition;
 }

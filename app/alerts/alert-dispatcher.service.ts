@@ -1,6 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { Ownership, SoleOwnership, type Fence } from '../cluster/ownership.js';
 import { AlertingSection } from '../config/config.schema.js';
+import { EventBus } from '../events/pulse-events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
 import type { AlertDelivery } from './alert-delivery.entity.js';
@@ -10,6 +11,7 @@ import { AlertQueueService } from './alert-queue.service.js';
 import { targetKey, type AlertChannel } from './channel-targets.js';
 import { alertEventKey } from './event-key.js';
 import { StormWindow } from './storm-window.js';
+import './alert.events.js';
 
 /**
  * Turns an event into queued deliveries: one per target of each channel it goes to. During a storm
@@ -27,6 +29,7 @@ export class AlertDispatcher {
     private readonly repository: AlertDeliveryRepository,
     private readonly queue: AlertQueueService,
     private readonly clock: Clock,
+    private readonly events: EventBus,
     private readonly alerting: AlertingSection,
     @Optional() ownership?: Ownership,
   ) {
@@ -91,6 +94,7 @@ export class AlertDispatcher {
   private queued(event: AlertEvent, created: AlertDelivery[]): void {
     if (created.length > 0)
       this.logger.debug(`queued ${created.length} alert(s) for ${event.kind} "${event.name}" ${event.fromState} → ${event.toState}`);
+    for (const row of created) this.events.emit('alert.delivery-changed', { id: row.id, channel: row.channel, status: row.status });
     this.queue.wake(created.filter((row) => row.status === 'pending').map((row) => row.targetKey));
     this.queue.noteHeld(created.filter((row) => row.status === 'held'));
   }

@@ -142,7 +142,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
    * the services (HeartbeatCluster: `judge`).
    */
   async onModuleInit(): Promise<void> {
-    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load()]);
+    // Windows first: a service saved inside a window that is still on comes back inside it.
+    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load(), this.maintenance.ready()]);
     const now = this.clock.now();
     for (const row of serviceRows) {
       const service = ServiceRecord.fromEntity(row);

@@ -10,13 +10,14 @@ import { HeartbeatMaintenanceListener } from './heartbeat-maintenance.listener.j
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { HeartbeatsController } from './heartbeats.controller.js';
+import { HeartbeatsPages } from './heartbeats.pages.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { ServicesQuery } from './services.query.js';
 
 /** Heartbeat services (SPEC §6): the state engine, the ServicesQuery and the HTTP API. Alarms are their own module. */
 @Module({
   imports: [TokensModule],
-  controllers: [HeartbeatsController],
+  controllers: [HeartbeatsController, HeartbeatsPages],
   providers: [
     HeartbeatRepository,
     HeartbeatStore,

@@ -24,6 +24,7 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   private lastReload = 0;
   /** Reloads run one after another: a slow periodic read must never land after a newer one. */
   private reloading: Promise<void> = Promise.resolve();
+  private firstLoad: Promise<void> | null = null;
 
   constructor(
     private readonly repository: MaintenanceRepository,
@@ -48,13 +49,23 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.reload();
+    await this.ready();
     this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * The windows read once, for what restores its state at start (HeartbeatEngine): a service saved inside
+   * a window that is still on must come back inside it, before any tick (and before event listeners are
+   * subscribed, so the start event of that first read may reach nobody).
+   */
+  ready(): Promise<void> {
+    this.firstLoad ??= this.reload();
+    return this.firstLoad;
   }
 
   /** True while an active window covers the subject. */

@@ -23,6 +23,7 @@ import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.m
 import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
@@ -67,6 +68,7 @@ export class ServerModule {
         SnapshotModule,
         AlertsModule,
         AgentsModule,
+        SettingsModule,
         DashboardModule,
       ],
       providers: [
