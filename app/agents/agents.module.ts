@@ -3,6 +3,7 @@ import { AgentChoices } from '../maintenance/scope-choices.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { AgentChoicesProvider } from './agent-choices.provider.js';
 import { AgentCleanupService } from './agent-cleanup.service.js';
+import { AgentCluster } from './agent-cluster.js';
 import { AgentIngestController } from './agent-ingest.controller.js';
 import { AgentMaintenanceListener } from './agent-maintenance.listener.js';
 import { AgentsQuery } from './agents.query.js';
@@ -19,6 +20,7 @@ import './agent.events.js';
   providers: [
     AgentRepository,
     AgentRuntime,
+    AgentCluster,
     AgentService,
     AgentsQuery,
     AgentMaintenanceListener,

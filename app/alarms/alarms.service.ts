@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus.js';
 import { describeStorageFailure } from '../database/storage-failure.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
@@ -21,7 +22,18 @@ export class AlarmsService {
     private readonly repository: AlarmRepository,
     private readonly clock: Clock,
     private readonly storage: StorageHealth,
-  ) {}
+    private readonly bus: ClusterBus,
+  ) {
+    // Another server made or deleted a definition: every service's membership is worked out again here too.
+    const reload = () => {
+      this.alarms
+        .reloadDefinitions()
+        .then(() => this.heartbeats.regroup())
+        .catch((error: Error) => this.logger.error(`could not read the alarm definitions another server changed: ${error.message}`));
+    };
+    bus.subscribe('alarm-definitions', reload);
+    bus.onResync(reload);
+  }
 
   async create(body: CreateAlarmDto): Promise<AlarmDefinition> {
     const definition = checkedDefinition(body);
@@ -39,6 +51,7 @@ export class AlarmsService {
       createdAt: this.clock.now(),
     });
     this.redefine([...this.apiDefinitions(), definition]);
+    await this.tellOthers(definition.name);
     this.logger.log(`alarm definition "${definition.name}" created`);
     return definition;
   }
@@ -89,9 +102,17 @@ export class AlarmsService {
       await this.repository.deleteDefinition(name);
       this.redefine(this.apiDefinitions().filter((other) => other.name !== name));
       for (const other of [...this.alarms.all.values()]) if (other.definition.name === name) this.alarms.remove(other.name);
+      await this.tellOthers(name);
       this.logger.log(`alarm definition "${name}" deleted`);
     }
     if (alarm) this.alarms.remove(name);
+  }
+
+  /** Several servers: the others read the definitions again (a notice lost with a dropped connection is made up by its resync). */
+  private async tellOthers(name: string): Promise<void> {
+    await this.bus
+      .publish('alarm-definitions', { name })
+      .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
   }
 
   /** New API definitions: every service's membership is worked out again. */

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
 import { ForgetUnseenTask } from './forget-unseen.task.js';
+import { HeartbeatCluster } from './heartbeat-cluster.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
+import { HeartbeatForwarder } from './heartbeat-forwarder.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatMaintenanceListener } from './heartbeat-maintenance.listener.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
@@ -22,6 +24,8 @@ import { ServicesQuery } from './services.query.js';
     HeartbeatMaintenance,
     HeartbeatMaintenanceListener,
     HeartbeatEngine,
+    HeartbeatForwarder,
+    HeartbeatCluster,
     HeartbeatsService,
     ServicesQuery,
     BeatRoutes,

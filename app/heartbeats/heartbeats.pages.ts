@@ -65,7 +65,7 @@ export class HeartbeatsPages {
    * another number of services than the preview showed, the new preview is shown to confirm again.
    */
   @Post('delete-matching')
-  deleteMatching(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>) {
+  async deleteMatching(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>) {
     const pattern = formText(body?.pattern) ?? '';
     const expected = Number(formText(body?.expected));
     const preview = this.preview(pattern);
@@ -75,7 +75,7 @@ export class HeartbeatsPages {
       bulk = { preview, changed: preview.error === null && preview.count !== expected };
       status = preview.error !== null ? 422 : 409;
     } else {
-      const { deleted } = this.heartbeats.removeMatching(pattern);
+      const { deleted } = await this.heartbeats.removeMatching(pattern);
       bulk = { done: { pattern, count: deleted } };
     }
     const data = this.listData(readServiceListParams({}), { bulk });
@@ -89,13 +89,13 @@ export class HeartbeatsPages {
   }
 
   @Post('services/:name/timeout')
-  setTimeout(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
+  async setTimeout(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
     this.services.get(name, false); // 404 before anything: a timeout never creates a service
     const field = readTimeoutField(formText(body?.timeout) ?? '');
     let error: string | null = field.ok ? null : field.error;
     if (field.ok) {
       try {
-        this.heartbeats.beat(name, { timeout: field.timeout, beat: 'false' }, undefined);
+        await this.heartbeats.beat(name, { timeout: field.timeout, beat: 'false' }, undefined);
       } catch (failure) {
         if (!(failure instanceof ValidationFailure)) throw failure;
         error = `${failure.fields.timeout ?? failure.message}`.replace(/^timeout /, 'The timeout ');
@@ -105,20 +105,20 @@ export class HeartbeatsPages {
   }
 
   @Post('services/:name/mute')
-  mute(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
-    this.heartbeats.mute(name);
+  async mute(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
+    await this.heartbeats.mute(name);
     return this.afterChange(request, name, body);
   }
 
   @Post('services/:name/unmute')
-  unmute(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
-    this.heartbeats.unmute(name);
+  async unmute(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
+    await this.heartbeats.unmute(name);
     return this.afterChange(request, name, body);
   }
 
   @Post('services/:name/delete')
-  remove(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
-    this.heartbeats.remove(name);
+  async remove(@Req() request: ConsoleRequest, @Param('name') name: string, @Body() body: Record<string, unknown>) {
+    await this.heartbeats.remove(name);
     const back = formText(body?.back);
     if (isHtmxRequest(request) && formText(body?.from) === 'list') {
       return view('heartbeats/index', {}, { fragment: { partial: 'heartbeats/row-deleted', data: { name } } });

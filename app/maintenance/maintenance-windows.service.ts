@@ -24,7 +24,7 @@ export class MaintenanceWindowsService {
   async create(dto: MaintenanceWindowDto) {
     const now = this.clock.now();
     const window = await this.repository.insert(this.validated(dto, now), now);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     this.events.emit('maintenance.edited', { id: window.id, change: 'created' });
     return this.view(window, now);
   }
@@ -33,7 +33,7 @@ export class MaintenanceWindowsService {
     await this.existing(id);
     const now = this.clock.now();
     await this.repository.update(id, this.validated(dto, now));
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     this.events.emit('maintenance.edited', { id, change: 'updated' });
     return this.view((await this.repository.find(id))!, now);
   }
@@ -41,7 +41,7 @@ export class MaintenanceWindowsService {
   async remove(id: number) {
     const window = await this.existing(id);
     await this.repository.remove(id);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
     this.events.emit('maintenance.edited', { id, change: 'deleted' });
     return this.view(window, this.clock.now());
   }

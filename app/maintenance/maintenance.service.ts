@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus.js';
 import { EventBus } from '../events/pulse-events.js';
 import { Clock } from '../runtime/clock.js';
 import './maintenance.events.js';
@@ -29,7 +30,23 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
     private readonly repository: MaintenanceRepository,
     private readonly events: EventBus,
     private readonly clock: Clock,
-  ) {}
+    @Optional() private readonly bus?: ClusterBus,
+  ) {
+    // Several servers: a window made, changed or deleted on another one applies here at once.
+    bus?.subscribe(
+      'maintenance',
+      () => void this.reload().catch((error: Error) => this.logger.error(`maintenance reload failed: ${error.message}`)),
+    );
+  }
+
+  /** After an API change here: this server reads the windows again, and tells the others to. */
+  async changed(): Promise<void> {
+    await this.reload();
+    // The others also read the windows every 30 s: a lost notice only delays them.
+    await this.bus
+      ?.publish('maintenance', {})
+      .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ready();

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MonitorChoices } from '../maintenance/scope-choices.js';
 import { MonitorChoicesProvider } from './monitor-choices.provider.js';
+import { MonitorCluster } from './monitor-cluster.js';
 import { MonitorFormPages } from './monitor-form.pages.js';
 import { MonitorHistoryRepository } from './monitor-history.repository.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
@@ -25,6 +26,7 @@ import './monitor.events.js';
     MonitorRepository,
     ResultRepository,
     MonitorRuntime,
+    MonitorCluster,
     MonitorService,
     MonitorsQuery,
     MonitorMaintenance,

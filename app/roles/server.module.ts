@@ -5,6 +5,7 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
@@ -50,6 +51,7 @@ export class ServerModule {
         EventsModule,
         MetricsModule,
         HealthModule,
+        ClusterModule,
         PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins)),
         ScheduleModule.forRoot(),
         TokensModule,

@@ -115,6 +115,9 @@ const STATES: Record<string, StateView> = {
   held: { label: 'Held for a digest', tone: 'warn' },
   digested: { label: 'In a digest', tone: 'idle' },
   cancelled: { label: 'Cancelled', tone: 'idle' },
+  fenced: { label: 'Fenced', tone: 'warn' },
+  unreachable: { label: 'Unreachable', tone: 'bad' },
+  stopped: { label: 'Stopped', tone: 'idle' },
 };
 
 export function stateView(state: string): StateView {
