@@ -52,7 +52,8 @@ export class AlarmRecord implements AlarmSnapshot {
 export interface AlarmBookHooks {
   changed(alarm: AlarmRecord): void;
   removed(name: string): void;
-  stateChanged(event: AlarmStateChanged): void;
+  /** The engine adds when the change is written (`written`). */
+  stateChanged(event: Omit<AlarmStateChanged, 'written'>): void;
   /** Whether this server judges the alarm (several servers: its shard's holder); true when left out. */
   decides?(name: string): boolean;
 }

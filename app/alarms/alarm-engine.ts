@@ -8,6 +8,7 @@ import { WritableShards } from '../cluster/writable-shards.js';
 import { shardOf, workKey } from '../cluster/shard-of.js';
 import { ServerConfig } from '../config/config.schema.js';
 import { DirtyRows } from '../database/dirty-rows.js';
+import { RecordedChanges } from '../database/recorded-changes.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
@@ -43,6 +44,8 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
   private readonly writable: WritableShards;
   /** Alarms another server saved, read back here. */
   private readonly saved: ReadBack<string>;
+  /** State changes waiting for the save that carries them (the event log writes them once it commits). */
+  private readonly recorded = new RecordedChanges();
 
   constructor(
     private readonly config: ServerConfig,
@@ -69,12 +72,13 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
       metrics: writeQueueMetrics(metrics, 'alarms', () => this.rows.pendingCount),
       current: (name) => this.book.record(name)?.toEntity(),
       save: (alarms, deleted) => this.save(alarms, deleted),
+      givenUp: (names) => this.recorded.discard(names),
     });
     const clustered = this.owned.clustered;
     this.book = new AlarmBook({
       changed: (alarm) => this.changed(alarm.name),
       removed: (name) => this.changed(name),
-      stateChanged: (event) => events.emit('alarm.state-changed', event),
+      stateChanged: (event) => events.emit('alarm.state-changed', { ...event, written: this.recordStateChange(event.name) }),
       decides: clustered ? (name) => this.owned.owns(workKey.alarm(name)) : undefined,
     });
     if (clustered) {
@@ -208,16 +212,38 @@ export class AlarmEngine implements ServiceGroups, ShardWork, OnApplicationShutd
   }
 
   private changed(name: string): void {
-    this.rows.changed(name);
+    if (!this.rows.changed(name)) this.recorded.discard([name]);
+  }
+
+  /** A state change was decided: resolves once the save that carries it commits (false: not written, see AlarmStateChanged). */
+  private recordStateChange(name: string): Promise<boolean> {
+    const written = this.recorded.track(name);
+    this.changed(name);
+    return written;
   }
 
   private async save(alarms: HeartbeatAlarmEntity[], deleted: string[]): Promise<void> {
     const started = performance.now();
-    await this.repository.saveBatch(
-      alarms,
-      deleted,
-      this.owned.clustered ? (manager, rows) => this.keepHeld(manager, rows, deleted) : undefined,
-    );
+    // Same tick as DirtyRows read the rows: the changes they carry.
+    const changes = this.recorded.take([...alarms.map((row) => row.name), ...deleted]);
+    let kept: Set<string> | null = null;
+    try {
+      await this.repository.saveBatch(
+        alarms,
+        deleted,
+        this.owned.clustered
+          ? async (manager, rows) => {
+              const held = await this.keepHeld(manager, rows, deleted);
+              kept = new Set([...held.map((row) => row.name), ...deleted]);
+              return held;
+            }
+          : undefined,
+      );
+    } catch (error) {
+      changes.restore();
+      throw error;
+    }
+    changes.settle((name) => (kept as Set<string> | null)?.has(name) ?? true);
     this.events.emit('heartbeat.saved', { rows: alarms.length + deleted.length, durationMs: performance.now() - started });
   }
 

@@ -11,6 +11,12 @@ export interface AlarmStateChanged {
   alerts: string[];
   at: number;
   since: number;
+  /**
+   * Resolves true once the save that carries this change has committed; false when it is not written
+   * (several servers: this server lost the alarm's lease first, and the one that took it over decides
+   * the change again). What must appear once per change (the event log) waits for it.
+   */
+  written: Promise<boolean>;
 }
 
 /** Another server decided an alarm's state (several servers): this server's copy followed. For pages, not alerts. */

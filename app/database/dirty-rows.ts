@@ -17,6 +17,8 @@ export interface DirtyRowsOptions<R> {
   current(name: string): R | undefined;
   /** One transaction: these rows upserted, these names deleted. */
   save(rows: R[], deleted: string[]): Promise<void>;
+  /** These names were given up on (their save kept failing with an error that is not a storage failure). */
+  givenUp?(names: string[]): void;
 }
 
 /**
@@ -38,6 +40,11 @@ export class DirtyRows<R> {
       metrics: options.metrics,
       storage: options.storage,
       write: (names) => this.write(names),
+      onGivenUp: (names) => {
+        // Not waiting any more: a later change of these names queues them again.
+        for (const name of names) this.dirty.delete(name);
+        options.givenUp?.(names);
+      },
     });
   }
 

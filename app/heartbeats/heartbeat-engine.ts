@@ -548,6 +548,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       timeoutMs: service.timeoutMs,
       effectiveTimeoutMs: service.effectiveTimeout(),
       alarms: [...service.alarms],
+      written: this.store.stateChanged(service.name),
     });
     this.groups.stateChanged(service, now);
   }

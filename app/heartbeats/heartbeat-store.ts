@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DirtyRows } from '../database/dirty-rows.js';
+import { RecordedChanges, type RecordedBatch } from '../database/recorded-changes.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
@@ -49,6 +50,8 @@ export class HeartbeatStore {
   private changes = 0;
   private saved = 0;
   private waiters: { upTo: number; resolve: () => void }[] = [];
+  /** State changes waiting for the save that carries them (the event log writes them once it commits). */
+  private readonly recorded = new RecordedChanges();
 
   constructor(
     private readonly repository: HeartbeatRepository,
@@ -66,6 +69,7 @@ export class HeartbeatStore {
       metrics: writeQueueMetrics(metrics, 'heartbeats', () => this.rows.pendingCount),
       current: (name) => this.source?.(name)?.toEntity(),
       save: (services, deleted) => this.save(services, deleted),
+      givenUp: (names) => this.recorded.discard(names),
     });
   }
 
@@ -81,7 +85,18 @@ export class HeartbeatStore {
   /** On every beat: one Set lookup when the service is already waiting for the next save. */
   serviceChanged(name: string): void {
     this.changes++;
-    this.rows.changed(name);
+    if (!this.rows.changed(name)) this.recorded.discard([name]);
+  }
+
+  /**
+   * A state change was decided: the service is saved, and the answer resolves true once the save that
+   * carries the change has committed, false if it is not written (several servers: its lease was lost
+   * first, so the server that took it over decides the change again).
+   */
+  stateChanged(name: string): Promise<boolean> {
+    const written = this.recorded.track(name);
+    this.serviceChanged(name);
+    return written;
   }
 
   /** Forwarded commands are waiting: a save takes them in within the save window. */
@@ -121,7 +136,15 @@ export class HeartbeatStore {
 
   private async saveAlone(services: HeartbeatServiceEntity[], deleted: string[]): Promise<number> {
     const gone = deleted.filter((name) => name !== INBOX);
-    await this.repository.saveBatch(services, gone);
+    // Same tick as DirtyRows read the rows: the changes they carry.
+    const changes = this.recorded.take([...services.map((row) => row.name), ...gone]);
+    try {
+      await this.repository.saveBatch(services, gone);
+    } catch (error) {
+      changes.restore();
+      throw error;
+    }
+    changes.settle(() => true);
     return services.length + gone.length;
   }
 
@@ -130,12 +153,17 @@ export class HeartbeatStore {
     const cluster = this.cluster!;
     let more = false;
     let skipped = 0;
+    let changes: RecordedBatch | null = null;
+    let written = new Set<string>();
     const count = await this.repository.transaction(async (manager) => {
       const held = await cluster.held(manager);
       const commands = await this.repository.takeFromInbox(manager, [...held], INBOX_BATCH);
       more = commands.length === INBOX_BATCH;
       const names = new Set([...services.map((row) => row.name), ...deleted, ...(commands.length > 0 ? cluster.apply(commands) : [])]);
       names.delete(INBOX);
+      // Same tick as the rows are read below: the changes they carry (those of other shards are not written).
+      changes?.restore();
+      changes = this.recorded.take(names);
       for (const name of names) {
         if (held.has(cluster.shardOf(name))) continue;
         names.delete(name);
@@ -150,8 +178,13 @@ export class HeartbeatStore {
       }
       await this.repository.saveIn(manager, rows, gone);
       await cluster.saved([...names], manager);
+      written = names;
       return names.size;
+    }).catch((error: unknown) => {
+      (changes as RecordedBatch | null)?.restore();
+      throw error;
     });
+    (changes as RecordedBatch | null)?.settle((name) => written.has(name));
     if (more) this.takeInbox();
     if (skipped > 0) this.logger.warn(`${skipped} service change(s) not saved: another server decides those services now`);
     return count;

@@ -16,6 +16,12 @@ export interface ServiceStateChanged {
   effectiveTimeoutMs: number;
   /** The alarms the service is in (alarms listen to state changes through ServiceGroups, not this event). */
   alarms: string[];
+  /**
+   * Resolves true once the save that carries this change has committed; false when it is not written
+   * (several servers: this server lost the service's lease first, and the one that took it over decides
+   * the change again). What must appear once per change (the event log) waits for it.
+   */
+  written: Promise<boolean>;
 }
 
 /** One batched save of heartbeat state (for `[metrics]`: Lovebeat reported its database save time). */

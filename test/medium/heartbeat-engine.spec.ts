@@ -104,7 +104,8 @@ for (const kind of databaseKinds()) {
       engine.expireDue();
       assert.equal(service.state, 'error');
       assert.equal(alarms.get('server-alpha')!.state, 'error');
-      const timeout = serviceEvents.find((event) => event.to === 'error')!;
+      const { written, ...timeout } = serviceEvents.find((event) => event.to === 'error')!;
+      assert.equal(await written, true, 'the change is written with the next save');
       assert.deepEqual(
         { ...timeout, at: 0, since: 0 },
         {
