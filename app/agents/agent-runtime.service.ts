@@ -344,18 +344,23 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     if (changed) agent.since = at;
     const agentId = agent.id;
     const stateSince = agent.since ?? at;
+    const note = changed ? `agent ${agentId} "${agent.name}": ${from} → ${state}${reason ? ` (${reason})` : ''}` : null;
     this.stateWrites = this.stateWrites
       .then(async () => {
         const written = await this.repository.applyState(agentId, state, reason, stateSince, (manager) =>
           this.cluster.mayWriteState(agentId, manager),
         );
-        if (written) this.cluster.statesWritten([agentId]);
-        else this.logger.warn(`the state of agent ${agentId} (${state}) is not written: another server decides it now`);
+        if (!written) {
+          this.logger.warn(`the state of agent ${agentId} (${state}) is not written: another server decides it now`);
+          return;
+        }
+        this.cluster.statesWritten([agentId]);
+        // Once written: a change this server could not write is logged by the server that decides it again.
+        if (note) this.logger.log(note);
       })
       .catch((error: Error) => this.logger.error(`could not record the state of agent ${agentId} (${state}): ${error.message}`));
     // A different reason in the same state (another disk filling up) is shown, not alerted.
     if (!changed) return;
-    this.logger.log(`agent ${agentId} "${agent.name}": ${from} → ${state}${reason ? ` (${reason})` : ''}`);
     this.events.emit('agent.state-changed', {
       agentId,
       name: agent.name,

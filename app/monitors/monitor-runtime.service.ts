@@ -45,6 +45,8 @@ interface PendingChange {
   monitorId: number;
   change: StateChange;
   admin?: boolean;
+  /** The log line, written once the change is (so a change another server decides again is logged once). */
+  note: string;
 }
 
 /**
@@ -480,11 +482,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.monitor.statusMessage = message;
     live.monitor.lastChangeAt = at;
     const monitorId = live.monitor.id;
-    if (!this.stateWriter.push({ monitorId, change, admin }))
-      this.logger.error(
-        `state change of monitor ${monitorId} to ${to} not recorded: the database has been failing and the write queue is full`,
-      );
-    this.logger.log(`monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`);
+    const note = `monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`;
+    if (!this.stateWriter.push({ monitorId, change, admin, note }))
+      this.logger.error(`state change not recorded (the database has been failing and the write queue is full): ${note}`);
     this.events.emit('monitor.state-changed', {
       monitorId,
       name: live.monitor.name,
@@ -525,16 +525,21 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
    * holds (and a user's pause or resume, from any server) are written; the others are told.
    */
   private async writeChanges(changes: PendingChange[]): Promise<void> {
-    if (this.cluster === SOLE) return this.monitors.applyChanges(changes);
-    await this.monitors.applyChanges(changes, async (manager) => {
-      const decided = [...new Set(changes.filter((item) => !item.admin).map((item) => item.monitorId))];
-      const writable = await this.cluster.writableStates(manager, decided);
-      const kept = changes.filter((item) => item.admin || writable.has(item.monitorId));
-      if (kept.length < changes.length)
-        this.logger.warn(`${changes.length - kept.length} state change(s) not written: another server decides those monitors now`);
-      await this.cluster.statesWritten([...new Set(kept.map((item) => item.monitorId))], manager);
-      return kept;
-    });
+    let written = changes;
+    if (this.cluster === SOLE) await this.monitors.applyChanges(changes);
+    else
+      await this.monitors.applyChanges(changes, async (manager) => {
+        const decided = [...new Set(changes.filter((item) => !item.admin).map((item) => item.monitorId))];
+        const writable = await this.cluster.writableStates(manager, decided);
+        const kept = changes.filter((item) => item.admin || writable.has(item.monitorId));
+        if (kept.length < changes.length)
+          this.logger.warn(`${changes.length - kept.length} state change(s) not written: another server decides those monitors now`);
+        await this.cluster.statesWritten([...new Set(kept.map((item) => item.monitorId))], manager);
+        written = kept;
+        return kept;
+      });
+    // Once committed: a change this server could not write is logged by the server that decides it again.
+    for (const { note } of written) this.logger.log(note);
   }
 
   // ---- several servers (MonitorCluster) ---------------------------------------------------------------------

@@ -213,13 +213,13 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     const since = poller.stateChangedAt;
     poller.offline = to === 'offline';
     poller.stateChangedAt = now;
-    this.persist(live);
-    this.directory.setPoller(id, { name: poller.name, location: poller.location, offline: poller.offline });
-    this.logger.log(
+    this.persist(
+      live,
       to === 'offline'
         ? `poller ${id} "${poller.name}" offline: not heard from since ${live.lastSeenAt === null ? 'it registered' : new Date(live.lastSeenAt).toISOString()}; its sources are unknown`
         : `poller ${id} "${poller.name}" back online`,
     );
+    this.directory.setPoller(id, { name: poller.name, location: poller.location, offline: poller.offline });
     this.runtime.reevaluatePoller(id);
     this.events.emit('poller.state-changed', {
       pollerId: id,
@@ -234,7 +234,8 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  private persist(live: LivePoller): void {
+  /** Writes the poller's state; `note`, a change's log line, is logged once written (a change another server decides again is logged once). */
+  private persist(live: LivePoller, note?: string): void {
     const { poller } = live;
     const now = this.clock.now();
     this.lastWritten.set(poller.id, now);
@@ -248,9 +249,11 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     };
     this.writes = this.writes
       .then(async () => {
-        if (this.cluster === SOLE) return this.repository.update(poller.id, values);
-        if (await this.repository.updateGuarded(poller.id, values, (manager) => this.cluster.mayWriteState(poller.id, manager)))
+        if (this.cluster === SOLE) await this.repository.update(poller.id, values);
+        else if (await this.repository.updateGuarded(poller.id, values, (manager) => this.cluster.mayWriteState(poller.id, manager)))
           this.cluster.changed(poller.id);
+        else return;
+        if (note) this.logger.log(note);
       })
       .catch((error: Error) => this.logger.warn(`could not record the state of poller ${poller.id}: ${error.message}`));
   }
