@@ -155,35 +155,37 @@ export class HeartbeatStore {
     let skipped = 0;
     let changes: RecordedBatch | null = null;
     let written = new Set<string>();
-    const count = await this.repository.transaction(async (manager) => {
-      const held = await cluster.held(manager);
-      const commands = await this.repository.takeFromInbox(manager, [...held], INBOX_BATCH);
-      more = commands.length === INBOX_BATCH;
-      const names = new Set([...services.map((row) => row.name), ...deleted, ...(commands.length > 0 ? cluster.apply(commands) : [])]);
-      names.delete(INBOX);
-      // Same tick as the rows are read below: the changes they carry (those of other shards are not written).
-      changes?.restore();
-      changes = this.recorded.take(names);
-      for (const name of names) {
-        if (held.has(cluster.shardOf(name))) continue;
-        names.delete(name);
-        skipped++;
-      }
-      const rows: HeartbeatServiceEntity[] = [];
-      const gone: string[] = [];
-      for (const name of names) {
-        const row = this.source?.(name)?.toEntity();
-        if (row) rows.push(row);
-        else gone.push(name);
-      }
-      await this.repository.saveIn(manager, rows, gone);
-      await cluster.saved([...names], manager);
-      written = names;
-      return names.size;
-    }).catch((error: unknown) => {
+    let count: number;
+    try {
+      count = await this.repository.transaction(async (manager) => {
+        const held = await cluster.held(manager);
+        const commands = await this.repository.takeFromInbox(manager, [...held], INBOX_BATCH);
+        more = commands.length === INBOX_BATCH;
+        const names = new Set([...services.map((row) => row.name), ...deleted, ...(commands.length > 0 ? cluster.apply(commands) : [])]);
+        names.delete(INBOX);
+        // Same tick as the rows are read below: the changes they carry (those of other shards are not written).
+        changes = this.recorded.take(names);
+        for (const name of names) {
+          if (held.has(cluster.shardOf(name))) continue;
+          names.delete(name);
+          skipped++;
+        }
+        const rows: HeartbeatServiceEntity[] = [];
+        const gone: string[] = [];
+        for (const name of names) {
+          const row = this.source?.(name)?.toEntity();
+          if (row) rows.push(row);
+          else gone.push(name);
+        }
+        await this.repository.saveIn(manager, rows, gone);
+        await cluster.saved([...names], manager);
+        written = names;
+        return names.size;
+      });
+    } catch (error) {
       (changes as RecordedBatch | null)?.restore();
       throw error;
-    });
+    }
     (changes as RecordedBatch | null)?.settle((name) => written.has(name));
     if (more) this.takeInbox();
     if (skipped > 0) this.logger.warn(`${skipped} service change(s) not saved: another server decides those services now`);

@@ -65,9 +65,17 @@ async function server(dataSource: DataSource, name: string, clock: Clock, dir: s
   config.eventlog.path = `${name}.events.log`;
   config.alarms = [Object.assign(new AlarmConfig(), { name: 'jobs-$name', pattern: 'job.$name.*' })];
   const settings = Object.assign(new ClusterSection(), { name, lease_seconds: 5 });
-  const cluster = new ClusterService(dataSource, new ClusterRepository(dataSource), new ReadinessService(), new Clock(), settings, new HttpSection(), {
-    httpAdapter: undefined,
-  } as unknown as HttpAdapterHost);
+  const cluster = new ClusterService(
+    dataSource,
+    new ClusterRepository(dataSource),
+    new ReadinessService(),
+    new Clock(),
+    settings,
+    new HttpSection(),
+    {
+      httpAdapter: undefined,
+    } as unknown as HttpAdapterHost,
+  );
   const emitter = new EventEmitter2();
   const events = new EventBus(emitter);
   const metrics = new MetricsService();
@@ -76,7 +84,16 @@ async function server(dataSource: DataSource, name: string, clock: Clock, dir: s
   const store = new HeartbeatStore(repository, events, metrics, storage);
   const alarms = new AlarmEngine(config, new AlarmRepository(dataSource), events, metrics, storage, clock, cluster, cluster.bus);
   const maintenance = new MaintenanceService(new MaintenanceRepository(dataSource), events, clock);
-  const engine = new HeartbeatEngine(config.heartbeat, clock, events, store, repository, new HeartbeatMaintenance(maintenance), metrics, alarms);
+  const engine = new HeartbeatEngine(
+    config.heartbeat,
+    clock,
+    events,
+    store,
+    repository,
+    new HeartbeatMaintenance(maintenance),
+    metrics,
+    alarms,
+  );
   const forwarder = new HeartbeatForwarder(repository, cluster.bus, storage, metrics, cluster);
   const heartbeats = new HeartbeatCluster(engine, store, forwarder, repository, cluster, cluster.bus);
   const eventlog = new EventlogService(config);

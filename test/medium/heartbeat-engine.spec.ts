@@ -105,7 +105,8 @@ for (const kind of databaseKinds()) {
       assert.equal(service.state, 'error');
       assert.equal(alarms.get('server-alpha')!.state, 'error');
       const { written, ...timeout } = serviceEvents.find((event) => event.to === 'error')!;
-      assert.equal(await written, true, 'the change is written with the next save');
+      await engine.flush();
+      assert.equal(await written, true, 'the change is recorded once the save carrying it commits');
       assert.deepEqual(
         { ...timeout, at: 0, since: 0 },
         {
