@@ -196,6 +196,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     }
     this.deadlines.schedule(agent.id, receivedAt + downAfterMs(agent.intervalS, agent.thresholds));
     this.evaluate(agent, receivedAt);
+    this.events.emit('agent.reported', { agentId: agent.id });
 
     const accepted = (await Promise.all(stored)).filter(Boolean).length;
     const duplicates = request.reports.length - accepted;
@@ -224,6 +225,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
         this.live.set(agent.id, agent);
         this.byToken.set(tokenId, agent.id);
         this.logger.log(`agent ${agent.id} "${agent.hostname}" reported for the first time (token #${tokenId})`);
+        this.events.emit('agent.changed', { agentId: agent.id });
         return agent;
       })
       .finally(() => this.creating.delete(tokenId));
@@ -239,6 +241,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     agent.applySettings(settings);
     this.deadlines.schedule(agentId, agent.lastSeenAt + downAfterMs(agent.intervalS, agent.thresholds));
     this.evaluate(agent, this.clock.now());
+    this.events.emit('agent.changed', { agentId });
   }
 
   /** Forgets the agent; reports of it still queued are dropped. */
@@ -248,6 +251,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     this.live.delete(agentId);
     this.byToken.delete(agent.tokenId);
     this.deadlines.remove(agentId);
+    this.events.emit('agent.changed', { agentId });
   }
 
   /** Waits until every report and state change so far is in the database. */

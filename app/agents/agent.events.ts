@@ -17,8 +17,20 @@ export interface AgentStateChanged {
   alerts: string[];
 }
 
+/** An agent was made (its first report), edited or deleted: what lists show of it changed. */
+export interface AgentChanged {
+  agentId: number;
+}
+
+/** An agent's report arrived: its figures changed (the agent's page shows them). */
+export interface AgentReported {
+  agentId: number;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'agent.state-changed': AgentStateChanged;
+    'agent.changed': AgentChanged;
+    'agent.reported': AgentReported;
   }
 }

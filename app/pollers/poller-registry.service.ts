@@ -118,6 +118,7 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     this.byToken.set(poller.tokenId, poller.id);
     this.directory.setPoller(poller.id, { name: poller.name, location: poller.location, offline: poller.offline });
     this.liveness.schedule(poller.id, nextLivenessCheck(live.lastSeenAt, this.startedAt));
+    this.events.emit('poller.changed', { pollerId: poller.id });
     return live;
   }
 
@@ -130,6 +131,7 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     this.liveness.remove(id);
     this.lastWritten.delete(id);
     this.directory.removePoller(id);
+    this.events.emit('poller.changed', { pollerId: id });
   }
 
   /**
@@ -204,6 +206,8 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
       outboxDropped: poller.outboxDropped,
       outboxReportedAt: poller.outboxReportedAt,
     };
+    // The console's pollers pages re-read: last seen and the outbox figures change with these writes.
+    this.events.emit('poller.changed', { pollerId: poller.id });
     this.writes = this.writes
       .then(() => this.repository.update(poller.id, values))
       .catch((error: Error) => this.logger.warn(`could not record the state of poller ${poller.id}: ${error.message}`));

@@ -8,6 +8,7 @@ import { PollerLinkService } from './poller-link.service.js';
 import { PollerRegistry } from './poller-registry.service.js';
 import { PollerRepository } from './poller.repository.js';
 import { PollersController } from './pollers.controller.js';
+import { PollersPages } from './pollers.pages.js';
 import { PollersQuery } from './pollers.query.js';
 import { PollersService } from './pollers.service.js';
 
@@ -20,7 +21,7 @@ import { PollersService } from './pollers.service.js';
 @Global()
 @Module({
   imports: [MonitorsModule, TokensModule],
-  controllers: [PollersController, PollerApiController],
+  controllers: [PollersController, PollerApiController, PollersPages],
   providers: [
     PollerRepository,
     PollerRegistry,
