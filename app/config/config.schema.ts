@@ -48,6 +48,11 @@ export class UdpSection {
   @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' })
   @IsInt(INTEGER)
   receive_buffer_bytes = 4 * 1024 * 1024;
+  /**
+   * Threads that receive and parse statsd datagrams, so the socket is drained whatever the main thread is
+   * doing; several share the port (SO_REUSEPORT; one where Node is older than 22.12). 0: the main thread.
+   */
+  @Min(0, { message: 'must be at least 0' }) @Max(16, { message: 'must be at most 16' }) @IsInt(INTEGER) workers = 2;
 }
 
 export class TcpSection {
@@ -69,6 +74,8 @@ export class TcpSection {
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+  /** Read the connections in a worker thread; false reads them on the main thread. */
+  @IsBoolean(BOOLEAN) worker = true;
 }
 
 /** Pulse's own section: who may send statsd beats. */
