@@ -196,7 +196,7 @@ describe(
         assert.ok((await page.locator('#monitor-sources').innerText()).includes(REMOTE_NAME), 'the poller as a source');
         await page.click('.summary-actions >> text=Edit');
         await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
-        assert.ok((await page.locator('#monitor-sources').innerText()).includes(REMOTE_NAME), 'the poller in the Sources field');
+        assert.ok((await page.locator('#monitor-form-sources').innerText()).includes(REMOTE_NAME), 'the poller in the Sources field');
         await page.keyboard.press('Escape');
         await visit(page, 'monitors');
         assert.ok((await page.locator(`#monitor-row-${ids.http} .chips`).innerText()).includes(REMOTE_NAME), 'its chip');
