@@ -54,7 +54,10 @@ interface DemoAgent {
 const wave =
   (base: number, swing: number, phase = 0) =>
   (hour: number) =>
-    Math.max(1, Math.min(99, base + swing * Math.sin(((hour + phase) / 24) * 2 * Math.PI) + 3 * Math.sin(hour * 7.3)));
+    Math.max(
+      1,
+      Math.min(99, base + swing * Math.sin(((hour + phase) / 24) * 2 * Math.PI) + 2 * Math.sin(hour * 1.7) + Math.sin(hour * 4.1)),
+    );
 
 const AGENTS: DemoAgent[] = [
   {
@@ -171,7 +174,7 @@ export function writeRemoteHistory(dataDir: string, demo: RemoteDemo, now: numbe
   const database = new Database(path.join(dataDir, 'pulse.db'));
   try {
     const update = database.prepare(
-      'UPDATE pollers SET offline = @offline, last_seen_at = @lastSeen, state_changed_at = @changed, outbox_queued = @queued, outbox_dropped = @dropped, outbox_reported_at = @reported WHERE id = @id',
+      'UPDATE pollers SET offline = @offline, last_seen_at = @lastSeen, state_changed_at = @changed, outbox_queued = @queued, outbox_dropped = @dropped, outbox_reported_at = @reported, created_at = @created WHERE id = @id',
     );
     for (const { id, spec } of demo.pollers) {
       const silent = spec.offlineFor ?? 0;
@@ -183,6 +186,7 @@ export function writeRemoteHistory(dataDir: string, demo: RemoteDemo, now: numbe
         queued: spec.outbox.queued,
         dropped: spec.outbox.dropped,
         reported: now - silent - 20_000,
+        created: now - 40 * 24 * HOUR,
       });
     }
   } finally {
