@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { BrowserPeer } from '../peers/browser.js';
-import { directSite, signIn, type ConsoleSite } from '../support/console-sites.js';
+import { directSite, nginxSite, signIn, type ConsoleSite } from '../support/console-sites.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
 import { startProcess, type TestProcess } from '../support/processes.js';
 
@@ -41,7 +41,7 @@ function agentReport(hostname: string, dataPercent: number) {
  * appears live with its figures as bars, a refused threshold shows at its field, a saved one changes the
  * agent's state, and a new report changes it back without a reload.
  */
-describe('console pollers and agents in Chromium', { skip: skipUnlessInstalled('chromium') }, () => {
+describe('console pollers in Chromium', { skip: skipUnlessInstalled('chromium') }, () => {
   let site: ConsoleSite;
   let browser: BrowserPeer;
   let admin: string;
@@ -123,65 +123,87 @@ describe('console pollers and agents in Chromium', { skip: skipUnlessInstalled('
       await context.close();
     }
   });
-
-  it('shows an agent as it first reports, refuses a bad threshold at its field, and follows its state live', async () => {
-    const token = (await api('POST', '/api/tokens', { name: 'agent files-01', type: 'agent' })).json.token as string;
-    const { context, watched } = await signIn(browser, site, admin);
-    const { page } = watched;
-    try {
-      await page.goto(`${site.url}agents`);
-      await setMarker(page);
-      const sent = await api('POST', '/api/agent/metrics', agentReport('files-01', 70), token);
-      assert.equal(sent.status, 200, sent.text);
-      const id = sent.json.agent_id as number;
-      const row = page.locator(`#agent-row-${id}`);
-      await row.waitFor();
-      assert.equal(await marker(page), 1, 'it appeared without a reload');
-      assert.equal(await row.locator('.state').innerText(), 'OK');
-      const bars = row.locator('.usage');
-      assert.deepEqual(await bars.locator('.usage-text').allInnerTexts(), ['42 %', '25 %', '70 %']);
-      assert.equal(await row.locator('.usage-mount').innerText(), '/data');
-      assert.equal(await bars.first().locator('.usage-fill').getAttribute('width'), '42');
-
-      await row.locator('a', { hasText: 'files-01' }).click();
-      await page.waitForURL(new RegExp(`/agents/${id}$`));
-      assert.equal(await page.locator('#agent-state').innerText(), 'OK');
-      assert.deepEqual(await page.locator('.agent-disk dt .mono').allInnerTexts(), ['/', '/data']);
-      await page.fill('#threshold-disk_percent', '150');
-      await page.click('#agent-thresholds button[type=submit]');
-      const error = page.locator('#threshold-disk_percent-error');
-      await error.waitFor();
-      assert.equal(await error.innerText(), 'Must be a percent, 1 to 100.');
-      assert.equal(await page.locator('#threshold-disk_percent').getAttribute('aria-invalid'), 'true');
-      assert.equal(
-        await page.evaluate('document.activeElement && document.activeElement.id'),
-        'threshold-disk_percent',
-        'the bad field has the focus',
-      );
-
-      await page.fill('#threshold-disk_percent', '60');
-      await Promise.all([page.waitForEvent('load'), page.click('#agent-thresholds button[type=submit]')]);
-      assert.equal(await page.locator('#agent-state').innerText(), 'Warning');
-      assert.equal(await page.locator('#agent-reason').innerText(), 'disk /data 70 % > 60 %');
-      assert.equal(await page.locator('.agent-disk .usage-bad .usage-text').innerText(), '70 %');
-
-      await setMarker(page);
-      assert.equal((await api('POST', '/api/agent/metrics', agentReport('files-01', 50), token)).status, 200);
-      await page.locator('#agent-state', { hasText: 'OK' }).waitFor();
-      await page.locator('.agent-disk .usage-text', { hasText: '50 %' }).waitFor();
-      assert.equal(await marker(page), 1, 'state and figures changed without a reload');
-
-      await page.click('#agent-summary >> text=Delete');
-      await page.waitForURL(`${site.url}agents`);
-      assert.match(watched.confirms.at(-1)!, /^Delete the agent “files-01”\?/);
-      assert.equal((await api('GET', `/api/agents/${id}`)).status, 404);
-      assert.deepEqual(
-        watched.errors.filter((error) => !/status of 422/.test(error)),
-        [],
-        'no errors but the refused form’s 422',
-      );
-    } finally {
-      await context.close();
-    }
-  });
 });
+
+function agentsScenario(name: string, open: () => Promise<ConsoleSite>, ...programs: string[]) {
+  describe(`console agents in Chromium, ${name}`, { skip: skipUnlessInstalled('chromium', ...programs) }, () => {
+    let site: ConsoleSite;
+    let browser: BrowserPeer;
+    let admin: string;
+    const api = (method: string, urlPath: string, json?: unknown, token = admin) => site.server.request(method, urlPath, { token, json });
+
+    before(async () => {
+      site = await open();
+      admin = site.server.adminToken!;
+      browser = await BrowserPeer.launch();
+    });
+    after(async () => {
+      await browser?.close();
+      await site?.close();
+    });
+
+    it('shows an agent as it first reports, refuses a bad threshold at its field, and follows its state live', async () => {
+      const token = (await api('POST', '/api/tokens', { name: 'agent files-01', type: 'agent' })).json.token as string;
+      const { context, watched } = await signIn(browser, site, admin);
+      const { page } = watched;
+      try {
+        await page.goto(`${site.url}agents`);
+        await setMarker(page);
+        const sent = await api('POST', '/api/agent/metrics', agentReport('files-01', 70), token);
+        assert.equal(sent.status, 200, sent.text);
+        const id = sent.json.agent_id as number;
+        const row = page.locator(`#agent-row-${id}`);
+        await row.waitFor();
+        assert.equal(await marker(page), 1, 'it appeared without a reload');
+        assert.equal(await row.locator('.state').innerText(), 'OK');
+        const bars = row.locator('.usage');
+        assert.deepEqual(await bars.locator('.usage-text').allInnerTexts(), ['42 %', '25 %', '70 %']);
+        assert.equal(await row.locator('.usage-mount').innerText(), '/data');
+        assert.equal(await bars.first().locator('.usage-fill').getAttribute('width'), '42');
+
+        await row.locator('a', { hasText: 'files-01' }).click();
+        await page.waitForURL(new RegExp(`/agents/${id}$`));
+        assert.equal(await page.locator('#agent-state').innerText(), 'OK');
+        assert.deepEqual(await page.locator('.agent-disk dt .mono').allInnerTexts(), ['/', '/data']);
+        await page.fill('#threshold-disk_percent', '150');
+        await page.click('#agent-thresholds button[type=submit]');
+        const error = page.locator('#threshold-disk_percent-error');
+        await error.waitFor();
+        assert.equal(await error.innerText(), 'Must be a percent, 1 to 100.');
+        assert.equal(await page.locator('#threshold-disk_percent').getAttribute('aria-invalid'), 'true');
+        assert.equal(
+          await page.evaluate('document.activeElement && document.activeElement.id'),
+          'threshold-disk_percent',
+          'the bad field has the focus',
+        );
+
+        await page.fill('#threshold-disk_percent', '60');
+        await Promise.all([page.waitForEvent('load'), page.click('#agent-thresholds button[type=submit]')]);
+        assert.equal(await page.locator('#agent-state').innerText(), 'Warning');
+        assert.equal(await page.locator('#agent-reason').innerText(), 'disk /data 70 % > 60 %');
+        assert.equal(await page.locator('.agent-disk .usage-bad .usage-text').innerText(), '70 %');
+
+        await setMarker(page);
+        assert.equal((await api('POST', '/api/agent/metrics', agentReport('files-01', 50), token)).status, 200);
+        await page.locator('#agent-state', { hasText: 'OK' }).waitFor();
+        await page.locator('.agent-disk .usage-text', { hasText: '50 %' }).waitFor();
+        assert.equal(await marker(page), 1, 'state and figures changed without a reload');
+
+        await page.click('#agent-summary >> text=Delete');
+        await page.waitForURL(`${site.url}agents`);
+        assert.match(watched.confirms.at(-1)!, /^Delete the agent “files-01”\?/);
+        assert.equal((await api('GET', `/api/agents/${id}`)).status, 404);
+        assert.deepEqual(
+          watched.errors.filter((error) => !/status of 422/.test(error)),
+          [],
+          'no errors but the refused form’s 422',
+        );
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
+
+agentsScenario('served directly', () => directSite());
+agentsScenario('behind nginx at /monitoring/pulse/', () => nginxSite(), 'nginx');
