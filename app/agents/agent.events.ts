@@ -27,10 +27,17 @@ export interface AgentReported {
   agentId: number;
 }
 
+/** Another server judged an agent's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface AgentMirrored {
+  agentId: number;
+  state: AgentState;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'agent.state-changed': AgentStateChanged;
     'agent.changed': AgentChanged;
     'agent.reported': AgentReported;
+    'agent.mirrored': AgentMirrored;
   }
 }

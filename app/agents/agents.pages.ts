@@ -41,6 +41,7 @@ export class AgentsPages {
   ) {
     live.forward('agent.changed', 'agents', (event) => event.agentId);
     live.forward('agent.state-changed', 'agents', (event) => event.agentId);
+    live.forward('agent.mirrored', 'agents', (event) => event.agentId);
     live.forward('agent.reported', 'agent-reports', (event) => event.agentId);
   }
 

@@ -188,6 +188,20 @@ export class CheckPluginsSection extends PluginsSection {
   nagios_dirs: string[] = ['/usr/lib/nagios/plugins'];
 }
 
+/** `[cluster]`: several servers on one PostgreSQL (SPEC §12). SQLite serves one server. */
+export class ClusterSection {
+  /** How this server is named in GET /api/cluster and the console ("" = the host name). */
+  @IsString(STRING) name = '';
+  /**
+   * How long a server's claim on its share of the work lasts without renewal: a server that vanishes
+   * without closing its connection is taken over after this; one that stops or is killed, at once.
+   */
+  @Min(3, { message: 'must be at least 3 (seconds)' })
+  @Max(120, { message: 'must be at most 120 (seconds)' })
+  @IsInt(INTEGER)
+  lease_seconds = 10;
+}
+
 export class LogSection {
   /** Where --syslog sends log lines (the local syslog daemon's socket). */
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
@@ -277,6 +291,7 @@ export class ServerConfig {
   log = new LogSection();
   alerting = new AlertingSection();
   plugins = new CheckPluginsSection();
+  cluster = new ClusterSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelTable> = {};

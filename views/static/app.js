@@ -245,3 +245,40 @@
     return source;
   };
 })();
+
+/*
+ * Heartbeats, alarms, alerts, maintenance and settings pages.
+ */
+(function () {
+  'use strict';
+
+  // <button data-clear="#id"> empties that element (a test result dismissed).
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target.closest('[data-clear]') : null;
+    if (!target) return;
+    var area = document.querySelector(target.getAttribute('data-clear'));
+    if (area) area.textContent = '';
+  });
+
+  if (!window.htmx) return;
+
+  // A live refresh (event stream or timer) of a fragment marked data-live-hold waits while the person is
+  // working in it: a form field has the focus, or an inline editor or attempt list is open. The next
+  // refresh catches up.
+  function busyIn(elt) {
+    var active = document.activeElement;
+    var typing = active && elt.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    return typing || elt.querySelector('details[open]') !== null;
+  }
+  function liveHeld(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt instanceof Element && elt.hasAttribute('data-live-hold') && busyIn(elt);
+  }
+  document.body.addEventListener('htmx:confirm', function (event) {
+    if (liveHeld(event)) event.preventDefault();
+  });
+  // A refresh already on its way when the person opened an editor is dropped too, not swapped over it.
+  document.body.addEventListener('htmx:beforeSwap', function (event) {
+    if (liveHeld(event)) event.detail.shouldSwap = false;
+  });
+})();
