@@ -1,12 +1,10 @@
-import { Body, Get, Post, Query, Req } from '@nestjs/common';
+import { Body, Get, Post, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { MonitorOverview, type MonitorRow } from '../monitors/monitor-overview.query.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
-import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ConsoleController, Page } from '../web/console-pages.js';
 import { redirect, view } from '../web/console-results.js';
-import type { ConsoleRequest } from '../web/console-session.resolver.js';
 import { formErrorsOf, formText, validateForm } from '../web/form-validation.js';
 import { LiveHub } from '../web/live-hub.js';
 import { UpdatePollerDto } from './poller.dto.js';
@@ -41,7 +39,6 @@ export class PollersPages {
     private readonly pollers: PollersService,
     private readonly overview: MonitorOverview,
     private readonly plugins: PluginRegistry,
-    private readonly clock: Clock,
     live: LiveHub,
   ) {
     live.forward('poller.changed', 'pollers', (event) => event.pollerId);
@@ -97,7 +94,7 @@ export class PollersPages {
 
   /** Name, location and the monitors it checks, in one form; refused fields come back next to their inputs (422). */
   @Post(':id')
-  async update(@Req() request: ConsoleRequest, @IdParam() id: number, @Body() body: Record<string, unknown>) {
+  async update(@IdParam() id: number, @Body() body: Record<string, unknown>) {
     const poller = this.query.get(id);
     const values: PollerFormValues = {
       name: formText(body?.name) ?? '',
@@ -146,7 +143,6 @@ export class PollersPages {
       changedAt: poller.state_changed_at ? Date.parse(poller.state_changed_at) : null,
       registeredAt: poller.registered_at ? Date.parse(poller.registered_at) : null,
       outboxReportedAt: poller.outbox.reported_at ? Date.parse(poller.outbox.reported_at) : null,
-      now: this.clock.now(),
     };
   }
 
