@@ -112,7 +112,8 @@ async function takeover(postgres: PostgresPeer): Promise<string[]> {
   await runSql(postgres, `CREATE DATABASE ${database}`);
   const target = await CountingTarget.start();
   const url = postgres.databaseUrl(database);
-  const lab = await ClusterLab.start({ servers: 3, databaseUrl: url, config: '' });
+  // Servers start again while the machine is busy with the others: a start may take minutes under load.
+  const lab = await ClusterLab.start({ servers: 3, databaseUrl: url, config: '', startTimeoutMs: 300_000 });
   const stopBeats = statsdLoop(lab, 1000);
   const intervalMs = 10_000;
   try {

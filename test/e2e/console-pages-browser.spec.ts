@@ -43,9 +43,14 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
     let admin: string;
     const api = (method: string, path: string, json?: unknown) => site.server.request(method, path, { token: admin, json });
     const sessions: BrowserContext[] = [];
+    /** Every URL a session's page asked for: behind nginx each must be under the sub-path (nginx answers 404 elsewhere). */
+    const requested = new WeakMap<WatchedPage, string[]>();
     const session = async () => {
       const signedIn = await signIn(browser, site, admin);
       sessions.push(signedIn.context);
+      const urls: string[] = [];
+      signedIn.watched.page.on('request', (request) => urls.push(request.url()));
+      requested.set(signedIn.watched, urls);
       return signedIn.watched;
     };
     const goto = (watched: WatchedPage, path: string) => watched.page.goto(`${site.url}${path}`);
@@ -55,6 +60,13 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
      * browser and htmx too; those are left out.
      */
     const assertQuiet = (watched: WatchedPage) => {
+      const urls = requested.get(watched)!;
+      assert.ok(urls.length > 0);
+      assert.deepEqual(
+        urls.filter((url) => !url.startsWith(site.url)),
+        [],
+        `every page, fragment, form, static file and event stream is under ${site.url}`,
+      );
       assert.deepEqual(watched.alerts, []);
       const expected = /^(Failed to load resource: the server responded with a status of (409|422)|Response Status Error Code 409 from )/;
       assert.deepEqual(
@@ -110,6 +122,26 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
       assertQuiet(watched);
     });
 
+    it("opens a service's page from its row, shows its failure live there and mutes it on that page", async () => {
+      await api('POST', '/api/services/web.page-view?timeout=600');
+      const watched = await session();
+      const { page } = watched;
+      await goto(watched, 'heartbeats');
+      await serviceRow(page, 'web.page-view').locator('td.name a').click();
+      await page.waitForURL(`${site.url}heartbeats/services/web.page-view`);
+      const summary = page.locator('#service-summary');
+      await summary.locator('.state', { hasText: 'OK' }).waitFor();
+      await markDocument(page);
+
+      await api('POST', '/api/services/web.page-view/fail');
+      await summary.locator('.state', { hasText: 'Error' }).waitFor();
+      await summary.locator('button', { hasText: /^Mute$/ }).click();
+      await summary.locator('.state', { hasText: 'Muted' }).waitFor();
+      assert.equal((await api('GET', '/api/services/web.page-view')).json.service.state, 'muted');
+      assert.ok(await sameDocument(page), 'the failure came in and the mute went out without a reload');
+      assertQuiet(watched);
+    });
+
     it('deletes heartbeat services by a glob after showing what matches', async () => {
       for (const service of ['tmp.one', 'tmp.two', 'keep.one']) await api('POST', `/api/services/${service}`);
       const watched = await session();
@@ -151,6 +183,12 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
       await alarm.locator('.state', { hasText: 'Error' }).waitFor();
       await alarm.locator('td.num', { hasText: '#1' }).waitFor();
       assert.ok(await sameDocument(page), 'the alarm turned up and failed without a reload');
+
+      // The alarm's own page, with its failing service.
+      await alarm.locator('a', { hasText: /^shop$/ }).click();
+      await page.waitForURL(`${site.url}alarms/alarm/shop`);
+      await page.locator('#alarm-members tr', { hasText: 'shop.export' }).locator('.state', { hasText: 'Error' }).waitFor();
+      await goto(watched, 'alarms');
 
       await definition.locator('a', { hasText: 'Edit' }).click();
       await page.locator('#alarm-pattern').waitFor();
@@ -253,6 +291,22 @@ function pagesScenario(name: string, open: () => Promise<ConsoleSite>, ...progra
           agent_ids: [edgeId],
         },
       );
+
+      // A window made elsewhere (the API) that is on now shows up under "On now" by itself, and goes when deleted.
+      await markDocument(page);
+      const now = Date.now();
+      const made = await api('POST', '/api/maintenance', {
+        name: 'Emergency fix',
+        starts_at: new Date(now - 60_000).toISOString(),
+        ends_at: new Date(now + 3_600_000).toISOString(),
+        services: 'shop.*',
+      });
+      assert.equal(made.status, 201, made.text);
+      const onNow = page.locator('section[aria-labelledby=maintenance-active-heading] tr', { hasText: 'Emergency fix' });
+      await onNow.waitFor();
+      await api('DELETE', `/api/maintenance/${made.json.id}`);
+      await onNow.waitFor({ state: 'detached' });
+      assert.ok(await sameDocument(page), 'the list followed the API without a reload');
       assertQuiet(watched);
     });
 

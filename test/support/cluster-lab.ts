@@ -25,6 +25,8 @@ export interface ClusterLabOptions {
   leaseSeconds?: number;
   /** A database of the test's own (e.g. a PostgresPeer it may freeze) instead of a fresh one in the shared cluster. */
   databaseUrl?: string;
+  /** How long a server may take to listen (default that of PulseServer; a bench on a loaded machine waits longer). */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export class ClusterLab {
       url = target.toString();
     }
     const config = `[database]\nurl = "${url}"\n[cluster]\nname = "${this.name(index)}"\nlease_seconds = ${this.options.leaseSeconds ?? 10}\n${this.options.config}`;
-    const server = await PulseServer.start({ config, env: { PULSE_EVENTLOG_PATH: 'events.log' } });
+    const server = await PulseServer.start({ config, env: { PULSE_EVENTLOG_PATH: 'events.log' }, startTimeoutMs: this.options.startTimeoutMs });
     this.servers[index] = server;
     this.adminToken ||= server.adminToken ?? '';
     return server;
