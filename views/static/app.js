@@ -218,13 +218,17 @@
     var id = requestTargetId(event);
     if (!id) return;
     inFlight[id] = Math.max(0, (inFlight[id] || 1) - 1);
-    if (inFlight[id] > 0 || !missedLive[id]) return;
-    delete missedLive[id];
-    // The fragment now in the page may not have its triggers bound yet (htmx settles new content after this
-    // event), so it is fetched directly, from its own hx-get.
-    var fragment = document.getElementById(id);
-    var url = fragment && fragment.getAttribute('hx-get');
-    if (url) htmx.ajax('GET', url, { source: fragment, target: fragment, swap: 'outerHTML' });
+    // A request aborted by hx-sync "replace" ends here before the click or filter that replaces it has
+    // started: wait a turn, so the refresh follows that request instead of racing it with the old URL.
+    setTimeout(function () {
+      if (inFlight[id] > 0 || !missedLive[id]) return;
+      delete missedLive[id];
+      // The fragment now in the page may not have its triggers bound yet (htmx settles new content after
+      // this event), so it is fetched directly, from its own hx-get.
+      var fragment = document.getElementById(id);
+      var url = fragment && fragment.getAttribute('hx-get');
+      if (url) htmx.ajax('GET', url, { source: fragment, target: fragment, swap: 'outerHTML' });
+    }, 0);
   });
 
   // --- Live updates: remember the last event seen, so a re-created stream resumes there. ---
