@@ -188,7 +188,7 @@ function projectAssets(role: Role): Record<string, string> {
     filesUnder(path.join(root, 'views'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'appliance', 'mibs'), () => true).forEach(add);
-    filesUnder(path.join(root, 'appliance', 'systemd'), () => true).forEach(add);
+    filesUnder(path.join(root, 'appliance', 'systemd'), (file) => !file.endsWith('.md')).forEach(add);
   }
   return assets;
 }

@@ -1,0 +1,218 @@
+/**
+ * The appliance image (npm run build:appliance) booted under QEMU, BIOS and UEFI, with systemd as PID 1:
+ * what a person who writes the image to a disk and turns the machine on gets. Runs in `npm run
+ * test:appliance` (PULSE_TEST_APPLIANCE=1), which builds the packages and the image first.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { APPLIANCE_DIR, applianceBaseName } from '../../scripts/build-appliance.js';
+import { DOWNLOADS_DIR, packageFile } from '../../scripts/build-packages.js';
+import { ApplianceVm } from '../support/appliance-vm.js';
+import { waitUntil } from '../support/wait.js';
+
+const enabled = process.env.PULSE_TEST_APPLIANCE === '1';
+const TOKEN_LINE = /\[LILLYDOO Pulse\] Admin token generated: (sw_admin_[0-9a-f]{64})/;
+const FINGERPRINT = /SHA-256 fingerprint:\s*\r?\n\s*((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/;
+/** Generous: under TCG emulation (no /dev/kvm) a boot takes minutes. */
+const BOOT_MS = 15 * 60_000;
+const LONG = { timeout: 30 * 60_000 };
+
+describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run test:appliance builds and boots the image' }, () => {
+  const base = path.join(APPLIANCE_DIR, applianceBaseName());
+  const keyDir = enabled ? mkdtempSync(path.join(os.tmpdir(), 'pulse-vm-key-')) : '';
+  const sshKey = path.join(keyDir, 'id_ed25519');
+  let vm: ApplianceVm;
+  let token = '';
+  let monitorId = 0;
+
+  before(async () => {
+    for (const file of [`${base}.raw`, `${base}.qcow2`]) assert.ok(existsSync(file), `${file} is missing: npm run build:appliance`);
+    const keygen = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pulse-appliance-test', '-f', sshKey], {
+      encoding: 'utf8',
+    });
+    assert.equal(keygen.status, 0, keygen.stderr);
+    vm = await ApplianceVm.create({ image: `${base}.raw`, firmware: 'bios', sshKey, diskGiB: 6 });
+  });
+
+  after(async () => {
+    await vm?.stop();
+    vm?.dispose();
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  it('boots from BIOS, shows the admin token on its serial line, and answers over HTTPS through nginx', LONG, async (t) => {
+    const started = Date.now();
+    vm.start();
+    token = (await vm.waitForSerial(TOKEN_LINE, BOOT_MS))[1];
+    const banner = await vm.waitForSerial(FINGERPRINT, 60_000);
+    const health = await vm.waitForHttps(BOOT_MS);
+    t.diagnostic(`${vm.accelerator}: first HTTPS 200 from /healthz ${((Date.now() - started) / 1000).toFixed(1)} s after QEMU started`);
+    assert.equal(health.fingerprint, banner[1], 'nginx serves the certificate whose fingerprint the console showed');
+    assert.match(vm.serial(), /Save this token - it will not be shown again\./);
+
+    const tokens = await vm.https('GET', '/api/tokens/', { token });
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.deepEqual(
+      tokens.json.tokens.map((entry: { type: string; revoked: boolean }) => [entry.type, entry.revoked]),
+      [['admin', false]],
+    );
+    assert.equal((await vm.https('GET', '/api/tokens/')).status, 401);
+  });
+
+  it('keeps the admin token off the disk and out of the journal, and lets nobody log in with a password', LONG, async () => {
+    await vm.waitForSsh(120_000);
+    const leaks = await vm.exec(
+      `journalctl -b --no-pager | grep -c -F -- '${token}'; grep -rlsF -- '${token}' /etc /var /root /tmp /srv /home`,
+    );
+    assert.equal(leaks.stdout.trim(), '0', `the token was found: ${leaks.stdout}`);
+    assert.match(await vm.sh('passwd --status root'), /^root L /, 'root password locked');
+    assert.equal(await vm.sh(`awk -F: '$2 !~ /^[!*]/ { print $1 }' /etc/shadow`), '', 'no account has a usable password');
+    const sshd = await vm.sh('sshd -T');
+    assert.match(sshd, /^passwordauthentication no$/m);
+    assert.match(sshd, /^kbdinteractiveauthentication no$/m);
+    assert.match(sshd, /^permitrootlogin (prohibit-password|without-password)$/m);
+  });
+
+  it('runs the server under its hardened unit: its own user, CAP_NET_RAW only, ping checks through fping', LONG, async (t) => {
+    const show = await vm.sh('systemctl show lillydoo-pulse.service -p ActiveState -p User -p NRestarts -p MainPID');
+    assert.match(show, /^ActiveState=active$/m);
+    assert.match(show, /^User=lillydoo-pulse$/m);
+    assert.match(show, /^NRestarts=0$/m);
+    const pid = /^MainPID=(\d+)$/m.exec(show)![1];
+    assert.equal((await vm.sh(`ps -o user= -p ${pid}`)).trim(), 'lillydoo-pulse');
+    assert.match(await vm.sh(`grep -E '^Cap(Eff|Amb)' /proc/${pid}/status`), /^CapEff:\s+0000000000002000$/m, 'CAP_NET_RAW (bit 13) only');
+    const scores = await vm.sh(
+      'for unit in lillydoo-pulse nginx ssh; do systemd-analyze security --no-pager $unit.service | tail -n 1; done',
+    );
+    t.diagnostic(scores.trim());
+
+    const created = await vm.https('POST', '/api/monitors', {
+      token,
+      json: { name: 'appliance itself', type: 'ping', target: '127.0.0.1', interval: 5 },
+    });
+    assert.equal(created.status, 201, created.text);
+    monitorId = created.json.id;
+    const up = await waitUntil(
+      'the ping monitor to be up',
+      async () => {
+        const monitor = await vm.https('GET', `/api/monitors/${monitorId}`, { token });
+        return monitor.json?.status === 'up' ? monitor : undefined;
+      },
+      120_000,
+    );
+    assert.equal(up.json.name, 'appliance itself');
+  });
+
+  it('keeps its data over `systemctl restart` and over a reboot, and never shows the token again', LONG, async () => {
+    await vm.sh('systemctl restart lillydoo-pulse.service');
+    await vm.waitForHttps(120_000);
+    assert.equal((await vm.https('GET', `/api/monitors/${monitorId}`, { token })).json.name, 'appliance itself');
+
+    const bootId = (await vm.sh('cat /proc/sys/kernel/random/boot_id')).trim();
+    const mark = vm.serial().length;
+    await vm.exec('systemctl reboot', { timeoutMs: 15_000 });
+    await waitUntil(
+      'the guest to come back from the reboot',
+      async () => {
+        const now = await vm.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs: 15_000 });
+        return now.code === 0 && now.stdout.trim() !== bootId;
+      },
+      BOOT_MS,
+    );
+    await vm.waitForHttps(BOOT_MS);
+    const monitor = await vm.https('GET', `/api/monitors/${monitorId}`, { token });
+    assert.equal(monitor.status, 200, 'the admin token from the first boot still works');
+    assert.equal(monitor.json.name, 'appliance itself');
+    await vm.waitForSerial(/login: /, 120_000, mark);
+    assert.doesNotMatch(vm.serial().slice(mark), /Admin token generated/);
+  });
+
+  it('grew its root file system over the whole disk at the first boot', LONG, async () => {
+    const rootBytes = Number((await vm.sh('df -B1 --output=size / | tail -n 1')).trim());
+    assert.ok(rootBytes > statSync(`${base}.raw`).size, `root is ${rootBytes} bytes, no bigger than the image`);
+    assert.ok(rootBytes > 5 * 1024 ** 3, `root is ${rootBytes} bytes on a 6 GiB disk`);
+  });
+
+  it('installs, runs, removes and purges the Debian packages for real', LONG, async () => {
+    for (const name of ['lillydoo-pulse-agent', 'lillydoo-pulse-poller', 'lillydoo-pulse']) {
+      await vm.copyIn(packageFile(name, 'x64'), `/tmp/${name}.deb`);
+    }
+    // Offline (the guest reaches no network): every dependency is in the image already.
+    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse-agent.deb /tmp/lillydoo-pulse-poller.deb', { timeoutMs: 300_000 });
+    for (const role of ['agent', 'poller']) {
+      const unit = `lillydoo-pulse-${role}.service`;
+      assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).trim(), 'enabled');
+      // No configuration yet: the unit's condition holds it back instead of failing.
+      assert.match(await vm.sh(`systemctl show ${unit} -p ActiveState -p ConditionResult`), /ActiveState=inactive\nConditionResult=no/);
+      const issued = await vm.https('POST', '/api/tokens/', { token, json: { name: `appliance ${role}`, type: role } });
+      assert.equal(issued.status, 201, issued.text);
+      const config = `server = "https://127.0.0.1"\ntoken = "${issued.json.token}"\ninsecure_skip_verify = true\n${role === 'poller' ? 'name = "appliance"\nlocation = "rack"\n' : ''}`;
+      await vm.sh(`install -m 0600 /dev/stdin /etc/lillydoo-pulse/${role}.conf`, { input: config });
+      await vm.sh(`systemctl start ${unit}`);
+      // The 0600 root:root file reached the unprivileged service as a credential and the executable ran
+      // without failing. (The agent and poller stay running once they do their work, issue 11.)
+      const state = await waitUntil(
+        `${unit} to start`,
+        async () => {
+          const shown = await vm.sh(
+            `systemctl show ${unit} -p ActiveState -p Result -p ExecMainStatus -p NRestarts -p ExecMainStartTimestampMonotonic`,
+          );
+          return /ExecMainStartTimestampMonotonic=[1-9]/.test(shown) ? shown : undefined;
+        },
+        60_000,
+      );
+      assert.match(state, /^Result=success$/m, state);
+      assert.match(state, /^NRestarts=0$/m, state);
+      assert.match(state, /^ActiveState=(active|inactive)$/m, state);
+    }
+    await vm.sh('dpkg --purge lillydoo-pulse-agent lillydoo-pulse-poller');
+    assert.equal(await vm.sh('ls /etc/lillydoo-pulse'), 'server.toml\ntls\n', 'agent.conf and poller.conf went with the purge');
+    assert.equal(
+      (
+        await vm.exec(
+          'ls -d /var/lib/private/lillydoo-pulse-agent /var/lib/lillydoo-pulse-agent /lib/systemd/system/lillydoo-pulse-agent.service',
+        )
+      ).stdout,
+      '',
+    );
+
+    await vm.sh('apt-get remove -y lillydoo-pulse', { timeoutMs: 300_000 });
+    assert.equal((await vm.exec('systemctl is-active lillydoo-pulse.service')).stdout.trim(), 'inactive');
+    assert.ok(existsSync(packageFile('lillydoo-pulse-downloads', 'all')));
+    assert.match(await vm.sh('ls /var/lib/lillydoo-pulse /etc/lillydoo-pulse'), /pulse\.db/, 'remove keeps the data and the configuration');
+    await vm.sh('dpkg --purge lillydoo-pulse');
+    assert.equal((await vm.exec('ls -d /var/lib/lillydoo-pulse /etc/lillydoo-pulse/server.toml')).stdout, '', 'purge removes the data');
+    assert.match(await vm.sh(`ls ${DOWNLOADS_DIR}`), /lillydoo-pulse-agent-linux-arm64\.sha256/, 'the downloads package stays');
+
+    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse.deb', { timeoutMs: 300_000 });
+    assert.equal((await vm.sh('systemctl is-active lillydoo-pulse.service')).trim(), 'active', 'the package starts the server on install');
+    // A packaged install outside the appliance shows its first token in the journal, as SPEC §2 prints it.
+    const journal = await waitUntil('the first-run token in the journal', async () => {
+      const lines = await vm.exec('journalctl -u lillydoo-pulse.service -b --no-pager -o cat | grep -c "Admin token generated: sw_admin_"');
+      return lines.stdout.trim() === '1' ? lines.stdout : undefined;
+    });
+    assert.equal(journal.trim(), '1');
+  });
+
+  it('boots the qcow2 image from UEFI as well', LONG, async (t) => {
+    await vm.powerOff();
+    const uefi = await ApplianceVm.create({ image: `${base}.qcow2`, firmware: 'uefi', sshKey });
+    try {
+      const started = Date.now();
+      uefi.start();
+      assert.match((await uefi.waitForSerial(TOKEN_LINE, BOOT_MS))[1], /^sw_admin_/);
+      await uefi.waitForHttps(BOOT_MS);
+      t.diagnostic(`${uefi.accelerator}: UEFI boot to the first HTTPS 200 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await uefi.waitForSsh(120_000);
+      assert.equal((await uefi.exec('test -d /sys/firmware/efi')).code, 0, 'booted through UEFI');
+      await uefi.powerOff();
+    } finally {
+      await uefi.stop();
+      uefi.dispose();
+    }
+  });
+});
