@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPackages, debianVersion, packageFile } from './build-packages.js';
+import { buildPackages, debianVersion, DOWNLOADS_PACKAGE, packageFile } from './build-packages.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const imageDir = path.join(root, 'appliance', 'image');
@@ -217,10 +217,21 @@ function timed<T>(label: string, timings: Record<string, number>, fn: () => T): 
   return result;
 }
 
-function bootstrap(rootfs: string, serverDeb: string, rootUuid: string): void {
+/** A failed mmdebstrap run can leave its bind mounts (of our .deb files) inside the root: undo them first. */
+function unmountUnder(dir: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((mountPoint): mountPoint is string => !!mountPoint && (mountPoint === dir || mountPoint.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const mountPoint of mounts) run('umount', [mountPoint]);
+}
+
+function bootstrap(rootfs: string, debs: string[], rootUuid: string): void {
   const sources = path.join(work, 'debian.sources');
   writeFileSync(sources, debianSources());
   mkdirSync(aptCache, { recursive: true });
+  unmountUnder(rootfs);
   rmSync(rootfs, { recursive: true, force: true });
   const args = [
     '--mode=root',
@@ -228,7 +239,7 @@ function bootstrap(rootfs: string, serverDeb: string, rootUuid: string): void {
     '--format=directory',
     '--skip=essential/unlink',
     `--include=${INCLUDE.join(',')}`,
-    `--include=${serverDeb}`,
+    ...debs.map((deb) => `--include=${deb}`),
     '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount',
     ...DPKG_OPTIONS.map((option) => `--dpkgopt=${option}`),
     // Packages fetched once are reused by the next build (apt checks their hashes).
@@ -400,7 +411,9 @@ export async function buildAppliance(options: { compress?: boolean } = {}): Prom
   const rootfs = path.join(work, 'rootfs');
   const rootUuid = randomUUID();
   const base = path.join(APPLIANCE_DIR, applianceBaseName(version));
-  timed('mmdebstrap', timings, () => bootstrap(rootfs, packageFile('lillydoo-pulse', 'x64', version), rootUuid));
+  timed('mmdebstrap', timings, () =>
+    bootstrap(rootfs, [packageFile('lillydoo-pulse', 'x64', version), packageFile(DOWNLOADS_PACKAGE, 'all', version)], rootUuid),
+  );
   const { rootSize } = timed('disk', timings, () => assembleDisk(rootfs, rootUuid, `${base}.raw`));
   rmSync(rootfs, { recursive: true, force: true });
   timed('qcow2', timings, () => {

@@ -45,12 +45,12 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
   });
 
   it('boots from BIOS, shows the admin token on its serial line, and answers over HTTPS through nginx', LONG, async (t) => {
-    const started = Date.now();
-    vm.start();
+    await vm.boot();
     token = (await vm.waitForSerial(TOKEN_LINE, BOOT_MS))[1];
     const banner = await vm.waitForSerial(FINGERPRINT, 60_000);
     const health = await vm.waitForHttps(BOOT_MS);
-    t.diagnostic(`${vm.accelerator}: first HTTPS 200 from /healthz ${((Date.now() - started) / 1000).toFixed(1)} s after QEMU started`);
+    t.diagnostic(`${vm.accelerator}: first HTTPS 200 from /healthz ${((Date.now() - vm.launchedAt) / 1000).toFixed(1)} s after power-on`);
+    if (ApplianceVm.kvmFailure) t.diagnostic(`KVM given up: ${ApplianceVm.kvmFailure}`);
     assert.equal(health.fingerprint, banner[1], 'nginx serves the certificate whose fingerprint the console showed');
     assert.match(vm.serial(), /Save this token - it will not be shown again\./);
 
@@ -64,7 +64,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
   });
 
   it('keeps the admin token off the disk and out of the journal, and lets nobody log in with a password', LONG, async () => {
-    await vm.waitForSsh(120_000);
+    await vm.waitForSsh(BOOT_MS);
     const leaks = await vm.exec(
       `journalctl -b --no-pager | grep -c -F -- '${token}'; grep -rlsF -- '${token}' /etc /var /root /tmp /srv /home`,
     );
@@ -102,14 +102,14 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
         const monitor = await vm.https('GET', `/api/monitors/${monitorId}`, { token });
         return monitor.json?.status === 'up' ? monitor : undefined;
       },
-      120_000,
+      BOOT_MS,
     );
     assert.equal(up.json.name, 'appliance itself');
   });
 
   it('keeps its data over `systemctl restart` and over a reboot, and never shows the token again', LONG, async () => {
     await vm.sh('systemctl restart lillydoo-pulse.service');
-    await vm.waitForHttps(120_000);
+    await vm.waitForHttps(BOOT_MS);
     assert.equal((await vm.https('GET', `/api/monitors/${monitorId}`, { token })).json.name, 'appliance itself');
 
     const bootId = (await vm.sh('cat /proc/sys/kernel/random/boot_id')).trim();
@@ -127,7 +127,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     const monitor = await vm.https('GET', `/api/monitors/${monitorId}`, { token });
     assert.equal(monitor.status, 200, 'the admin token from the first boot still works');
     assert.equal(monitor.json.name, 'appliance itself');
-    await vm.waitForSerial(/login: /, 120_000, mark);
+    await vm.waitForSerial(/login: /, BOOT_MS, mark);
     assert.doesNotMatch(vm.serial().slice(mark), /Admin token generated/);
   });
 
@@ -142,7 +142,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
       await vm.copyIn(packageFile(name, 'x64'), `/tmp/${name}.deb`);
     }
     // Offline (the guest reaches no network): every dependency is in the image already.
-    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse-agent.deb /tmp/lillydoo-pulse-poller.deb', { timeoutMs: 300_000 });
+    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse-agent.deb /tmp/lillydoo-pulse-poller.deb', { timeoutMs: BOOT_MS });
     for (const role of ['agent', 'poller']) {
       const unit = `lillydoo-pulse-${role}.service`;
       assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).trim(), 'enabled');
@@ -163,7 +163,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
           );
           return /ExecMainStartTimestampMonotonic=[1-9]/.test(shown) ? shown : undefined;
         },
-        60_000,
+        BOOT_MS,
       );
       assert.match(state, /^Result=success$/m, state);
       assert.match(state, /^NRestarts=0$/m, state);
@@ -180,7 +180,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
       '',
     );
 
-    await vm.sh('apt-get remove -y lillydoo-pulse', { timeoutMs: 300_000 });
+    await vm.sh('apt-get remove -y lillydoo-pulse', { timeoutMs: BOOT_MS });
     assert.equal((await vm.exec('systemctl is-active lillydoo-pulse.service')).stdout.trim(), 'inactive');
     assert.ok(existsSync(packageFile('lillydoo-pulse-downloads', 'all')));
     assert.match(await vm.sh('ls /var/lib/lillydoo-pulse /etc/lillydoo-pulse'), /pulse\.db/, 'remove keeps the data and the configuration');
@@ -188,7 +188,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     assert.equal((await vm.exec('ls -d /var/lib/lillydoo-pulse /etc/lillydoo-pulse/server.toml')).stdout, '', 'purge removes the data');
     assert.match(await vm.sh(`ls ${DOWNLOADS_DIR}`), /lillydoo-pulse-agent-linux-arm64\.sha256/, 'the downloads package stays');
 
-    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse.deb', { timeoutMs: 300_000 });
+    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse.deb', { timeoutMs: BOOT_MS });
     assert.equal((await vm.sh('systemctl is-active lillydoo-pulse.service')).trim(), 'active', 'the package starts the server on install');
     // A packaged install outside the appliance shows its first token in the journal, as SPEC §2 prints it.
     const journal = await waitUntil('the first-run token in the journal', async () => {
@@ -202,12 +202,11 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     await vm.powerOff();
     const uefi = await ApplianceVm.create({ image: `${base}.qcow2`, firmware: 'uefi', sshKey });
     try {
-      const started = Date.now();
-      uefi.start();
+      await uefi.boot();
       assert.match((await uefi.waitForSerial(TOKEN_LINE, BOOT_MS))[1], /^sw_admin_/);
       await uefi.waitForHttps(BOOT_MS);
-      t.diagnostic(`${uefi.accelerator}: UEFI boot to the first HTTPS 200 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await uefi.waitForSsh(120_000);
+      t.diagnostic(`${uefi.accelerator}: UEFI boot to the first HTTPS 200 in ${((Date.now() - uefi.launchedAt) / 1000).toFixed(1)} s`);
+      await uefi.waitForSsh(BOOT_MS);
       assert.equal((await uefi.exec('test -d /sys/firmware/efi')).code, 0, 'booted through UEFI');
       await uefi.powerOff();
     } finally {

@@ -22,8 +22,18 @@ const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
 let kvmChecked: boolean | undefined;
-/** Whether QEMU can use KVM here: /dev/kvm exists, opens, and QEMU starts a machine with it. */
+/** Set once KVM failed to boot the image here; every later boot uses TCG straight away. */
+let kvmFailure: string | null = null;
+
+/**
+ * Whether to try KVM: /dev/kvm exists and QEMU starts a machine with it (PULSE_TEST_QEMU_ACCEL=kvm|tcg
+ * decides instead). Some nested hypervisors pass that and still cannot run firmware or a boot loader at a
+ * usable speed; `boot()` then falls back to TCG.
+ */
 export function kvmUsable(): boolean {
+  const forced = process.env.PULSE_TEST_QEMU_ACCEL;
+  if (forced === 'kvm' || forced === 'tcg') return forced === 'kvm';
+  if (kvmFailure) return false;
   if (kvmChecked !== undefined) return kvmChecked;
   if (!existsSync('/dev/kvm')) return (kvmChecked = false);
   const probe = spawnSync(
@@ -37,6 +47,9 @@ export function kvmUsable(): boolean {
   );
   return (kvmChecked = probe.status === 0);
 }
+
+/** With KVM working, the kernel's first line reaches the serial line within seconds of power-on. */
+const KVM_KERNEL_WITHIN_MS = 120_000;
 
 export interface CommandResult {
   code: number;
@@ -54,18 +67,23 @@ export interface HttpsAnswer {
 
 export class ApplianceVm {
   private qemu: TestProcess | null = null;
+  private accel: 'kvm' | 'tcg' = 'tcg';
+  /** When QEMU last powered the machine on (Date.now()). */
+  launchedAt = 0;
   readonly serialLog: string;
   private constructor(
     readonly dir: string,
     readonly firmware: Firmware,
     readonly ports: { https: number; http: number; ssh: number },
     private readonly sshKey: string,
-    private readonly qemuArgs: string[],
+    private readonly image: string,
+    private readonly diskGiB: number,
+    private readonly machineArgs: string[],
   ) {
     this.serialLog = path.join(dir, 'serial.log');
   }
 
-  /** A throwaway overlay on `image` (raw or qcow2), grown to `diskGiB` so the first boot grows the root. */
+  /** A VM on a throwaway overlay of `image` (raw or qcow2), grown to `diskGiB` so the first boot grows the root. */
   static async create(options: {
     image: string;
     firmware: Firmware;
@@ -74,24 +92,9 @@ export class ApplianceVm {
     memoryMiB?: number;
   }): Promise<ApplianceVm> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-vm-'));
-    const format = options.image.endsWith('.qcow2') ? 'qcow2' : 'raw';
-    const overlay = path.join(dir, 'disk.qcow2');
-    const created = spawnSync(
-      'qemu-img',
-      ['create', '-q', '-f', 'qcow2', '-F', format, '-b', path.resolve(options.image), overlay, `${options.diskGiB ?? 4}G`],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (created.status !== 0) throw new Error(`qemu-img create failed: ${created.stderr}`);
     const ports = { https: await freePort(), http: await freePort(), ssh: await freePort() };
     const publicKey = readFileSync(`${options.sshKey}.pub`, 'utf8').trim();
-    const kvm = kvmUsable();
     const args = [
-      '-machine',
-      `q35,accel=${kvm ? 'kvm' : 'tcg'}`,
-      '-cpu',
-      kvm ? 'host' : 'max',
       '-smp',
       '2',
       '-m',
@@ -107,7 +110,7 @@ export class ApplianceVm {
       '-device',
       'virtio-rng-pci',
       '-drive',
-      `if=virtio,file=${overlay},format=qcow2,discard=unmap`,
+      `if=virtio,file=${path.join(dir, 'disk.qcow2')},format=qcow2,discard=unmap`,
       // restrict=on: the guest reaches nothing but these forwards, which listen on 127.0.0.1 only.
       '-netdev',
       `user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:${ports.https}-:443,hostfwd=tcp:127.0.0.1:${ports.http}-:80,hostfwd=tcp:127.0.0.1:${ports.ssh}-:22`,
@@ -118,24 +121,61 @@ export class ApplianceVm {
       `type=11,value=io.systemd.credential.binary:ssh.authorized_keys.root=${Buffer.from(`${publicKey}\n`).toString('base64')}`,
     ];
     if (options.firmware === 'uefi') {
-      const vars = path.join(dir, 'OVMF_VARS.fd');
-      copyFileSync(OVMF_VARS, vars);
       args.push(
         '-drive',
         `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
         '-drive',
-        `if=pflash,format=raw,unit=1,file=${vars}`,
+        `if=pflash,format=raw,unit=1,file=${path.join(dir, 'OVMF_VARS.fd')}`,
       );
     }
-    return new ApplianceVm(dir, options.firmware, ports, options.sshKey, args);
+    return new ApplianceVm(dir, options.firmware, ports, options.sshKey, options.image, options.diskGiB ?? 4, args);
   }
 
   get accelerator(): 'kvm' | 'tcg' {
-    return kvmUsable() ? 'kvm' : 'tcg';
+    return this.accel;
   }
 
-  start(): void {
-    this.qemu = startProcess('qemu-system-x86_64', this.qemuArgs, { label: `qemu (${this.firmware})` });
+  /** A fresh overlay (and UEFI variable store): the machine as it leaves the factory. */
+  private freshDisk(): void {
+    const format = this.image.endsWith('.qcow2') ? 'qcow2' : 'raw';
+    rmSync(path.join(this.dir, 'disk.qcow2'), { force: true });
+    rmSync(this.serialLog, { force: true });
+    const created = spawnSync(
+      'qemu-img',
+      ['create', '-q', '-f', 'qcow2', '-F', format, '-b', path.resolve(this.image), path.join(this.dir, 'disk.qcow2'), `${this.diskGiB}G`],
+      { encoding: 'utf8' },
+    );
+    if (created.status !== 0) throw new Error(`qemu-img create failed: ${created.stderr}`);
+    if (this.firmware === 'uefi') copyFileSync(OVMF_VARS, path.join(this.dir, 'OVMF_VARS.fd'));
+  }
+
+  private launch(accel: 'kvm' | 'tcg'): void {
+    this.accel = accel;
+    this.freshDisk();
+    const cpu = accel === 'kvm' ? ['-machine', 'q35,accel=kvm', '-cpu', 'host'] : ['-machine', 'q35,accel=tcg', '-cpu', 'max'];
+    this.launchedAt = Date.now();
+    this.qemu = startProcess('qemu-system-x86_64', [...cpu, ...this.machineArgs], { label: `qemu (${this.firmware}, ${accel})` });
+  }
+
+  /**
+   * Powers the machine on from a fresh disk. With KVM, the kernel must reach the serial line within two
+   * minutes; if it does not (or KVM fails outright), the boot starts over under TCG emulation.
+   */
+  async boot(): Promise<void> {
+    if (!kvmUsable()) return this.launch('tcg');
+    this.launch('kvm');
+    try {
+      await this.waitForSerial(/Linux version \d/, KVM_KERNEL_WITHIN_MS);
+    } catch (error) {
+      kvmFailure = `${this.firmware}: ${(error as Error).message.split('\n')[0]}`;
+      await this.qemu?.kill();
+      this.launch('tcg');
+    }
+  }
+
+  /** Why KVM was given up, if it was. */
+  static get kvmFailure(): string | null {
+    return kvmFailure;
   }
 
   get running(): boolean {
