@@ -1,15 +1,21 @@
 /**
- * `npm test`: finds every compiled spec (co-located unit specs in app/ and plugins/, then test/contracts,
- * test/medium, test/e2e), starts the shared peers the suites need (a throwaway PostgreSQL cluster), runs
- * them with node:test and stops the peers by pid. Arguments filter spec paths: `npm test -- tokens`.
+ * `npm test`: does its own set-up (the Debian programs the suites start as peers: installed with apt-get
+ * when run as root on Debian, otherwise named one per line and their tests skipped), finds every compiled
+ * spec (co-located unit specs in app/ and plugins/, then test/contracts, test/medium, test/e2e), starts
+ * the shared peers (a throwaway PostgreSQL cluster), runs them with node:test, stops the peers by pid and
+ * ends with a summary that names the cause of every failed, cancelled and skipped test. Arguments filter
+ * spec paths: `npm test -- tokens`.
  */
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { finished } from 'node:stream/promises';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { PostgresPeer } from './peers/postgres.js';
+import { ensureDebianPeers } from './support/install-peers.js';
+import { TestSummary } from './support/test-summary.js';
 
 const distRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -33,6 +39,11 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (!ensureDebianPeers((line) => console.log(line))) {
+    console.error('npm test: the Debian packages the tests need could not be installed (see above)');
+    return 1;
+  }
+
   let postgres: PostgresPeer | null = null;
   const needsPostgres = files.some((file) => /[/\\](medium|e2e)[/\\]/.test(file));
   if (needsPostgres && !process.env.PULSE_TEST_POSTGRES_URL) {
@@ -40,27 +51,23 @@ async function main(): Promise<number> {
       postgres = await PostgresPeer.start();
       process.env.PULSE_TEST_POSTGRES_URL = postgres.url;
       console.log(`PostgreSQL test cluster on 127.0.0.1:${postgres.port} (postmaster pid ${postgres.pid})`);
-    } else if (process.env.PULSE_TEST_REQUIRE_POSTGRES === '1') {
-      console.error('PULSE_TEST_REQUIRE_POSTGRES=1 but no PostgreSQL server is installed (apt-get install postgresql)');
-      return 1;
     } else {
       console.warn('PostgreSQL is not installed: medium and e2e suites run on SQLite only');
     }
   }
 
-  let failed = 0;
+  const summary = new TestSummary(distRoot);
   try {
     const stream = run({ files, concurrency: Math.max(1, os.availableParallelism()), timeout: 10 * 60_000 });
-    stream.on('test:fail', (event: { details?: { type?: string } }) => {
-      if (event.details?.type !== 'suite') failed++;
-    });
-    stream.compose(new spec()).pipe(process.stdout);
-    await new Promise<void>((resolve) => stream.once('end', () => resolve()));
+    summary.listen(stream);
+    const reporter = stream.compose(new spec());
+    reporter.pipe(process.stdout);
+    await finished(reporter);
   } finally {
     await postgres?.stop();
   }
-  console.log(failed === 0 ? `\nall ${files.length} spec files passed` : `\n${failed} test(s) failed`);
-  return failed === 0 ? 0 : 1;
+  console.log(summary.render(files.length));
+  return summary.ok ? 0 : 1;
 }
 
 process.exitCode = await main();

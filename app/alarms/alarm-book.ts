@@ -1,6 +1,7 @@
 import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
 import type { ServiceRecord, ServiceState } from '../heartbeats/service-record.js';
 import { AlarmMatcher, type AlarmDefinition } from './alarm-pattern.js';
+import { globVariables } from './service-glob.js';
 import type { HeartbeatAlarmEntity } from './alarm.entity.js';
 
 export type AlarmState = 'ok' | 'error';
@@ -47,6 +48,8 @@ export interface AlarmBookHooks {
  */
 export class AlarmBook {
   private matchers: AlarmMatcher[] = [];
+  /** Patterns without `*` or `$var`: service names an alarm spells out. */
+  private exactNames = new Set<string>();
   readonly alarms = new Map<string, AlarmRecord>();
   /** Saved alarms waiting for their first member after a restart (state and incident number kept). */
   private readonly saved = new Map<string, HeartbeatAlarmEntity>();
@@ -63,6 +66,16 @@ export class AlarmBook {
 
   setDefinitions(definitions: AlarmDefinition[]): void {
     this.matchers = definitions.map((definition) => new AlarmMatcher(definition));
+    this.exactNames = new Set(
+      definitions
+        .flatMap((definition) => [definition.pattern, ...definition.includes])
+        .filter((pattern) => pattern !== '' && !pattern.includes('*') && globVariables(pattern).length === 0),
+    );
+  }
+
+  /** True when an alarm's pattern is exactly this service's name (no `*` or `$var`). */
+  namesExactly(serviceName: string): boolean {
+    return this.exactNames.has(serviceName);
   }
 
   /** Saved rows from the database, restored as their first member joins. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { answerInWorker } from '../../test/support/in-worker.js';
 import { alarmDefinitionProblem, AlarmMatcher, type AlarmDefinition } from './alarm-pattern.js';
 
 function matcher(fields: Partial<AlarmDefinition>): AlarmMatcher {
@@ -54,5 +55,36 @@ describe('alarm patterns (Lovebeat globs)', () => {
       'the name uses $name but the pattern "app.$host.*" does not contain $name',
     );
     assert.equal(alarmDefinitionProblem({ name: 'server-$name', pattern: 'app.$name.*', includes: [], excludes: [] }), null);
+  });
+
+  // A backtracking matcher (`*` as `.*`) tries every way of placing the stars on the name's 125 dots:
+  // C(125, 7) ways for one name, which is hours. It runs in a worker so that a hang is a failure.
+  it('answers at once for names that make a backtracking matcher run for hours', async () => {
+    const answers = await answerInWorker(
+      new URL('./alarm-pattern.js', import.meta.url),
+      (patterns: typeof import('./alarm-pattern.js')) => {
+        const define = (fields: Partial<AlarmDefinition>) =>
+          new patterns.AlarmMatcher({ name: 'a', pattern: '', includes: [], excludes: [], alerts: [], source: 'config', ...fields });
+        const hostile = Array.from({ length: 10 }, (_, index) => `${'x.'.repeat(125)}q${index}`);
+        const matchers = [
+          define({ name: 'prod', pattern: '*.*.*.*.*.*.*.prod' }),
+          define({ name: 'server-$name', pattern: '*.$name.*.*.*.*.*.*.prod' }),
+          define({ name: 'x-$a', pattern: '$a.*.*.*.*.*.*.$a.prod' }),
+          define({ name: 'all', includes: ['*'], excludes: ['*.*.*.*.*.*.*.q*.*'] }),
+        ];
+        return {
+          hostile: hostile.flatMap((name) => matchers.map((matcher) => matcher.alarmFor(name))),
+          fitting: [
+            matchers[0]!.alarmFor('a.b.c.d.e.f.g.prod'),
+            matchers[1]!.alarmFor('a.web.c.d.e.f.g.h.prod'),
+            matchers[2]!.alarmFor('one.b.c.d.e.f.g.one.prod'),
+            matchers[3]!.alarmFor('x.x.x.x.x.x.x.x.q.x'),
+          ],
+        };
+      },
+      'alarm patterns on hostile names',
+    );
+    assert.deepEqual(answers.hostile, Array.from({ length: 10 }, () => [null, null, null, 'all']).flat());
+    assert.deepEqual(answers.fitting, ['prod', 'server-web', 'x-one', null]);
   });
 });

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Optional } from '../http/validation.js';
 
 /** POST /api/alarms: the fields of an [[alarms]] section. */
 export class CreateAlarmDto {
@@ -9,24 +10,24 @@ export class CreateAlarmDto {
 
   @MaxLength(1024, { message: 'must be at most 1024 characters' })
   @IsString({ message: 'must be a glob pattern string, e.g. "backup.*"' })
-  @IsOptional()
+  @Optional()
   pattern?: string;
 
   @ArrayMaxSize(100, { message: 'must have at most 100 patterns' })
   @IsString({ each: true, message: 'must be a list of glob pattern strings' })
   @IsArray({ message: 'must be a list of glob pattern strings' })
-  @IsOptional()
+  @Optional()
   includes?: string[];
 
   @ArrayMaxSize(100, { message: 'must have at most 100 patterns' })
   @IsString({ each: true, message: 'must be a list of glob pattern strings' })
   @IsArray({ message: 'must be a list of glob pattern strings' })
-  @IsOptional()
+  @Optional()
   excludes?: string[];
 
   @ArrayMaxSize(100, { message: 'must have at most 100 alert names' })
   @IsString({ each: true, message: 'must be a list of alert names' })
   @IsArray({ message: 'must be a list of alert names' })
-  @IsOptional()
+  @Optional()
   alerts?: string[];
 }

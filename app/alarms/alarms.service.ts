@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { describeStorageFailure } from '../database/storage-failure.js';
+import { StorageHealth } from '../database/storage-health.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import { HeartbeatRepository } from '../heartbeats/heartbeat.repository.js';
 import { alarmView, serviceView, type StatusCounts } from '../heartbeats/heartbeat.views.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 import type { AlarmRecord } from './alarm-book.js';
 import type { CreateAlarmDto } from './alarm.dto.js';
 import { alarmDefinitionProblem, type AlarmDefinition } from './alarm-pattern.js';
@@ -17,6 +20,7 @@ export class AlarmsService {
     private readonly engine: HeartbeatEngine,
     private readonly repository: HeartbeatRepository,
     private readonly clock: Clock,
+    private readonly storage: StorageHealth,
   ) {}
 
   list() {
@@ -44,7 +48,7 @@ export class AlarmsService {
       source: 'api',
     };
     const problem = alarmDefinitionProblem(definition);
-    if (problem) throw ApiError.validation(`pattern: ${problem}`);
+    if (problem) throw ValidationFailure.field('pattern', problem);
     const clash = this.engine.alarms.definition(definition.name);
     if (clash)
       throw ApiError.conflict(
@@ -68,6 +72,9 @@ export class AlarmsService {
    * service appears. An API definition goes with it when the name given is the definition's own.
    */
   async remove(name: string): Promise<void> {
+    // An alarm's removal is saved with the next heartbeat batch: refused while the database refuses writes.
+    const problem = this.storage.problem;
+    if (problem) throw ApiError.storageUnavailable(describeStorageFailure(problem.kind));
     const alarm = this.engine.alarms.alarms.get(name);
     const definition = this.engine.alarms.definition(name);
     if (!alarm && definition?.source !== 'api') throw ApiError.notFound(`There is no alarm "${name}". GET /api/alarms lists them.`);

@@ -6,9 +6,12 @@ import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets, maskSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
+import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
 import type { AlertChannelRow } from './alert-channel.entity.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
-import { serverWideSettings, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+import { AlertDeliveryRepository } from './alert-delivery.repository.js';
+import { serverWideSettings, targetKey, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+import { scriptDirProblem } from './script-dir.js';
 
 export interface ChannelInput {
   name: string;
@@ -33,6 +36,7 @@ export class AlertChannelsService implements OnModuleInit {
     private readonly config: PulseConfig,
     private readonly plugins: PluginRegistry,
     private readonly repository: AlertChannelRepository,
+    private readonly deliveries: AlertDeliveryRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -41,12 +45,16 @@ export class AlertChannelsService implements OnModuleInit {
     const problems: string[] = [];
     for (const [name, section] of Object.entries(this.config.alerts)) {
       const targets = targetsFromConfig(section);
-      if (targets.length === 0) problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script or snmp_trap)`);
+      if (targets.length === 0)
+        problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script, snmp_trap, or type with its options)`);
+      if (!section.type && Object.keys(section.options).length > 0)
+        problems.push(`alerts.${name}: options need a type (the alerter they are for, e.g. type = "webhook")`);
+      const channel: AlertChannel = { name, source: 'config', isDefault: section.default, targets };
       for (const target of targets) {
-        const error = this.checkTarget(target);
+        const error = this.checkTarget(channel, target);
         if (error) problems.push(`alerts.${name} (${target.type}): ${error}`);
       }
-      this.configChannels.set(name, { name, source: 'config', isDefault: section.default, targets });
+      this.configChannels.set(name, channel);
     }
     if (problems.length > 0) throw new ConfigError(`Invalid alert channels:\n  ${problems.join('\n  ')}`);
   }
@@ -98,7 +106,7 @@ export class AlertChannelsService implements OnModuleInit {
 
   async update(name: string, input: ChannelInput): Promise<AlertChannel> {
     const current = await this.editable(name);
-    if (input.name !== name) throw ApiError.validation(`name: cannot be changed (it is "${name}"); create a new channel instead`);
+    if (input.name !== name) throw ValidationFailure.field('name', `cannot be changed (it is "${name}"); create a new channel instead`);
     // Sending back what GET showed keeps the stored secrets (same alerter type only).
     const stored = current.targets[0]?.type === input.type ? current.targets[0].settings : undefined;
     input = { ...input, settings: keepMaskedSecrets(this.secretsOf(input.type), input.settings, stored) };
@@ -112,18 +120,32 @@ export class AlertChannelsService implements OnModuleInit {
     return (await this.find(name))!;
   }
 
+  /**
+   * Deletes the channel and cancels what was still queued for it (pending, retries, held for a digest,
+   * and a send in flight, which is not retried): kept in the delivery log as `cancelled` with the reason.
+   */
   async remove(name: string): Promise<void> {
-    await this.editable(name);
+    const channel = await this.editable(name);
     await this.repository.remove(name);
-    this.logger.log(`alert channel "${name}" deleted`);
+    const cancelled = await this.deliveries.cancelAll(
+      channel.targets.map((target) => targetKey(name, target.type)),
+      `the alert channel "${name}" was deleted`,
+      this.clock.now(),
+    );
+    this.logger.log(`alert channel "${name}" deleted${cancelled > 0 ? `; ${cancelled} queued alert(s) cancelled` : ''}`);
   }
 
   /** The alerter and validated settings a target sends with. */
-  effective(target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
+  effective(channel: AlertChannel, target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
     const alerter = this.plugins.alerter(target.type);
-    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed`);
+    if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed (installed: ${this.installedAlerters()})`);
     const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(target.type, this.config), ...target.settings });
     if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    // Checked again at each send: a symlink under script_dir may have been pointed elsewhere since.
+    if (channel.source === 'api') {
+      const problem = this.executableProblems(alerter, target.settings)[0];
+      if (problem) throw new Error(`${problem.field}: ${problem.message}`);
+    }
     return { alerter, settings: result.value };
   }
 
@@ -132,32 +154,49 @@ export class AlertChannelsService implements OnModuleInit {
     return maskSecrets(this.secretsOf(target.type), target.settings);
   }
 
+  private installedAlerters(): string {
+    return this.plugins
+      .alerters()
+      .map((item) => item.id)
+      .sort()
+      .join(', ');
+  }
+
   private secretsOf(type: string): readonly string[] | undefined {
     return (this.plugins.alerter(type)?.meta as PluginMeta<Record<string, unknown>> | undefined)?.secrets;
   }
 
-  private checkTarget(target: ChannelTarget): string | null {
+  /** Executables named by an API channel that lie outside `[alerting] script_dir`, by settings field. */
+  private executableProblems(alerter: RegisteredAlerter, settings: Record<string, unknown>): { field: string; message: string }[] {
+    const keys = (alerter.meta as PluginMeta<Record<string, unknown>>).executables ?? [];
+    return keys.flatMap((key) => {
+      const value = settings[key];
+      const message = typeof value === 'string' && value !== '' ? scriptDirProblem(value, this.config.alerting.script_dir) : null;
+      return message ? [{ field: key, message }] : [];
+    });
+  }
+
+  private checkTarget(channel: AlertChannel, target: ChannelTarget): string | null {
     try {
-      this.effective(target);
+      this.effective(channel, target);
       return null;
     } catch (error) {
       return (error as Error).message;
     }
   }
 
+  /** Name, alerter and settings checked together, so a form shows every bad field at once. */
   private validateInput(input: ChannelInput): void {
-    if (!NAME.test(input.name))
-      throw ApiError.validation('name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    const errors = new FieldErrorList();
+    if (!NAME.test(input.name)) errors.add('name', 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit');
     const alerter = this.plugins.alerter(input.type);
     if (!alerter) {
-      const known = this.plugins
-        .alerters()
-        .map((item) => item.id)
-        .join(', ');
-      throw ApiError.validation(`type: unknown alerter "${input.type}"; installed: ${known}`);
+      errors.add('type', `unknown alerter "${input.type}"; installed: ${this.installedAlerters()}`);
+    } else {
+      const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
+      errors.addAll(result.ok ? this.executableProblems(alerter, input.settings) : result.errors, 'settings');
     }
-    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
-    if (!result.ok) throw ApiError.validation(result.errors.map((error) => `settings.${error.field}: ${error.message}`).join('; '));
+    errors.throwIfAny();
   }
 
   private async editable(name: string): Promise<AlertChannel> {

@@ -4,9 +4,12 @@ import { EpochMsColumn } from '../database/columns.js';
 /**
  * pending: waiting for its worker (or for its next attempt); sending: claimed by a worker; sent; failed
  * (permanent error, or temporary errors for the whole retry period); held: part of a storm, waiting to be
- * summed up in a digest; digested: sent as part of a digest delivery.
+ * summed up in a digest; digested: sent as part of a digest delivery; cancelled: its channel was deleted
+ * (or left the config file) before it was sent, `last_error` says so.
  */
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'held', 'digested'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'held', 'digested', 'cancelled'] as const;
+/** Statuses a delivery never leaves. */
+export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'digested', 'cancelled'];
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One alert for one channel target: the durable queue and, once done, the delivery log. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, LessThan, type EntityManager } from 'typeorm';
 import { AlertAttempt } from './alert-attempt.entity.js';
-import { AlertDelivery, type DeliveryStatus } from './alert-delivery.entity.js';
+import { AlertDelivery, FINAL_STATUSES, type DeliveryStatus } from './alert-delivery.entity.js';
 
 export type NewDelivery = Pick<AlertDelivery, 'channel' | 'targetType' | 'targetKey' | 'event' | 'status'>;
 
@@ -83,11 +83,38 @@ export class AlertDeliveryRepository {
     return list.length > 0 ? toDelivery(list[0]!) : null;
   }
 
-  async recordAttempt(attempt: Omit<AlertAttempt, 'id'>, update: Partial<AlertDelivery>): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  /**
+   * Records an attempt by the worker holding the claim. A failure only updates a delivery still `sending`
+   * (one cancelled meanwhile stays cancelled: no retry); a success is recorded as sent either way, because
+   * the receiver has it. Returns whether the delivery was updated.
+   */
+  async recordAttempt(attempt: Omit<AlertAttempt, 'id'>, update: Partial<AlertDelivery>, workerId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
       await manager.getRepository(AlertAttempt).insert(attempt);
-      await manager.getRepository(AlertDelivery).update({ id: attempt.deliveryId }, { ...update, claimedBy: null, claimedUntil: null });
+      const statuses: DeliveryStatus[] = attempt.ok ? ['sending', 'cancelled'] : ['sending'];
+      const result = await manager
+        .getRepository(AlertDelivery)
+        .update({ id: attempt.deliveryId, claimedBy: workerId, status: In(statuses) }, { ...update, claimedBy: null, claimedUntil: null });
+      return (result.affected ?? 0) > 0;
     });
+  }
+
+  /**
+   * Cancels every delivery of these targets that is not finished (pending, retries, held, and sends in
+   * flight, whose worker then records its attempt without retrying). They stay in the log with `reason`.
+   * `createdBefore` spares deliveries queued after that moment (for a channel made again meanwhile).
+   */
+  async cancelAll(targetKeys: string[], reason: string, now: number, createdBefore?: number): Promise<number> {
+    if (targetKeys.length === 0) return 0;
+    const result = await this.dataSource.getRepository(AlertDelivery).update(
+      {
+        targetKey: In(targetKeys),
+        status: In(['pending', 'held', 'sending']),
+        ...(createdBefore === undefined ? {} : { createdAt: LessThan(createdBefore) }),
+      },
+      { status: 'cancelled', lastError: reason, updatedAt: now },
+    );
+    return result.affected ?? 0;
   }
 
   /** Deliveries claimed by a server that died are handed back. */
@@ -146,13 +173,6 @@ export class AlertDeliveryRepository {
     });
   }
 
-  async failAll(targetKey: string, reason: string, now: number): Promise<number> {
-    const result = await this.dataSource
-      .getRepository(AlertDelivery)
-      .update({ targetKey, status: In(['pending', 'held']) }, { status: 'failed', lastError: reason, updatedAt: now });
-    return result.affected ?? 0;
-  }
-
   findByIds(ids: number[]): Promise<AlertDelivery[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.dataSource.getRepository(AlertDelivery).find({ where: { id: In(ids) }, order: { id: 'ASC' } });
@@ -191,7 +211,7 @@ export class AlertDeliveryRepository {
     return this.dataSource.transaction(async (manager) => {
       const old = await manager
         .getRepository(AlertDelivery)
-        .find({ select: { id: true }, where: { createdAt: LessThan(before), status: In(['sent', 'failed', 'digested']) }, take: 5000 });
+        .find({ select: { id: true }, where: { createdAt: LessThan(before), status: In([...FINAL_STATUSES]) }, take: 5000 });
       if (old.length === 0) return 0;
       const ids = old.map((row) => row.id);
       await manager.getRepository(AlertAttempt).delete({ deliveryId: In(ids) });

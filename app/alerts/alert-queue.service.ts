@@ -6,8 +6,9 @@ import { PulseConfig } from '../config/config.schema.js';
 import { consoleLink } from '../http/console-link.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
+import { NetworkPolicy } from '../plugin-host/network-policy.js';
 import { Clock } from '../runtime/clock.js';
-import type { AlertDelivery } from './alert-delivery.entity.js';
+import { FINAL_STATUSES, type AlertDelivery } from './alert-delivery.entity.js';
 import { AlertDeliveryRepository } from './alert-delivery.repository.js';
 import { AlertChannelsService } from './alert-channels.service.js';
 import { targetKey } from './channel-targets.js';
@@ -41,6 +42,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   private readonly failed: Counter<'channel' | 'type'>;
   private readonly retried: Counter<'channel' | 'type'>;
   private readonly latency: Histogram<'type'>;
+  private readonly network: NetworkPolicy;
 
   constructor(
     private readonly repository: AlertDeliveryRepository,
@@ -49,6 +51,8 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     private readonly clock: Clock,
     metrics: MetricsService,
   ) {
+    // The config loader has checked both lists, so this cannot throw.
+    this.network = new NetworkPolicy({ allow: config.alerting.allow_networks, deny: config.alerting.deny_networks });
     this.sent = metrics.counter({ name: 'pulse_alerts_sent_total', help: 'Alerts delivered', labelNames: ['channel', 'type'] });
     this.failed = metrics.counter({
       name: 'pulse_alerts_failed_total',
@@ -125,12 +129,12 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** Resolves when every delivery is sent or failed, or after `timeoutMs`; the deliveries as they are then. */
+  /** Resolves when every delivery is finished (sent, failed, cancelled), or after `timeoutMs`; the deliveries as they are then. */
   async settle(ids: number[], timeoutMs: number): Promise<AlertDelivery[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rows = await this.repository.findByIds(ids);
-      if (rows.every((row) => row.status === 'sent' || row.status === 'failed') || Date.now() > deadline) return rows;
+      if (rows.every((row) => FINAL_STATUSES.includes(row.status)) || Date.now() > deadline) return rows;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -143,6 +147,8 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   private async syncOnce(): Promise<void> {
     try {
       const now = this.clock.now();
+      // Workers started after this point belong to channels made meanwhile: they are never stopped below.
+      const known = new Set(this.workers.keys());
       await this.repository.releaseExpiredClaims(now);
       const channels = await this.channels.list();
       const live = new Set(channels.flatMap((channel) => channel.targets.map((target) => targetKey(channel.name, target.type))));
@@ -150,14 +156,18 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
       const withWork = await this.repository.targetsWithWork();
       for (const work of withWork) {
         if (!live.has(work.targetKey)) {
-          const count = await this.repository.failAll(
-            work.targetKey,
+          // A channel gone from the config file (or deleted by another server mid-way): nothing more is sent
+          // there. Only what was queued before `channels` was read: a channel made since is not in it.
+          const count = await this.repository.cancelAll(
+            [work.targetKey],
             `alert channel "${work.channel}" (${work.targetType}) no longer exists`,
             now,
+            now,
           );
-          if (count > 0) this.logger.warn(`${count} queued alert(s) for the removed channel ${work.targetKey} marked failed`);
+          if (count > 0) this.logger.warn(`${count} queued alert(s) for the removed channel ${work.targetKey} cancelled`);
         }
       }
+      this.stopWorkersOutside(known, live);
       await this.flushDigests(
         withWork.filter((work) => live.has(work.targetKey)),
         now,
@@ -171,6 +181,15 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
+  /** Workers of targets that no longer exist stop once idle (a channel made again gets a new one). */
+  private stopWorkersOutside(known: Set<string>, live: Set<string>): void {
+    for (const [key, worker] of this.workers) {
+      if (!known.has(key) || live.has(key) || worker.busy) continue;
+      this.workers.delete(key);
+      void worker.stop();
+    }
+  }
+
   private ensureWorker(key: string): void {
     if (this.workers.has(key)) return;
     const worker = new DeliveryWorker(key, this.repository, this.channels, {
@@ -179,6 +198,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
       retryPeriodMs: this.config.alerting.retry_minutes * 60_000,
       now: () => this.clock.now(),
       shutdown: this.shutdown.signal,
+      network: this.network,
       logger: this.logger,
       onOutcome: (delivery, outcome) => this.count(delivery, outcome),
     });

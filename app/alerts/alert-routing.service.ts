@@ -1,5 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { PulseConfig } from '../config/config.schema.js';
+import { BatchWriter } from '../database/batch-writer.js';
+import { storageFailureOf } from '../database/storage-failure.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
 import { consoleLink } from '../http/console-link.js';
@@ -24,17 +29,38 @@ interface FlappingMonitor {
  * notice when it starts flapping and one when it settles, instead of an alert per change.
  */
 @Injectable()
-export class AlertRoutingService {
+export class AlertRoutingService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Alerts');
   private readonly flaps: FlapDetector;
   private readonly flapping = new Map<number, FlappingMonitor>();
+  /**
+   * Alerts the database would not queue (a full disk …), kept in memory in order and queued once it
+   * takes writes again — one per batch, so a retry never queues an alert twice.
+   */
+  private readonly unqueued: BatchWriter<{ event: AlertEvent; channels: string[] }>;
 
   constructor(
     private readonly dispatcher: AlertDispatcher,
     private readonly config: PulseConfig,
     private readonly clock: Clock,
+    storage: StorageHealth,
+    metrics: MetricsService,
   ) {
     this.flaps = new FlapDetector(config.alerting.flapping_high, config.alerting.flapping_low);
+    this.unqueued = new BatchWriter({
+      name: 'alerts to queue',
+      flushIntervalMs: 0,
+      maxBatchSize: 1,
+      maxPending: 10_000,
+      logger: this.logger,
+      write: async ([{ event, channels }]) => void (await this.dispatcher.dispatch(event, channels)),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'alerts', () => this.unqueued.pendingCount),
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.unqueued.close().catch((error: Error) => this.logger.error(`alerts left unqueued at shutdown: ${error.message}`));
   }
 
   @OnPulseEvent('alarm.state-changed')
@@ -93,9 +119,18 @@ export class AlertRoutingService {
   }
 
   private async dispatch(event: AlertEvent, channels: string[]): Promise<void> {
+    // Behind alerts still waiting for the database: wait with them, in order.
+    if (!this.unqueued.idle) {
+      this.unqueued.push({ event, channels });
+      return;
+    }
     try {
       await this.dispatcher.dispatch(event, channels);
     } catch (error) {
+      if (storageFailureOf(error) && this.unqueued.push({ event, channels })) {
+        this.logger.warn(`the alert for ${event.kind} "${event.name}" waits in memory until the database takes writes again`);
+        return;
+      }
       this.logger.error(
         `could not queue the alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}) at ${new Date(this.clock.now()).toISOString()}: ${(error as Error).message}`,
       );

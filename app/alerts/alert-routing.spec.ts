@@ -6,17 +6,33 @@ import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
 import type { AlertDispatcher } from './alert-dispatcher.service.js';
 import { AlertRoutingService } from './alert-routing.service.js';
+import type { StorageHealth } from '../database/storage-health.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { isAlertable } from './monitor-alert-policy.js';
 
+/** What tells the routing that the database works again (StorageHealth in the server). */
+function storageStub() {
+  const listeners = new Set<() => void>();
+  return {
+    onRecovered: (listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)),
+    recover: () => listeners.forEach((listener) => listener()),
+  };
+}
+
 /** Records what routing hands to the queue; the queue itself is tested end to end. */
-function routing() {
+function routing(refuse: { count: number } = { count: 0 }) {
   const queued: { event: AlertEvent; channels: readonly string[] }[] = [];
   const dispatcher = {
-    dispatch: async (event: AlertEvent, channels: readonly string[]) => void queued.push({ event, channels }),
+    dispatch: async (event: AlertEvent, channels: readonly string[]) => {
+      if (refuse.count-- > 0) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      queued.push({ event, channels });
+    },
   } as unknown as AlertDispatcher;
   const config = new PulseConfig();
   config.public_url = 'https://pulse.example.com/sub/';
-  return { service: new AlertRoutingService(dispatcher, config, new Clock()), queued };
+  const storage = storageStub();
+  const service = new AlertRoutingService(dispatcher, config, new Clock(), storage as unknown as StorageHealth, new MetricsService());
+  return { service, queued, storage };
 }
 
 function change(from: string, to: string, at: number): MonitorStateChanged {
@@ -63,6 +79,21 @@ describe('monitor alert policy', () => {
     assert.deepEqual(queued[0]!.channels, ['ops']);
     assert.equal(queued[0]!.event.url, 'https://pulse.example.com/sub/monitors/7');
     assert.equal(queued[0]!.event.incidentNumber, 3);
+  });
+
+  it('keeps alerts the database refused (a full disk) in memory, in order, and queues them once it recovers', async () => {
+    const { service, queued, storage } = routing({ count: 3 });
+    await service.onMonitorStateChanged(change('up', 'down', 1000));
+    await service.onMonitorStateChanged(change('down', 'up', 2000));
+    assert.equal(queued.length, 0, 'nothing queued while the database refuses');
+    for (let wait = 0; wait < 100 && queued.length < 2; wait++) {
+      storage.recover();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(
+      queued.map(({ event }) => event.toState),
+      ['down', 'up'],
+    );
   });
 
   it('says once that a monitor is flapping, holds its alerts, and says when it settles', async () => {

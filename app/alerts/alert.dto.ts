@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Max, Min } from 'class-validator';
+import { MAX_ID } from '../http/id-param.js';
+import { Optional } from '../http/validation.js';
 import { DELIVERY_STATUSES, type AlertDelivery, type DeliveryStatus } from './alert-delivery.entity.js';
 import type { AlertAttempt } from './alert-attempt.entity.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
@@ -9,19 +11,20 @@ export class AlertChannelDto {
   /** The alerter: mail, webhook, slack, script, snmp-trap (or a plugin's id). */
   @Length(1, 32, { message: 'must be an alerter id' }) @IsString({ message: 'must be a string' }) type!: string;
   @IsObject({ message: 'must be an object with the alerter settings' }) settings!: Record<string, unknown>;
-  @IsOptional() @IsBoolean({ message: 'must be true or false' }) default?: boolean;
+  @Optional() @IsBoolean({ message: 'must be true or false' }) default?: boolean;
 }
 
 export class DeliveriesQuery {
-  @IsOptional() @IsString({ message: 'must be a channel name' }) channel?: string;
-  @IsOptional() @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }) status?: DeliveryStatus;
+  @Optional() @IsString({ message: 'must be a channel name' }) channel?: string;
+  @Optional() @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }) status?: DeliveryStatus;
   /** Deliveries with a smaller id than this (paging backwards through the log). */
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
+  @Max(MAX_ID, { message: 'must be a delivery id' })
   @Min(1, { message: 'must be a delivery id' })
   @IsInt({ message: 'must be a whole number' })
   before?: number;
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @Max(500, { message: 'must be at most 500' })
   @Min(1, { message: 'must be at least 1' })

@@ -21,10 +21,12 @@ export function targetKey(channel: string, type: string): string {
 
 /**
  * A Lovebeat `[alerts.NAME]` table can name several ways at once (`mail`, `webhook`, `slack_channel`,
- * `script`, plus Pulse's `snmp_trap` keys); each becomes one target with that alerter's settings.
+ * `script`, plus Pulse's `snmp_trap` keys); each becomes one target with that alerter's settings. Pulse's
+ * `type` names any alerter plugin (a drop-in's too) with `options` as its settings, alongside those.
  */
 export function targetsFromConfig(channel: AlertChannelConfig): ChannelTarget[] {
   const targets: ChannelTarget[] = [];
+  if (channel.type) targets.push({ type: channel.type, settings: { ...channel.options } });
   if (channel.mail) targets.push({ type: 'mail', settings: { to: channel.mail } });
   if (channel.webhook) targets.push({ type: 'webhook', settings: { url: channel.webhook } });
   if (channel.slack_channel) targets.push({ type: 'slack', settings: { channel: channel.slack_channel } });

@@ -1,7 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { PluginError, type AlertEvent } from '../plugin-host/contracts.js';
+import type { NetworkPolicy } from '../plugin-host/network-policy.js';
 import { createPluginContext, pluginLogger } from '../plugin-host/plugin-context.js';
+import type { AlertAttempt } from './alert-attempt.entity.js';
 import type { AlertDelivery } from './alert-delivery.entity.js';
 import type { AlertDeliveryRepository } from './alert-delivery.repository.js';
 import type { AlertChannelsService } from './alert-channels.service.js';
@@ -13,6 +15,8 @@ export interface WorkerSettings {
   retryPeriodMs: number;
   now(): number;
   shutdown: AbortSignal;
+  /** `[alerting] allow_networks` / `deny_networks`: where alerters may connect. */
+  network: NetworkPolicy;
   logger: LoggerService;
   onOutcome(delivery: AlertDelivery, outcome: 'sent' | 'retry' | 'failed', durationMs: number): void;
 }
@@ -26,6 +30,8 @@ const IDLE_POLL_MS = 5_000;
  */
 export class DeliveryWorker {
   private wakeUp: (() => void) | null = null;
+  /** wake() came while the worker was not asleep (looking at the queue): its next sleep ends at once. */
+  private woken = false;
   private stopped = false;
   private running: Promise<void> | null = null;
   busy = false;
@@ -43,7 +49,8 @@ export class DeliveryWorker {
 
   /** Something was queued for this target: look now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   async stop(): Promise<void> {
@@ -80,6 +87,11 @@ export class DeliveryWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A wake that came while the queue was being read may be for work that read did not see yet.
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       timer.unref();
@@ -101,10 +113,16 @@ export class DeliveryWorker {
     try {
       const channel = await this.channels.find(delivery.channel);
       const target = channel?.targets.find((candidate) => candidate.type === delivery.targetType);
-      if (!target) throw new PluginError(`alert channel "${delivery.channel}" (${delivery.targetType}) no longer exists`, false);
+      if (!channel || !target) {
+        // Deleted since this was queued (the deletion normally cancels it first): nothing is attempted.
+        const reason = `alert channel "${delivery.channel}" (${delivery.targetType}) no longer exists`;
+        await this.repository.cancelAll([delivery.targetKey], reason, this.settings.now());
+        this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} cancelled: ${reason}`, 'Alerts');
+        return;
+      }
       let effective;
       try {
-        effective = this.channels.effective(target);
+        effective = this.channels.effective(channel, target);
       } catch (problem) {
         throw new PluginError(`channel settings are not usable: ${(problem as Error).message}`, false);
       }
@@ -114,6 +132,7 @@ export class DeliveryWorker {
         timeoutMs: this.settings.timeoutMs,
         logger: pluginLogger(this.settings.logger, effective.alerter.id),
         parent: this.settings.shutdown,
+        network: this.settings.network,
       });
       await effective.alerter.plugin.send(message, effective.settings, context);
     } catch (failure) {
@@ -122,11 +141,10 @@ export class DeliveryWorker {
     const durationMs = Math.round(performance.now() - started);
     const now = this.settings.now();
     const attempts = delivery.attempts + 1;
+    const record = (attempt: Pick<AlertAttempt, 'ok' | 'error' | 'temporary'>, update: Partial<AlertDelivery>) =>
+      this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ...attempt }, update, this.settings.workerId);
     if (!error) {
-      await this.repository.recordAttempt(
-        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: true, error: null, temporary: null },
-        { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now },
-      );
+      await record({ ok: true, error: null, temporary: null }, { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now });
       this.settings.onOutcome(delivery, 'sent', durationMs);
       return;
     }
@@ -134,11 +152,12 @@ export class DeliveryWorker {
     const temporary = error instanceof PluginError ? error.temporary : true;
     const message = error.message.slice(0, 2000);
     const retryAt = temporary ? nextAttemptAt(attempts, delivery.createdAt, now, this.settings.retryPeriodMs) : null;
+    const failure = { ok: false, error: message, temporary };
     if (retryAt !== null) {
-      await this.repository.recordAttempt(
-        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary },
-        { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now },
-      );
+      if (!(await record(failure, { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now }))) {
+        this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} failed (${message}) and was cancelled meanwhile: no retry`, 'Alerts');
+        return;
+      }
       this.settings.logger.warn(
         `alert #${delivery.id} to ${this.targetKey} failed (attempt ${attempts}, retrying in ${Math.round((retryAt - now) / 1000)} s): ${message}`,
         'Alerts',
@@ -146,10 +165,7 @@ export class DeliveryWorker {
       this.settings.onOutcome(delivery, 'retry', durationMs);
     } else {
       const final = temporary ? `gave up after ${Math.round(this.settings.retryPeriodMs / 60_000)} min of retries: ${message}` : message;
-      await this.repository.recordAttempt(
-        { deliveryId: delivery.id, at: attemptAt, durationMs, ok: false, error: message, temporary },
-        { status: 'failed', attempts, lastError: final, updatedAt: now },
-      );
+      if (!(await record(failure, { status: 'failed', attempts, lastError: final, updatedAt: now }))) return;
       this.settings.logger.error(`alert #${delivery.id} to ${this.targetKey} failed: ${final}`, 'Alerts');
       this.settings.onOutcome(delivery, 'failed', durationMs);
     }

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-
-export type Role = 'server' | 'agent' | 'poller';
+import { ROLES, type Role } from '../runtime/roles.js';
 
 export interface CommandLine {
   configPath?: string;
@@ -15,12 +14,6 @@ export interface CommandLine {
 
 export class UsageError extends Error {}
 
-export const EXECUTABLE_NAMES: Record<Role, string> = {
-  server: 'lillydoo-pulse',
-  agent: 'lillydoo-pulse-agent',
-  poller: 'lillydoo-pulse-poller',
-};
-
 const COMMON_HELP = `  --config FILE   configuration file
   --debug         log at debug level
   --syslog        send logs to the local syslog instead of stderr
@@ -28,13 +21,12 @@ const COMMON_HELP = `  --config FILE   configuration file
   --help          print this help and exit`;
 
 export function helpText(role: Role): string {
-  const name = EXECUTABLE_NAMES[role];
+  const { executable: name, summary, defaultConfigPath } = ROLES[role];
   if (role === 'server') {
     return `Usage: ${name} [options]
        ${name} admin-token --reset [--config FILE]
 
-LILLYDOO Pulse server: web console and JSON API over HTTP (default :5000),
-statsd heartbeat listener over UDP and TCP (default :8127).
+LILLYDOO Pulse ${summary}.
 
 Options:
 ${COMMON_HELP}
@@ -42,21 +34,20 @@ ${COMMON_HELP}
 Commands:
   admin-token --reset   revoke every admin token and print a new one
 
-Configuration: --config FILE, else /etc/lillydoo-pulse/server.toml if it exists,
+Configuration: --config FILE, else ${defaultConfigPath} if it exists,
 else built-in defaults. Environment: PULSE_CONFIG, PULSE_PORT, PULSE_DATA_DIR,
 PULSE_DATABASE_URL, and PULSE_<SECTION>_<KEY> for any single setting.
 `;
   }
-  const what =
-    role === 'agent' ? 'host agent: reports CPU, memory, disk, load and network' : 'network poller: runs assigned checks from its location';
   return `Usage: ${name} [options]
 
-LILLYDOO Pulse ${what}.
+LILLYDOO Pulse ${summary}.
 
 Options:
 ${COMMON_HELP}
 
-Configuration: --config FILE, default /etc/lillydoo-pulse/${role}.conf.
+Configuration: --config FILE, default ${defaultConfigPath}.
+Environment: PULSE_CONFIG, and PULSE_<KEY> or PULSE_<SECTION>_<KEY> for any single setting.
 `;
 }
 
@@ -87,7 +78,7 @@ export function parseCommandLine(argv: string[], role: Role): CommandLine {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Run ${EXECUTABLE_NAMES[role]} --help for the options.`);
+    throw new UsageError(`${(error as Error).message}. Run ${ROLES[role].executable} --help for the options.`);
   }
   const { values, positionals } = parsed;
   const commandLine: CommandLine = {
@@ -114,5 +105,5 @@ function validateCommand(commandLine: CommandLine, role: Role): void {
     if (!commandLine.reset) throw new UsageError('admin-token needs --reset: lillydoo-pulse admin-token --reset');
     return;
   }
-  throw new UsageError(`Unknown command "${commandLine.command.join(' ')}". Run ${EXECUTABLE_NAMES[role]} --help for the commands.`);
+  throw new UsageError(`Unknown command "${commandLine.command.join(' ')}". Run ${ROLES[role].executable} --help for the commands.`);
 }

@@ -130,3 +130,24 @@ export function IsIpOrCidrList(options?: ValidationOptions): PropertyDecorator {
     { message: 'must be a list of IP addresses or CIDR ranges, e.g. ["127.0.0.1", "10.0.0.0/8"]', ...options },
   );
 }
+
+/** The Pulse server a poller or agent reports to: an http:// or https:// URL, required. */
+export function IsServerUrl(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isServerUrl',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || value === '') return false;
+          try {
+            const url = new URL(value);
+            return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+          } catch {
+            return false;
+          }
+        },
+      },
+    },
+    { message: 'must be the Pulse server\'s URL, e.g. "https://pulse.example.com/" (the installer writes it)', ...options },
+  );
+}

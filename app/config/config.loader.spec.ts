@@ -126,6 +126,27 @@ describe('server configuration', () => {
     assert.match(message, /database\.remote_s3_secret_access_key = <hidden> \(line 2\): must be a string/);
   });
 
+  it('limits statsd senders and TCP connections per source, with safe defaults', () => {
+    const defaults = load(null).config;
+    assert.deepEqual(defaults.statsd.trusted_sources, ['127.0.0.0/8', '::1']);
+    assert.equal(defaults.tcp.max_connections_per_source, 100);
+    assert.equal(defaults.tcp.idle_timeout, 60);
+    const { config, warnings } = load(
+      '[heartbeat]\nrequire_token = true\n[statsd]\ntrusted_sources = ["10.0.0.0/8", "2001:db8::/32"]\n[tcp]\nmax_connections_per_source = 5\n',
+    );
+    assert.deepEqual(config.statsd.trusted_sources, ['10.0.0.0/8', '2001:db8::/32']);
+    assert.equal(config.tcp.max_connections_per_source, 5);
+    assert.deepEqual(warnings, []);
+    assert.match(
+      refusal('[statsd]\ntrusted_sources = ["10.0.0.0/33"]\n'),
+      /statsd\.trusted_sources = \["10\.0\.0\.0\/33"\] \(line 2\): must be a list of IP addresses or CIDR ranges/,
+    );
+    assert.match(refusal('[tcp]\nmax_connections_per_source = 0\n'), /tcp\.max_connections_per_source = 0 \(line 2\): must be at least 1/);
+    assert.deepEqual(load('[statsd]\ntrusted_sources = ["10.0.0.1"]\n').warnings, [
+      'statsd.trusted_sources (line 2) has no effect without [heartbeat] require_token = true: everyone may send statsd beats',
+    ]);
+  });
+
   it('never echoes a secret in an error', () => {
     const message = refusal('[database]\nurl = "mysql://root:hunter2@db/pulse"\n');
     assert.match(message, /database\.url = <hidden> \(line 2\): must be a postgres:\/\//);

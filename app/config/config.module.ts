@@ -1,17 +1,28 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { Clock } from '../runtime/clock.js';
-import { PulseConfig } from './config.schema.js';
+import { configSections } from './config-core.js';
 
-/** The loaded configuration, the process logger and the clock, injectable everywhere. */
+/**
+ * The loaded configuration, the process logger and the clock, injectable everywhere. Each `[section]` is
+ * a provider of its own (inject `MonitorsSection`, `HttpSection`, …): a class asks for the settings it
+ * uses, not the whole file. The whole object stays injectable under its class for what spans sections.
+ */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: PulseConfig, logger: PulseLogger): DynamicModule {
+  static forRoot(config: object, logger: PulseLogger): DynamicModule {
+    const sections: Provider[] = configSections(config).map(([, section]) => ({ provide: section.constructor, useValue: section }));
+    const providers: Provider[] = [
+      { provide: config.constructor, useValue: config },
+      ...sections,
+      { provide: PULSE_LOGGER, useValue: logger },
+      Clock,
+    ];
     return {
       module: ConfigModule,
-      providers: [{ provide: PulseConfig, useValue: config }, { provide: PULSE_LOGGER, useValue: logger }, Clock],
-      exports: [PulseConfig, PULSE_LOGGER, Clock],
+      providers,
+      exports: providers.map((provider) => ('provide' in provider ? provider.provide : provider)),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { IsArray, IsBoolean, IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -9,7 +9,7 @@ import {
 } from './config-validators.js';
 
 /*
- * The server's configuration: Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
+ * The server's configuration (lillydoo-pulse): Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
  * Every field has its default as initializer; the loader copies file and environment values over them and
  * validates the result. Keys listed in SECRET_KEYS are never echoed in errors or logs.
  */
@@ -53,16 +53,30 @@ export class TcpSection {
   @IsListenAddress() listen = ':8127';
   /** Open statsd connections at once; more are closed at once. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) max_connections = 1000;
+  /** Open statsd connections from one address (an IPv6 /64 counts as one); more from it are closed at once. */
+  @Min(1, { message: 'must be at least 1' })
+  @Max(100000, { message: 'must be at most 100000' })
+  @IsInt(INTEGER)
+  max_connections_per_source = 100;
   /** Seconds a connection may stay silent before it is closed. */
   @Min(1, { message: 'must be at least 1 (seconds)' })
   @Max(86400, { message: 'must be at most 86400 (seconds)' })
   @IsInt(INTEGER)
-  idle_timeout = 300;
+  idle_timeout = 60;
   /** Longest line accepted; a longer one is skipped up to its newline and counted as invalid. */
   @Min(512, { message: 'must be at least 512 (bytes)' })
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+}
+
+/** Pulse's own section: who may send statsd beats. */
+export class StatsdSection {
+  /**
+   * With [heartbeat] require_token = true, statsd (which carries no token) is taken only from these
+   * addresses or CIDR ranges; without require_token everyone may send, as in Lovebeat.
+   */
+  @IsIpOrCidrList() trusted_sources: string[] = ['127.0.0.0/8', '::1'];
 }
 
 export class HttpSection {
@@ -127,6 +141,14 @@ export class HeartbeatSection {
   /** Services created automatically by beats; beats for new names beyond this are refused and counted. */
   @Min(1, { message: 'must be at least 1' }) @Max(10_000_000, { message: 'must be at most 10000000' }) @IsInt(INTEGER) max_services =
     100_000;
+  /**
+   * Services created by one beat, never configured (no timeout, min_interval, mute, job run, or exact
+   * name in an alarm) and silent this many days are forgotten; 0 keeps them for ever.
+   */
+  @Min(0, { message: 'must be 0 (never forget) or more (days)' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  forget_unseen_days = 7;
 }
 
 export class ResultsSection {
@@ -148,6 +170,23 @@ export class ResultsSection {
 export class MonitorsSection {
   /** Checks the server runs at the same time; due checks beyond this wait for a free slot. */
   @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
+}
+
+/** `[plugins]` of every role (SPEC §11): where drop-in plugin folders are installed. */
+export class PluginsSection {
+  /** `<dir>/checks/<id>/`, `<dir>/alerters/<id>/`, `<dir>/collectors/<id>/`; a missing directory means none. */
+  @MinLength(1, { message: 'must be the directory of drop-in plugin folders' }) @IsString(STRING) dir = '/etc/lillydoo-pulse/plugins';
+}
+
+const NAGIOS_DIRS = 'must be a list of absolute directories, e.g. ["/usr/lib/nagios/plugins", "/usr/local/lib/nagios/plugins"]';
+
+/** `[plugins]` of the roles that run checks (server, poller): also where the nagios check may run plugins from. */
+export class CheckPluginsSection extends PluginsSection {
+  @Matches(/^\//, { each: true, message: NAGIOS_DIRS })
+  @IsString({ each: true, message: NAGIOS_DIRS })
+  @ArrayMinSize(1, { message: NAGIOS_DIRS })
+  @IsArray({ message: NAGIOS_DIRS })
+  nagios_dirs: string[] = ['/usr/lib/nagios/plugins'];
 }
 
 export class LogSection {
@@ -181,6 +220,14 @@ export class AlertingSection {
   @Max(3650, { message: 'must be at most 3650 (days)' })
   @IsInt(INTEGER)
   log_retention_days = 30;
+  /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
+  /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
+  @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
+  @IsString(STRING)
+  script_dir = '/etc/lillydoo-pulse/alert-scripts';
 }
 
 export class AlarmConfig {
@@ -206,6 +253,11 @@ export class AlertChannelConfig {
   @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
   @IsString(STRING) snmp_priv_key = '';
   @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
+  /** Pulse: any alerter plugin by its id (a built-in one or a drop-in's), with `options` as its settings. */
+  @Matches(/^$|^[a-z][a-z0-9-]{0,31}$/, { message: 'must be the id of an alerter plugin, e.g. "webhook"' })
+  @IsString(STRING)
+  type = '';
+  @IsObject({ message: 'must be a table of the alerter\'s settings, e.g. options = { topic = "ops" }' }) options: Record<string, unknown> = {};
   /** Pulse: use this channel for everything that names no channel of its own. */
   @IsBoolean(BOOLEAN) default = false;
 }
@@ -221,7 +273,7 @@ export class NotifyConfig {
   @IsString(STRING) token = '';
 }
 
-export class PulseConfig {
+export class ServerConfig {
   /** Full URL users reach Pulse at; used for links in alerts and as the console's base path. */
   @IsHttpUrlOrEmpty() public_url = '';
   @MinLength(1, { message: 'must not be empty' }) @IsString(STRING) data_dir = './data';
@@ -231,6 +283,7 @@ export class PulseConfig {
   database = new DatabaseSection();
   udp = new UdpSection();
   tcp = new TcpSection();
+  statsd = new StatsdSection();
   http = new HttpSection();
   mail = new MailSection();
   mailgun = new MailgunSection();
@@ -242,31 +295,20 @@ export class PulseConfig {
   monitors = new MonitorsSection();
   log = new LogSection();
   alerting = new AlertingSection();
+  plugins = new CheckPluginsSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelConfig> = {};
   notify: NotifyConfig[] = [];
 }
 
-/** Sections that are one table each: `[http]`. */
-export const SECTION_CLASSES = {
-  database: DatabaseSection,
-  udp: UdpSection,
-  tcp: TcpSection,
-  http: HttpSection,
-  mail: MailSection,
-  mailgun: MailgunSection,
-  slack: SlackSection,
-  metrics: MetricsSection,
-  eventlog: EventlogSection,
-  heartbeat: HeartbeatSection,
-  results: ResultsSection,
-  monitors: MonitorsSection,
-  log: LogSection,
-  alerting: AlertingSection,
-} as const;
-
-export type SectionName = keyof typeof SECTION_CLASSES;
+/**
+ * The server's configuration under its old name: the same class (and so the same injection token). Code
+ * written before the poller and agent configs had their own classes still says PulseConfig.
+ * @deprecated Say ServerConfig, or better inject the section a class uses (`MonitorsSection`).
+ */
+export const PulseConfig = ServerConfig;
+export type PulseConfig = ServerConfig;
 
 /** Sections that repeat: `[[alarms]]`, `[[notify]]`. */
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;

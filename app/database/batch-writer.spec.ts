@@ -62,10 +62,57 @@ describe('BatchWriter', () => {
     assert.deepEqual(written, [1, 2, 3]);
   });
 
-  it('refuses items beyond maxPending instead of growing without bound', async () => {
-    const batcher = writer(async () => Promise.reject(new Error('down')), { maxPending: 5 });
+  it('refuses items beyond maxPending instead of growing without bound, and counts them', async () => {
+    let dropped = 0;
+    const batcher = writer(async () => Promise.reject(new Error('down')), {
+      maxPending: 5,
+      metrics: { dropped: (count) => (dropped += count) },
+    });
     const accepted = Array.from({ length: 8 }, (_, n) => batcher.push(n));
     assert.deepEqual(accepted, [true, true, true, true, true, false, false, false]);
+    assert.equal(dropped, 3);
+  });
+
+  it('keeps retrying a batch the storage refuses (a full disk) for as long as it takes, and at once when it recovers', async () => {
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    let failing = true;
+    let attempts = 0;
+    const written: number[] = [];
+    const listeners = new Set<() => void>();
+    const storage = { onRecovered: (listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)) };
+    const batcher = writer(
+      async (items) => {
+        attempts++;
+        if (failing) throw full;
+        written.push(...items);
+      },
+      { flushIntervalMs: 1, storage, maxAttemptsOnOtherErrors: 2 },
+    );
+    batcher.push(1);
+    batcher.push(2);
+    for (let wait = 0; wait < 200 && attempts < 4; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(attempts >= 4, 'retried past maxAttemptsOnOtherErrors: a storage failure is never given up on');
+    assert.equal(batcher.pendingCount, 2);
+    failing = false;
+    for (const listener of listeners) listener();
+    await batcher.close();
+    assert.deepEqual(written, [1, 2]);
+  });
+
+  it('drops a batch that keeps failing on something else (a bug, a constraint), so later items are not held up', async () => {
+    let dropped = 0;
+    const written: number[] = [];
+    const batcher = writer(
+      async (items) => {
+        if (items.includes(13)) throw new Error('CHECK constraint failed');
+        written.push(...items);
+      },
+      { flushIntervalMs: 1, maxBatchSize: 1, maxAttemptsOnOtherErrors: 3, metrics: { dropped: (count) => (dropped += count) } },
+    );
+    for (const item of [12, 13, 14]) batcher.push(item);
+    for (let wait = 0; wait < 200 && written.length < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(written, [12, 14]);
+    assert.equal(dropped, 1);
   });
 
   it('flush() resolves once everything queued is written; close() refuses new items', async () => {

@@ -10,6 +10,7 @@ import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
+import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
 
 /**
@@ -31,4 +32,5 @@ export const ENTITIES = [
   AlertDelivery,
   AlertAttempt,
   MaintenanceWindowRow,
+  ConsoleSession,
 ];

@@ -1,4 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { sqliteFileError } from './data-source-options.js';
+import { installGuardedQueryRunners } from './guarded-query-runners.js';
 
 /** Any constant shared by every Pulse server: the key of the PostgreSQL advisory lock around migrations. */
 const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
@@ -9,7 +11,18 @@ const MIGRATION_LOCK_KEY = 0x50554c5345; // "PULSE"
  * turns under an advisory lock instead. (SQLite is single-server; its migrations run as they are.)
  */
 export async function openDataSource(options: DataSourceOptions, runMigrations = true): Promise<DataSource> {
+  try {
+    return await open(options, runMigrations);
+  } catch (error) {
+    // SQLite's own words ("unable to open database file") name neither the file nor the reason.
+    if (options.type === 'better-sqlite3') throw sqliteFileError(options.database, error) ?? error;
+    throw error;
+  }
+}
+
+async function open(options: DataSourceOptions, runMigrations: boolean): Promise<DataSource> {
   const dataSource = new DataSource({ ...options, migrationsRun: false } as DataSourceOptions);
+  installGuardedQueryRunners(dataSource);
   await dataSource.initialize();
   if (!runMigrations) return dataSource;
   try {

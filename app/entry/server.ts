@@ -4,17 +4,19 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { CommandLine } from '../cli/command-line.js';
 import { loadServerConfig } from '../config/config.loader.js';
-import { databaseTarget, describeTarget } from '../database/data-source-options.js';
+import { checkSqliteFileAtStart, databaseTarget, describeTarget, sqliteFileError } from '../database/data-source-options.js';
 import { createHttpAdapter, httpListenOptions } from '../http/http-server.js';
 import { createLogger, type PulseLogger } from '../logging/pulse-logger.js';
-import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../plugin-host/plugin-loader.js';
+import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AdminCommandModule, ServerModule } from '../roles/server.module.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { restoreSnapshotIfMissing } from '../snapshot/snapshot.service.js';
-import { adminTokenLines } from '../tokens/first-run.service.js';
+import { adminTokenLines, FirstRunService } from '../tokens/first-run.service.js';
 import { TokenService } from '../tokens/token.service.js';
-import type { PulseConfig } from '../config/config.schema.js';
-import { runExecutable, StartupError } from './run-executable.js';
+import type { ServerConfig } from '../config/config.schema.js';
+import { StartupError } from '../runtime/startup-error.js';
+import { runExecutable } from './run-executable.js';
 
 async function main(commandLine: CommandLine): Promise<void> {
   const { config, file, warnings } = loadServerConfig({ configPath: commandLine.configPath, env: process.env, cwd: process.cwd() });
@@ -33,7 +35,9 @@ async function main(commandLine: CommandLine): Promise<void> {
   if (commandLine.command[0] === 'admin-token') return resetAdminToken(config, logger);
 
   await restoreSnapshotIfMissing(config, logger);
-  const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
+  const plugins = await loadPluginModules('server', { dropInDir: config.plugins.dir });
   const app = await NestFactory.create<NestFastifyApplication>(
     ServerModule.register({ config, logger, plugins }),
     createHttpAdapter(config),
@@ -54,11 +58,24 @@ async function main(commandLine: CommandLine): Promise<void> {
     }
     throw error;
   }
+  // Only now that Pulse is listening: a start that failed before this point leaves no token behind.
+  try {
+    await app.get(FirstRunService).announce();
+  } catch (error) {
+    await app.close();
+    throw (
+      (target.kind === 'sqlite' ? sqliteFileError(target.file, error) : null) ??
+      new StartupError(`could not store the first admin token: ${(error as Error).message}`)
+    );
+  }
+  logger.log(`plugins: ${app.get(PluginRegistry).summary()}`, 'Main');
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`HTTP listening on ${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`, 'Main');
 }
 
-async function resetAdminToken(config: PulseConfig, logger: PulseLogger): Promise<void> {
+async function resetAdminToken(config: ServerConfig, logger: PulseLogger): Promise<void> {
+  const target = databaseTarget(config);
+  if (target.kind === 'sqlite') checkSqliteFileAtStart(target.file);
   const context = await NestFactory.createApplicationContext(AdminCommandModule.register({ config, logger }), {
     logger,
     abortOnError: false,

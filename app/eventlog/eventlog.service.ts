@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, fchmodSync, mkdirSync, openSync, type Wr
 import path from 'node:path';
 import { fileModeBits } from '../config/config-validators.js';
 import { PulseConfig } from '../config/config.schema.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import type { AlarmStateChanged, ServiceStateChanged } from '../heartbeats/heartbeat.events.js';
 

@@ -16,13 +16,16 @@ export class HealthController {
     return { status: 'ok', version: PULSE_VERSION };
   }
 
-  /** The database answers and every listener is bound; 503 naming what is not. */
+  /** The database answers and takes writes, and every listener is bound; 503 naming what is not, and why. */
   @Get('readyz')
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const { ready, checks } = await this.readiness.check();
+    const { ready, checks, reasons } = await this.readiness.check();
+    const failing = Object.keys(checks).filter((name) => checks[name] !== 'ok');
+    // Not ready is also an API error: {"error","message"} first, then the detail.
+    const error = { error: 'not_ready', message: failing.map((name) => `${name}: ${reasons?.[name] ?? 'failing'}`).join('; ') };
     await reply
       .status(ready ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'not_ready', checks });
+      .send({ ...(ready ? {} : error), status: ready ? 'ready' : 'not_ready', checks, ...(reasons ? { reasons } : {}) });
   }
 }

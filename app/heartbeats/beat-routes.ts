@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import type { AccessRule } from '../tokens/access.decorator.js';
-import { ApiAuthGuard } from '../tokens/api-auth.guard.js';
+import { RequestAuthenticator } from '../tokens/request-auth.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 
 /** Beats need no token unless [heartbeat] require_token; then an ingest token (or admin). */
@@ -14,7 +14,7 @@ type BeatAction = (name: string, request: FastifyRequest) => void;
 /**
  * POST /api/services/<name>, /start and /fail — the hot path of HTTP ingest — registered on Fastify
  * directly. Nest's per-request machinery (guards by reflection, pipes, interceptors) roughly halved
- * the beats per second; these routes keep the same access rule (through ApiAuthGuard.authorize) and
+ * the beats per second; these routes keep the same access rule (through RequestAuthenticator) and
  * the same error bodies (through ApiExceptionFilter.describe), and answer Lovebeat's `200 {}`.
  */
 @Injectable()
@@ -24,7 +24,7 @@ export class BeatRoutes implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly heartbeats: HeartbeatsService,
-    private readonly guard: ApiAuthGuard,
+    private readonly authenticator: RequestAuthenticator,
   ) {}
 
   onModuleInit(): void {
@@ -47,7 +47,7 @@ export class BeatRoutes implements OnModuleInit {
   private route(action: BeatAction) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       try {
-        await this.guard.authorize(BEAT_ACCESS, request);
+        await this.authenticator.authorize(BEAT_ACCESS, request);
         action((request.params as { name: string }).name, request);
         return reply.type('application/json; charset=utf-8').send('{}');
       } catch (error) {

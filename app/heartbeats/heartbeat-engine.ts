@@ -6,7 +6,9 @@ import { PulseConfig } from '../config/config.schema.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
-import { DueQueue } from '../scheduler/due-queue.js';
+import { DueTimer } from '../scheduler/due-timer.js';
+import { timersWithClock } from '../scheduler/timers.js';
+import { isForgettable } from './forget-unseen.js';
 import type { ServiceStateChanged } from './heartbeat.events.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
@@ -24,21 +26,18 @@ export interface ServiceUpdate {
 
 type Reason = ServiceStateChanged['reason'];
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /**
  * The heartbeat state engine. Memory is authoritative for every decision; HeartbeatStore saves changes
- * in batches. Deadlines sit in a DueQueue behind one timer, so idle services cost nothing until due.
+ * in batches. Deadlines sit in a DueTimer (one timer for all), so idle services cost nothing until due.
  */
 @Injectable()
 export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Heartbeats');
   readonly services = new Map<string, ServiceRecord>();
   readonly alarms: AlarmBook;
-  private readonly deadlines = new DueQueue<string>();
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = Infinity;
+  private readonly deadlines: DueTimer<string>;
   private errorCount = 0;
   /** Beats per transport, counted as plain numbers on the hot path and handed to Prometheus on scrape. */
   private readonly beatsBy: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
@@ -57,6 +56,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     private readonly maintenance: HeartbeatMaintenance,
     metrics: MetricsService,
   ) {
+    this.deadlines = new DueTimer<string>(
+      (now) => this.expireDue(now),
+      timersWithClock(() => clock.now()),
+    );
     const beatsBy = this.beatsBy;
     const reported: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
     metrics.counter({
@@ -127,7 +130,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopTimer();
+    this.deadlines.stop();
     await this.store.close();
   }
 
@@ -212,6 +215,22 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     this.deadlines.remove(service.name);
     this.alarms.leave(service, now);
     this.store.serviceChanged(service.name);
+  }
+
+  /** Removes every service `matches` selects; returns their names, sorted. */
+  removeMatching(matches: (name: string) => boolean): string[] {
+    const names = this.serviceNames(matches).sort();
+    for (const name of names) this.remove(this.services.get(name)!);
+    return names;
+  }
+
+  /** Forgets the strays heard from once and silent for `silentForMs` (see isForgettable); returns their names. */
+  forgetUnseen(silentForMs: number, now = this.clock.now()): string[] {
+    const names = this.serviceNames((name) =>
+      isForgettable(this.services.get(name)!, now, silentForMs, (n) => this.alarms.namesExactly(n)),
+    ).sort();
+    for (const name of names) this.remove(this.services.get(name)!);
+    return names;
   }
 
   /** Names of the services `matches` selects (maintenance windows use it to find what they cover). */
@@ -306,10 +325,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     if (changed) this.changeState(service, state, now, reason);
     const deadline = service.state === 'ok' ? service.deadline() : null;
     if (deadline === null) this.deadlines.remove(service.name);
-    else {
-      this.deadlines.schedule(service.name, deadline);
-      if (deadline < this.timerAt) this.armTimer(deadline, now);
-    }
+    else this.deadlines.schedule(service.name, deadline);
     // A restart re-reads what was saved: only a state that changed meanwhile needs writing back.
     if (changed || reason !== 'restart') this.store.serviceChanged(service.name);
   }
@@ -334,27 +350,5 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       alarms: service.alarms,
     });
     this.alarms.serviceStateChanged(service, to, now);
-  }
-
-  private armTimer(at: number, now: number): void {
-    this.stopTimer();
-    this.timerAt = at;
-    this.timer = setTimeout(() => this.onTimer(), Math.min(Math.max(0, at - now), MAX_TIMER_MS));
-    this.timer.unref();
-  }
-
-  private onTimer(): void {
-    this.timer = null;
-    this.timerAt = Infinity;
-    const now = this.clock.now();
-    this.expireDue(now);
-    const next = this.deadlines.peekTime();
-    if (next !== undefined) this.armTimer(next, now);
-  }
-
-  private stopTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.timerAt = Infinity;
   }
 }

@@ -1,11 +1,12 @@
 import { ApiError } from '../http/api-error.js';
-import { minIntervalFromSeconds, SERVICE_NAME, SERVICE_NAME_RULE, timeoutFromSeconds } from './heartbeat-values.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
+import { isServiceName, minIntervalFromSeconds, SERVICE_NAME_RULE, timeoutFromSeconds } from './heartbeat-values.js';
 import type { ServiceUpdate } from './heartbeat-engine.js';
 
 const FIELDS = new Set(['timeout', 'min_interval', 'beat']);
 
 export function checkServiceName(name: string): string {
-  if (!SERVICE_NAME.test(name)) throw ApiError.validation(`name: ${SERVICE_NAME_RULE}, not "${name.slice(0, 60)}"`);
+  if (!isServiceName(name)) throw ValidationFailure.field('name', `${SERVICE_NAME_RULE}, not "${name.slice(0, 60)}"`);
   return name;
 }
 
@@ -21,7 +22,7 @@ export function readServiceUpdate(query: Record<string, unknown>, body: unknown)
       throw ApiError.badRequest('Send a JSON object like {"timeout": 3600}, a form field timeout=3600, or no body.', 'invalid_body');
     }
     for (const [key, value] of Object.entries(body)) {
-      if (!FIELDS.has(key)) throw ApiError.validation(`${key}: unknown field (use timeout, min_interval or beat)`);
+      if (!FIELDS.has(key)) throw ValidationFailure.field(key, 'unknown field (use timeout, min_interval or beat)');
       fields[key] = value;
     }
   }
@@ -36,11 +37,11 @@ function checked(field: string, value: unknown, check: typeof timeoutFromSeconds
   const result = typeof single === 'number' || typeof single === 'string' ? check(single) : null;
   if (result?.ok) return result.ms;
   const reason = result && !result.ok ? result.reason.replace(/^\S+ /, '') : 'must be a number of seconds or "auto"';
-  throw ApiError.validation(`${field}: ${reason}`);
+  throw ValidationFailure.field(field, reason);
 }
 
 function readBeat(value: unknown): boolean {
   if (value === undefined || value === true || value === 'true' || value === '1') return true;
   if (value === false || value === 'false' || value === '0') return false;
-  throw ApiError.validation(`beat: must be true or false, not ${JSON.stringify(value)?.slice(0, 40)}`);
+  throw ValidationFailure.field('beat', `must be true or false, not ${JSON.stringify(value)?.slice(0, 40)}`);
 }

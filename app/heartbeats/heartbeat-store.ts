@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { BatchWriter } from '../database/batch-writer.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AlarmRecord } from '../alarms/alarm-book.js';
@@ -29,18 +30,14 @@ export class HeartbeatStore {
   private readonly dirtyServices = new Set<string>();
   private readonly dirtyAlarms = new Set<string>();
   private readonly writer: BatchWriter<Key>;
-  private readonly dropped: Counter;
   private sources: StoreSources | null = null;
 
   constructor(
     private readonly repository: HeartbeatRepository,
     private readonly events: EventBus,
     metrics: MetricsService,
+    storage: StorageHealth,
   ) {
-    this.dropped = metrics.counter({
-      name: 'pulse_heartbeat_unsaved_changes_total',
-      help: 'Heartbeat changes not queued for saving because the database kept failing',
-    });
     this.writer = new BatchWriter<Key>({
       name: 'heartbeat changes',
       flushIntervalMs: SAVE_WINDOW_MS,
@@ -48,6 +45,8 @@ export class HeartbeatStore {
       maxPending: 1_000_000,
       write: (keys) => this.write(keys),
       logger: this.logger,
+      storage,
+      metrics: writeQueueMetrics(metrics, 'heartbeats', () => this.writer.pendingCount),
     });
   }
 
@@ -59,13 +58,11 @@ export class HeartbeatStore {
   serviceChanged(name: string): void {
     if (this.dirtyServices.has(name)) return;
     if (this.writer.push(name)) this.dirtyServices.add(name);
-    else this.dropped.inc();
   }
 
   alarmChanged(name: string): void {
     if (this.dirtyAlarms.has(name)) return;
     if (this.writer.push({ alarm: name })) this.dirtyAlarms.add(name);
-    else this.dropped.inc();
   }
 
   /** Writes everything changed so far. */

@@ -3,8 +3,13 @@
  * the same things with the same words.
  */
 
-export const SERVICE_NAME = /^[A-Za-z0-9._-]{1,255}$/;
-export const SERVICE_NAME_RULE = 'service names are 1 to 255 characters of A-Z a-z 0-9 . _ -';
+const SERVICE_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+export const SERVICE_NAME_RULE = 'service names are 1 to 255 characters of A-Z a-z 0-9 . _ -, other than "." and ".."';
+
+/** A valid service name. "." and ".." are not: no URL can reach them (/api/services/.. is /api/). */
+export function isServiceName(name: string): boolean {
+  return SERVICE_NAME.test(name) && name !== '.' && name !== '..';
+}
 
 /** Timeouts are kept in milliseconds; these two are Lovebeat's special values. */
 export const NO_TIMEOUT = -1;

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PublicWhen } from '../tokens/access.decorator.js';
+import { DeleteServicesQuery } from './heartbeats.dto.js';
 import { HeartbeatsService } from './heartbeats.service.js';
 import { sendStatus } from './status-reply.js';
 
@@ -34,6 +35,11 @@ export class HeartbeatsController {
   unmute(@Param('name') name: string) {
     this.heartbeats.unmute(name);
     return {};
+  }
+
+  @Delete('services')
+  removeMatching(@Query() query: DeleteServicesQuery) {
+    return this.heartbeats.removeMatching(query.pattern);
   }
 
   @Delete('services/:name')

@@ -3,6 +3,7 @@ import { AlarmsController } from '../alarms/alarms.controller.js';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
+import { ForgetUnseenTask } from './forget-unseen.task.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatMaintenanceListener } from './heartbeat-maintenance.listener.js';
@@ -24,6 +25,7 @@ import { HeartbeatsService } from './heartbeats.service.js';
     HeartbeatsService,
     AlarmsService,
     BeatRoutes,
+    ForgetUnseenTask,
   ],
   exports: [HeartbeatEngine, HeartbeatMaintenance],
 })

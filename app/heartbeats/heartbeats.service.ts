@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ServiceGlob } from '../alarms/service-glob.js';
+import { describeStorageFailure } from '../database/storage-failure.js';
+import { StorageHealth } from '../database/storage-health.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
@@ -9,9 +12,12 @@ import { serviceDetailsView, serviceView, type StatusCounts } from './heartbeat.
 /** Policy behind the heartbeat HTTP API (SPEC §6): input checks, 404s and the answers' shapes. */
 @Injectable()
 export class HeartbeatsService {
+  private readonly logger = new Logger('Heartbeats');
+
   constructor(
     private readonly engine: HeartbeatEngine,
     private readonly clock: Clock,
+    private readonly storage: StorageHealth,
   ) {}
 
   beat(name: string, query: Record<string, unknown>, body: unknown): void {
@@ -38,15 +44,27 @@ export class HeartbeatsService {
   }
 
   mute(name: string): void {
+    this.refuseWhileStorageFails();
     this.engine.mute(this.existing(name));
   }
 
   unmute(name: string): void {
+    this.refuseWhileStorageFails();
     this.engine.unmute(this.existing(name));
   }
 
   remove(name: string): void {
+    this.refuseWhileStorageFails();
     this.engine.remove(this.existing(name));
+  }
+
+  /** Deletes every service the glob matches (Lovebeat's globs, matched in linear time). */
+  removeMatching(pattern: string) {
+    const glob = new ServiceGlob(pattern);
+    this.refuseWhileStorageFails();
+    const services = this.engine.removeMatching((name) => glob.test(name));
+    if (services.length > 0) this.logger.log(`deleted ${services.length} service(s) matching "${pattern}"`);
+    return { deleted: services.length, services };
   }
 
   status(): StatusCounts {
@@ -58,6 +76,16 @@ export class HeartbeatsService {
     const service = this.engine.services.get(checkServiceName(name));
     if (!service) throw ApiError.notFound(`There is no heartbeat service "${name}". GET /api/services lists them.`);
     return service;
+  }
+
+  /**
+   * Admin changes here take effect in memory and are saved with the next batch, like beats. Beats are
+   * kept while the database refuses writes (the hot path must not stop), but an admin change would be
+   * acknowledged without being stored: refuse it instead, so the admin knows to try again.
+   */
+  private refuseWhileStorageFails(): void {
+    const problem = this.storage.problem;
+    if (problem) throw ApiError.storageUnavailable(describeStorageFailure(problem.kind));
   }
 
   private accepted(ok: boolean): void {

@@ -1,5 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { describeStorageFailure, storageFailureOf } from '../database/storage-failure.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 import { ApiError, STATUS_CODES, type ApiErrorBody } from './api-error.js';
 
 interface FrameworkError {
@@ -9,7 +11,7 @@ interface FrameworkError {
 }
 
 /**
- * Every error leaves as {"error","message"} with the right status. Stack traces go to the log, never to
+ * Every error leaves as {"error","message"} with the right status; refused input adds "fields". Stack traces go to the log, never to
  * the client; framework errors (bad JSON, body too large, unknown route) get sentences a user can act on.
  */
 @Catch()
@@ -21,7 +23,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const { status, body, headers } = this.describe(exception, request);
-    if (status >= 500) this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
+    if (status === 503 && body.error === 'storage_unavailable')
+      this.logger.warn(`${request.method} ${request.url.split('?')[0]} refused: ${body.message}`);
+    else if (status >= 500) this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, (exception as Error)?.stack);
     void reply
       .status(status)
       .headers({ ...headers, 'cache-control': 'no-store' })
@@ -29,6 +33,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   describe(exception: unknown, request: FastifyRequest): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+    if (exception instanceof ValidationFailure) {
+      const fields = Object.keys(exception.fields).length > 0 ? { fields: exception.fields } : {};
+      return { status: 400, body: { error: 'validation_failed', message: exception.message, ...fields }, headers: {} };
+    }
     if (exception instanceof ApiError) {
       return { status: exception.getStatus(), body: exception.getResponse() as ApiErrorBody, headers: exception.headers };
     }
@@ -44,6 +52,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const message = Array.isArray(detail) ? detail.join('; ') : typeof detail === 'string' ? detail : exception.message;
       return { status, body: { error: STATUS_CODES[status] ?? 'error', message }, headers: {} };
     }
+    const storage = storageFailureOf(exception);
+    if (storage) return this.describe(ApiError.storageUnavailable(describeStorageFailure(storage.kind)), request);
     const framework = exception as FrameworkError;
     if (typeof framework?.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
       return { status: framework.statusCode, body: describeFrameworkError(framework), headers: {} };
@@ -60,8 +70,15 @@ function notFound(request: FastifyRequest): ApiErrorBody {
   return { error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}. See the API overview in the README.` };
 }
 
-function describeFrameworkError(error: FrameworkError): ApiErrorBody {
+/** Fastify's own errors (body parser, router) as sentences a user can act on. */
+export function describeFrameworkError(error: FrameworkError): ApiErrorBody {
   switch (error.code) {
+    case 'PULSE_JSON_TOO_DEEP':
+      return { error: 'invalid_json', message: `${error.message} Send a flatter JSON object.` };
+    case 'FST_ERR_BAD_URL':
+      return { error: 'bad_request', message: 'The URL is not valid: a "%" must start a percent-encoded byte like %2F.' };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { error: 'uri_too_long', message: 'A part of the URL path is longer than 1024 characters.' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -95,23 +95,60 @@ export class PulseLogger implements LoggerService {
     const context =
       strings.length > 1 ? strings[strings.length - 1] : strings.length === 1 && !strings[0]!.includes('\n') ? strings[0] : undefined;
     const stack = strings.find((item) => item.includes('\n'));
-    this.emit('error', stack ? `${text(message)}\n${stack}` : message, context);
+    this.emit('error', message, context, stack);
   }
 
   close(): Promise<void> {
     return this.sink.close();
   }
 
-  private emit(level: LogLevel, message: unknown, context?: string): void {
+  private emit(level: LogLevel, message: unknown, context?: string, stack?: string): void {
     if (!this.isEnabled(level)) return;
-    this.sink.write(level, context ?? 'Pulse', text(message));
+    const frames = stackFrames(stack ?? (message instanceof Error ? message.stack : undefined));
+    const line = safeLogText(message instanceof Error ? `${message.name}: ${message.message}` : text(message));
+    this.sink.write(level, safeLogText(context ?? 'Pulse'), frames.length > 0 ? `${line}\n${frames.join('\n')}` : line);
   }
 }
 
 function text(message: unknown): string {
-  if (message instanceof Error) return message.stack ?? message.message;
   if (typeof message === 'string') return message;
-  return JSON.stringify(message);
+  return JSON.stringify(message) ?? String(message);
+}
+
+/** The "    at …" lines of a stack trace (each escaped): the only line breaks a log entry may contain. */
+function stackFrames(stack: string | undefined): string[] {
+  if (!stack) return [];
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => safeLogText(line));
+}
+
+// C0 controls but tab, DEL, C1 controls and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#]+)@/gi;
+
+/**
+ * What a log line may contain of a value from outside (service, token and monitor names, targets,
+ * statsd lines): control characters escaped, so a name holding CR/LF cannot forge a log line and one
+ * holding ESC cannot drive a terminal; credentials in URLs ("https://user:pass@host") replaced.
+ */
+export function safeLogText(message: string): string {
+  let safe = message;
+  if (safe.includes('@')) {
+    safe = safe.replace(URL_CREDENTIALS, (_whole, scheme: string, userinfo: string) => {
+      const colon = userinfo.indexOf(':');
+      return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***'}@`;
+    });
+  }
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(safe)) return safe;
+  return safe.replace(CONTROL, (char) => {
+    const code = char.charCodeAt(0);
+    if (code === 10) return '\\n';
+    if (code === 13) return '\\r';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export function createLogger(options: { debug: boolean; syslog: boolean; tag: string; syslogSocket?: string }): PulseLogger {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { answerInWorker } from '../../test/support/in-worker.js';
 import { nextOccurrence, occurrenceAt, scheduleProblem, WindowScope, type MaintenanceWindow } from './maintenance-window.js';
 
 const base: MaintenanceWindow = {
@@ -60,10 +61,39 @@ describe('maintenance window occurrences', () => {
     assert.equal(new WindowScope({ ...base, all: true }).covers({ service: 'anything' }), true);
   });
 
-  it('explains a bad schedule', () => {
+  it('matches a service glob with many "*" on hostile names at once', async () => {
+    const answers = await answerInWorker(
+      new URL('./maintenance-window.js', import.meta.url),
+      (windows: typeof import('./maintenance-window.js')) => {
+        const scope = new windows.WindowScope({
+          id: 1,
+          name: 'w',
+          startsAt: null,
+          endsAt: null,
+          cron: null,
+          durationMin: null,
+          timezone: 'UTC',
+          all: false,
+          monitorIds: [],
+          services: '*.*.*.*.*.*.*.prod',
+          agentIds: [],
+        });
+        const hostile = Array.from({ length: 10 }, (_, index) => `${'x.'.repeat(125)}q${index}`);
+        return [...hostile, 'a.b.c.d.e.f.g.prod'].map((service) => scope.covers({ service }));
+      },
+      'maintenance service glob on hostile names',
+    );
+    assert.deepEqual(answers, [...Array.from({ length: 10 }, () => false), true]);
+  });
+
+  it('explains a bad schedule, naming the field', () => {
+    const problem = (cron: string, timezone: string) => {
+      const error = scheduleProblem(cron, timezone);
+      return error ? `${error.field}: ${error.message}` : '';
+    };
     assert.equal(scheduleProblem('0 2 * * 0', 'Europe/Berlin'), null);
-    assert.match(scheduleProblem('0 2 * * 0', 'Mars/Olympus') ?? '', /^timezone: "Mars\/Olympus" is not a time zone/);
-    assert.match(scheduleProblem('61 2 * * 0', 'UTC') ?? '', /^cron: .*0-59/);
-    assert.match(scheduleProblem('0 2 * *', 'UTC') ?? '', /^cron: must have five fields/);
+    assert.match(problem('0 2 * * 0', 'Mars/Olympus'), /^timezone: "Mars\/Olympus" is not a time zone/);
+    assert.match(problem('61 2 * * 0', 'UTC'), /^cron: .*0-59/);
+    assert.match(problem('0 2 * *', 'UTC'), /^cron: must have five fields/);
   });
 });

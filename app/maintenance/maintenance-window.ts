@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
-import { serviceGlob } from '../alarms/alarm-pattern.js';
+import { ServiceGlob } from '../alarms/service-glob.js';
+import type { FieldError } from '../runtime/validation-failure.js';
 
 /** A maintenance window as the rules need it (see MaintenanceWindowRow for the stored form). */
 export interface MaintenanceWindow {
@@ -53,12 +54,12 @@ export function nextOccurrence(window: MaintenanceWindow, now: number): Occurren
 
 /** Scope test, with the service glob compiled once per window. */
 export class WindowScope {
-  private readonly serviceMatcher: RegExp | null;
+  private readonly serviceMatcher: ServiceGlob | null;
   private readonly monitors: Set<number>;
   private readonly agents: Set<number>;
 
   constructor(readonly window: MaintenanceWindow) {
-    this.serviceMatcher = window.services ? serviceGlob(window.services) : null;
+    this.serviceMatcher = window.services ? new ServiceGlob(window.services) : null;
     this.monitors = new Set(window.monitorIds);
     this.agents = new Set(window.agentIds);
   }
@@ -71,19 +72,19 @@ export class WindowScope {
   }
 }
 
-/** Why a cron expression or time zone cannot be used, or null. */
-export function scheduleProblem(cron: string, timezone: string): string | null {
+/** Why a cron expression or time zone cannot be used (naming the field), or null. */
+export function scheduleProblem(cron: string, timezone: string): FieldError | null {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
-    return `timezone: "${timezone}" is not a time zone (use an IANA name like "Europe/Berlin" or "UTC")`;
+    return { field: 'timezone', message: `"${timezone}" is not a time zone (use an IANA name like "Europe/Berlin" or "UTC")` };
   }
   if (cron.trim().split(/\s+/).length !== 5)
-    return 'cron: must have five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * 0"';
+    return { field: 'cron', message: 'must have five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * 0"' };
   try {
     CronExpressionParser.parse(cron, { tz: timezone }).next();
     return null;
   } catch (error) {
-    return `cron: ${(error as Error).message}`;
+    return { field: 'cron', message: (error as Error).message };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
+import { ValidationFailure } from '../runtime/validation-failure.js';
 import { maintenanceView, type MaintenanceWindowDto } from './maintenance.dto.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { MaintenanceService } from './maintenance.service.js';
@@ -60,7 +61,7 @@ export class MaintenanceWindowsService {
     const oneOff = dto.starts_at !== undefined || dto.ends_at !== undefined;
     const recurring = dto.cron !== undefined || dto.duration_min !== undefined;
     if (oneOff === recurring) {
-      throw ApiError.validation(
+      throw ValidationFailure.input(
         'Give either starts_at and ends_at (one window), or cron and duration_min (recurring, with an optional timezone).',
       );
     }
@@ -71,26 +72,28 @@ export class MaintenanceWindowsService {
       agentIds: dto.agent_ids ?? [],
     };
     if (!scope.all && scope.monitorIds.length === 0 && !scope.services && scope.agentIds.length === 0) {
-      throw ApiError.validation('Say what the window covers: "all": true, "monitor_ids": [..], "services": "glob" or "agent_ids": [..].');
+      throw ValidationFailure.input(
+        'Say what the window covers: "all": true, "monitor_ids": [..], "services": "glob" or "agent_ids": [..].',
+      );
     }
     if (oneOff) {
       if (dto.starts_at === undefined || dto.ends_at === undefined)
-        throw ApiError.validation(`${dto.starts_at === undefined ? 'starts_at' : 'ends_at'}: is needed for a one-off window`);
+        throw ValidationFailure.field(dto.starts_at === undefined ? 'starts_at' : 'ends_at', 'is needed for a one-off window');
       if (dto.timezone !== undefined)
-        throw ApiError.validation('timezone: only applies to recurring windows (starts_at and ends_at carry their own zone)');
+        throw ValidationFailure.field('timezone', 'only applies to recurring windows (starts_at and ends_at carry their own zone)');
       const startsAt = Date.parse(dto.starts_at);
       const endsAt = Date.parse(dto.ends_at);
-      if (Number.isNaN(startsAt)) throw ApiError.validation('starts_at: is not a valid time');
-      if (Number.isNaN(endsAt)) throw ApiError.validation('ends_at: is not a valid time');
-      if (endsAt <= startsAt) throw ApiError.validation('ends_at: must be after starts_at');
-      if (endsAt <= now) throw ApiError.validation('ends_at: is in the past');
+      if (Number.isNaN(startsAt)) throw ValidationFailure.field('starts_at', 'is not a valid time');
+      if (Number.isNaN(endsAt)) throw ValidationFailure.field('ends_at', 'is not a valid time');
+      if (endsAt <= startsAt) throw ValidationFailure.field('ends_at', 'must be after starts_at');
+      if (endsAt <= now) throw ValidationFailure.field('ends_at', 'is in the past');
       return { name: dto.name, startsAt, endsAt, cron: null, durationMin: null, timezone: 'UTC', ...scope };
     }
-    if (dto.cron === undefined) throw ApiError.validation('cron: is needed for a recurring window, e.g. "0 2 * * 0" (Sundays 02:00)');
-    if (dto.duration_min === undefined) throw ApiError.validation('duration_min: is needed for a recurring window');
+    if (dto.cron === undefined) throw ValidationFailure.field('cron', 'is needed for a recurring window, e.g. "0 2 * * 0" (Sundays 02:00)');
+    if (dto.duration_min === undefined) throw ValidationFailure.field('duration_min', 'is needed for a recurring window');
     const timezone = dto.timezone ?? 'UTC';
     const problem = scheduleProblem(dto.cron, timezone);
-    if (problem) throw ApiError.validation(problem);
+    if (problem) throw new ValidationFailure([problem]);
     return { name: dto.name, startsAt: null, endsAt: null, cron: dto.cron.trim(), durationMin: dto.duration_min, timezone, ...scope };
   }
 }

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Optional } from '../http/validation.js';
 import type { MaintenanceWindow, Occurrence } from './maintenance-window.js';
 
 const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/;
@@ -8,32 +9,32 @@ const ISO_MESSAGE = 'must be an ISO 8601 time with a zone, e.g. "2026-11-25T22:0
 export class MaintenanceWindowDto {
   @Length(1, 200, { message: 'must be 1 to 200 characters' }) @IsString({ message: 'must be a string' }) name!: string;
 
-  @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) starts_at?: string;
-  @IsOptional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) ends_at?: string;
+  @Optional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) starts_at?: string;
+  @Optional() @Matches(ISO_WITH_ZONE, { message: ISO_MESSAGE }) @IsString({ message: ISO_MESSAGE }) ends_at?: string;
 
-  @IsOptional()
+  @Optional()
   @Length(9, 200, { message: 'must be a cron expression like "0 2 * * 0"' })
   @IsString({ message: 'must be a string' })
   cron?: string;
-  @IsOptional()
+  @Optional()
   @Max(10_080, { message: 'must be at most 10080 (a week)' })
   @Min(1, { message: 'must be at least 1' })
   @IsInt({ message: 'must be a whole number of minutes' })
   duration_min?: number;
-  @IsOptional() @Length(1, 64, { message: 'must be a time zone name' }) @IsString({ message: 'must be a string' }) timezone?: string;
+  @Optional() @Length(1, 64, { message: 'must be a time zone name' }) @IsString({ message: 'must be a string' }) timezone?: string;
 
-  @IsOptional() @IsBoolean({ message: 'must be true or false' }) all?: boolean;
-  @IsOptional()
+  @Optional() @IsBoolean({ message: 'must be true or false' }) all?: boolean;
+  @Optional()
   @Min(1, { each: true, message: 'must be monitor ids' })
   @IsInt({ each: true, message: 'must be monitor ids' })
   @ArrayMaxSize(10_000, { message: 'may list at most 10000 monitors' })
   @IsArray({ message: 'must be a list of monitor ids' })
   monitor_ids?: number[];
-  @IsOptional()
+  @Optional()
   @Length(1, 255, { message: 'must be a glob of 1 to 255 characters, e.g. "backup.*"' })
   @IsString({ message: 'must be a glob like "backup.*"' })
   services?: string;
-  @IsOptional()
+  @Optional()
   @Min(1, { each: true, message: 'must be agent ids' })
   @IsInt({ each: true, message: 'must be agent ids' })
   @ArrayMaxSize(10_000, { message: 'may list at most 10000 agents' })

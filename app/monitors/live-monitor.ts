@@ -1,4 +1,4 @@
-import type { CheckPlugin } from '../plugin-host/contracts.js';
+import type { PreparedCheck } from '../scheduler/check-runner.js';
 import { aggregateStatus, freshStatus, type AggregateStatus } from './aggregate-status.js';
 import type { MonitorSourceStatus } from './monitor.events.js';
 import type { CheckResultStatus } from './monitor-source.entity.js';
@@ -15,7 +15,7 @@ export interface LatestResult {
   checkedAt: number;
 }
 
-/** A monitor as the runtime holds it in memory: settings, plugin, latest result per source, state. */
+/** A monitor as the runtime holds it in memory: settings, its prepared check, latest result per source, state. */
 export class LiveMonitor {
   readonly sources = new Map<string, LatestResult>();
   readonly buckets: BucketAccumulator;
@@ -24,11 +24,16 @@ export class LiveMonitor {
 
   constructor(
     public monitor: Monitor,
-    public plugin: CheckPlugin<object> | null,
-    public config: object | null,
+    /** The public source's check: plugin looked up and options validated when the monitor was loaded or edited. */
+    public check: PreparedCheck,
     public state: StateSnapshot,
   ) {
     this.buckets = new BucketAccumulator(monitor.id);
+  }
+
+  /** The options as the check plugin validated them (defaults filled in), or null when they do not validate. */
+  get config(): object | null {
+    return this.check.config;
   }
 
   get intervalMs(): number {

@@ -1,29 +1,29 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
-import { PulseConfig } from '../config/config.schema.js';
+import { MonitorsSection } from '../config/config.schema.js';
 import { BatchWriter } from '../database/batch-writer.js';
+import { StorageHealth } from '../database/storage-health.js';
+import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import type { CheckResult, PluginContext } from '../plugin-host/contracts.js';
-import { pluginLogger } from '../plugin-host/plugin-context.js';
+import type { CheckResult } from '../plugin-host/contracts.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { Clock } from '../runtime/clock.js';
-import { CheckScheduler, type CheckOutcome, type ScheduledJob } from '../scheduler/check-scheduler.js';
-import { DueQueue } from '../scheduler/due-queue.js';
+import { CheckRunner, type CheckConsumer, type PreparedCheck } from '../scheduler/check-runner.js';
+import type { CheckOutcome } from '../scheduler/check-task.js';
+import { DueTimer } from '../scheduler/due-timer.js';
+import { timersWithClock } from '../scheduler/timers.js';
 import { staleAfterMs } from './aggregate-status.js';
 import { LiveMonitor, PUBLIC_SOURCE, type LatestResult } from './live-monitor.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
-import { nextState } from './monitor-state.js';
+import { nextState, type StateChange } from './monitor-state.js';
 import type { Monitor, MonitorState } from './monitor.entity.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { ResultRepository } from './result.repository.js';
 import { mergeDeltas, type BucketDelta } from './uptime-buckets.js';
 import type { CheckResultRow } from './check-result.entity.js';
 import type { MonitorSource } from './monitor-source.entity.js';
-
-interface MonitorJob extends ScheduledJob {
-  monitorId: number;
-}
+import { checkTaskOf } from './monitor-task.js';
 
 interface PendingWrite {
   result: CheckResultRow;
@@ -32,22 +32,21 @@ interface PendingWrite {
 }
 
 /**
- * The live side of monitors: holds every monitor in memory, runs the public source through the
- * CheckScheduler, records results (batched), keeps the per-monitor state machine and emits
- * `monitor.state-changed`. The in-memory state decides; the database is the durable record.
+ * The live side of monitors: holds every monitor in memory, hands the public source's checks to the
+ * CheckRunner as plain tasks and consumes their outcomes (as it does poller results): records results
+ * (batched), keeps the per-monitor state machine and emits `monitor.state-changed`. The in-memory state
+ * decides; the database is the durable record.
  */
 @Injectable()
-export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, CheckConsumer {
   private readonly logger = new Logger('Monitors');
   private readonly live = new Map<number, LiveMonitor>();
-  private readonly scheduler: CheckScheduler<MonitorJob>;
+  private readonly runner: CheckRunner;
   private readonly writer: BatchWriter<PendingWrite>;
   /** When each source's latest result goes stale: the aggregate is looked at again then. */
-  private readonly staleness = new DueQueue<string>();
-  private stalenessTimer: NodeJS.Timeout | null = null;
-  private stalenessTimerAt = Number.POSITIVE_INFINITY;
-  /** State changes are written in order, one after another. */
-  private stateWrites: Promise<void> = Promise.resolve();
+  private readonly staleness: DueTimer<string>;
+  /** State changes, written in order; kept and retried while the database fails, like results. */
+  private readonly stateWriter: BatchWriter<{ monitorId: number; change: StateChange }>;
   private readonly checks: Counter<'type' | 'status'>;
   private readonly durations: Histogram<'type'>;
   private readonly startDelays: Histogram;
@@ -56,21 +55,26 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly monitors: MonitorRepository,
     private readonly results: ResultRepository,
-    private readonly registry: PluginRegistry,
+    registry: PluginRegistry,
     private readonly events: EventBus,
     private readonly maintenance: MonitorMaintenance,
     private readonly clock: Clock,
-    config: PulseConfig,
+    settings: MonitorsSection,
     metrics: MetricsService,
+    storage: StorageHealth,
   ) {
-    const logger = pluginLogger(this.logger, 'scheduler');
-    this.scheduler = new CheckScheduler<MonitorJob>({
-      maxConcurrent: config.monitors.max_concurrent_checks,
-      logger,
-      run: (job, context) => this.runCheck(job, context),
-      onResult: (outcome) => this.onOutcome(outcome),
-      onStart: (_job, dueAt, startedAt) => this.onStart(dueAt, startedAt),
+    this.runner = new CheckRunner({
+      plugins: registry,
+      consumer: this,
+      maxConcurrent: settings.max_concurrent_checks,
+      logger: this.logger,
     });
+    this.staleness = new DueTimer<string>(
+      (now) => {
+        for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
+      },
+      timersWithClock(() => this.clock.now()),
+    );
     this.writer = new BatchWriter<PendingWrite>({
       name: 'check results',
       flushIntervalMs: 250,
@@ -78,6 +82,18 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       maxPending: 100_000,
       logger: this.logger,
       write: (items) => this.writeBatch(items),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'results', () => this.writer.pendingCount),
+    });
+    this.stateWriter = new BatchWriter({
+      name: 'monitor state changes',
+      flushIntervalMs: 0,
+      maxBatchSize: 500,
+      maxPending: 100_000,
+      logger: this.logger,
+      write: (changes) => this.monitors.applyChanges(changes),
+      storage,
+      metrics: writeQueueMetrics(metrics, 'monitor_states', () => this.stateWriter.pendingCount),
     });
     this.checks = metrics.counter({
       name: 'pulse_checks_total',
@@ -95,26 +111,19 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       help: 'How late checks start after they are due (scheduler jitter)',
       buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
     });
-    const { scheduler, writer } = this;
+    const { runner, writer } = this;
     metrics.gauge({
       name: 'pulse_checks_running',
       help: 'Checks running now',
       collect() {
-        this.set(scheduler.running);
+        this.set(runner.running);
       },
     });
     metrics.gauge({
       name: 'pulse_checks_waiting',
       help: 'Checks due but waiting for a free slot',
       collect() {
-        this.set(scheduler.waiting);
-      },
-    });
-    metrics.gauge({
-      name: 'pulse_results_pending_write',
-      help: 'Check results waiting to be written',
-      collect() {
-        this.set(writer.pendingCount);
+        this.set(runner.waiting);
       },
     });
   }
@@ -133,16 +142,16 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const live of this.live.values()) {
       if (live.monitor.paused) continue;
       const publicResult = live.sources.get(PUBLIC_SOURCE);
-      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastStatus: publicResult?.status ?? null });
+      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastResult: publicResult ?? null });
     }
-    this.logger.log(`${this.live.size} monitor(s) loaded, ${this.scheduler.size} scheduled`);
+    this.logger.log(`${this.live.size} monitor(s) loaded, ${this.runner.size} scheduled`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
-    await this.scheduler.stop();
+    this.staleness.stop();
+    await this.runner.stop();
     await this.writer.close();
-    await this.stateWrites;
+    await this.stateWriter.close();
   }
 
   // ---- what the API changes --------------------------------------------------------------------------
@@ -159,12 +168,12 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const live = this.live.get(monitor.id);
     if (!live) return this.add(monitor);
     live.monitor = { ...monitor, status: live.monitor.status };
-    this.bindPlugin(live);
+    live.check = this.prepare(live.monitor);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
   }
 
   remove(monitorId: number): void {
-    this.scheduler.remove(String(monitorId));
+    this.runner.remove(monitorId);
     const live = this.live.get(monitorId);
     if (live) for (const source of live.sources.keys()) this.staleness.remove(`${monitorId}|${source}`);
     this.live.delete(monitorId);
@@ -173,18 +182,18 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   /** Waits until every result and state change recorded so far is in the database. */
   async settle(): Promise<void> {
     await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
-    await this.stateWrites;
+    await this.stateWriter.flush().catch((error: Error) => this.logger.warn(`state changes not yet written: ${error.message}`));
   }
 
   async pause(monitorId: number): Promise<void> {
     const live = this.live.get(monitorId);
     if (!live || live.monitor.paused) return;
     live.monitor.paused = true;
-    this.scheduler.remove(String(monitorId));
+    this.runner.remove(monitorId);
     live.buckets.stopAccounting();
     live.held = null;
     this.change(live, 'paused', 'paused by a user', this.clock.now());
-    await this.stateWrites;
+    await this.settle();
   }
 
   async resume(monitorId: number): Promise<void> {
@@ -195,7 +204,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.sources.clear();
     this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now());
     this.schedule(live, { runSoon: true });
-    await this.stateWrites;
+    await this.settle();
   }
 
   /** Looks at a monitor's state again (a maintenance window started or ended, a poller went away). */
@@ -261,58 +270,38 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   // ---- internals ----------------------------------------------------------------------------------------
 
   private toLive(monitor: Monitor, incidentOpen: boolean): LiveMonitor {
-    const live = new LiveMonitor(monitor, null, null, {
+    return new LiveMonitor(monitor, this.prepare(monitor), {
       status: monitor.status,
       since: monitor.lastChangeAt,
       incidentNumber: monitor.incidentNumber,
       incidentOpen,
     });
-    this.bindPlugin(live);
-    return live;
   }
 
-  private bindPlugin(live: LiveMonitor): void {
-    const registered = this.registry.check(live.monitor.type);
-    const validated = registered ? this.registry.validateConfig(registered, live.monitor.options) : null;
-    live.plugin = registered?.plugin ?? null;
-    live.config = validated?.ok ? validated.value : null;
-    if (!registered)
-      this.logger.warn(
-        `monitor ${live.monitor.id} "${live.monitor.name}": no check plugin "${live.monitor.type}" is installed; it will show as down`,
-      );
-    else if (!validated?.ok)
-      this.logger.warn(`monitor ${live.monitor.id} "${live.monitor.name}": its options no longer validate; it will show as down`);
+  /** Looks up the plugin and validates the options, once per load or edit; a monitor whose type or options do not work shows as down. */
+  private prepare(monitor: Monitor): PreparedCheck {
+    const check = this.runner.prepare(checkTaskOf(monitor));
+    if (check.problem?.reason === 'unknown-type')
+      this.logger.warn(`monitor ${monitor.id} "${monitor.name}": no check plugin "${monitor.type}" is installed; it will show as down`);
+    else if (check.problem)
+      this.logger.warn(`monitor ${monitor.id} "${monitor.name}": its options no longer validate; it will show as down`);
+    return check;
   }
 
-  private schedule(live: LiveMonitor, options: Parameters<CheckScheduler<MonitorJob>['upsert']>[1]): void {
-    const { monitor } = live;
-    this.scheduler.upsert(
-      {
-        key: String(monitor.id),
-        monitorId: monitor.id,
-        intervalMs: monitor.intervalS * 1000,
-        timeoutMs: monitor.timeoutS * 1000,
-        retries: monitor.retries,
-      },
-      options,
-    );
+  /** Hands the public source's check to the runner. */
+  private schedule(live: LiveMonitor, options: Parameters<CheckRunner['upsert']>[1]): void {
+    this.runner.upsert(live.check, options);
   }
 
-  private async runCheck(job: MonitorJob, context: PluginContext): Promise<CheckResult> {
-    const live = this.live.get(job.monitorId);
-    if (!live?.plugin) return { status: 'down', latencyMs: null, message: `no check plugin "${live?.monitor.type}" is installed` };
-    if (!live.config)
-      return { status: 'down', latencyMs: null, message: 'the monitor options are not valid for its check type; edit the monitor' };
-    return live.plugin.run(live.monitor.target, live.config, context);
-  }
-
-  private onStart(dueAt: number, startedAt: number): void {
+  /** The check runner started a check of the public source. */
+  onCheckStart(_task: unknown, dueAt: number, startedAt: number): void {
     this.startDelays.observe(Math.max(0, startedAt - dueAt) / 1000);
     for (const listener of this.startListeners) listener(dueAt, startedAt);
   }
 
-  private onOutcome(outcome: CheckOutcome<MonitorJob>): void {
-    const live = this.live.get(outcome.job.monitorId);
+  /** The check runner's confirmed result of the public source: recorded like any source's. */
+  onCheckOutcome(outcome: CheckOutcome): void {
+    const live = this.live.get(outcome.task.id);
     if (!live) return;
     this.checks.inc({ type: live.monitor.type, status: outcome.result.status });
     this.durations.observe({ type: live.monitor.type }, (outcome.finishedAt - outcome.startedAt) / 1000);
@@ -324,7 +313,6 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private noteLatest(live: LiveMonitor, source: string, latest: LatestResult): void {
     live.sources.set(source, { status: latest.status, latencyMs: latest.latencyMs, message: latest.message, checkedAt: latest.checkedAt });
     this.staleness.schedule(`${live.monitor.id}|${source}`, latest.checkedAt + staleAfterMs(live.intervalMs) + 1);
-    this.armStaleness();
   }
 
   private evaluate(live: LiveMonitor, at: number): void {
@@ -342,9 +330,10 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.state = change.next;
     live.monitor.status = to;
     const monitorId = live.monitor.id;
-    this.stateWrites = this.stateWrites
-      .then(() => this.monitors.applyChange(monitorId, change))
-      .catch((error: Error) => this.logger.error(`could not record the state change of monitor ${monitorId} to ${to}: ${error.message}`));
+    if (!this.stateWriter.push({ monitorId, change }))
+      this.logger.error(
+        `state change of monitor ${monitorId} to ${to} not recorded: the database has been failing and the write queue is full`,
+      );
     this.logger.log(`monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`);
     this.events.emit('monitor.state-changed', {
       monitorId,
@@ -360,24 +349,6 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       sources: live.sourceStatuses(at),
       alerts: live.monitor.alerts,
     });
-  }
-
-  private armStaleness(): void {
-    const next = this.staleness.peekTime();
-    if (next === undefined || next >= this.stalenessTimerAt) return;
-    if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
-    this.stalenessTimerAt = next;
-    this.stalenessTimer = setTimeout(
-      () => {
-        this.stalenessTimer = null;
-        this.stalenessTimerAt = Number.POSITIVE_INFINITY;
-        const now = this.clock.now();
-        for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
-        this.armStaleness();
-      },
-      Math.min(2 ** 31 - 1, Math.max(0, next - this.clock.now())),
-    );
-    this.stalenessTimer.unref();
   }
 
   private async writeBatch(batch: PendingWrite[]): Promise<void> {

@@ -92,32 +92,38 @@ export class MonitorRepository {
   }
 
   /** Writes a state change and opens or closes its incident, together. */
-  async applyChange(monitorId: number, change: StateChange): Promise<void> {
+  /** State changes in order, in one transaction (a batch from the runtime's writer). */
+  async applyChanges(changes: { monitorId: number; change: StateChange }[]): Promise<void> {
     await this.dataSource.transaction(async (manager: EntityManager) => {
-      await manager
-        .getRepository(Monitor)
-        .update(
-          { id: monitorId },
-          { status: change.to, statusMessage: change.message, lastChangeAt: change.at, incidentNumber: change.next.incidentNumber },
-        );
-      const incidents = manager.getRepository(MonitorIncident);
-      if (change.closes) {
-        await incidents.update(
-          { monitorId, number: change.closes.number, endedAt: IsNull() },
-          { endedAt: change.at, resolution: change.closes.resolution },
-        );
-      }
-      if (change.opens) {
-        await incidents.insert({
-          monitorId,
-          number: change.opens.number,
-          startedAt: change.at,
-          endedAt: null,
-          cause: change.opens.cause,
-          resolution: null,
-        });
-      }
+      for (const { monitorId, change } of changes) await this.applyChange(monitorId, change, manager);
     });
+  }
+
+  async applyChange(monitorId: number, change: StateChange, manager?: EntityManager): Promise<void> {
+    if (!manager) return this.dataSource.transaction((inner) => this.applyChange(monitorId, change, inner));
+    await manager
+      .getRepository(Monitor)
+      .update(
+        { id: monitorId },
+        { status: change.to, statusMessage: change.message, lastChangeAt: change.at, incidentNumber: change.next.incidentNumber },
+      );
+    const incidents = manager.getRepository(MonitorIncident);
+    if (change.closes) {
+      await incidents.update(
+        { monitorId, number: change.closes.number, endedAt: IsNull() },
+        { endedAt: change.at, resolution: change.closes.resolution },
+      );
+    }
+    if (change.opens) {
+      await incidents.insert({
+        monitorId,
+        number: change.opens.number,
+        startedAt: change.at,
+        endedAt: null,
+        cause: change.opens.cause,
+        resolution: null,
+      });
+    }
   }
 
   incidents(monitorId: number, limit: number): Promise<MonitorIncident[]> {

@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
+import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
 import { MonitorBodyDto, parseTime, type HistoryQuery, type ListMonitorsQuery, type ResultsQuery } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
 import { MonitorRepository, type MonitorSettings } from './monitor.repository.js';
@@ -32,8 +33,8 @@ export class MonitorService {
   ) {}
 
   async create(body: MonitorBodyDto) {
-    await this.checkAlertChannels(body.alerts ?? []);
-    const monitor = await this.monitors.insert(this.settingsFrom(body), this.clock.now());
+    const settings = await this.validated(body);
+    const monitor = await this.monitors.insert(settings, this.clock.now());
     this.runtime.add(monitor);
     this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
     return this.detail(monitor);
@@ -41,11 +42,10 @@ export class MonitorService {
 
   async update(id: number, body: MonitorBodyDto) {
     const current = await this.existing(id);
-    await this.checkAlertChannels(body.alerts ?? []);
     // A PUT of what GET showed sends masked secrets back: those keep the stored values (same type only).
     const stored = body.type === current.type ? current.options : undefined;
     const options = keepMaskedSecrets(this.secretsOf(body.type), body.options ?? {}, stored);
-    await this.monitors.updateSettings(id, this.settingsFrom({ ...body, options }), this.clock.now());
+    await this.monitors.updateSettings(id, await this.validated({ ...body, options }), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
     return this.detail(monitor);
@@ -56,7 +56,12 @@ export class MonitorService {
     const view = monitorView(monitor, this.runtime.get(id), false, this.secretsOf(monitor.type));
     this.runtime.remove(id);
     await this.runtime.settle();
-    await this.monitors.delete(id);
+    try {
+      await this.monitors.delete(id);
+    } catch (error) {
+      this.runtime.add(monitor); // not deleted after all (e.g. the disk is full): keep checking it
+      throw error;
+    }
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
     return view;
   }
@@ -128,8 +133,9 @@ export class MonitorService {
     const until = parseTime(query.until) ?? now;
     const since = parseTime(query.since) ?? until - (period === 'minute' ? DAY_MS : 30 * DAY_MS);
     if (until - since > (period === 'minute' ? 7 : 400) * DAY_MS) {
-      throw ApiError.validation(
-        `since: at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`,
+      throw ValidationFailure.field(
+        'since',
+        `at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`,
       );
     }
     const buckets = await this.results.buckets(id, period, Math.floor(since / PERIOD_MS[period]) * PERIOD_MS[period], until);
@@ -165,16 +171,12 @@ export class MonitorService {
     return monitor;
   }
 
-  /** A monitor may only name alert channels that exist, so an alert never silently goes nowhere. */
-  private async checkAlertChannels(names: string[]): Promise<void> {
-    for (const name of names) {
-      if (!(await this.alertChannels.find(name)))
-        throw ApiError.validation(`alerts: there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
-    }
-  }
-
-  /** Checks the body against the type's plugin and fills in defaults; a 400 names the field to fix. */
-  private settingsFrom(body: MonitorBodyDto): MonitorSettings {
+  /**
+   * Checks the body against the type's plugin and fills in defaults. Every problem is collected, so a
+   * 400 names each field to fix (plugin options as `options.<key>`).
+   */
+  private async validated(body: MonitorBodyDto): Promise<MonitorSettings> {
+    const errors = new FieldErrorList();
     const plugin = this.registry.check(body.type);
     if (!plugin) {
       const known = this.registry
@@ -182,20 +184,25 @@ export class MonitorService {
         .map((check) => check.id)
         .sort()
         .join(', ');
-      throw ApiError.validation(`type: unknown monitor type "${body.type.slice(0, 40)}"; one of ${known}`);
+      errors.add('type', `unknown monitor type "${body.type.slice(0, 40)}"; one of ${known}`);
     }
     const target = body.target.trim();
-    const targetProblem = plugin.plugin.validateTarget(target);
-    if (targetProblem) throw ApiError.validation(`target: ${targetProblem}`);
+    const targetProblem = plugin?.plugin.validateTarget(target);
+    if (targetProblem) errors.add('target', targetProblem);
     const intervalS = body.interval ?? DEFAULT_INTERVAL_S;
     const timeoutS = body.timeout ?? Math.min(DEFAULT_TIMEOUT_S, intervalS - 1);
-    if (timeoutS >= intervalS) throw ApiError.validation(`timeout: must be less than interval (${intervalS} s)`);
-    const options = this.registry.validateConfig(plugin, body.options ?? {});
-    if (!options.ok) {
-      throw ApiError.validation(
-        options.errors.map((error) => `options${error.field ? `.${error.field}` : ''}: ${error.message}`).join('; '),
-      );
+    if (timeoutS >= intervalS) errors.add('timeout', `must be less than interval (${intervalS} s)`);
+    const options = plugin ? this.registry.validateConfig(plugin, body.options ?? {}) : undefined;
+    if (options && !options.ok) errors.addAll(options.errors, 'options');
+    // A monitor may only name alert channels that exist, so an alert never silently goes nowhere.
+    for (const name of new Set(body.alerts ?? [])) {
+      if (!(await this.alertChannels.find(name))) {
+        errors.add('alerts', `there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
+        break;
+      }
     }
+    errors.throwIfAny();
+    const optionValues = options?.ok ? { ...options.value } : {}; // always ok here: any problem was thrown above
     return {
       name: body.name.trim(),
       type: body.type,
@@ -206,7 +213,7 @@ export class MonitorService {
       quorum: body.quorum ?? null,
       pollers: [...new Set(body.pollers ?? [])],
       alerts: [...new Set(body.alerts ?? [])],
-      options: { ...options.value } as Record<string, unknown>,
+      options: optionValues as Record<string, unknown>,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { PulseConfig } from '../config/config.schema.js';
+import { ResultsSection } from '../config/config.schema.js';
 import { Clock } from '../runtime/clock.js';
 import { ResultRepository } from './result.repository.js';
 
@@ -16,7 +16,7 @@ export class ResultsCleanupService {
 
   constructor(
     private readonly results: ResultRepository,
-    private readonly config: PulseConfig,
+    private readonly retention: ResultsSection,
     private readonly clock: Clock,
   ) {}
 
@@ -37,7 +37,7 @@ export class ResultsCleanupService {
 
   async cleanUp(): Promise<{ results: number; buckets: number }> {
     const now = this.clock.now();
-    const { retention_days, minute_buckets_days, hour_buckets_days } = this.config.results;
+    const { retention_days, minute_buckets_days, hour_buckets_days } = this.retention;
     const results = await this.drain((limit) => this.results.deleteResultsBefore(now - retention_days * DAY_MS, limit));
     const buckets =
       (await this.drain((limit) => this.results.deleteBucketsBefore('minute', now - minute_buckets_days * DAY_MS, limit))) +

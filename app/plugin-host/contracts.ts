@@ -3,7 +3,13 @@
  * core owns policy: plugins never retry, never decide states or alerts, never touch the database.
  */
 
+import type { Role } from '../runtime/roles.js';
+import type { NetworkPolicy } from './network-policy.js';
+import type { FormDescription } from './plugin-form.js';
+
 export type PluginKind = 'check' | 'alerter' | 'collector';
+/** An executable that can load plugins: `server`, `poller`, `agent`. */
+export type PluginRole = Role;
 
 export interface PluginLogger {
   debug(message: string): void;
@@ -16,7 +22,27 @@ export interface PluginContext {
   signal: AbortSignal;
   timeoutMs: number;
   logger: PluginLogger;
+  /**
+   * Where the plugin may connect (alerters: `[alerting] allow_networks` / `deny_networks`). Alerters open
+   * every connection through it (postForAlert does); without one, the built-in refusals apply.
+   */
+  network?: NetworkPolicy;
 }
+
+/**
+ * The host's `[plugins]` settings, for a plugin that needs one: inject them with
+ * `@Inject(PLUGIN_SETTINGS) settings: PluginSettings` (Optional in specs that build the class themselves).
+ * Read-only; the same object for every plugin of the executable.
+ */
+export interface PluginSettings {
+  /** `[plugins] dir`: where drop-in plugin folders are installed. */
+  readonly dir: string;
+  /** `[plugins] nagios_dirs` on the server and pollers: where Nagios-compatible plugins may be run from ([] on the agent). */
+  readonly nagios_dirs: readonly string[];
+}
+
+/** The injection token of PluginSettings (Symbol.for, so it is the same symbol wherever it is asked for). */
+export const PLUGIN_SETTINGS: unique symbol = Symbol.for('lillydoo-pulse.plugin-settings') as never;
 
 /** What a plugin declares about itself, next to its class. */
 export interface PluginMeta<C extends object = object> {
@@ -28,8 +54,24 @@ export interface PluginMeta<C extends object = object> {
   config: new () => C;
   /** A valid config, shown in docs and checked by the contract test. */
   example: Partial<C> & Record<string, unknown>;
-  /** Config keys that hold secrets: masked in forms, redacted in logs. */
+  /**
+   * Config keys that hold secrets: masked in forms, redacted in logs (for a map, each of its values). The
+   * form marks the same fields secret.
+   */
   secrets?: (keyof C & string)[];
+  /**
+   * Config keys that name an executable to run: channels made through the API may only name files under
+   * `[alerting] script_dir`; the config file may name any path.
+   */
+  executables?: (keyof C & string)[];
+  /** Every option as a form field (`<id>.form.ts`, made with defineForm): the console renders and decodes forms from it. */
+  form: FormDescription;
+  /**
+   * The executables that load it. Default by kind: checks `['server', 'poller']`, alerters `['server']`,
+   * collectors `['agent']`. Narrow it for a plugin that only makes sense in one place (a check that
+   * needs the server's network, say); a role that does not load this kind at all is refused.
+   */
+  roles?: readonly PluginRole[];
 }
 
 // ---- checks -----------------------------------------------------------------------------------------

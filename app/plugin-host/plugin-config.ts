@@ -1,11 +1,9 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
+import { fieldErrorsOf, type FieldError } from '../runtime/validation-failure.js';
 
-export interface FieldError {
-  /** Dotted path inside the config: `headers.Accept`, `accepted_codes`. */
-  field: string;
-  message: string;
-}
+/** `field` is the dotted path inside the config: `headers.Accept`, `accepted_codes`; '' for the config as a whole. */
+export type { FieldError };
 
 export type ConfigValidation<C> = { ok: true; value: C } | { ok: false; errors: FieldError[] };
 
@@ -23,21 +21,5 @@ export function validatePluginConfig<C extends object>(configClass: new () => C,
   // still refuses every key the class does not declare. Decorators run bottom-up: put the type check last.
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length === 0) return { ok: true, value };
-  return { ok: false, errors: flatten(errors, '') };
-}
-
-function flatten(errors: ValidationError[], prefix: string): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([name, message]) => ({
-      field,
-      message:
-        name === 'whitelistValidation' ? 'unknown option' : message.replace(new RegExp(`^${escapeRegExp(String(error.property))} `), ''),
-    }));
-    return [...own, ...flatten(error.children ?? [], field)];
-  });
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { ok: false, errors: fieldErrorsOf(errors, 'unknown option') };
 }

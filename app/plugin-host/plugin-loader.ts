@@ -1,39 +1,38 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MODULE_METADATA } from '@nestjs/common/constants.js';
-import type { Type } from '@nestjs/common';
 import type { PluginKind } from './contracts.js';
+import { loadDropInPlugins } from './drop-in-loader.js';
+import { declaredRoles, isPluginModule, PluginLoadError, type PluginModuleRef } from './plugin-module-ref.js';
+import { KIND_FOLDERS, ROLES, type Role } from '../runtime/roles.js';
 
-/** One plugin folder: `plugins/checks/port` holds the `port` check; its index default-exports a Nest module. */
-export interface PluginModuleRef {
-  kind: PluginKind;
-  id: string;
-  /** Relative to the project root, e.g. `plugins/checks/port`. */
-  folder: string;
-  module: Type<unknown>;
-}
-
-export const KIND_FOLDERS: Record<PluginKind, string> = { check: 'checks', alerter: 'alerters', collector: 'collectors' };
-
-/** Which plugin kinds each executable loads: the agent never loads an alerter's dependencies. */
-export const ROLE_PLUGIN_KINDS = {
-  server: ['check', 'alerter'],
-  poller: ['check'],
-  agent: ['collector'],
-} as const satisfies Record<string, readonly PluginKind[]>;
+export { DropInLoadError, PluginLoadError, type PluginModuleRef } from './plugin-module-ref.js';
 
 /** The single-executable build registers its statically imported plugin modules under this key. */
 export const BUNDLED_PLUGINS_KEY = Symbol.for('lillydoo-pulse.bundled-plugins');
 
-export class PluginLoadError extends Error {
-  override name = 'PluginLoadError';
-}
-
 /** The compiled `plugins/` directory next to the compiled `app/`. */
 const compiledPluginsRoot = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
-export async function loadPluginModules(kinds: readonly PluginKind[]): Promise<PluginModuleRef[]> {
+export interface LoadPluginOptions {
+  /** `[plugins] dir`: drop-in plugin folders are loaded from here too (none when it does not exist). */
+  dropInDir?: string;
+}
+
+/**
+ * The plugin modules an executable hosts: the folders of the kinds its row in the roles table names (so
+ * the agent never imports an alerter's dependencies), built-in and drop-in, less those whose meta leaves
+ * this role out.
+ */
+export async function loadPluginModules(role: Role, options: LoadPluginOptions = {}): Promise<PluginModuleRef[]> {
+  const kinds = ROLES[role].pluginKinds;
+  const builtIns = await loadPluginModulesOfKinds(kinds);
+  const dropIns = options.dropInDir === undefined ? [] : await loadDropInPlugins(options.dropInDir, kinds, builtIns);
+  return [...builtIns, ...dropIns].filter((ref) => ref.roles.includes(role));
+}
+
+/** Every built-in plugin module of these kinds, whichever roles load it (the contract test looks at all of them). */
+export async function loadPluginModulesOfKinds(kinds: readonly PluginKind[]): Promise<PluginModuleRef[]> {
   const bundled = (globalThis as Record<symbol, PluginModuleRef[] | undefined>)[BUNDLED_PLUGINS_KEY];
   const refs = bundled ?? (await importPluginFolders(kinds));
   return refs.filter((ref) => kinds.includes(ref.kind)).sort((a, b) => a.folder.localeCompare(b.folder));
@@ -63,10 +62,11 @@ async function importPluginFolders(kinds: readonly PluginKind[]): Promise<Plugin
   return refs;
 }
 
+/** A built-in plugin folder's module (the single-executable build calls this for its static imports). */
 export function toPluginModuleRef(kind: PluginKind, id: string, module: unknown): PluginModuleRef {
   const folder = `plugins/${KIND_FOLDERS[kind]}/${id}`;
-  if (typeof module !== 'function' || Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) === undefined) {
+  if (!isPluginModule(module)) {
     throw new PluginLoadError(`${folder}/index.ts must default-export the plugin's Nest module (@Module({ providers: [...] }))`);
   }
-  return { kind, id, folder, module: module as Type<unknown> };
+  return { kind, id, folder, module, roles: declaredRoles(kind, module) };
 }

@@ -8,8 +8,10 @@ import { PulseLogger, StderrSink } from '../logging/pulse-logger.js';
 import type { CheckPlugin, CheckResult } from './contracts.js';
 import { Alerter, Check } from './decorators.js';
 import { PluginHostModule } from './plugin-host.module.js';
+import { defineForm } from './plugin-form.js';
 import type { PluginModuleRef } from './plugin-loader.js';
 import { PluginRegistry, PluginRegistryError } from './plugin-registry.js';
+import { defaultPluginRoles } from '../runtime/roles.js';
 
 const quiet = new PulseLogger(new StderrSink(), 'error');
 
@@ -26,23 +28,51 @@ abstract class BaseCheck implements CheckPlugin<CountConfig> {
   }
 }
 const target = { label: 'Host', placeholder: 'host' };
+const form = defineForm(CountConfig, [{ name: 'count', type: 'number', label: 'Count', step: 1 }]);
 
-@Check({ id: 'good', title: 'Good', config: CountConfig, example: { count: 2 }, target })
+@Check({ id: 'good', title: 'Good', config: CountConfig, example: { count: 2 }, target, form })
 @Injectable()
 class GoodCheck extends BaseCheck {}
-@Check({ id: 'good', title: 'Good again', config: CountConfig, example: {}, target })
+@Check({ id: 'good', title: 'Good again', config: CountConfig, example: {}, target, form })
 @Injectable()
 class DuplicateCheck extends BaseCheck {}
-@Check({ id: 'Bad_ID', title: 'Bad', config: CountConfig, example: {}, target })
+@Check({ id: 'Bad_ID', title: 'Bad', config: CountConfig, example: {}, target, form })
 @Injectable()
 class BadIdCheck extends BaseCheck {}
-@Check({ id: 'broken', title: 'Broken example', config: CountConfig, example: { count: 0 }, target })
+@Check({ id: 'broken', title: 'Broken example', config: CountConfig, example: { count: 0 }, target, form })
 @Injectable()
 class BadExampleCheck extends BaseCheck {}
-@Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target })
+@Check({ id: 'lazy', title: 'No run', config: CountConfig, example: {}, target, form })
 @Injectable()
 class NoRunCheck {}
-@Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {} })
+@Check({ id: 'server-only', title: 'Server only', config: CountConfig, example: {}, target, form, roles: ['server'] })
+@Injectable()
+class ServerOnlyCheck extends BaseCheck {}
+@Check({ id: 'on-agent', title: 'On the agent', config: CountConfig, example: {}, target, form, roles: ['agent', 'probe' as 'server'] })
+@Injectable()
+class AgentCheck extends BaseCheck {}
+@Check({
+  id: 'badform',
+  title: 'Bad form',
+  config: CountConfig,
+  example: {},
+  target,
+  form: {
+    fields: [
+      { name: 'colour', type: 'text', label: 'Colour' },
+      { name: 'count', type: 'slider' as 'number', label: '' },
+    ],
+  },
+})
+@Injectable()
+class BadFormCheck extends BaseCheck {}
+@Check({ id: 'unmasked', title: 'Unmasked secret', config: CountConfig, example: {}, target, secrets: ['count'], form })
+@Injectable()
+class UnmaskedSecretCheck extends BaseCheck {}
+@Check({ id: 'noform', title: 'No form', config: CountConfig, example: {}, target } as never)
+@Injectable()
+class NoFormCheck extends BaseCheck {}
+@Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {}, form })
 @Injectable()
 class StrayAlerter {
   render() {
@@ -54,7 +84,7 @@ class StrayAlerter {
 function folder(id: string, providers: Type<unknown>[], kind: PluginModuleRef['kind'] = 'check'): PluginModuleRef {
   @Module({ providers })
   class FolderModule {}
-  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule };
+  return { kind, id, folder: `plugins/${kind}s/${id}`, module: FolderModule, roles: defaultPluginRoles(kind) };
 }
 
 async function boot(refs: PluginModuleRef[]) {
@@ -99,7 +129,7 @@ describe('plugin registry', () => {
     );
   });
 
-  it('refuses malformed ids, folder mismatches, invalid examples, missing methods and wrong folders', async () => {
+  it('refuses malformed ids, folder mismatches, invalid examples, bad forms, missing methods and wrong folders', async () => {
     const problems = await problemsOf([
       folder('Bad_ID', [BadIdCheck]),
       folder('broken', [BadExampleCheck]),
@@ -107,6 +137,9 @@ describe('plugin registry', () => {
       folder('mismatch', [GoodCheck]),
       folder('stray', [StrayAlerter]),
       folder('empty', []),
+      folder('badform', [BadFormCheck]),
+      folder('noform', [NoFormCheck]),
+      folder('unmasked', [UnmaskedSecretCheck]),
     ]);
     const text = problems.join('\n');
     assert.match(text, /plugins\/checks\/Bad_ID: id "Bad_ID" must be lowercase letters/);
@@ -115,5 +148,24 @@ describe('plugin registry', () => {
     assert.match(text, /plugins\/checks\/mismatch: id "good" must match its folder name "mismatch"/);
     assert.match(text, /plugins\/checks\/stray: is a @Alerter\(\) but lives in the folder for check plugins/);
     assert.match(text, /plugins\/checks\/empty: its module provides no @Check\(\) class/);
+    assert.match(text, /plugins\/checks\/badform: form field "colour": is not an option of the config class/);
+    assert.match(text, /plugins\/checks\/badform: form field "count": type must be one of text, textarea/);
+    assert.match(text, /plugins\/checks\/badform: form field "count": needs a label/);
+    assert.match(text, /plugins\/checks\/noform: needs a form description/);
+    assert.match(text, /plugins\/checks\/unmasked: secret "count" needs a secret form field/);
+  });
+
+  it('knows which executables load each plugin: the default of its kind, or what its meta narrows it to', async () => {
+    const context = await boot([folder('good', [GoodCheck]), folder('server-only', [ServerOnlyCheck])]);
+    const registry = context.get(PluginRegistry);
+    assert.deepEqual(registry.check('good')!.roles, ['server', 'poller']);
+    assert.deepEqual(registry.check('server-only')!.roles, ['server']);
+    await context.close();
+  });
+
+  it('refuses roles that do not load the kind, or are no executable at all', async () => {
+    const text = (await problemsOf([folder('on-agent', [AgentCheck])])).join('\n');
+    assert.match(text, /plugins\/checks\/on-agent: roles: the agent does not load check plugins \(only server, poller do\)/);
+    assert.match(text, /plugins\/checks\/on-agent: roles: "probe" is not an executable/);
   });
 });

@@ -20,4 +20,23 @@ describe('plugin secrets', () => {
     });
     assert.deepEqual(keepMaskedSecrets(['community'], { community: SECRET_MASK }, undefined), { community: SECRET_MASK });
   });
+
+  it('masks every value of a map of secrets and keeps the names readable', () => {
+    const settings = { url: 'https://hooks.example.com/x', headers: { Authorization: 'Bearer abc', 'X-Empty': '' } };
+    assert.deepEqual(maskSecrets(['headers'], settings), {
+      url: 'https://hooks.example.com/x',
+      headers: { Authorization: SECRET_MASK, 'X-Empty': '' },
+    });
+    assert.deepEqual(maskSecrets(['headers'], { headers: {} }), { headers: {} });
+  });
+
+  it('keeps each masked map entry, takes new and changed ones, and drops the ones left out', () => {
+    const stored = { headers: { Authorization: 'Bearer abc', 'X-Api-Key': 'k1', 'X-Old': 'gone' } };
+    const incoming = { headers: { Authorization: SECRET_MASK, 'X-Api-Key': 'k2', 'X-New': SECRET_MASK, 'X-Team': 'ops' } };
+    assert.deepEqual(keepMaskedSecrets(['headers'], incoming, stored), {
+      headers: { Authorization: 'Bearer abc', 'X-Api-Key': 'k2', 'X-New': SECRET_MASK, 'X-Team': 'ops' },
+    });
+    // A whole map sent back as the mask (a client that masks maps as one value) keeps the stored map.
+    assert.deepEqual(keepMaskedSecrets(['headers'], { headers: SECRET_MASK }, stored), stored);
+  });
 });

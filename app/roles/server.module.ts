@@ -3,28 +3,29 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { ServerConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { EventlogModule } from '../eventlog/eventlog.module.js';
 import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
-import { ApiExceptionFilter } from '../http/api-exception.filter.js';
 import { createValidationPipe } from '../http/validation.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
-import { PluginHostModule } from '../plugin-host/plugin-host.module.js';
+import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
 import { TokenAdministrationModule, TokensModule } from '../tokens/tokens.module.js';
+import { SiteExceptionFilter } from '../web/console-exception.filter.js';
+import { WebModule } from '../web/web.module.js';
 
 export interface RoleModuleOptions {
-  config: PulseConfig;
+  config: ServerConfig;
   logger: PulseLogger;
   plugins: PluginModuleRef[];
 }
@@ -41,9 +42,10 @@ export class ServerModule {
         EventsModule,
         MetricsModule,
         HealthModule,
-        PluginHostModule.forRoot(plugins),
+        PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins)),
         ScheduleModule.forRoot(),
         TokensModule,
+        WebModule,
         MaintenanceModule,
         MonitorsModule,
         HeartbeatsModule,
@@ -55,7 +57,7 @@ export class ServerModule {
         AlertsModule,
       ],
       providers: [
-        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_FILTER, useExisting: SiteExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { PulseConfig } from '../config/config.schema.js';
 import { databaseTarget } from '../database/data-source-options.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { S3SnapshotStore } from './s3-store.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { parseHostPort } from '../config/config-validators.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { MetricsSection } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import type { HeartbeatsSaved } from '../heartbeats/heartbeat.events.js';
@@ -33,27 +33,25 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
   private saveSamples: number[] = [];
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly settings: MetricsSection,
     private readonly engine: HeartbeatEngine,
     private readonly ingest: StatsdIngest,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.metrics.server === '') return;
-    const { host, port } = parseHostPort(this.config.metrics.server)!;
+    if (this.settings.server === '') return;
+    const { host, port } = parseHostPort(this.settings.server)!;
     const { address, family } = await lookup(host).catch(() => ({ address: '', family: 4 }));
     if (address === '') {
-      this.logger.warn(`[metrics] server ${this.config.metrics.server}: cannot resolve ${host}; metrics are not sent`);
+      this.logger.warn(`[metrics] server ${this.settings.server}: cannot resolve ${host}; metrics are not sent`);
       return;
     }
     this.target = { address, port };
     this.socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
-    this.socket.on('error', (error) => this.logger.warn(`sending metrics to ${this.config.metrics.server} failed: ${error.message}`));
-    this.timer = setInterval(() => this.report(), this.config.metrics.interval * 1000);
+    this.socket.on('error', (error) => this.logger.warn(`sending metrics to ${this.settings.server} failed: ${error.message}`));
+    this.timer = setInterval(() => this.report(), this.settings.interval * 1000);
     this.timer.unref();
-    this.logger.log(
-      `statsd metrics go to ${this.config.metrics.server} every ${this.config.metrics.interval} s, prefix "${this.config.metrics.prefix}"`,
-    );
+    this.logger.log(`statsd metrics go to ${this.settings.server} every ${this.settings.interval} s, prefix "${this.settings.prefix}"`);
   }
 
   onApplicationShutdown(): void {
@@ -69,7 +67,7 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
 
   /** The lines of one report (public for the test of their format). */
   lines(): string[] {
-    const prefix = this.config.metrics.prefix === '' ? '' : `${this.config.metrics.prefix}.`;
+    const prefix = this.settings.prefix === '' ? '' : `${this.settings.prefix}.`;
     const lines: string[] = [];
     const errors = this.engine.errorServices;
     lines.push(`${prefix}services.num_ok:${this.engine.services.size - errors}|g`, `${prefix}services.num_error:${errors}|g`);

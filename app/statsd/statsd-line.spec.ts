@@ -35,6 +35,9 @@ describe('statsd line parser (SPEC §6)', () => {
     assert.equal(code('bad name.beat:1|c'), 'name');
     assert.equal(code('nul\0byte.beat:1|c'), 'name');
     assert.equal(code('ünïcode.beat:1|c'), 'name');
+    assert.equal(code('..beat:1|c'), 'name', 'the service "." is unreachable by URL');
+    assert.equal(code('...beat:1|c'), 'name', 'and so is ".."');
+    assert.equal(code('....beat:1|c'), null, '"..." is an ordinary name');
   });
 
   it('names what is wrong with a bad line', () => {

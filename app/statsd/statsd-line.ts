@@ -1,4 +1,4 @@
-import { minIntervalFromSeconds, SERVICE_NAME, SERVICE_NAME_RULE, timeoutFromSeconds } from '../heartbeats/heartbeat-values.js';
+import { minIntervalFromSeconds, isServiceName, SERVICE_NAME_RULE, timeoutFromSeconds } from '../heartbeats/heartbeat-values.js';
 
 /**
  * One statsd line of Lovebeat's protocol: `<service>.<command>:<value>|<type>[|@<rate>]`. The metric type
@@ -32,7 +32,7 @@ export function parseStatsdLine(line: string): StatsdLine | StatsdLineError {
   if (dot <= 0) return { code: 'syntax', reason: 'expected "<service>.<command>" before ":", e.g. "invoice.mailer.beat:1|c"' };
   const service = key.slice(0, dot);
   const command = key.slice(dot + 1);
-  if (!SERVICE_NAME.test(service)) return { code: 'name', reason: SERVICE_NAME_RULE };
+  if (!isServiceName(service)) return { code: 'name', reason: SERVICE_NAME_RULE };
   if (!COMMANDS.has(command))
     return {
       code: 'command',

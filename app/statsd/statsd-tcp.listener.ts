@@ -2,33 +2,40 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import net from 'node:net';
 import type { Counter } from 'prom-client';
 import { PulseConfig } from '../config/config.schema.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { clientKey } from '../runtime/client-address.js';
 import { describeAddress, listenAddress } from './listen-address.js';
 import { StatsdIngest } from './statsd-ingest.js';
 import { TcpLineReader } from './tcp-line-reader.js';
+import { StatsdSourceGate } from './trusted-sources.js';
 
 /**
  * statsd over TCP (`[tcp] listen`, default :8127): persistent connections, lines split across reads,
- * a line-length cap, an idle timeout and a connection cap, so a slow or hostile client cannot hold it.
+ * a line-length cap, an idle timeout, and connection caps in total and per source address (an IPv6 /64
+ * counts as one), so a slow or hostile client cannot hold it or lock other clients out.
  */
 @Injectable()
 export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Statsd');
   private server: net.Server | null = null;
   private readonly connections = new Set<net.Socket>();
-  private readonly refused: Counter;
+  /** Open connections per clientKey(). */
+  private readonly perSource = new Map<string, number>();
+  private readonly refused: Counter<'limit'>;
 
   constructor(
     private readonly config: PulseConfig,
     private readonly ingest: StatsdIngest,
+    private readonly gate: StatsdSourceGate,
     private readonly readiness: ReadinessService,
     metrics: MetricsService,
   ) {
     this.refused = metrics.counter({
       name: 'pulse_statsd_tcp_connections_refused_total',
-      help: 'statsd TCP connections closed because [tcp] max_connections were open',
+      help: 'statsd TCP connections closed at once because [tcp] max_connections or max_connections_per_source were open',
+      labelNames: ['limit'],
     });
   }
 
@@ -37,7 +44,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     server.maxConnections = this.config.tcp.max_connections;
     server.on('drop', (dropped) => {
-      this.refused.inc();
+      this.refused.inc({ limit: 'max_connections' });
       this.logger.debug(
         `refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.config.tcp.max_connections}) open`,
       );
@@ -69,8 +76,23 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private accept(socket: net.Socket): void {
-    this.connections.add(socket);
     const sender = { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
+    if (!this.gate.admits(sender.address, 'tcp')) {
+      socket.destroy();
+      return;
+    }
+    const source = clientKey(sender.address);
+    const open = this.perSource.get(source) ?? 0;
+    if (open >= this.config.tcp.max_connections_per_source) {
+      this.refused.inc({ limit: 'max_connections_per_source' });
+      this.logger.debug(
+        `refused statsd TCP connection from ${sender.address}: [tcp] max_connections_per_source (${this.config.tcp.max_connections_per_source}) open from ${source}`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.perSource.set(source, open + 1);
+    this.connections.add(socket);
     const reader = new TcpLineReader(
       this.config.tcp.max_line_bytes,
       (line) => this.ingest.handleLine(line, 'tcp', sender),
@@ -93,6 +115,11 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
       socket.end();
     });
     socket.on('error', () => undefined); // resets by the peer are its business
-    socket.on('close', () => this.connections.delete(socket));
+    socket.on('close', () => {
+      this.connections.delete(socket);
+      const left = this.perSource.get(source)! - 1;
+      if (left === 0) this.perSource.delete(source);
+      else this.perSource.set(source, left);
+    });
   }
 }

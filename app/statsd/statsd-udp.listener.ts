@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import dgram from 'node:dgram';
 import { PulseConfig } from '../config/config.schema.js';
-import { StartupError } from '../entry/run-executable.js';
+import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { describeAddress, listenAddress } from './listen-address.js';
 import { StatsdIngest } from './statsd-ingest.js';
+import { StatsdSourceGate } from './trusted-sources.js';
 
 /**
  * statsd over UDP (`[udp] listen`, default :8127). Each datagram (up to 64 KiB) may hold many lines. The
@@ -18,6 +19,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly config: PulseConfig,
     private readonly ingest: StatsdIngest,
+    private readonly gate: StatsdSourceGate,
     private readonly readiness: ReadinessService,
   ) {}
 
@@ -34,7 +36,9 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
       else this.refuse(error);
     }
     this.socket = socket!;
-    this.socket.on('message', (message, sender) => this.ingest.handleText(message.toString('latin1'), 'udp', sender));
+    this.socket.on('message', (message, sender) => {
+      if (this.gate.admits(sender.address, 'udp')) this.ingest.handleText(message.toString('latin1'), 'udp', sender);
+    });
     this.socket.on('error', (error) => this.logger.error(`statsd UDP socket error: ${error.message}`));
     this.logger.log(`statsd UDP listening on ${describeAddress(this.socket.address())}`);
     // Linux reports twice the size asked for (its bookkeeping share); less than asked means rmem_max capped it.

@@ -21,4 +21,15 @@ describe('FailedAuthLimiter', () => {
     assert.equal(limiter.retryAfterSeconds('10.0.234.95', 5_000) > 0, true, 'recent addresses are remembered');
     assert.equal(limiter.retryAfterSeconds('10.0.0.0', 5_000), 0, 'the oldest were forgotten first');
   });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4', () => {
+    const limiter = new FailedAuthLimiter(2);
+    limiter.recordFailure('2001:db8:1:2::1', 1_000);
+    limiter.recordFailure('2001:db8:1:2:ffff::99', 1_000);
+    assert.ok(limiter.retryAfterSeconds('2001:db8:1:2::3', 1_000) > 0, 'a fresh address of the same /64 is still blocked');
+    assert.equal(limiter.retryAfterSeconds('2001:db8:1:3::1', 1_000), 0, 'the next /64 is not');
+    limiter.recordFailure('::ffff:192.0.2.1', 1_000);
+    limiter.recordFailure('192.0.2.1', 1_000);
+    assert.ok(limiter.retryAfterSeconds('192.0.2.1', 1_000) > 0);
+  });
 });

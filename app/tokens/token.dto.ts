@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Optional } from '../http/validation.js';
 import { TOKEN_TYPES, type ApiToken, type TokenType } from './api-token.entity.js';
 
 export class CreateTokenDto {
@@ -15,7 +16,7 @@ export class CreateTokenDto {
   @Max(3650, { message: 'must be at most 3650' })
   @Min(1, { message: 'must be at least 1' })
   @IsInt({ message: 'must be a whole number of days' })
-  @IsOptional()
+  @Optional()
   expires_in_days?: number;
 }
 

@@ -1,9 +1,11 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { ServerMetaRepository } from '../database/server-meta.repository.js';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import type { ApiToken, TokenType } from './api-token.entity.js';
 import { TokenRepository } from './token.repository.js';
+import './token.events.js';
 import { digestsEqual, generateTokenSecret, hashTokenSecret, tokenHint, tokenTypeOf } from './token-secret.js';
 
 export interface IssuedToken {
@@ -30,10 +32,14 @@ export class TokenService implements OnModuleDestroy {
     private readonly tokens: TokenRepository,
     private readonly meta: ServerMetaRepository,
     private readonly clock: Clock,
+    /** Absent in the `admin-token --reset` command, which has no event bus (and no listeners). */
+    @Optional() private readonly events?: EventBus,
   ) {}
 
   async issue(name: string, type: TokenType, expiresInDays?: number): Promise<IssuedToken> {
-    return this.issueWith(name, type, expiresInDays);
+    const issued = await this.issueWith(name, type, expiresInDays);
+    this.events?.emit('token.changed', { id: issued.token.id, change: 'created' });
+    return issued;
   }
 
   list(): Promise<ApiToken[]> {
@@ -45,6 +51,7 @@ export class TokenService implements OnModuleDestroy {
     if (token.revokedAt === null) {
       await this.tokens.revoke(id, this.clock.now());
       this.logger.log(`token #${id} "${token.name}" (${token.type}) revoked`);
+      this.events?.emit('token.changed', { id, change: 'revoked' });
     }
     return (await this.tokens.findById(id))!;
   }
@@ -59,6 +66,7 @@ export class TokenService implements OnModuleDestroy {
     const secret = generateTokenSecret(token.type);
     await this.tokens.replaceSecret(id, hashTokenSecret(secret), tokenHint(secret));
     this.logger.log(`token #${id} "${token.name}" (${token.type}) rotated`);
+    this.events?.emit('token.changed', { id, change: 'rotated' });
     return { token: (await this.tokens.findById(id))!, secret };
   }
 
@@ -72,6 +80,17 @@ export class TokenService implements OnModuleDestroy {
     if (token.expiresAt !== null && token.expiresAt <= now) return { ok: false, reason: 'expired', tokenId: token.id };
     this.noteUse(token, now);
     return { ok: true, token };
+  }
+
+  /**
+   * The token a console session was signed in with, while it is still usable with the same secret: null
+   * once it is revoked, expired or rotated (its secret hash changed), which ends the session.
+   */
+  async findUsable(id: number, secretHash: string): Promise<ApiToken | null> {
+    const token = await this.tokens.findById(id);
+    if (!token || token.revokedAt !== null) return null;
+    if (token.expiresAt !== null && token.expiresAt <= this.clock.now()) return null;
+    return digestsEqual(token.secretHash, secretHash) ? token : null;
   }
 
   /**

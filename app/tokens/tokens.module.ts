@@ -2,14 +2,23 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiAuthGuard } from './api-auth.guard.js';
 import { FirstRunService } from './first-run.service.js';
+import { RequestAuthenticator } from './request-auth.js';
 import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
+import { TokensPages } from './tokens.pages.js';
 
 @Module({
-  controllers: [TokensController],
-  providers: [TokenRepository, TokenService, FirstRunService, ApiAuthGuard, { provide: APP_GUARD, useExisting: ApiAuthGuard }],
-  exports: [TokenService, ApiAuthGuard],
+  controllers: [TokensController, TokensPages],
+  providers: [
+    TokenRepository,
+    TokenService,
+    FirstRunService,
+    RequestAuthenticator,
+    ApiAuthGuard,
+    { provide: APP_GUARD, useExisting: ApiAuthGuard },
+  ],
+  exports: [TokenService, RequestAuthenticator, FirstRunService],
 })
 export class TokensModule {}
 

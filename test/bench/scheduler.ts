@@ -27,7 +27,7 @@ import { loadServerConfig } from '../../app/config/config.loader.js';
 import { MonitorSource } from '../../app/monitors/monitor-source.entity.js';
 import { Monitor } from '../../app/monitors/monitor.entity.js';
 import { MonitorRuntime } from '../../app/monitors/monitor-runtime.service.js';
-import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../../app/plugin-host/plugin-loader.js';
+import { loadPluginModules } from '../../app/plugin-host/plugin-loader.js';
 import { ServerModule } from '../../app/roles/server.module.js';
 import { quietLogger } from '../support/databases.js';
 import { startProcess } from '../support/processes.js';
@@ -102,7 +102,7 @@ async function runStep(args: string[]) {
 
 function serverContext(dir: string): Promise<INestApplicationContext> {
   const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dir }, cwd: dir, defaultPath: path.join(dir, 'none.toml') });
-  return loadPluginModules(ROLE_PLUGIN_KINDS.server).then((plugins) =>
+  return loadPluginModules('server').then((plugins) =>
     NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), {
       logger: quietLogger,
       abortOnError: false,

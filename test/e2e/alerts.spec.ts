@@ -60,7 +60,7 @@ describe('alerts from heartbeat alarms (SPEC §7)', () => {
     assert.equal(recovered.event.to_state, 'ok');
     const badQuery = await server.request('GET', '/api/alerts/deliveries?status=lost&limit=9999', { token: admin });
     assert.equal(badQuery.status, 400);
-    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested/);
+    assert.match(badQuery.json.message, /status: must be one of pending, sending, sent, failed, held, digested, cancelled/);
   });
 
   it('lists config channels read-only, with their targets', async () => {
@@ -118,6 +118,13 @@ describe('alert channels through the API', () => {
       assert.equal(response.status, status, JSON.stringify(json));
       assert.match(response.json.message, message, JSON.stringify(json));
     }
+    const several = await create({ name: 'bad name!', type: 'webhook', settings: { url: 'ftp://nope', verb: 'PUT' } });
+    assert.equal(several.status, 400);
+    assert.deepEqual(several.json.fields, {
+      name: 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      'settings.url': 'must be an http:// or https:// URL',
+      'settings.verb': 'unknown option',
+    });
   });
 
   it('masks secrets when showing a channel', async () => {
@@ -237,6 +244,9 @@ describe('alerts survive a crash', () => {
       'alerts = ["hook"]',
       '[alerts.hook]',
       `webhook = "${hook.url}/crash"`,
+      // A send in flight at the kill keeps its claim for this + 30 s before another worker may take it.
+      '[alerting]',
+      'delivery_timeout_seconds = 2',
     ].join('\n');
     const first = await PulseServer.start({ config });
     const sites = ['a', 'b', 'c', 'd', 'e'];
@@ -244,6 +254,15 @@ describe('alerts survive a crash', () => {
       for (const site of sites) await first.request('POST', `/api/services/site.${site}.check/fail`);
       // Every alert is queued and has failed once (503): they wait for their retry.
       await waitUntil('a first attempt for each alert', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length);
+      // … and recorded: killed between the receiver's answer and that record, a delivery would stay
+      // claimed by the dead process until its lease ran out (longer than this test waits).
+      await waitUntil('each first attempt recorded', async () => {
+        const { deliveries } = (await first.request('GET', '/api/alerts/deliveries?channel=hook', { token: first.adminToken })).json;
+        return (
+          deliveries.length === sites.length &&
+          deliveries.every((delivery: { attempts: number; status: string }) => delivery.attempts === 1 && delivery.status === 'pending')
+        );
+      });
       await first.process.kill();
     } catch (error) {
       await first.dispose();
@@ -253,7 +272,8 @@ describe('alerts survive a crash', () => {
     hook.status = 200;
     const second = await PulseServer.start({ config, dataDir: first.dataDir });
     try {
-      await waitUntil('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 30_000);
+      // Up to the claim expiry (32 s) when a retry was in flight at the kill, plus the backoff and some slack.
+      await waitUntil('every alert delivered', async () => new Set(bodies(hook).map((body) => body.name)).size === sites.length, 60_000);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const names = bodies(hook)
         .map((body) => body.name as string)

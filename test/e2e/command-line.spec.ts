@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { PulseServer, SERVER_ENTRY } from '../peers/pulse-server.js';
 import { SyslogListener } from '../peers/syslog-listener.js';
 import { freePort } from '../support/ports.js';
+import { createTestDatabase, openDataSource } from '../support/databases.js';
 import { runCommand, startProcess } from '../support/processes.js';
+import { Tmpfs, tmpfsUnavailable } from '../support/tmpfs.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-cli-'));
@@ -64,7 +67,50 @@ describe('command line and configuration at start (SPEC §1)', () => {
     const result = await server([], { PULSE_DATA_DIR: dataDir, PULSE_DATABASE_FILENAME: 'lovebeat.db' });
     assert.equal(result.code, 78);
     assert.match(result.stderr, /lovebeat\.db exists but is not a SQLite database \(a Lovebeat database file\?\)/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
+
+  it('refuses a truncated database file the same way, naming the file and what is wrong with it', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      await (await openDataSource(database)).destroy(); // a real Pulse database, write-ahead log folded in
+      const file = (database.target as { file: string }).file;
+      truncateSync(file, Math.floor(statSync(file).size / 2));
+      const result = await server([], { PULSE_DATA_DIR: path.dirname(file) });
+      assert.equal(result.code, 78, result.stderr);
+      assert.match(
+        result.stderr,
+        /cannot start: \S+pulse\.db is truncated: it has \d+ bytes, its header says \d+\. Restore it from a backup, or move it away/,
+      );
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      await database.dispose();
+    }
+  });
+
+  it(
+    'names the database path and why it cannot be written when the data directory is read-only',
+    { skip: tmpfsUnavailable() ?? false },
+    async () => {
+      const disk = await Tmpfs.mount('1m');
+      try {
+        await disk.remountReadOnly();
+        const result = await server([], { PULSE_DATA_DIR: disk.dir });
+        assert.equal(result.code, 78, result.stderr);
+        assert.ok(
+          result.stderr.includes(
+            `cannot start: cannot open the database ${disk.dir}/pulse.db: the directory ${disk.dir} is on a read-only file system`,
+          ),
+          result.stderr,
+        );
+        const below = await server([], { PULSE_DATA_DIR: path.join(disk.dir, 'pulse') });
+        assert.equal(below.code, 78, below.stderr);
+        assert.match(below.stderr, /the directory \S+\/pulse does not exist and cannot be made: \S+ is on a read-only file system/);
+      } finally {
+        await disk.unmount();
+      }
+    },
+  );
 
   it("starts with Lovebeat's own lovebeat.cfg, warning only about nothing", async () => {
     const started = await PulseServer.start({ config: `${readFixture('lovebeat.cfg')}` });
@@ -115,7 +161,7 @@ describe('command line and configuration at start (SPEC §1)', () => {
     }
   });
 
-  it('sends its log to syslog with --syslog, never the admin token', async () => {
+  it('sends its log to syslog with --syslog, never the admin token', { skip: skipUnlessInstalled('python3') }, async () => {
     const syslog = await SyslogListener.start();
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(dir, 'data-'));

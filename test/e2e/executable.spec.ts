@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { runCommand } from '../support/processes.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
 /** The arm64 executable is built when the cross compiler is installed; it can run here under qemu-user. */
@@ -22,7 +23,7 @@ const canBuildAndRunArm64 = (() => {
 })();
 
 /** SPEC §1: each executable runs with no Node.js and no node_modules next to it. */
-describe('single executables', () => {
+describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'python3') }, () => {
   const emptyDirs: string[] = [];
   const emptyDir = () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-exe-'));
@@ -104,6 +105,26 @@ describe('single executables', () => {
     }
   });
 
+  it('the poller and agent executables read their configuration at start and refuse a bad one naming the key', async () => {
+    for (const [name, token] of [
+      ['lillydoo-pulse-poller-linux-x64', `sw_poller_${'ab'.repeat(32)}`],
+      ['lillydoo-pulse-agent-linux-x64', `sw_agent_${'cd'.repeat(32)}`],
+    ] as const) {
+      const { dir, file } = installed(name);
+      const good = path.join(dir, 'good.conf');
+      writeFileSync(good, `server = "https://pulse.example.com/"\ntoken = "${token}"\n`);
+      assert.match((await runCommand(file, ['--config', good], { env: {}, cwd: dir })).stdout, /not part of this build yet/);
+      const bad = path.join(dir, 'bad.conf');
+      writeFileSync(bad, `server = "https://pulse.example.com/"\ntoken = "${token}"\noutbox_max_mb = "big"\n`);
+      const refused = await runCommand(file, ['--config', bad], { env: {}, cwd: dir }).then(
+        () => assert.fail('a bad file was accepted'),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(refused.code, 78);
+      assert.match(refused.stderr, /outbox_max_mb = "big" \(line 3\): must be a whole number/);
+    }
+  });
+
   it('the arm64 server starts under qemu-user', { skip: !canBuildAndRunArm64 && 'needs g++-aarch64-linux-gnu and qemu-user' }, async () => {
     const { dir, file } = installed('lillydoo-pulse-linux-arm64');
     const server = await PulseServer.start({
@@ -113,6 +134,8 @@ describe('single executables', () => {
       cwd: dir,
       dataDir: path.join(dir, 'data'),
       config: LOOPBACK_ONLY,
+      // qemu-user emulates every instruction: the start takes many times longer than natively (45 s seen on a busy machine).
+      startTimeoutMs: 120_000,
     });
     try {
       assert.ok(server.adminToken);

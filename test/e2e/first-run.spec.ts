@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ADMIN_TOKEN_PATTERN, PulseServer, SERVER_ENTRY } from '../peers/pulse-server.js';
-import { runCommand } from '../support/processes.js';
+import { runCommand, startProcess } from '../support/processes.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -40,6 +42,46 @@ describe('first run and the admin token', () => {
       assert.ok(!first.process.stderr.includes(token), 'the log never contains the secret');
     } finally {
       await first.dispose();
+    }
+  });
+
+  it('makes and prints the first token only once it listens: a first start that fails (port in use) leaves none behind', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busyPort = (blocker.address() as net.AddressInfo).port;
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-first-fail-'));
+    try {
+      const failed = startProcess(process.execPath, [SERVER_ENTRY], {
+        cwd: dataDir,
+        env: {
+          ...process.env,
+          PULSE_DATA_DIR: dataDir,
+          PULSE_HTTP_LISTEN: `127.0.0.1:${busyPort}`,
+          PULSE_UDP_LISTEN: '127.0.0.1:0',
+          PULSE_TCP_LISTEN: '127.0.0.1:0',
+        },
+        label: 'pulse server on a busy port',
+      });
+      await failed.exited;
+      assert.equal(failed.exitCode, 1, failed.output());
+      assert.match(failed.stderr, /cannot start: HTTP cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
+      assert.equal(failed.stdout, '', 'no token printed by a start that failed');
+
+      const next = await PulseServer.start({ dataDir });
+      try {
+        assert.ok(next.adminToken, `the next start prints the first token:\n${next.process.output()}`);
+        const listed = await next.request('GET', '/api/tokens/', { token: next.adminToken });
+        assert.deepEqual(
+          listed.json.tokens.map((token: { name: string }) => token.name),
+          ['admin (first run)'],
+          'exactly one admin token: none was left behind by the failed start',
+        );
+      } finally {
+        await next.stop();
+      }
+    } finally {
+      blocker.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -8,6 +8,9 @@ import { monitorServiceName } from '../../app/notify/notify.service.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { S3Peer } from '../peers/s3.js';
 import { eventually, netcat } from '../support/netcat.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
+
+const needsNc = { skip: skipUnlessInstalled('nc') };
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +52,7 @@ describe('around heartbeats: event log, statsd metrics, notify, S3 snapshots (SP
     }
   });
 
-  it('[metrics] sends statsd gauges of states, beat and invalid-line counters and save timings to a UDP listener', async () => {
+  it('[metrics] sends statsd gauges of states, beat and invalid-line counters and save timings to a UDP listener', needsNc, async () => {
     const receiver = dgram.createSocket('udp4');
     const received: string[] = [];
     receiver.on('message', (message) => received.push(...message.toString().split('\n')));

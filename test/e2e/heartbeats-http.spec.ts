@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PulseServer } from '../peers/pulse-server.js';
 import { runCommand } from '../support/processes.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
+
+const needsCurl = { skip: skipUnlessInstalled('curl') };
 
 const curl = async (...args: string[]) => (await runCommand('curl', ['-s', '--max-time', '10', ...args])).stdout;
 
@@ -17,7 +20,7 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
 
   const service = async (name: string) => (await server.request('GET', `/api/services/${name}`, { token: admin })).json.service;
 
-  it("takes beats from curl in the four ways of Lovebeat's manual, answering {}", async () => {
+  it("takes beats from curl in the four ways of Lovebeat's manual, answering {}", needsCurl, async () => {
     const url = `${server.baseUrl}/api/services/invoice.mailer`;
     assert.equal(await curl('-X', 'POST', url), '{}');
     assert.equal((await service('invoice.mailer')).timeout, -1);
@@ -50,6 +53,8 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
       assert.equal(response.status, 400, JSON.stringify(json));
       assert.equal(response.json.error, 'validation_failed');
       assert.match(response.json.message, message);
+      const field = Object.keys(json)[0]!;
+      assert.deepEqual(Object.keys(response.json.fields), [field], 'fields names the bad one');
     }
     const query = await server.request('POST', '/api/services/quiet.two?timeout=-5');
     assert.equal(query.status, 400);
@@ -64,7 +69,7 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
     assert.match(badName.json.message, /^name: service names are 1 to 255 characters/);
   });
 
-  it('answers /api/status in four text lines, JSON on request, and works with the nagios plugin', async () => {
+  it('answers /api/status in four text lines, JSON on request, and works with the nagios plugin', needsCurl, async () => {
     await server.request('POST', '/api/services/application-name.alpha.health', { json: { timeout: 0.001 } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const text = await server.request('GET', '/api/status');

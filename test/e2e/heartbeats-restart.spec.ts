@@ -5,13 +5,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { PulseServer } from '../peers/pulse-server.js';
 import { netcat } from '../support/netcat.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
+
+const needsNc = { skip: skipUnlessInstalled('nc') };
 
 /** Generously more than the 100 ms save window, so a loaded CI machine has written the batch too. */
 const AFTER_ONE_WINDOW_MS = 1000;
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('heartbeat state across restarts and crashes (README: what a crash can lose)', () => {
-  it('keeps acknowledged beats through kill -9 once a save window has passed, and errors what expired meanwhile', async () => {
+  it('keeps acknowledged beats through kill -9 once a save window has passed, and errors what expired meanwhile', needsNc, async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-crash-'));
     try {
       const config = '[[alarms]]\nname = "crashy"\npattern = "crash.*"\n';

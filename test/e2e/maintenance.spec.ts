@@ -76,6 +76,12 @@ describe('maintenance windows (SPEC §7)', () => {
       assert.equal(response.status, 400, JSON.stringify(json));
       assert.match(response.json.message, message, JSON.stringify(json));
     }
+    const backwards = await create({ name: 'x', starts_at: iso(2000), ends_at: iso(1000), all: true });
+    assert.deepEqual(backwards.json.fields, { ends_at: 'must be after starts_at' });
+    const badZone = await create({ name: 'x', cron: '0 2 * * 0', duration_min: 30, timezone: 'Europe/Atlantis', all: true });
+    assert.deepEqual(Object.keys(badZone.json.fields), ['timezone']);
+    const neither = await create({ name: 'x', all: true });
+    assert.equal(neither.json.fields, undefined, 'a problem of the whole window names no field');
   });
 
   it('shows covered services as maintenance and sends no alert; when the window ends they count again', async () => {

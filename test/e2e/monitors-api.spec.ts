@@ -60,7 +60,7 @@ describe('monitors API (SPEC §3)', () => {
   it('refuses bad monitors with 400 naming the field', async () => {
     const valid = { name: 'Shop', type: 'http', target: 'https://shop.example.test/' };
     const cases: [unknown, string][] = [
-      [{ ...valid, type: 'gopher' }, 'type: unknown monitor type "gopher"; one of http, ping, port, snmp, ssl'],
+      [{ ...valid, type: 'gopher' }, 'type: unknown monitor type "gopher"; one of dns, http, nagios, ping, port, snmp, ssl'],
       [
         { ...valid, target: 'shop.example.test' },
         'target: must be an http:// or https:// URL with a host, e.g. "https://www.example.com/health"',
@@ -81,20 +81,24 @@ describe('monitors API (SPEC §3)', () => {
       [{ ...valid, quorum: 0 }, 'quorum: must be at least 1 (sources down before the monitor is down)'],
       [{ ...valid, colour: 'red' }, 'colour: unknown field'],
     ];
+    // Each message names one field: `fields` carries it for a form to show next to that field.
+    const fieldOf = (message: string) => ({ [message.slice(0, message.indexOf(': '))]: message.slice(message.indexOf(': ') + 2) });
     for (const [json, message] of cases) {
       const response = await api('POST', '/api/monitors', json);
       assert.equal(response.status, 400, JSON.stringify(json));
-      assert.deepEqual(response.json, { error: 'validation_failed', message }, JSON.stringify(json));
+      assert.deepEqual(response.json, { error: 'validation_failed', message, fields: fieldOf(message) }, JSON.stringify(json));
     }
     assert.equal((await api('POST', '/api/monitors', [valid])).json.error, 'invalid_body');
     assert.deepEqual((await api('GET', '/api/monitors/abc')).json, {
       error: 'validation_failed',
       message: 'id: must be a positive whole number, not "abc"',
+      fields: { id: 'must be a positive whole number, not "abc"' },
     });
     assert.equal((await api('GET', '/api/monitors/999999')).status, 404);
     assert.deepEqual((await api('GET', '/api/monitors?per_page=1000')).json, {
       error: 'validation_failed',
       message: 'per_page: must be at most 500',
+      fields: { per_page: 'must be at most 500' },
     });
     assert.equal((await api('GET', '/api/monitors?status=sleepy')).status, 400);
     assert.equal(
@@ -102,6 +106,33 @@ describe('monitors API (SPEC §3)', () => {
       'since: must be an ISO 8601 time (2026-11-22T12:00:00Z) or epoch milliseconds',
     );
     assert.equal((await api('GET', '/api/monitors', undefined, null)).status, 401);
+  });
+
+  it('names every bad field of a monitor at once, plugin options as options.<key>', async () => {
+    const response = await api('POST', '/api/monitors', {
+      name: 'Shop',
+      type: 'http',
+      target: 'shop.example.test',
+      interval: 30,
+      timeout: 30,
+      options: { keyword: 5, follow_redirects: 'yes', colour: 'red' },
+      alerts: ['no-such-channel'],
+    });
+    assert.equal(response.status, 400);
+    assert.equal(response.json.error, 'validation_failed');
+    assert.deepEqual(response.json.fields, {
+      target: 'must be an http:// or https:// URL with a host, e.g. "https://www.example.com/health"',
+      timeout: 'must be less than interval (30 s)',
+      'options.keyword': 'must be a string',
+      'options.follow_redirects': 'must be true or false',
+      'options.colour': 'unknown option',
+      alerts: 'there is no alert channel "no-such-channel"; GET /api/alerts lists them',
+    });
+    for (const [field, problem] of Object.entries(response.json.fields)) {
+      assert.ok(response.json.message.includes(`${field}: ${problem}`), `the message names ${field} too`);
+    }
+    const blankName = await api('POST', '/api/monitors', { name: ' ', type: 'http', target: 'x', options: { colour: 'red' } });
+    assert.deepEqual(blankName.json.fields, { name: 'must not be blank' }, 'the body is checked before the plugin options');
   });
 
   it('creates a monitor with defaults, checks it within seconds and shows its source, uptime and results', async () => {

@@ -124,7 +124,17 @@ describe('tokens API and auth (SPEC §2)', () => {
     }
     const badId = await server.request('DELETE', '/api/tokens/first', { token: admin });
     assert.equal(badId.status, 400);
-    assert.deepEqual(badId.json, { error: 'validation_failed', message: 'id: must be a positive whole number, not "first"' });
+    assert.deepEqual(badId.json, {
+      error: 'validation_failed',
+      message: 'id: must be a positive whole number, not "first"',
+      fields: { id: 'must be a positive whole number, not "first"' },
+    });
+    const twoBad = await create({ name: '   ', type: 'root', scope: 'all' });
+    assert.deepEqual(twoBad.json.fields, {
+      name: 'must not be blank',
+      type: 'must be one of admin, agent, poller, ingest',
+      scope: 'unknown field',
+    });
     const missingId = await server.request('DELETE', '/api/tokens/424242', { token: admin });
     assert.equal(missingId.status, 404);
     assert.equal(missingId.json.error, 'not_found');
@@ -132,9 +142,11 @@ describe('tokens API and auth (SPEC §2)', () => {
 });
 
 describe('failed token checks are rate limited per address', () => {
-  it('answers 429 with Retry-After once an address has failed too often, valid tokens included', async () => {
-    const server = await PulseServer.start({ config: '[http]\nauth_failures_per_minute = 5\n' });
+  it('answers 429 with Retry-After to further failing attempts once an address has failed too often, and still serves valid tokens from it', async () => {
+    const server = await PulseServer.start({ config: '[http]\nauth_failures_per_minute = 5\n[heartbeat]\nrequire_token = true\n' });
     try {
+      const admin = server.adminToken!;
+      const ingest = (await server.request('POST', '/api/tokens/', { token: admin, json: { name: 'beats', type: 'ingest' } })).json.token;
       const bad = 'sw_admin_' + 'f'.repeat(64);
       for (let attempt = 1; attempt <= 5; attempt++) {
         assert.equal((await server.request('GET', '/api/tokens/', { token: bad })).status, 401, `attempt ${attempt}`);
@@ -144,13 +156,19 @@ describe('failed token checks are rate limited per address', () => {
       assert.equal(limited.json.error, 'too_many_failures');
       const retryAfter = Number(limited.headers.get('retry-after'));
       assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+      assert.equal((await server.request('POST', '/api/services/limited.beat', { token: 'sw_ingest_' + '0'.repeat(64) })).status, 429);
+
       assert.equal(
-        (await server.request('GET', '/api/tokens/', { token: server.adminToken })).status,
-        429,
-        'no oracle for the right token',
+        (await server.request('GET', '/api/tokens/', { token: admin })).status,
+        200,
+        'the admin from the same address is served',
       );
+      assert.equal((await server.request('POST', '/api/services/nat.job', { token: ingest })).status, 200, 'and so are its beats');
+      assert.equal((await server.request('GET', '/api/tokens/', { token: bad })).status, 429, 'the failing token still is not');
       assert.equal((await server.request('GET', '/healthz')).status, 200, 'public routes stay open');
       assert.match(server.process.stderr, /rejected unknown token from 127\.0\.0\.1 for GET \/api\/tokens\//);
+      const metrics = await server.request('GET', '/metrics', { token: admin });
+      assert.match(metrics.text, /^pulse_auth_failures_total\{reason="unknown"\} 8$/m, 'every failing attempt counted, limited ones too');
     } finally {
       await server.dispose();
     }

@@ -62,6 +62,7 @@ for (const kind of databaseKinds()) {
       await queue.recordAttempt(
         { deliveryId: row!.id, at: 1000, durationMs: 12, ok: false, error: 'HTTP 503', temporary: true },
         { status: 'pending', attempts: 1, nextAttemptAt: 6000, lastError: 'HTTP 503', updatedAt: 1012 },
+        'w',
       );
       assert.equal(await queue.claimNext('retry/webhook', 'w', 5999, 60_000), null, 'not before its retry time');
       assert.equal(await queue.nextDueAt('retry/webhook'), 6000);
@@ -71,6 +72,7 @@ for (const kind of databaseKinds()) {
       await queue.recordAttempt(
         { deliveryId: row!.id, at: 6000, durationMs: 8, ok: true, error: null, temporary: null },
         { status: 'sent', attempts: 2, deliveredAt: 6008, lastError: null, updatedAt: 6008 },
+        'w',
       );
       const attempts = await queue.attemptsOf([row!.id]);
       assert.deepEqual(
@@ -112,20 +114,52 @@ for (const kind of databaseKinds()) {
       }
     });
 
-    it('fails what is queued for a removed channel, counts by status, and prunes old finished deliveries', async () => {
-      await queue.enqueue([delivery('gone/webhook', 'g1'), delivery('gone/webhook', 'g2', 'held')], 1000);
-      assert.equal(await queue.failAll('gone/webhook', 'alert channel "gone" (webhook) no longer exists', 3000), 2);
+    it('cancels what is queued for a removed channel; a send in flight is not retried, but one that got through counts as sent', async () => {
+      const [pending, held, failing, succeeding] = await queue.enqueue(
+        [delivery('gone/webhook', 'g1'), delivery('gone/webhook', 'g2', 'held'), delivery('gone/mail', 'g3'), delivery('gone/slack', 'g4')],
+        1000,
+      );
+      await queue.claimNext('gone/mail', 'w', 1000, 60_000);
+      await queue.claimNext('gone/slack', 'w', 1000, 60_000);
+      const reason = 'the alert channel "gone" was deleted';
+      assert.equal(await queue.cancelAll(['gone/webhook', 'gone/mail', 'gone/slack'], reason, 3000), 4);
+      for (const row of [pending, held]) assert.deepEqual(await statusOf(row!.id), ['cancelled', reason]);
+      assert.equal(await queue.claimNext('gone/webhook', 'w', 9999, 60_000), null, 'nothing cancelled is handed out');
+      // The mail send in flight fails temporarily: its retry is not scheduled.
+      const retried = await queue.recordAttempt(
+        { deliveryId: failing!.id, at: 1000, durationMs: 5, ok: false, error: 'HTTP 503', temporary: true },
+        { status: 'pending', attempts: 1, nextAttemptAt: 6000, lastError: 'HTTP 503', updatedAt: 3005 },
+        'w',
+      );
+      assert.equal(retried, false);
+      assert.deepEqual(await statusOf(failing!.id), ['cancelled', reason]);
+      assert.equal((await queue.attemptsOf([failing!.id])).length, 1, 'the attempt itself is in the log');
+      // The slack send in flight got through: the log says so.
+      await queue.recordAttempt(
+        { deliveryId: succeeding!.id, at: 1000, durationMs: 5, ok: true, error: null, temporary: null },
+        { status: 'sent', attempts: 1, deliveredAt: 3005, lastError: null, updatedAt: 3005 },
+        'w',
+      );
+      assert.deepEqual(await statusOf(succeeding!.id), ['sent', null]);
+    });
+
+    it('counts by status and prunes old finished deliveries', async () => {
       const counts = await queue.countByStatus();
-      assert.ok(counts.failed! >= 2 && counts.sent! >= 1 && counts.digested! >= 3, JSON.stringify(counts));
+      assert.ok(counts.cancelled! >= 3 && counts.sent! >= 1 && counts.digested! >= 3, JSON.stringify(counts));
       const before = (await queue.list({ limit: 500 })).length;
       const pruned = await queue.prune(10_000);
-      assert.ok(pruned >= 6, `pruned ${pruned}`);
+      assert.ok(pruned >= 8, `pruned ${pruned}`);
       const left = await queue.list({ limit: 500 });
       assert.equal(left.length, before - pruned);
       assert.ok(
-        left.every((row) => !['sent', 'failed', 'digested'].includes(row.status)),
+        left.every((row) => !['sent', 'failed', 'digested', 'cancelled'].includes(row.status)),
         'only finished deliveries are pruned',
       );
     });
+
+    async function statusOf(id: number): Promise<[string, string | null]> {
+      const row = await queue.findById(id);
+      return [row!.status, row!.lastError];
+    }
   });
 }

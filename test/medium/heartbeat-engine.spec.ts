@@ -13,6 +13,7 @@ import { MaintenanceService } from '../../app/maintenance/maintenance.service.js
 import { HeartbeatRepository } from '../../app/heartbeats/heartbeat.repository.js';
 import { HeartbeatStore } from '../../app/heartbeats/heartbeat-store.js';
 import { AUTO_TIMEOUT } from '../../app/heartbeats/heartbeat-values.js';
+import { storageHealthOf } from '../../app/database/storage-health.js';
 import { MetricsService } from '../../app/metrics/metrics.service.js';
 import { Clock } from '../../app/runtime/clock.js';
 import { createTestDatabase, databaseKinds, openDataSource, type TestDatabase } from '../support/databases.js';
@@ -44,7 +45,7 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
     config,
     clock,
     events,
-    new HeartbeatStore(repository, events, metrics),
+    new HeartbeatStore(repository, events, metrics, storageHealthOf(dataSource)),
     repository,
     new HeartbeatMaintenance(maintenance),
     metrics,
@@ -324,6 +325,37 @@ for (const kind of databaseKinds()) {
         await stop();
         const rows = await source.query(`SELECT COUNT(*) AS n FROM "heartbeat_services"`);
         assert.equal(Number(rows[0].n), 3, 'nothing beyond the cap reaches the database');
+      } finally {
+        await source.destroy();
+        await fresh.dispose();
+      }
+    });
+
+    it('forgets services one beat created and nobody configured once they are silent for forget_unseen_days, for good', async () => {
+      const clock = new ManualClock();
+      const fresh = await createTestDatabase(kind);
+      const source = await openDataSource(fresh);
+      const exactAlarm = (config: PulseConfig) => config.alarms.push(alarm('billing', 'billing.export'));
+      try {
+        const first = await startEngine(source, clock, exactAlarm);
+        for (const name of ['stray.one', 'stray.two', 'app.stray.x', 'billing.export', 'timed.job', 'regular.job']) {
+          first.engine.update(name, { beat: true }, 'udp');
+        }
+        first.engine.update('timed.job', { beat: false, timeoutMs: AUTO_TIMEOUT }, 'udp');
+        first.engine.update('muted.job', { beat: true }, 'http');
+        first.engine.mute(first.engine.services.get('muted.job')!);
+        clock.time += MINUTE;
+        first.engine.update('regular.job', { beat: true }, 'udp');
+        const week = 7 * 24 * 60 * MINUTE;
+        assert.deepEqual(first.engine.forgetUnseen(week, clock.time + week - MINUTE - 1), [], 'nothing before the week is over');
+        clock.time += week;
+        assert.deepEqual(first.engine.forgetUnseen(week), ['app.stray.x', 'stray.one', 'stray.two']);
+        assert.equal(first.engine.alarms.alarms.get('server-stray')!.members.size, 0, 'it left its alarm');
+        await first.stop();
+
+        const second = await startEngine(source, clock, exactAlarm);
+        assert.deepEqual([...second.engine.services.keys()].sort(), ['billing.export', 'muted.job', 'regular.job', 'timed.job']);
+        await second.stop();
       } finally {
         await source.destroy();
         await fresh.dispose();

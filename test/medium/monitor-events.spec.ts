@@ -11,7 +11,7 @@ import { AlertChannelsService } from '../../app/alerts/alert-channels.service.js
 import { loadServerConfig } from '../../app/config/config.loader.js';
 import type { MonitorStateChanged } from '../../app/monitors/monitor.events.js';
 import { MonitorService } from '../../app/monitors/monitor.service.js';
-import { loadPluginModules, ROLE_PLUGIN_KINDS } from '../../app/plugin-host/plugin-loader.js';
+import { loadPluginModules } from '../../app/plugin-host/plugin-loader.js';
 import { ServerModule } from '../../app/roles/server.module.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { quietLogger } from '../support/databases.js';
@@ -27,7 +27,7 @@ describe('monitor.state-changed', () => {
   before(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-events-'));
     const { config } = loadServerConfig({ env: { PULSE_DATA_DIR: dataDir }, cwd: dataDir, defaultPath: path.join(dataDir, 'none.toml') });
-    const plugins = await loadPluginModules(ROLE_PLUGIN_KINDS.server);
+    const plugins = await loadPluginModules('server');
     context = await NestFactory.createApplicationContext(ServerModule.register({ config, logger: quietLogger, plugins }), {
       logger: quietLogger,
       abortOnError: false,

@@ -216,7 +216,7 @@ for (const kind of databaseKinds()) {
       ];
       await results.writeBatch([...old, recent], [], mergeDeltas(deltas));
       const config = new PulseConfig();
-      const cleanup = new ResultsCleanupService(results, config, new FixedClock(T0));
+      const cleanup = new ResultsCleanupService(results, config.results, new FixedClock(T0));
       const removed = await cleanup.cleanUp();
       assert.ok(removed.results >= 30, `removed ${removed.results}`);
       assert.equal(await results.countResultsBefore(T0 - config.results.retention_days * DAY), 0);

@@ -17,29 +17,35 @@ export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
   status = 200;
   responseBody = 'ok';
+  /** Extra answer headers (a redirect's `location`). */
+  responseHeaders: Record<string, string> = {};
   delayMs = 0;
 
-  private constructor(private readonly server: http.Server) {}
+  private constructor(
+    private readonly server: http.Server,
+    private readonly host: string,
+  ) {}
 
-  static async start(): Promise<HttpReceiver> {
+  /** Listens on `host` (127.0.0.1, or a veth address of a namespace the test made). */
+  static async start(host = '127.0.0.1'): Promise<HttpReceiver> {
     const server = http.createServer();
-    const receiver = new HttpReceiver(server);
+    const receiver = new HttpReceiver(server, host);
     server.on('request', (request, response) => {
       let body = '';
       request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
         receiver.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() });
-        const respond = () => response.writeHead(receiver.status, { 'content-type': 'text/plain' }).end(receiver.responseBody);
+        const respond = () => response.writeHead(receiver.status, { 'content-type': 'text/plain', ...receiver.responseHeaders }).end(receiver.responseBody);
         if (receiver.delayMs > 0) setTimeout(respond, receiver.delayMs);
         else respond();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
     return receiver;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://${this.host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async waitForRequests(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {

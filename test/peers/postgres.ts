@@ -1,7 +1,8 @@
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { postgresBinDir } from '../support/debian-peers.js';
 import { freePort } from '../support/ports.js';
 import { runCommand } from '../support/processes.js';
 
@@ -19,11 +20,7 @@ export class PostgresPeer {
   ) {}
 
   static binDir(): string | null {
-    const root = '/usr/lib/postgresql';
-    if (!existsSync(root)) return null;
-    const versions = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'initdb')));
-    versions.sort((a, b) => Number(b) - Number(a));
-    return versions[0] ? path.join(root, versions[0], 'bin') : null;
+    return postgresBinDir();
   }
 
   static async start(): Promise<PostgresPeer> {

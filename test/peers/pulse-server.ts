@@ -22,6 +22,10 @@ export interface PulseServerOptions {
   /** Run with exactly `env` (default: nothing at all) — listeners and data dir must then come from `config`. */
   cleanEnv?: boolean;
   cwd?: string;
+  /** The address the test reaches the server at (a namespace's veth address); 127.0.0.1 by default. */
+  host?: string;
+  /** How long to wait for "HTTP listening" (default 60 s: a start takes ~1 s, but far longer on a loaded machine). */
+  startTimeoutMs?: number;
 }
 
 /** A real Pulse server process on loopback, stopped by pid. */
@@ -58,10 +62,10 @@ export class PulseServer {
     const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [SERVER_ENTRY, ...args]];
     const child = startProcess(command, commandArgs, { env, cwd: options.cwd ?? dataDir, label: 'pulse server' });
     try {
-      const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/);
+      const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/, options.startTimeoutMs ?? 60_000);
       const udp = /statsd UDP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
       const tcp = /statsd TCP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
-      return new PulseServer(child, `http://127.0.0.1:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
+      return new PulseServer(child, `http://${options.host ?? '127.0.0.1'}:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
     } catch (error) {
       await child.stop();
       throw error;

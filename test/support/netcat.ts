@@ -28,7 +28,7 @@ export function netcat(
       clearTimeout(timer);
       reject(error);
     });
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { runCommand } from './processes.js';
 
 /**
@@ -20,6 +21,8 @@ export async function guardTestRange(): Promise<void> {
 export interface NamespaceHost {
   /** The address of the host inside the namespace. */
   address: string;
+  /** Our end of the veth pair, as the namespace reaches us. */
+  peerAddress: string;
   namespace: string;
   /** Runs a command inside the namespace. */
   exec(command: string, args: string[]): Promise<{ stdout: string; stderr: string }>;
@@ -30,7 +33,7 @@ export interface NamespaceHost {
  * A host in its own namespace, reachable over a veth pair. With `silent`, it never answers (its route
  * back to us is a blackhole), which is how a test makes a target time out.
  */
-export async function namespaceHost(options: { silent?: boolean } = {}): Promise<NamespaceHost> {
+export async function namespaceHost(options: { silent?: boolean; hosts?: string } = {}): Promise<NamespaceHost> {
   await guardTestRange();
   const id = randomBytes(3).toString('hex');
   const namespace = `pulse-${id}`;
@@ -49,15 +52,26 @@ export async function namespaceHost(options: { silent?: boolean } = {}): Promise
     await ip('-n', namespace, 'link', 'set', nsEnd, 'up');
     await ip('-n', namespace, 'link', 'set', 'lo', 'up');
     if (options.silent) await ip('-n', namespace, 'route', 'add', 'blackhole', `${outside}/32`);
+    // `ip netns exec` mounts /etc/netns/<name>/hosts over /etc/hosts for what runs inside: names for the
+    // namespace alone, without touching the machine's /etc/hosts.
+    if (options.hosts !== undefined) {
+      mkdirSync(`/etc/netns/${namespace}`, { recursive: true });
+      writeFileSync(`/etc/netns/${namespace}/hosts`, options.hosts);
+    }
   } catch (error) {
     await ip('netns', 'del', namespace).catch(() => undefined);
+    rmSync(`/etc/netns/${namespace}`, { recursive: true, force: true });
     throw error;
   }
   return {
     address: inside,
+    peerAddress: outside,
     namespace,
     exec: (command, args) => runCommand('ip', ['netns', 'exec', namespace, command, ...args]),
     // Deleting the namespace destroys the veth pair with it.
-    dispose: () => ip('netns', 'del', namespace),
+    dispose: async () => {
+      await ip('netns', 'del', namespace);
+      rmSync(`/etc/netns/${namespace}`, { recursive: true, force: true });
+    },
   };
 }

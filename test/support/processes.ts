@@ -9,7 +9,9 @@ export class TestProcess {
   stderr = '';
   exitCode: number | null = null;
   signal: NodeJS.Signals | null = null;
+  /** Resolves once the process has exited *and* its stdout/stderr are read to the end. */
   readonly exited: Promise<void>;
+  private finished = false;
 
   constructor(
     readonly child: ChildProcess,
@@ -21,6 +23,9 @@ export class TestProcess {
       child.once('exit', (code, signal) => {
         this.exitCode = code;
         this.signal = signal;
+      });
+      onceComplete(child, () => {
+        this.finished = true;
         resolve();
       });
     });
@@ -40,7 +45,7 @@ export class TestProcess {
     for (;;) {
       const match = pattern.exec(this.stdout) ?? pattern.exec(this.stderr);
       if (match) return match;
-      if (!this.running)
+      if (this.finished)
         throw new Error(`${this.label} exited (${this.exitCode ?? this.signal}) before printing ${pattern}:\n${this.output()}`);
       if (Date.now() > deadline) throw new Error(`${this.label} did not print ${pattern} within ${timeoutMs} ms:\n${this.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -52,7 +57,7 @@ export class TestProcess {
   }
 
   async stop(graceMs = 10_000): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.exited;
     process.kill(this.pid, 'SIGTERM');
     const timer = setTimeout(() => {
       if (this.running) process.kill(this.pid, 'SIGKILL');
@@ -62,7 +67,7 @@ export class TestProcess {
   }
 
   async kill(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) return this.exited;
     process.kill(this.pid, 'SIGKILL');
     await this.exited;
   }
@@ -83,12 +88,40 @@ export function runCommand(
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
+    let code: number | null = null;
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.once('exit', (exitCode) => (code = exitCode));
+    onceComplete(child, () => {
       if (code === 0) resolve({ stdout, stderr, code });
       else reject(Object.assign(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`), { stdout, stderr, code }));
     });
+  });
+}
+
+/** Longest wait for the pipes after the process exited: a daemon it started may keep them open. */
+const PIPE_GRACE_MS = 2000;
+
+/**
+ * Calls `done` once the child has exited and its output pipes are closed ('close', not 'exit': on
+ * 'exit' the last of stdout/stderr may still be unread). If something the child left running keeps
+ * the pipes open, `done` runs PIPE_GRACE_MS after the exit with what was read by then.
+ */
+export function onceComplete(child: ChildProcess, done: () => void): void {
+  let called = false;
+  const finish = () => {
+    if (called) return;
+    called = true;
+    done();
+  };
+  child.once('close', finish);
+  child.once('exit', () => {
+    setTimeout(() => {
+      if (called) return;
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      finish();
+    }, PIPE_GRACE_MS).unref();
   });
 }

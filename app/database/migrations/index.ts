@@ -3,10 +3,12 @@ import { FoundationPostgres1763800000000 } from './postgres/1763800000000-founda
 import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors.js';
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
+import { ConsoleSessionsPostgres1764300000000 } from './postgres/1764300000000-console-sessions.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
 import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
+import { ConsoleSessionsSqlite1764300000000 } from './sqlite/1764300000000-console-sessions.js';
 
 /**
  * Migrations run in this order; each dialect has its own SQL, and a medium test checks that after all of
@@ -17,10 +19,12 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   MonitorsSqlite1763900000000,
   HeartbeatsSqlite1764000000000,
   AlertsSqlite1764100000000,
+  ConsoleSessionsSqlite1764300000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationPostgres1763800000000,
   MonitorsPostgres1763900000000,
   HeartbeatsPostgres1764000000000,
   AlertsPostgres1764100000000,
+  ConsoleSessionsPostgres1764300000000,
 ];

@@ -7,18 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
+import { NetworkPolicy, validatePluginConfig } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { ALL_EVENTS, hostile, monitorDown } from '../../../test/fixtures/alert-events.js';
 import { SmtpSink } from '../../../test/peers/smtp-sink.js';
 import { assertGolden } from '../../../test/support/golden.js';
 import { rejectionOf } from '../../../test/support/plugin-errors.js';
 import { MailAlerter } from './mail.alerter.js';
 import { MailConfig } from './mail.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const alerter = new MailAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
-const context = (timeoutMs = 5000) => createPluginContext({ timeoutMs, logger });
+const context = (timeoutMs = 5000, network?: NetworkPolicy) => createPluginContext({ timeoutMs, logger, network });
 function config(values: Partial<MailConfig>): MailConfig {
   const result = validatePluginConfig(MailConfig, { to: 'ops@example.com', from: 'pulse@example.com', ...values });
   assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
@@ -48,7 +49,7 @@ describe('mail alerter: render', () => {
   });
 });
 
-describe('mail alerter: SMTP through smtp-sink', () => {
+describe('mail alerter: SMTP through smtp-sink', { skip: skipUnlessInstalled('smtp-sink') }, () => {
   let sink: SmtpSink;
   before(async () => {
     sink = await SmtpSink.start();
@@ -104,13 +105,28 @@ describe('mail alerter: SMTP through smtp-sink', () => {
     assert.equal(error.temporary, true);
   });
 
+  it('reaches a relay by name through the network policy, and refuses a denied one before connecting', async () => {
+    const byName = config({ server: `localhost:${sink.port}` });
+    const before = sink.messages().length;
+    await alerter.send(alerter.render(monitorDown, byName), byName, context(5000, new NetworkPolicy({ deny: ['127.0.0.2'] })));
+    await sink.waitForMessages(before + 1);
+    const denied = new NetworkPolicy({ deny: ['127.0.0.0/8', '::1'] });
+    for (const server of [`localhost:${sink.port}`, `127.0.0.1:${sink.port}`, `[::ffff:127.0.0.1]:${sink.port}`]) {
+      const error = await rejectionOf(alerter.send(alerter.render(monitorDown, byName), config({ server }), context(5000, denied)));
+      assert.equal(error.temporary, false, server);
+      assert.match(error.message, /^SMTP relay \S+ refused: (localhost resolves to )?(::ffff:)?(127\.0\.0\.1|::1) is listed in \[alerting\] deny_networks/, server);
+    }
+    assert.equal(sink.messages().length, before + 1, 'nothing reached the denied relay');
+  });
+
   it('refuses to send in clear text when STARTTLS is required but not offered', async () => {
+    const before = sink.messages().length;
     const error = await rejectionOf(
       alerter.send(alerter.render(monitorDown, config({})), config({ server: `127.0.0.1:${sink.port}`, starttls: 'always' }), context()),
     );
     assert.equal(error.temporary, false);
     assert.match(error.message, /answered 500 .* to STARTTLS$/);
-    assert.equal(sink.messages().filter((dump) => /is DOWN/.test(dump)).length, 2, 'nothing more was delivered');
+    assert.equal(sink.messages().length, before, 'nothing more was delivered');
   });
 });
 
@@ -168,6 +184,33 @@ describe('mail alerter: STARTTLS and AUTH against a TLS-capable SMTP server', ()
   after(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('speaks TLS from the first byte (tls = true) on the connection Pulse opens', async () => {
+    const implicit = new SMTPServer({
+      secure: true,
+      key: readFileSync(path.join(dir, 'key.pem')),
+      cert: readFileSync(path.join(dir, 'cert.pem')),
+      authOptional: true,
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          received.push({ secure: session.secure, body: '' });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => implicit.listen(0, '127.0.0.1', resolve));
+    try {
+      const settings = config({ server: `localhost:${(implicit.server.address() as AddressInfo).port}`, tls: true, ignore_tls_errors: true });
+      const before = received.length;
+      await alerter.send(alerter.render(monitorDown, settings), settings, context());
+      assert.equal(received.length, before + 1);
+      assert.equal(received.at(-1)!.secure, true);
+    } finally {
+      await new Promise<void>((resolve) => implicit.close(() => resolve()));
+    }
   });
 
   it('upgrades with STARTTLS and authenticates', async () => {

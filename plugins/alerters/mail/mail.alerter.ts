@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { isIP } from 'node:net';
 import {
+  AddressRefusedError,
   Alerter,
   alertHeadline,
+  ANSWER_LIMIT_BYTES,
+  DEFAULT_NETWORK_POLICY,
   eventLines,
   loadOnce,
   postForAlert,
@@ -12,6 +16,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { MailConfig } from './mail.config.js';
+import { mailForm } from './mail.form.js';
 
 export interface MailMessage {
   from: string;
@@ -32,6 +37,7 @@ const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 
   config: MailConfig,
   example: { to: 'ops@example.com, oncall@example.com' },
   secrets: ['password', 'mailgun_api_key'],
+  form: mailForm,
 })
 @Injectable()
 export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
@@ -57,14 +63,25 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
     if (!relay) throw new PluginError(`no SMTP relay configured ([mail] server = "${config.server}")`, false);
     // Loaded on first use: a server that never mails never loads nodemailer.
     const nodemailer = await loadNodemailer();
+    const network = context.network ?? DEFAULT_NETWORK_POLICY;
     const transport = nodemailer.createTransport({
       host: relay.host,
       port: relay.port,
+      // Pulse opens the connection itself, so the relay's address is checked after DNS, at connect time.
+      getSocket: (_options, callback) => {
+        network.connect(relay.host, relay.port, context.signal).then(
+          (connection) => callback(null, { connection }),
+          (error: Error) => callback(error, undefined),
+        );
+      },
+      // SPEC §13: a relay's replies are read up to 64 KiB.
+      maxResponseSize: ANSWER_LIMIT_BYTES,
       secure: config.tls,
       requireTLS: config.starttls === 'always',
       ignoreTLS: config.starttls === 'never',
       auth: config.username ? { user: config.username, pass: config.password } : undefined,
-      tls: { rejectUnauthorized: !config.ignore_tls_errors, servername: relay.host },
+      // SNI carries names only (RFC 6066); Node warns about an IP address there.
+      tls: { rejectUnauthorized: !config.ignore_tls_errors, ...(isIP(relay.host) ? {} : { servername: relay.host }) },
       connectionTimeout: context.timeoutMs,
       greetingTimeout: context.timeoutMs,
       socketTimeout: context.timeoutMs,
@@ -74,6 +91,7 @@ export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
     try {
       await transport.sendMail({ from: message.from, to: message.to, subject: message.subject, text: message.text });
     } catch (error) {
+      if (error instanceof AddressRefusedError) throw new PluginError(`SMTP relay ${config.server} refused: ${error.message}`, false);
       if (context.signal.aborted) throw new PluginError(`SMTP relay ${config.server} gave no answer within ${context.timeoutMs} ms`, true);
       throw describeSmtpError(error as SmtpError, config.server);
     } finally {

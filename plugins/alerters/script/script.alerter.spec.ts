@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { ALL_EVENTS, alarmError, hostile } from '../../../test/fixtures/alert-events.js';
 import { assertGolden } from '../../../test/support/golden.js';
 import { rejectionOf } from '../../../test/support/plugin-errors.js';

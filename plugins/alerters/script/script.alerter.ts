@@ -11,6 +11,7 @@ import {
   type PluginLogger,
 } from '../../../app/plugin-host/index.js';
 import { ScriptConfig } from './script.config.js';
+import { scriptForm } from './script.form.js';
 
 export interface ScriptMessage {
   path: string;
@@ -21,6 +22,8 @@ export interface ScriptMessage {
 /** SPEC §7 / Lovebeat: a script that runs longer is killed. */
 export const SCRIPT_TIME_LIMIT_MS = 10_000;
 const KILL_GRACE_MS = 2_000;
+/** After the script exits, how long its output pipes may stay open (held by something that left its group). */
+const PIPE_GRACE_MS = 1_000;
 /** Output kept for the log, per stream; the rest is read and counted, so the script never blocks on a full pipe. */
 const LOG_BYTES = 16 * 1024;
 const LOG_LINES = 50;
@@ -32,7 +35,15 @@ const EXIT_TEMPFAIL = 75;
  * plus PULSE_*). No shell is involved, so nothing in a name is ever interpreted. The script runs in its
  * own process group: on timeout, and when it exits, the whole group is killed, leftover children included.
  */
-@Alerter({ id: 'script', title: 'Script', config: ScriptConfig, example: { path: '/usr/local/bin/pulse-alert.sh' } })
+@Alerter({
+  id: 'script',
+  title: 'Script',
+  config: ScriptConfig,
+  example: { path: '/etc/lillydoo-pulse/alert-scripts/notify.sh' },
+  form: scriptForm,
+  // Core lets channels made through the API name only executables under [alerting] script_dir.
+  executables: ['path'],
+})
 @Injectable()
 export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage> {
   render(event: AlertEvent, config: ScriptConfig): ScriptMessage {
@@ -97,8 +108,17 @@ export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage>
       });
       child.once('exit', (code, signal) => {
         cleanUp();
-        // The script is done; children it left behind (still holding our pipes) go with it.
+        // The script is done; children it left behind (still holding our pipes) go with it. Its last
+        // output may still be in the pipes: read them to the end ('close'), unless something that
+        // escaped the group keeps them open.
         killGroup('SIGKILL');
+        const pipesClosed = new Promise<void>((closed) => {
+          child.once('close', () => closed());
+          setTimeout(closed, PIPE_GRACE_MS).unref();
+        });
+        void pipesClosed.then(() => settle(code, signal));
+      });
+      const settle = (code: number | null, signal: NodeJS.Signals | null) => {
         child.stdout.destroy();
         child.stderr.destroy();
         stdout.flush();
@@ -110,7 +130,7 @@ export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage>
         const last = stderr.lastLine();
         const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         reject(new PluginError(`script ${message.path} ${why}${last ? `: ${last}` : ''}`, code === EXIT_TEMPFAIL));
-      });
+      };
     });
   }
 }

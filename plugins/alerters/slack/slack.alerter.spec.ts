@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { PluginError } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { ALL_EVENTS, hostile, monitorDown, monitorRecovered } from '../../../test/fixtures/alert-events.js';
 import { HttpReceiver } from '../../../test/peers/http-receiver.js';
 import { assertGolden } from '../../../test/support/golden.js';

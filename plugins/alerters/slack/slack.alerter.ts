@@ -10,6 +10,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { SlackConfig } from './slack.config.js';
+import { slackForm } from './slack.form.js';
 
 export interface SlackMessage {
   webhookUrl: string;
@@ -34,6 +35,7 @@ function colour(event: AlertEvent): string {
   config: SlackConfig,
   example: { channel: '#ops', webhook_url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
   secrets: ['webhook_url'],
+  form: slackForm,
 })
 @Injectable()
 export class SlackAlerter implements AlerterPlugin<SlackConfig, SlackMessage> {

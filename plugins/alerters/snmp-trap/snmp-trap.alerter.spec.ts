@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { PluginError } from '../../../app/plugin-host/contracts.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
+import { PluginError } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
+import { validatePluginConfig } from '../../../app/plugin-host/index.js';
 import { ALL_EVENTS, monitorDown, monitorRecovered, testMessage } from '../../../test/fixtures/alert-events.js';
 import { MIB_DIRS, Snmptrapd } from '../../../test/peers/snmptrapd.js';
 import { assertGolden } from '../../../test/support/golden.js';
 import { defaultEngineId, SnmpTrapAlerter } from './snmp-trap.alerter.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const alerter = new SnmpTrapAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
@@ -29,7 +30,7 @@ function config(values: Record<string, unknown>): SnmpTrapConfig {
   return result.value;
 }
 
-describe('snmp-trap alerter', () => {
+describe('snmp-trap alerter', { skip: skipUnlessInstalled('snmptrapd', 'snmptranslate') }, () => {
   let trapd: Snmptrapd;
   before(async () => {
     trapd = await Snmptrapd.start(USER);

@@ -12,6 +12,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { SnmpTrapConfig } from './snmp-trap.config.js';
+import { snmpTrapForm } from './snmp-trap.form.js';
 
 const loadNetSnmp = loadOnce(() => import('net-snmp').then((module) => module.default));
 type NetSnmpModule = Awaited<ReturnType<typeof loadNetSnmp>>;
@@ -62,6 +63,7 @@ export function defaultEngineId(hostname = os.hostname()): string {
     priv_key: 'example-priv',
   },
   secrets: ['community', 'auth_key', 'priv_key'],
+  form: snmpTrapForm,
 })
 @Injectable()
 export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessage> {

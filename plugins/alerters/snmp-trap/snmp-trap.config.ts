@@ -1,5 +1,8 @@
 import { IsIn, IsString, Matches } from 'class-validator';
 
+export const AUTH_PROTOCOLS = ['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+export const PRIV_PROTOCOLS = ['', 'des', 'aes', 'aes256b', 'aes256r'] as const;
+
 /** Lovebeat-style `[alerts.NAME]` keys `snmp_trap`, `snmp_version`, `snmp_community`, `snmp_user`… map onto these. */
 export class SnmpTrapConfig {
   /** Receiver "host:port" (port 162 when left out). */
@@ -12,10 +15,10 @@ export class SnmpTrapConfig {
 
   /** SNMPv3 user; with keys set the security level is authNoPriv / authPriv. */
   @IsString({ message: 'must be a string' }) user = '';
-  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
+  @IsIn(AUTH_PROTOCOLS, { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
   auth_protocol = '';
   @IsString({ message: 'must be a string' }) auth_key = '';
-  @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) priv_protocol = '';
+  @IsIn(PRIV_PROTOCOLS, { message: 'must be one of des, aes, aes256b, aes256r' }) priv_protocol = '';
   @IsString({ message: 'must be a string' }) priv_key = '';
 
   /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { NetworkPolicy } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { ALL_EVENTS, alarmError, monitorDown } from '../../../test/fixtures/alert-events.js';
 import { HttpReceiver } from '../../../test/peers/http-receiver.js';
 import { assertGolden } from '../../../test/support/golden.js';
@@ -10,7 +11,7 @@ import { WebhookConfig } from './webhook.config.js';
 
 const alerter = new WebhookAlerter();
 const logger = { debug() {}, info() {}, warn() {} };
-const context = (timeoutMs = 5000) => createPluginContext({ timeoutMs, logger });
+const context = (timeoutMs = 5000, network?: NetworkPolicy) => createPluginContext({ timeoutMs, logger, network });
 const config = (url: string, headers: Record<string, string> = {}) => Object.assign(new WebhookConfig(), { url, headers });
 
 describe('webhook alerter', () => {
@@ -76,6 +77,22 @@ describe('webhook alerter', () => {
     const refused = await rejectionOf(alerter.send(alerter.render(monitorDown, config(closedUrl)), config(closedUrl), context()));
     assert.equal(refused.temporary, true);
     assert.match(refused.message, /ECONNREFUSED/);
+  });
+
+  it('posts to a receiver named by host name, and refuses denied addresses before sending anything', async () => {
+    receiver.status = 200;
+    const port = new URL(receiver.url).port;
+    const byName = config(`http://localhost:${port}/named`);
+    await alerter.send(alerter.render(monitorDown, byName), byName, context(5000, new NetworkPolicy({ deny: ['127.0.0.2'] })));
+    assert.equal(receiver.requests.at(-1)!.path, '/named');
+    const before = receiver.requests.length;
+    const denied = new NetworkPolicy({ deny: ['127.0.0.0/8', '::1'] });
+    for (const url of [`http://localhost:${port}/x`, `${receiver.url}/x`, `http://2130706433:${port}/x`, `http://[::ffff:7f00:1]:${port}/x`]) {
+      const error = await rejectionOf(alerter.send(alerter.render(monitorDown, config(url)), config(url), context(5000, denied)));
+      assert.equal(error.temporary, false, url);
+      assert.match(error.message, /^webhook \S+ refused: .* is listed in \[alerting\] deny_networks \((127\.0\.0\.0\/8|::1)\)/, url);
+    }
+    assert.equal(receiver.requests.length, before, 'no request reached the receiver');
   });
 
   it('gives up on a receiver that does not answer within the timeout (temporary)', async () => {

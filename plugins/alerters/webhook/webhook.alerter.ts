@@ -9,6 +9,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { WebhookConfig } from './webhook.config.js';
+import { webhookForm } from './webhook.form.js';
 
 export interface WebhookMessage {
   url: string;
@@ -29,6 +30,9 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'use
   title: 'Webhook',
   config: WebhookConfig,
   example: { url: 'https://hooks.example.com/pulse', headers: { Authorization: 'Bearer example' } },
+  form: webhookForm,
+  // Header values carry credentials (Authorization, API keys): each is masked in every view.
+  secrets: ['headers'],
 })
 @Injectable()
 export class WebhookAlerter implements AlerterPlugin<WebhookConfig, WebhookMessage> {

@@ -12,6 +12,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { HttpConfig } from './http.config.js';
+import { httpForm } from './http.form.js';
 
 /** The body is read up to this size for keyword checks; the rest is not downloaded. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -37,6 +38,7 @@ interface Answer {
   config: HttpConfig,
   example: { method: 'GET', accepted_codes: ['200-299'], keyword: 'Welcome', max_latency_ms: 2000 },
   target: { label: 'URL', placeholder: 'https://www.example.com/health' },
+  form: httpForm,
 })
 @Injectable()
 export class HttpCheck implements CheckPlugin<HttpConfig> {

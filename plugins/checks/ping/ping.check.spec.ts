@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { canUseNamespaces, guardTestRange } from '../../../test/support/netns.js';
 import { FpingBatcher, parseFpingLine, pingTiming } from './fping-batcher.js';
 import { judge, PingCheck } from './ping.check.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
+
+const needsFping = { skip: skipUnlessInstalled('fping') };
+const noNamespaces =
+  (!canUseNamespaces && 'needs root to add the unreachable route for 198.18.0.0/15') || skipUnlessInstalled('ip', 'fping');
 
 const logger = { debug() {}, info() {}, warn() {} };
 const check = new PingCheck();
 const run = (target: string, count = 3, timeoutMs = 5000) => check.run(target, { count }, createPluginContext({ timeoutMs, logger }));
 
 describe('ping check', () => {
-  it('is up with the average round trip when every echo comes back', async () => {
+  it('is up with the average round trip when every echo comes back', needsFping, async () => {
     const result = await run('127.0.0.1');
     assert.equal(result.status, 'up');
     assert.match(result.message, /^0\/3 packets lost, avg [\d.]+ ms$/);
@@ -19,13 +24,13 @@ describe('ping check', () => {
     assert.equal((await run('::1', 2)).status, 'up', 'IPv6 too');
   });
 
-  it('pings many hosts at once and answers each caller', async () => {
+  it('pings many hosts at once and answers each caller', needsFping, async () => {
     const targets = Array.from({ length: 40 }, (_unused, index) => `127.0.0.${(index % 20) + 1}`);
     const results = await Promise.all(targets.map((target) => run(target, 1)));
     assert.deepEqual(new Set(results.map((result) => result.status)), new Set(['up']));
   });
 
-  describe('unreachable hosts', { skip: !canUseNamespaces && 'needs root to add the unreachable route for 198.18.0.0/15' }, () => {
+  describe('unreachable hosts', { skip: noNamespaces }, () => {
     before(() => guardTestRange());
 
     it('is down with "3/3 packets lost" when nothing answers', async () => {

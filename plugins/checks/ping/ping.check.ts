@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { abortableCheck, Check, roundMs, type CheckPlugin, type CheckResult, type PluginContext } from '../../../app/plugin-host/index.js';
 import { FpingBatcher } from './fping-batcher.js';
 import { PingConfig } from './ping.config.js';
+import { pingForm } from './ping.form.js';
 
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
@@ -13,6 +14,7 @@ const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])
   config: PingConfig,
   example: { count: 5 },
   target: { label: 'Host name or IP address', placeholder: 'router.example.com' },
+  form: pingForm,
 })
 @Injectable()
 export class PingCheck implements CheckPlugin<PingConfig> {

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { canUseNamespaces, namespaceHost, type NamespaceHost } from '../../../test/support/netns.js';
 import { PortCheck } from './port.check.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
+
+const noNamespaces = (!canUseNamespaces && 'needs root for a network namespace') || skipUnlessInstalled('ip');
 
 const logger = { debug() {}, info() {}, warn() {} };
 const check = new PortCheck();
@@ -56,7 +59,7 @@ describe('port check', () => {
     );
   });
 
-  describe('unreachable and silent hosts', { skip: !canUseNamespaces && 'needs root for a network namespace' }, () => {
+  describe('unreachable and silent hosts', { skip: noNamespaces }, () => {
     let silent: NamespaceHost;
     before(async () => {
       silent = await namespaceHost({ silent: true });

@@ -12,6 +12,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { PortConfig } from './port.config.js';
+import { portForm } from './port.form.js';
 
 /** TCP connect to host:port within the monitor's timeout: open → up, anything else → down. */
 @Check({
@@ -20,6 +21,7 @@ import { PortConfig } from './port.config.js';
   config: PortConfig,
   example: {},
   target: { label: 'Host and port', placeholder: 'db.example.com:5432' },
+  form: portForm,
 })
 @Injectable()
 export class PortCheck implements CheckPlugin<PortConfig> {

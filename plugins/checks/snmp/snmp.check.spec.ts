@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { validatePluginConfig } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { SNMPD_COMMUNITY, SNMPD_SYSNAME, SNMPD_SYSSERVICES, SNMPD_V3, SnmpdPeer } from '../../../test/peers/snmpd.js';
 import { SnmpCheck } from './snmp.check.js';
 import { SnmpConfig } from './snmp.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const logger = { debug() {}, info() {}, warn() {} };
 const check = new SnmpCheck();
@@ -18,7 +19,7 @@ function config(options: Record<string, unknown>): SnmpConfig {
   return validated.value;
 }
 
-describe('snmp check against snmpd', () => {
+describe('snmp check against snmpd', { skip: skipUnlessInstalled('snmpd') }, () => {
   let snmpd: SnmpdPeer;
   const v2c = (options: Record<string, unknown>, timeoutMs = 3000) =>
     check.run(snmpd.target, config({ community: SNMPD_COMMUNITY, ...options }), createPluginContext({ timeoutMs, logger }));

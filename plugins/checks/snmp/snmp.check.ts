@@ -15,6 +15,7 @@ import {
   type PluginContext,
 } from '../../../app/plugin-host/index.js';
 import { SnmpConfig } from './snmp.config.js';
+import { snmpForm } from './snmp.form.js';
 
 type Reading = { oid: string; value: string | number };
 
@@ -30,6 +31,7 @@ type NetSnmpModule = Awaited<ReturnType<typeof netSnmp>>;
   example: { version: '2c', community: 'public', oids: ['1.3.6.1.2.1.1.3.0'] },
   target: { label: 'Host (and UDP port, default 161)', placeholder: 'switch-01.example.com:161' },
   secrets: ['community', 'auth_key', 'priv_key'],
+  form: snmpForm,
 })
 @Injectable()
 export class SnmpCheck implements CheckPlugin<SnmpConfig> {

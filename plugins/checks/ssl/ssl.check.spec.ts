@@ -4,19 +4,20 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { validatePluginConfig } from '../../../app/plugin-host/plugin-config.js';
-import { createPluginContext } from '../../../app/plugin-host/plugin-context.js';
+import { validatePluginConfig } from '../../../app/plugin-host/index.js';
+import { createPluginContext } from '../../../app/plugin-host/testing.js';
 import { CertificateFactory, daysFromNow, type IssuedCertificate } from '../../../test/peers/certificates.js';
 import { OpensslServer } from '../../../test/peers/openssl-server.js';
 import { freePort } from '../../../test/support/ports.js';
 import { SslCheck } from './ssl.check.js';
 import { SslConfig } from './ssl.config.js';
+import { skipUnlessInstalled } from '../../../test/support/debian-peers.js';
 
 const logger = { debug() {}, info() {}, warn() {} };
 const check = new SslCheck();
 const HOST_NAMES = ['localhost', '127.0.0.1'];
 
-describe('ssl check against openssl s_server', () => {
+describe('ssl check against openssl s_server', { skip: skipUnlessInstalled('openssl') }, () => {
   const certificates = new CertificateFactory();
   const servers: OpensslServer[] = [];
   let ca: IssuedCertificate;

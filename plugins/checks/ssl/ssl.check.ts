@@ -14,6 +14,7 @@ import {
 } from '../../../app/plugin-host/index.js';
 import { certificateReader, type CertificateDetails } from './certificate-details.js';
 import { SslConfig } from './ssl.config.js';
+import { sslForm } from './ssl.form.js';
 
 const DAY_MS = 86_400_000;
 /** Verification errors that only say "this chain does not end at a CA we trust": what allow_self_signed accepts. */
@@ -44,6 +45,7 @@ const TRUST_WORDS: Record<string, string> = {
   config: SslConfig,
   example: { warn_days: 21 },
   target: { label: 'Host (and port, default 443)', placeholder: 'www.example.com:443' },
+  form: sslForm,
 })
 @Injectable()
 export class SslCheck implements CheckPlugin<SslConfig> {

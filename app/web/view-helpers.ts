@@ -1,0 +1,85 @@
+/**
+ * Pure formatting for templates (registered as Handlebars helpers by the view engine). Each returns plain
+ * text, which Handlebars escapes like any other value.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** `2026-12-01 17:21 UTC`: one unambiguous form for every reader of a shared console. */
+export function formatDateTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}
+
+export function isoDateTime(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? '' : new Date(ms).toISOString();
+}
+
+/** `just now`, `5 min ago`, `3 h ago`, `2 days ago`, `in 29 days`. */
+export function relativeTime(ms: number | null | undefined, now: number): string {
+  if (ms === null || ms === undefined) return 'never';
+  const delta = now - ms;
+  const future = delta < 0;
+  const abs = Math.abs(delta);
+  if (abs < MINUTE) return future ? 'in under a minute' : 'just now';
+  let text: string;
+  if (abs < HOUR) text = `${Math.floor(abs / MINUTE)} min`;
+  else if (abs < DAY) text = `${Math.floor(abs / HOUR)} h`;
+  else text = pluralize(Math.floor(abs / DAY), 'day');
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+/** `250 ms`, `1.2 s`, `45 s`, `5 min`, `3 h 20 min`, `2 d 4 h`. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < MINUTE) return `${Math.round(ms / 1000)} s`;
+  if (ms < HOUR) return `${Math.floor(ms / MINUTE)} min`;
+  if (ms < DAY) {
+    const minutes = Math.floor((ms % HOUR) / MINUTE);
+    return minutes ? `${Math.floor(ms / HOUR)} h ${minutes} min` : `${Math.floor(ms / HOUR)} h`;
+  }
+  const hours = Math.floor((ms % DAY) / HOUR);
+  return hours ? `${Math.floor(ms / DAY)} d ${hours} h` : `${Math.floor(ms / DAY)} d`;
+}
+
+/** `1 token`, `3 tokens`, `0 tokens`; irregular plurals passed in. */
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** How a state reads: a word for every state, and a tone the stylesheet colours (never colour alone). */
+export interface StateView {
+  label: string;
+  tone: 'ok' | 'bad' | 'warn' | 'idle' | 'info';
+}
+
+const STATES: Record<string, StateView> = {
+  up: { label: 'Up', tone: 'ok' },
+  ok: { label: 'OK', tone: 'ok' },
+  active: { label: 'Active', tone: 'ok' },
+  down: { label: 'Down', tone: 'bad' },
+  error: { label: 'Error', tone: 'bad' },
+  failed: { label: 'Failed', tone: 'bad' },
+  warning: { label: 'Warning', tone: 'warn' },
+  degraded: { label: 'Degraded', tone: 'warn' },
+  expired: { label: 'Expired', tone: 'warn' },
+  revoked: { label: 'Revoked', tone: 'idle' },
+  paused: { label: 'Paused', tone: 'idle' },
+  muted: { label: 'Muted', tone: 'idle' },
+  pending: { label: 'Pending', tone: 'info' },
+  unknown: { label: 'Unknown', tone: 'info' },
+  maintenance: { label: 'Maintenance', tone: 'info' },
+};
+
+export function stateView(state: string): StateView {
+  return STATES[state] ?? { label: state ? state.charAt(0).toUpperCase() + state.slice(1) : 'Unknown', tone: 'info' };
+}

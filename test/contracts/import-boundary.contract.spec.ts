@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { projectRoot } from '../../app/runtime/project-files.js';
+import { importSpecifiers } from '../support/import-specifiers.js';
+
+/** The SDK plugins import, and the entry their specs may use besides (with `test/`). */
+const SDK = 'app/plugin-host/index.ts';
+const SDK_TESTING = 'app/plugin-host/testing.ts';
+/** The files in app/ that may import a computed module name: the loaders that find plugin folders at run time. */
+const PLUGIN_LOADERS = ['app/plugin-host/plugin-loader.ts', 'app/plugin-host/drop-in-loader.ts'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(projectRoot, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return sourceFiles(relative);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [relative] : [];
+  });
+}
+
+/** The project file a relative specifier names (`../x.js` → `app/x.ts`), or null for a package. */
+function resolved(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+  return target.replace(/\.js$/, '.ts');
+}
+
+/** What `file` may not import, as "file:line imports specifier (why)". */
+function violations(file: string, source: string): string[] {
+  const isSpec = file.endsWith('.spec.ts');
+  const found: string[] = [];
+  for (const { specifier, line } of importSpecifiers(source)) {
+    const at = `${file}:${line}`;
+    const target = specifier === null ? null : resolved(file, specifier);
+    if (file.startsWith('plugins/')) {
+      const folder = file.split('/').slice(0, 3).join('/');
+      if (specifier === null) found.push(`${at} imports a computed module name (plugins import packages and the SDK by name)`);
+      else if (target === null || target.startsWith(`${folder}/`) || target === SDK) continue;
+      else if (isSpec && (target === SDK_TESTING || target.startsWith('test/'))) continue;
+      else
+        found.push(
+          `${at} imports ${specifier}: a plugin imports only the SDK (${SDK.replace('.ts', '.js')})${isSpec ? `, ${SDK_TESTING.replace('.ts', '.js')} and test/` : ''}, its own folder and packages`,
+        );
+    } else {
+      if (specifier === null && !PLUGIN_LOADERS.includes(file))
+        found.push(`${at} imports a computed module name (only the plugin loaders may)`);
+      else if (target?.startsWith('plugins/'))
+        found.push(`${at} imports ${specifier}: app/ never imports a plugin (the loader finds them)`);
+      else if (target?.startsWith('test/') && !isSpec) found.push(`${at} imports ${specifier}: app/ never depends on test code`);
+    }
+  }
+  return found;
+}
+
+describe('plugin boundary (imports)', () => {
+  const files = [...sourceFiles('app'), ...sourceFiles('plugins')];
+
+  it('reads every file of app/ and plugins/', () => {
+    assert.ok(files.includes('app/plugin-host/index.ts') && files.includes('plugins/checks/http/http.check.ts'));
+    assert.ok(files.length > 150, `${files.length} files`);
+  });
+
+  it('keeps plugins to the SDK and app/ away from plugins', () => {
+    const found = files.flatMap((file) => violations(file, readFileSync(path.join(projectRoot, file), 'utf8')));
+    assert.deepEqual(found, []);
+  });
+
+  it('names a violation with its file, line and rule', () => {
+    const plugin = [
+      "import { Check } from '../../../app/plugin-host/index.js';",
+      "import { MonitorService } from '../../../app/monitors/monitor.service.js';",
+      "import type { PluginContext } from '../../../app/plugin-host/contracts.js';",
+      "export { helper } from '../../alerters/mail/mail.config.js';",
+      "import { parse } from './own-helper.js';",
+      "import snmp from 'net-snmp';",
+      "const lazy = () => import('../../../app/http/api-error.js');",
+      "import { certificates } from '../../../test/peers/certificates.js';",
+    ].join('\n');
+    assert.deepEqual(
+      violations('plugins/checks/demo/demo.check.ts', plugin).map((problem) => problem.split(': a plugin')[0]),
+      [
+        'plugins/checks/demo/demo.check.ts:2 imports ../../../app/monitors/monitor.service.js',
+        'plugins/checks/demo/demo.check.ts:3 imports ../../../app/plugin-host/contracts.js',
+        'plugins/checks/demo/demo.check.ts:4 imports ../../alerters/mail/mail.config.js',
+        'plugins/checks/demo/demo.check.ts:7 imports ../../../app/http/api-error.js',
+        'plugins/checks/demo/demo.check.ts:8 imports ../../../test/peers/certificates.js',
+      ],
+    );
+    assert.deepEqual(
+      violations('plugins/checks/demo/demo.check.spec.ts', plugin).map((problem) => problem.split(' imports ')[0]),
+      [
+        'plugins/checks/demo/demo.check.spec.ts:2',
+        'plugins/checks/demo/demo.check.spec.ts:3',
+        'plugins/checks/demo/demo.check.spec.ts:4',
+        'plugins/checks/demo/demo.check.spec.ts:7',
+      ],
+      'a spec may use test/ and the testing entry, nothing more',
+    );
+    assert.deepEqual(
+      violations(
+        'app/monitors/monitor.service.ts',
+        "import { HttpConfig } from '../../plugins/checks/http/http.config.js';\nimport x from '../../test/support/ports.js';",
+      ).length,
+      2,
+    );
+  });
+});

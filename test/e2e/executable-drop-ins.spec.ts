@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
+import { HttpReceiver } from '../peers/http-receiver.js';
+import { PulseServer } from '../peers/pulse-server.js';
+import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from '../support/example-plugins.js';
+import { runCommand } from '../support/processes.js';
+import { waitUntil } from '../support/wait.js';
+
+const TOKENS = { poller: `sw_poller_${'7c'.repeat(32)}`, agent: `sw_agent_${'8d'.repeat(32)}` };
+const EXECUTABLES = {
+  server: 'lillydoo-pulse-linux-x64',
+  poller: 'lillydoo-pulse-poller-linux-x64',
+  agent: 'lillydoo-pulse-agent-linux-x64',
+};
+
+/**
+ * SPEC §11 in the single executables (Node SEA: no node_modules, the SDK inside the bundle): the example
+ * drop-ins, installed in `[plugins] dir` outside the checkout, are loaded and work; a broken one refuses
+ * the start naming its folder.
+ */
+describe('drop-in plugins in the single executables', () => {
+  let examples: ReturnType<typeof buildExamplePlugins>;
+  let home: string;
+  const installed: Record<keyof typeof EXECUTABLES, string> = { server: '', poller: '', agent: '' };
+
+  before(async () => {
+    await buildBinaries({ arches: ['x64'] });
+    examples = buildExamplePlugins();
+    // Each executable alone in an empty directory, run with an empty environment.
+    home = mkdtempSync(path.join(os.tmpdir(), 'pulse-exe-drop-ins-'));
+    for (const [role, name] of Object.entries(EXECUTABLES) as [keyof typeof EXECUTABLES, string][]) {
+      mkdirSync(path.join(home, role));
+      installed[role] = path.join(home, role, name);
+      copyFileSync(path.join(BIN_DIR, name), installed[role]);
+    }
+  });
+  after(() => {
+    examples?.remove();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  /** The server executable with `[plugins] dir` and these extra lines of config. */
+  const startServer = (pluginsDir: string, extra = '') => {
+    const dataDir = mkdtempSync(path.join(home, 'data-'));
+    return PulseServer.start({
+      executable: installed.server,
+      cleanEnv: true,
+      cwd: path.dirname(installed.server),
+      dataDir,
+      config: serverConfig(dataDir, pluginsDir, extra),
+    });
+  };
+  const serverConfig = (dataDir: string, pluginsDir: string, extra = '') =>
+    [
+      `data_dir = ${JSON.stringify(dataDir)}`,
+      '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"',
+      `[plugins]\ndir = ${JSON.stringify(pluginsDir)}`,
+      extra,
+    ].join('\n');
+
+  describe('the server', () => {
+    let server: PulseServer;
+    let receiver: HttpReceiver;
+    let smtp: Awaited<ReturnType<typeof bannerServer>>;
+
+    before(async () => {
+      receiver = await HttpReceiver.start();
+      smtp = await bannerServer('220 relay.example.test ESMTP Pulse test');
+      server = await startServer(
+        examples.pluginsDir,
+        `[alerts.phones-from-file]\ntype = "ntfy"\noptions = { server = ${JSON.stringify(receiver.url)}, topic = "exe-file" }\n`,
+      );
+    });
+    after(async () => {
+      await server?.dispose();
+      await receiver?.stop();
+      await smtp?.close();
+    });
+
+    it('loads the example check and alerter and says so at start', () => {
+      assert.match(
+        server.process.stderr,
+        /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\); alerters: .*ntfy \(drop-in 1\.0\.0\)/,
+      );
+    });
+
+    it('runs the example check as a monitor', async () => {
+      const token = server.adminToken;
+      const created = await server.request('POST', '/api/monitors', {
+        token,
+        json: {
+          name: 'Relay',
+          type: 'tcp-banner',
+          target: `127.0.0.1:${smtp.port}`,
+          options: { expect: 'ESMTP' },
+          interval: 5,
+          timeout: 4,
+        },
+      });
+      assert.equal(created.status, 201, created.text);
+      const up = await waitUntil('the tcp-banner monitor to come up', async () => {
+        const seen = await server.request('GET', `/api/monitors/${created.json.id}`, { token });
+        return seen.json.status === 'up' ? seen.json : null;
+      });
+      assert.equal(up.message, '220 relay.example.test ESMTP Pulse test');
+    });
+
+    it('delivers through the example alerter, for a channel from the API and one from the file', async () => {
+      const token = server.adminToken;
+      const created = await server.request('POST', '/api/alerts', {
+        token,
+        json: { name: 'phones', type: 'ntfy', settings: { server: receiver.url, topic: 'exe-api', priority: 'urgent' } },
+      });
+      assert.equal(created.status, 201, created.text);
+      const before = receiver.requests.length;
+      for (const channel of ['phones', 'phones-from-file']) {
+        const sent = await server.request('POST', `/api/alerts/${channel}/test`, { token });
+        assert.equal(sent.json.deliveries?.[0]?.status, 'sent', sent.text);
+      }
+      const topics = (await receiver.waitForRequests(before + 2)).slice(before).map((request) => JSON.parse(request.body).topic);
+      assert.deepEqual(topics, ['exe-api', 'exe-file']);
+    });
+  });
+
+  it('the poller executable loads the example check and says so in its start-up log', async () => {
+    const result = await startRemote('poller', examples.pluginsDir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\)\n/);
+  });
+
+  it('the agent executable loads the example collector and says so in its start-up log', async () => {
+    const result = await startRemote('agent', examples.pluginsDir);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /plugins: collectors: processes \(drop-in 1\.0\.0\)\n/);
+  });
+
+  it('the server and poller executables refuse each broken drop-in, naming its folder and the reason', async () => {
+    const broken = brokenDropIns(examples.pluginsDir, path.join(examples.work, 'broken'));
+    for (const item of broken) {
+      const data = mkdtempSync(path.join(home, 'refused-'));
+      const file = path.join(data, 'server.toml');
+      writeFileSync(file, serverConfig(data, item.dir));
+      const runs = {
+        server: await runCommand(installed.server, ['--config', file], { env: {}, cwd: data }).catch((error: Failure) => error),
+        poller: await startRemote('poller', item.dir),
+      };
+      for (const [role, refused] of Object.entries(runs)) assertRefused(refused, item, `the ${role} executable`);
+    }
+  });
+
+  type Failure = { code: number; stdout: string; stderr: string };
+
+  async function startRemote(role: 'poller' | 'agent', pluginsDir: string): Promise<Failure> {
+    const file = path.join(home, `${role}-${Date.now()}-${Math.random().toString(16).slice(2)}.conf`);
+    writeFileSync(
+      file,
+      `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`,
+    );
+    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]) }).catch(
+      (error: Failure) => error,
+    );
+  }
+});
