@@ -17,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN_DIR, buildBinaries, ROLES, type Arch } from './build-binaries.js';
+import { ROLE_NAMES, ROLES, type Role } from '../app/runtime/roles.js';
+import { BIN_DIR, buildBinaries, type Arch } from './build-binaries.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const applianceDir = path.join(root, 'appliance');
@@ -109,7 +110,7 @@ function stage(source: string, target: string): void {
   }
 }
 
-function executableName(role: keyof typeof ROLES, arch: Arch): string {
+function executableName(role: Role, arch: Arch): string {
   return `${ROLES[role].executable}-linux-${arch}`;
 }
 
@@ -128,7 +129,7 @@ function stageSource(arch: Arch, version: string, maintainer: string, withDownlo
     cpSync(path.join(applianceDir, 'systemd', `${name}.service`), path.join(sourceDir, 'debian', `${name}.service`));
   }
   cpSync(path.join(applianceDir, 'systemd', 'lillydoo-pulse.sysusers'), path.join(sourceDir, 'sysusers', 'lillydoo-pulse.conf'));
-  for (const role of Object.keys(ROLES) as (keyof typeof ROLES)[]) {
+  for (const role of ROLE_NAMES) {
     stage(path.join(BIN_DIR, executableName(role, arch)), path.join(sourceDir, 'bin', ROLES[role].executable));
   }
   for (const role of withDownloads ? (['agent', 'poller'] as const) : []) {
@@ -148,7 +149,7 @@ function inputsDigest(version: string, maintainer: string, arch: Arch, withDownl
   const inputs = [
     ...filesUnder(path.join(applianceDir, 'deb')),
     ...filesUnder(path.join(applianceDir, 'systemd')),
-    ...(Object.keys(ROLES) as (keyof typeof ROLES)[]).map((role) => path.join(BIN_DIR, executableName(role, arch))),
+    ...ROLE_NAMES.map((role) => path.join(BIN_DIR, executableName(role, arch))),
     ...(['agent', 'poller'] as const).flatMap((role) =>
       (Object.keys(DEB_ARCH) as Arch[]).map((a) => path.join(BIN_DIR, executableName(role, a))),
     ),
