@@ -1,15 +1,29 @@
-import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
-import type { ServiceRecord, ServiceState } from '../heartbeats/service-record.js';
+import type { ServiceSnapshot } from '../heartbeats/service-record.js';
+import { globVariables } from '../runtime/service-glob.js';
+import type { AlarmStateChanged } from './alarm.events.js';
 import { AlarmMatcher, type AlarmDefinition } from './alarm-pattern.js';
-import { globVariables } from './service-glob.js';
 import type { HeartbeatAlarmEntity } from './alarm.entity.js';
 
 export type AlarmState = 'ok' | 'error';
 
+/** An alarm as everything outside the alarm book sees it: read-only. */
+export interface AlarmSnapshot {
+  readonly name: string;
+  readonly state: AlarmState;
+  readonly incidentNbr: number;
+  /** Its services' names, in the order they joined. */
+  readonly members: ReadonlySet<string>;
+  /** Its services in error. */
+  readonly failed: ReadonlySet<string>;
+  readonly definition: Readonly<AlarmDefinition>;
+  readonly lastStateChange: number;
+  readonly createdAt: number;
+}
+
 /** The longest alarm name kept (the column's size); a template filled with long segments beyond it is skipped. */
 const MAX_ALARM_NAME = 512;
 
-export class AlarmRecord {
+export class AlarmRecord implements AlarmSnapshot {
   state: AlarmState = 'ok';
   incidentNbr = 0;
   readonly members = new Set<string>();
@@ -50,11 +64,27 @@ export class AlarmBook {
   private matchers: AlarmMatcher[] = [];
   /** Patterns without `*` or `$var`: service names an alarm spells out. */
   private exactNames = new Set<string>();
-  readonly alarms = new Map<string, AlarmRecord>();
+  private readonly alarms = new Map<string, AlarmRecord>();
+  private changes = 0;
   /** Saved alarms waiting for their first member after a restart (state and incident number kept). */
   private readonly saved = new Map<string, HeartbeatAlarmEntity>();
 
   constructor(private readonly hooks: AlarmBookHooks) {}
+
+  /** Every alarm, read-only. */
+  get all(): ReadonlyMap<string, AlarmSnapshot> {
+    return this.alarms;
+  }
+
+  /** Changes whenever an alarm is made or deleted (readers keep their order of names until it does). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The alarm's own, changeable record (for saving it). */
+  record(name: string): AlarmRecord | undefined {
+    return this.alarms.get(name);
+  }
 
   get definitions(): AlarmDefinition[] {
     return this.matchers.map((matcher) => matcher.definition);
@@ -99,6 +129,7 @@ export class AlarmBook {
       const alarm = new AlarmRecord(name, definition, row.lastStateChange, row.createdAt);
       alarm.incidentNbr = row.incidentNbr;
       this.alarms.set(name, alarm);
+      this.changes++;
       if (row.state !== 'ok') this.hooks.changed(alarm);
     }
     this.saved.clear();
@@ -114,15 +145,19 @@ export class AlarmBook {
     return names;
   }
 
-  /** Puts the service into every alarm it matches, creating alarms as needed. `quiet` defers evaluation (start-up). */
-  join(service: ServiceRecord, now: number, quiet = false): void {
-    service.alarms = this.alarmNamesFor(service.name);
-    for (const name of service.alarms) {
+  /**
+   * Puts the service into every alarm it matches, creating alarms as needed; returns their names.
+   * `quiet` defers evaluation (start-up).
+   */
+  join(service: ServiceSnapshot, now: number, quiet = false): string[] {
+    const names = this.alarmNamesFor(service.name);
+    for (const name of names) {
       let alarm = this.alarms.get(name);
       const created = !alarm && !this.saved.has(name);
       if (!alarm) {
         alarm = this.create(name, service.name, now);
         this.alarms.set(name, alarm);
+        this.changes++;
         this.hooks.changed(alarm);
       }
       alarm.members.add(service.name);
@@ -131,23 +166,27 @@ export class AlarmBook {
       if (created) alarm.state = alarm.failed.size > 0 ? 'error' : 'ok';
       else if (!quiet) this.evaluate(alarm, now);
     }
+    return names;
   }
 
-  /** The definitions changed: moves the service between alarms without flapping the ones it stays in. */
-  rejoin(service: ServiceRecord, now: number): void {
+  /**
+   * The definitions changed: moves the service (in `service.alarms` so far) between alarms without
+   * flapping the ones it stays in; returns the names of those it is in now.
+   */
+  rejoin(service: ServiceSnapshot, now: number): string[] {
     const wanted = this.alarmNamesFor(service.name);
     const leaving = service.alarms.filter((name) => !wanted.includes(name));
-    if (leaving.length === 0 && wanted.length === service.alarms.length) return;
+    if (leaving.length === 0 && wanted.length === service.alarms.length) return wanted;
     this.removeMember(service.name, leaving, now);
-    this.join(service, now);
+    return this.join(service, now);
   }
 
-  leave(service: ServiceRecord, now: number): void {
+  /** The service (in `service.alarms`) is gone. */
+  leave(service: ServiceSnapshot, now: number): void {
     this.removeMember(service.name, service.alarms, now);
-    service.alarms = [];
   }
 
-  private removeMember(serviceName: string, alarmNames: string[], now: number): void {
+  private removeMember(serviceName: string, alarmNames: readonly string[], now: number): void {
     for (const name of alarmNames) {
       const alarm = this.alarms.get(name);
       if (!alarm) continue;
@@ -157,11 +196,12 @@ export class AlarmBook {
     }
   }
 
-  serviceStateChanged(service: ServiceRecord, to: ServiceState, now: number): void {
+  /** The service (in `service.alarms`) has a new state. */
+  serviceStateChanged(service: ServiceSnapshot, now: number): void {
     for (const name of service.alarms) {
       const alarm = this.alarms.get(name);
       if (!alarm) continue;
-      if (to === 'error') alarm.failed.add(service.name);
+      if (service.state === 'error') alarm.failed.add(service.name);
       else alarm.failed.delete(service.name);
       this.evaluate(alarm, now);
     }
@@ -176,6 +216,7 @@ export class AlarmBook {
     const alarm = this.alarms.get(name);
     if (!alarm || alarm.members.size > 0) return false;
     this.alarms.delete(name);
+    this.changes++;
     this.hooks.removed(name);
     return true;
   }

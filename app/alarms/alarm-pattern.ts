@@ -1,4 +1,4 @@
-import { globVariables, ServiceGlob } from './service-glob.js';
+import { globVariables, ServiceGlob } from '../runtime/service-glob.js';
 
 /**
  * Lovebeat's alarm patterns: `*` is any text (dots included), `$var` is one dotted segment that names the

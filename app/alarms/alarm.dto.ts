@@ -1,5 +1,9 @@
-import { ArrayMaxSize, IsArray, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../http/paging.js';
 import { Optional } from '../http/validation.js';
+import type { AlarmState } from './alarm-book.js';
+
+export const ALARM_STATES: readonly AlarmState[] = ['ok', 'error'];
 
 /** POST /api/alarms: the fields of an [[alarms]] section. */
 export class CreateAlarmDto {
@@ -30,4 +34,16 @@ export class CreateAlarmDto {
   @IsArray({ message: 'must be a list of alert names' })
   @Optional()
   alerts?: string[];
+}
+
+/** GET /api/alarms: every alarm by name unless paged or filtered. */
+export class ListAlarmsQuery extends PageQuery {
+  @IsIn(ALARM_STATES, { message: `must be one of ${ALARM_STATES.join(', ')}` })
+  @Optional()
+  state?: AlarmState;
+
+  @MaxLength(255, { message: 'must be at most 255 characters' })
+  @IsString({ message: 'must be text to search for' })
+  @Optional()
+  q?: string;
 }

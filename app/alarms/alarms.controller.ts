@@ -1,19 +1,32 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendStatus } from '../heartbeats/status-reply.js';
+import { isPaged } from '../heartbeats/heartbeats.dto.js';
 import { JsonBody } from '../http/json-body.js';
+import { pageRequest } from '../http/paging.js';
+import { lovebeatQuery } from '../http/validation.js';
+import { Clock } from '../runtime/clock.js';
 import { PublicWhen } from '../tokens/access.decorator.js';
-import { CreateAlarmDto } from './alarm.dto.js';
+import { CreateAlarmDto, ListAlarmsQuery } from './alarm.dto.js';
+import { AlarmsQuery } from './alarms.query.js';
 import { AlarmsService } from './alarms.service.js';
 
 /** SPEC §6 alarms. Admin only, except each alarm's status (open with [http] public_status). */
 @Controller('api/alarms')
 export class AlarmsController {
-  constructor(private readonly alarms: AlarmsService) {}
+  constructor(
+    private readonly alarms: AlarmsService,
+    private readonly query: AlarmsQuery,
+    private readonly clock: Clock,
+  ) {}
 
+  /** Lovebeat's `{"alarms", "now"}` with Pulse's `definitions`; `page`, `per_page` and `total` when paging is asked for. */
   @Get()
-  list() {
-    return this.alarms.list();
+  list(@Query(lovebeatQuery(ListAlarmsQuery)) checked: object) {
+    const query = checked as ListAlarmsQuery;
+    const page = this.query.list({ state: query.state, q: query.q }, pageRequest(query, null));
+    const paging = isPaged(query) ? { page: page.page, per_page: page.perPage, total: page.total } : {};
+    return { alarms: page.items, definitions: this.query.definitions(), now: this.clock.now(), ...paging };
   }
 
   @Post()
@@ -24,7 +37,7 @@ export class AlarmsController {
 
   @Get(':name')
   get(@Param('name') name: string) {
-    return this.alarms.get(name);
+    return { ...this.query.get(name), now: this.clock.now() };
   }
 
   @Delete(':name')
@@ -36,6 +49,6 @@ export class AlarmsController {
   @Get(':name/status')
   @PublicWhen((config) => config.http.public_status)
   status(@Param('name') name: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return sendStatus(request, reply, this.alarms.status(name));
+    return sendStatus(request, reply, this.query.status(name));
   }
 }

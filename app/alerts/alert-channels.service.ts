@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ConfigError } from '../config/config.loader.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { Injectable, Logger } from '@nestjs/common';
+import { AlertChannelLookup } from '../monitors/alert-channel-lookup.js';
+import { AlertingSection } from '../config/config.schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
@@ -10,7 +10,8 @@ import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure
 import type { AlertChannelRow } from './alert-channel.entity.js';
 import { AlertChannelRepository } from './alert-channel.repository.js';
 import { AlertDeliveryRepository } from './alert-delivery.repository.js';
-import { serverWideSettings, targetKey, targetsFromConfig, type AlertChannel, type ChannelTarget } from './channel-targets.js';
+import { AlertFileConfig } from './alert-file-config.js';
+import { targetKey, type AlertChannel, type ChannelTarget } from './channel-targets.js';
 import { scriptDirProblem } from './script-dir.js';
 
 export interface ChannelInput {
@@ -23,40 +24,30 @@ export interface ChannelInput {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /**
- * Alert channels: the config file's `[alerts.NAME]` (checked at start, read-only) and the ones made
- * through the API (stored). A target's effective settings are the server-wide section for its alerter
- * ([mail], [mailgun], [slack]) overlaid with the channel's own, validated by the alerter's config class.
+ * Alert channels: the config file's `[alerts.NAME]` (read and checked with the alerters' declarations
+ * before the start, read-only here) and the ones made through the API (stored). A target's effective
+ * settings are what its alerter's server-wide sections set ([mail], [mailgun], [slack]) overlaid with the
+ * channel's own, validated by the alerter's config class.
  */
 @Injectable()
-export class AlertChannelsService implements OnModuleInit {
+export class AlertChannelsService implements AlertChannelLookup {
   private readonly logger = new Logger('Alerts');
-  private configChannels = new Map<string, AlertChannel>();
+  private readonly configChannels: ReadonlyMap<string, AlertChannel>;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly fileConfig: AlertFileConfig,
+    private readonly alerting: AlertingSection,
     private readonly plugins: PluginRegistry,
     private readonly repository: AlertChannelRepository,
     private readonly deliveries: AlertDeliveryRepository,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.configChannels = new Map(fileConfig.channels.map((channel) => [channel.name, channel]));
+  }
 
-  /** A config channel that cannot work stops the start, like any other invalid configuration. */
-  onModuleInit(): void {
-    const problems: string[] = [];
-    for (const [name, section] of Object.entries(this.config.alerts)) {
-      const targets = targetsFromConfig(section);
-      if (targets.length === 0)
-        problems.push(`alerts.${name}: names no way to send (mail, webhook, slack_channel, script, snmp_trap, or type with its options)`);
-      if (!section.type && Object.keys(section.options).length > 0)
-        problems.push(`alerts.${name}: options need a type (the alerter they are for, e.g. type = "webhook")`);
-      const channel: AlertChannel = { name, source: 'config', isDefault: section.default, targets };
-      for (const target of targets) {
-        const error = this.checkTarget(channel, target);
-        if (error) problems.push(`alerts.${name} (${target.type}): ${error}`);
-      }
-      this.configChannels.set(name, channel);
-    }
-    if (problems.length > 0) throw new ConfigError(`Invalid alert channels:\n  ${problems.join('\n  ')}`);
+  /** Whether a channel of that name exists (monitors may only name existing ones). */
+  async exists(name: string): Promise<boolean> {
+    return (await this.find(name)) !== null;
   }
 
   async list(): Promise<AlertChannel[]> {
@@ -139,7 +130,7 @@ export class AlertChannelsService implements OnModuleInit {
   effective(channel: AlertChannel, target: ChannelTarget): { alerter: RegisteredAlerter; settings: object } {
     const alerter = this.plugins.alerter(target.type);
     if (!alerter) throw new Error(`no alerter plugin "${target.type}" is installed (installed: ${this.installedAlerters()})`);
-    const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(target.type, this.config), ...target.settings });
+    const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(target.type), ...target.settings });
     if (!result.ok) throw new Error(result.errors.map((error) => `${error.field}: ${error.message}`).join('; '));
     // Checked again at each send: a symlink under script_dir may have been pointed elsewhere since.
     if (channel.source === 'api') {
@@ -171,18 +162,9 @@ export class AlertChannelsService implements OnModuleInit {
     const keys = (alerter.meta as PluginMeta<Record<string, unknown>>).executables ?? [];
     return keys.flatMap((key) => {
       const value = settings[key];
-      const message = typeof value === 'string' && value !== '' ? scriptDirProblem(value, this.config.alerting.script_dir) : null;
+      const message = typeof value === 'string' && value !== '' ? scriptDirProblem(value, this.alerting.script_dir) : null;
       return message ? [{ field: key, message }] : [];
     });
-  }
-
-  private checkTarget(channel: AlertChannel, target: ChannelTarget): string | null {
-    try {
-      this.effective(channel, target);
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
   }
 
   /** Name, alerter and settings checked together, so a form shows every bad field at once. */
@@ -193,7 +175,7 @@ export class AlertChannelsService implements OnModuleInit {
     if (!alerter) {
       errors.add('type', `unknown alerter "${input.type}"; installed: ${this.installedAlerters()}`);
     } else {
-      const result = this.plugins.validateConfig(alerter, { ...serverWideSettings(input.type, this.config), ...input.settings });
+      const result = this.plugins.validateConfig(alerter, { ...this.fileConfig.serverWideSettings(input.type), ...input.settings });
       errors.addAll(result.ok ? this.executableProblems(alerter, input.settings) : result.errors, 'settings');
     }
     errors.throwIfAny();

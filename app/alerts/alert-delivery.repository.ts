@@ -33,6 +33,14 @@ const NUMERIC = new Set<keyof AlertDelivery>([
   'digestId',
 ]);
 
+/** Which deliveries a log read wants. */
+export interface DeliveryFilter {
+  channel?: string;
+  status?: DeliveryStatus;
+  /** Only deliveries with a smaller id (paging backwards through the log). */
+  beforeId?: number;
+}
+
 /** The alert queue and delivery log. Claiming is one statement, so two servers never send the same row. */
 @Injectable()
 export class AlertDeliveryRepository {
@@ -182,12 +190,26 @@ export class AlertDeliveryRepository {
     return this.dataSource.getRepository(AlertDelivery).findOneBy({ id });
   }
 
-  async list(filter: { channel?: string; status?: DeliveryStatus; beforeId?: number; limit: number }): Promise<AlertDelivery[]> {
-    const query = this.dataSource.getRepository(AlertDelivery).createQueryBuilder('d').orderBy('d.id', 'DESC').limit(filter.limit);
+  /** Newest first: `limit` deliveries, from `offset` on. */
+  list(filter: DeliveryFilter & { offset?: number; limit: number }): Promise<AlertDelivery[]> {
+    return this.matching(filter)
+      .orderBy('d.id', 'DESC')
+      .offset(filter.offset ?? 0)
+      .limit(filter.limit)
+      .getMany();
+  }
+
+  /** How many deliveries match, on all pages. */
+  count(filter: DeliveryFilter): Promise<number> {
+    return this.matching(filter).getCount();
+  }
+
+  private matching(filter: DeliveryFilter) {
+    const query = this.dataSource.getRepository(AlertDelivery).createQueryBuilder('d');
     if (filter.channel) query.andWhere('d.channel = :channel', { channel: filter.channel });
     if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.beforeId) query.andWhere('d.id < :beforeId', { beforeId: filter.beforeId });
-    return query.getMany();
+    return query;
   }
 
   attemptsOf(deliveryIds: number[]): Promise<AlertAttempt[]> {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PulseConfig } from '../config/config.schema.js';
+import { AlertingSection } from '../config/config.schema.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
 import type { AlertDelivery } from './alert-delivery.entity.js';
@@ -24,9 +24,9 @@ export class AlertDispatcher {
     private readonly repository: AlertDeliveryRepository,
     private readonly queue: AlertQueueService,
     private readonly clock: Clock,
-    config: PulseConfig,
+    alerting: AlertingSection,
   ) {
-    this.storm = new StormWindow(config.alerting.storm_threshold, config.alerting.storm_window_seconds * 1000);
+    this.storm = new StormWindow(alerting.storm_threshold, alerting.storm_window_seconds * 1000);
   }
 
   /** Queues `event` for the named channels (or the default channels when none is named). */

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Counter, Histogram } from 'prom-client';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { consoleLink } from '../http/console-link.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
@@ -47,7 +47,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly repository: AlertDeliveryRepository,
     private readonly channels: AlertChannelsService,
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly clock: Clock,
     metrics: MetricsService,
   ) {

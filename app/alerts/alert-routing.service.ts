@@ -1,12 +1,12 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { BatchWriter } from '../database/batch-writer.js';
 import { storageFailureOf } from '../database/storage-failure.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
-import type { AlarmStateChanged } from '../heartbeats/heartbeat.events.js';
+import type { AlarmStateChanged } from '../alarms/alarm.events.js';
 import { consoleLink } from '../http/console-link.js';
 import type { MonitorEvaluated, MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
@@ -41,7 +41,7 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly dispatcher: AlertDispatcher,
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly clock: Clock,
     storage: StorageHealth,
     metrics: MetricsService,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import type { MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
 import { Clock } from '../runtime/clock.js';
@@ -28,7 +28,7 @@ function routing(refuse: { count: number } = { count: 0 }) {
       queued.push({ event, channels });
     },
   } as unknown as AlertDispatcher;
-  const config = new PulseConfig();
+  const config = new ServerConfig();
   config.public_url = 'https://pulse.example.com/sub/';
   const storage = storageStub();
   const service = new AlertRoutingService(dispatcher, config, new Clock(), storage as unknown as StorageHealth, new MetricsService());

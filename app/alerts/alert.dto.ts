@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsObject, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { MAX_ID } from '../http/id-param.js';
+import { PageQuery } from '../http/paging.js';
 import { Optional } from '../http/validation.js';
 import { DELIVERY_STATUSES, type AlertDelivery, type DeliveryStatus } from './alert-delivery.entity.js';
 import type { AlertAttempt } from './alert-attempt.entity.js';
@@ -14,7 +15,24 @@ export class AlertChannelDto {
   @Optional() @IsBoolean({ message: 'must be true or false' }) default?: boolean;
 }
 
-export class DeliveriesQuery {
+export class ListChannelsQuery extends PageQuery {
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  @IsString({ message: 'must be text to search for' })
+  @Optional()
+  q?: string;
+
+  @Length(1, 32, { message: 'must be an alerter id' })
+  @IsString({ message: 'must be an alerter id' })
+  @Optional()
+  type?: string;
+
+  @IsIn(['config', 'api'], { message: 'must be "config" or "api"' })
+  @Optional()
+  source?: 'config' | 'api';
+}
+
+/** GET /api/alerts/deliveries: `limit` is the older name of `per_page`; `before` pages backwards by id. */
+export class DeliveriesQuery extends PageQuery {
   @Optional() @IsString({ message: 'must be a channel name' }) channel?: string;
   @Optional() @IsIn(DELIVERY_STATUSES, { message: `must be one of ${DELIVERY_STATUSES.join(', ')}` }) status?: DeliveryStatus;
   /** Deliveries with a smaller id than this (paging backwards through the log). */
@@ -33,6 +51,9 @@ export class DeliveriesQuery {
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A delivery in the log as the API and the console show it. */
+export type DeliveryView = ReturnType<typeof deliveryView>;
 
 export function deliveryView(delivery: AlertDelivery, attempts: AlertAttempt[]) {
   const event = JSON.parse(delivery.event) as AlertEvent;

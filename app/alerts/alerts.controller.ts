@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { JsonBody } from '../http/json-body.js';
-import { AlertChannelDto, DeliveriesQuery } from './alert.dto.js';
+import { pageBody, pageRequest } from '../http/paging.js';
+import { AlertChannelDto, DeliveriesQuery, ListChannelsQuery } from './alert.dto.js';
+import { AlertsQuery } from './alerts.query.js';
 import { AlertsService } from './alerts.service.js';
 
 const EXAMPLE = '{"name": "ops", "type": "mail", "settings": {"to": "ops@example.com"}}';
@@ -8,11 +10,14 @@ const EXAMPLE = '{"name": "ops", "type": "mail", "settings": {"to": "ops@example
 /** SPEC §7: alert channels, test sends and the delivery log. Admin token. */
 @Controller('api/alerts')
 export class AlertsController {
-  constructor(private readonly alerts: AlertsService) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly query: AlertsQuery,
+  ) {}
 
   @Get()
-  list() {
-    return this.alerts.list();
+  async list(@Query() query: ListChannelsQuery) {
+    return pageBody('alerts', await this.query.list({ q: query.q, type: query.type, source: query.source }, pageRequest(query, null)));
   }
 
   @Post()
@@ -22,13 +27,15 @@ export class AlertsController {
   }
 
   @Get('deliveries')
-  deliveries(@Query() query: DeliveriesQuery) {
-    return this.alerts.log(query);
+  async deliveries(@Query() query: DeliveriesQuery) {
+    const filter = { channel: query.channel, status: query.status, beforeId: query.before };
+    const page = { page: query.page ?? 1, perPage: query.per_page ?? query.limit ?? 100 };
+    return pageBody('deliveries', await this.query.deliveryLog(filter, page));
   }
 
   @Get(':name')
   get(@Param('name') name: string) {
-    return this.alerts.get(name);
+    return this.query.get(name);
   }
 
   @Put(':name')

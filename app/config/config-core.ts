@@ -36,6 +36,11 @@ export interface LoadedConfig<T> {
   file: string | null;
   /** Unknown keys and environment variables, and settings worth a word at every start: a warning, not a refusal. */
   warnings: string[];
+  /**
+   * What the schema leaves to others (plugins' `[sections]`, the keys inside raw named tables): read it
+   * with `claimSection`, then `settle()` warns about what nobody claimed and refuses what was invalid.
+   */
+  rest: ConfigRest;
 }
 
 type Table = Record<string, unknown>;
@@ -43,8 +48,8 @@ type ConfigClass = new () => object;
 
 /** What a schema's own rules use to report: the same wording as every other config message. */
 export interface ConfigReport {
-  /** Refuses `keyPath = value (where): allowed`. */
-  error(keyPath: string, value: unknown, allowed: string): void;
+  /** Refuses `keyPath = value (where): allowed`; `secret` hides the value (default: the schema's secret key names decide). */
+  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void;
   /** Refuses with a message of its own (an environment variable that is not a key). */
   refuse(message: string): void;
   warn(message: string): void;
@@ -63,8 +68,19 @@ export interface ConfigSchema<T extends object> {
   needsFile?: boolean;
   /** `[[name]]` tables: each item a class instance. */
   lists?: Record<string, ConfigClass>;
-  /** `[name.ANY]` tables: a record of class instances (`[alerts.ops]`). */
+  /** `[name.ANY]` tables: a record of class instances. */
   namedTables?: Record<string, ConfigClass>;
+  /**
+   * `[name.ANY]` tables kept as written (`[alerts.ops]`): the schema knows they exist, their keys belong to
+   * others (the alerters declare theirs) and are read with the loaded config's `rest`.
+   */
+  rawNamedTables?: readonly string[];
+  /**
+   * Top-level tables the schema does not know, and PULSE_* variables that are no key of it, are kept for
+   * plugins (`rest.claimSection`) instead of being warned about at once; `rest.settle()` warns about the
+   * ones no plugin claimed.
+   */
+  pluginSections?: boolean;
   /** Key names (the last part of a key path) whose values are never echoed. */
   secretKeys: ReadonlySet<string>;
   /** PULSE_* names understood though they are no key (besides PULSE_CONFIG). */
@@ -102,12 +118,12 @@ export function loadConfig<T extends object>(schema: ConfigSchema<T>, inputs: Co
   applyEnvironment(schema, config, inputs.env, state);
   validate(schema, config, state);
   schema.check?.(config, state, inputs);
-  if (state.errors.length > 0) {
-    const where = file ? ` (${file})` : schema.needsFile ? ` (no file: ${defaultPath} does not exist; give --config FILE)` : '';
-    throw new ConfigError(`Invalid configuration${where}:\n  ${state.errors.join('\n  ')}`);
-  }
-  schema.finish?.(config, inputs);
-  return { config, file, warnings: state.warnings };
+  const where = file ? ` (${file})` : schema.needsFile ? ` (no file: ${defaultPath} does not exist; give --config FILE)` : '';
+  const rest = new ConfigRest(state, `Invalid configuration${where}`, inputs.env);
+  // With plugin sections, refusals wait for rest.settle(), so the plugins' problems are listed with the schema's.
+  if (!schema.pluginSections) rest.throwIfInvalid();
+  if (state.errors.length === 0) schema.finish?.(config, inputs);
+  return { config, file, warnings: [...state.warnings], rest };
 }
 
 function chooseConfigFile({ configPath, env, cwd }: ConfigInputs, defaultPath: string, needsFile: boolean): string | null {
@@ -130,7 +146,11 @@ class LoadState implements ConfigReport {
   private readonly origins = new Map<string, string>();
   readonly warnings: string[] = [];
   readonly errors: string[] = [];
-  constructor(private readonly schema: ConfigSchema<object>) {}
+  /** Top-level tables left for plugins (pluginSections), by name. */
+  readonly openSections = new Map<string, Table>();
+  /** PULSE_* variables that are no key of the schema, left for plugins' sections. */
+  readonly openEnvironment = new Set<string>();
+  constructor(readonly schema: ConfigSchema<object>) {}
 
   where(keyPath: string): string {
     const origin = this.origins.get(keyPath);
@@ -147,19 +167,19 @@ class LoadState implements ConfigReport {
   warn(message: string): void {
     this.warnings.push(message);
   }
-  error(keyPath: string, value: unknown, allowed: string): void {
-    this.errors.push(`${keyPath} = ${this.shown(keyPath, value)} (${this.where(keyPath)}): ${allowed}`);
+  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void {
+    this.errors.push(`${keyPath} = ${this.shown(keyPath, value, secret)} (${this.where(keyPath)}): ${allowed}`);
   }
   refuse(message: string): void {
     this.errors.push(message);
   }
 
-  private shown(keyPath: string, value: unknown): string {
+  private shown(keyPath: string, value: unknown, secret?: boolean): string {
     const last = keyPath
       .split('.')
       .pop()!
       .replace(/\[\d+\]$/, '');
-    if (this.schema.secretKeys.has(last) && value !== '') return '<hidden>';
+    if ((secret ?? this.schema.secretKeys.has(last)) && value !== '') return '<hidden>';
     if (value instanceof Date) return value.toISOString();
     return JSON.stringify(value) ?? String(value);
   }
@@ -192,8 +212,13 @@ function applyDocument<T extends object>(schema: ConfigSchema<T>, config: T, raw
       applyList(root, key, schema.lists[key]!, value, state);
     } else if (schema.namedTables && key in schema.namedTables) {
       applyNamedTables(root, key, schema.namedTables[key]!, value, state);
+    } else if (schema.rawNamedTables?.includes(key)) {
+      if (!isTable(value) || !Object.values(value).every(isTable)) state.error(key, value, `must be named tables: [${key}.NAME]`);
+      else root[key] = { ...value };
     } else if (current !== undefined && !isTable(value)) {
       root[key] = value;
+    } else if (schema.pluginSections && current === undefined && isTable(value)) {
+      state.openSections.set(key, value);
     } else {
       state.warnUnknown(key);
     }
@@ -241,7 +266,11 @@ function environmentKeys(schema: ConfigSchema<object>, config: object): Map<stri
       for (const sectionKey of Object.keys(value)) {
         keys.set(`PULSE_${key}_${sectionKey}`.toUpperCase(), { target: value as Table, key: sectionKey, keyPath: `${key}.${sectionKey}` });
       }
-    } else if (!(schema.lists && key in schema.lists) && !(schema.namedTables && key in schema.namedTables)) {
+    } else if (
+      !(schema.lists && key in schema.lists) &&
+      !(schema.namedTables && key in schema.namedTables) &&
+      !schema.rawNamedTables?.includes(key)
+    ) {
       keys.set(`PULSE_${key}`.toUpperCase(), { target: config as Table, key, keyPath: key });
     }
   }
@@ -262,7 +291,8 @@ function applyEnvironment<T extends object>(
       entry.target[entry.key] = fromEnvironment(text, entry.target[entry.key]);
       state.setOrigin(entry.keyPath, `environment ${name}`);
     } else if (name !== 'PULSE_CONFIG' && !schema.environmentNames?.has(name) && !name.startsWith('PULSE_TEST_')) {
-      state.warn(`Unknown environment variable ${name} ignored`);
+      if (schema.pluginSections) state.openEnvironment.add(name);
+      else state.warn(`Unknown environment variable ${name} ignored`);
     }
   }
   schema.applyEnvironment?.(config, env, state);
@@ -311,5 +341,101 @@ function report(errors: ValidationError[], prefix: string, state: LoadState): vo
     const keyPath = prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.values(error.constraints ?? {});
     state.error(keyPath, error.value, [...new Set(messages)].join('; '));
+  }
+}
+
+/**
+ * The part of a configuration its schema leaves to others, once the schema's own keys are loaded: the
+ * plugins' `[sections]` (an alerter's `[mail]`) and the keys of raw named tables (`[alerts.NAME]`). Owners
+ * claim what is theirs and report problems in the loader's own words (key, value, line, what is allowed);
+ * `settle()` then warns about what nobody claimed and throws one ConfigError listing every problem.
+ */
+export class ConfigRest implements ConfigReport {
+  private readonly claimed = new Set<string>();
+  private readonly warningsFrom: number;
+
+  constructor(
+    private readonly state: LoadState,
+    /** "Invalid configuration (/etc/…/server.toml)": how the refusal starts. */
+    private readonly heading: string,
+    private readonly env: Record<string, string | undefined>,
+  ) {
+    this.warningsFrom = state.warnings.length;
+  }
+
+  /** Throws one ConfigError listing every problem reported so far (the schema's and the owners'). */
+  throwIfInvalid(): void {
+    if (this.state.errors.length > 0) throw new ConfigError(`${this.heading}:\n  ${this.state.errors.join('\n  ')}`);
+  }
+
+  where(keyPath: string): string {
+    return this.state.where(keyPath);
+  }
+  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void {
+    this.state.error(keyPath, value, allowed, secret);
+  }
+  refuse(message: string): void {
+    this.state.refuse(message);
+  }
+  warn(message: string): void {
+    this.state.warn(message);
+  }
+  warnUnknown(keyPath: string): void {
+    this.state.warnUnknown(keyPath);
+  }
+  setOrigin(keyPath: string, origin: string): void {
+    this.state.setOrigin(keyPath, origin);
+  }
+
+  /** Whether the schema itself has this top-level key (a plugin cannot own `[http]`). */
+  isSchemaKey(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.state.schema.create(), name);
+  }
+
+  /**
+   * A `[name]` section a plugin owns, given its keys and their defaults: the keys the file or
+   * `PULSE_<NAME>_<KEY>` set (an environment value read as the type of its default); a key it does not
+   * have is warned about with its line. Null when the schema has a key of that name itself (refused: the
+   * plugin's declaration is wrong).
+   */
+  claimSection(name: string, defaults: Record<string, unknown>, owner: string): Record<string, unknown> | null {
+    if (this.isSchemaKey(name)) {
+      this.refuse(
+        `${owner} declares the section [${name}], which is one of Pulse's own; a plugin can only own a section Pulse does not have`,
+      );
+      return null;
+    }
+    this.claimed.add(name);
+    const values: Record<string, unknown> = {};
+    const table = this.state.openSections.get(name) ?? {};
+    for (const [key, value] of Object.entries(table)) {
+      if (Object.prototype.hasOwnProperty.call(defaults, key)) values[key] = value;
+      else this.state.warnUnknown(`${name}.${key}`);
+    }
+    for (const key of Object.keys(defaults)) {
+      const variable = `PULSE_${name}_${key}`.toUpperCase();
+      const text = this.env[variable];
+      if (text === undefined || !this.state.openEnvironment.has(variable)) continue;
+      this.state.openEnvironment.delete(variable);
+      values[key] = fromEnvironment(text, defaults[key]);
+      this.state.setOrigin(`${name}.${key}`, `environment ${variable}`);
+    }
+    return values;
+  }
+
+  /**
+   * Once every owner has read its part: warns about top-level tables and PULSE_* variables nobody
+   * claimed (unless `unclaimed` is 'ignore', for a command that loads no plugins), and throws one
+   * ConfigError naming every problem, the schema's included. Returns the warnings added since loading.
+   */
+  settle({ unclaimed = 'warn' }: { unclaimed?: 'warn' | 'ignore' } = {}): string[] {
+    if (unclaimed === 'warn') {
+      for (const name of this.state.openSections.keys()) if (!this.claimed.has(name)) this.state.warnUnknown(name);
+      for (const variable of this.state.openEnvironment) this.state.warn(`Unknown environment variable ${variable} ignored`);
+    }
+    this.state.openSections.clear();
+    this.state.openEnvironment.clear();
+    this.throwIfInvalid();
+    return this.state.warnings.slice(this.warningsFrom);
   }
 }

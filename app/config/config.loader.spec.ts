@@ -4,11 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadPluginModules } from '../plugin-host/plugin-loader.js';
+import { loadServerSettings } from '../roles/server-settings.js';
 import { ConfigError, loadServerConfig } from './config.loader.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const cwd = mkdtempSync(path.join(os.tmpdir(), 'pulse-config-'));
 const NO_DEFAULT = path.join(cwd, 'absent.toml');
+/** The server's plugins: their declarations own [mail], [mailgun], [slack] and the keys of [alerts.NAME]. */
+const plugins = await loadPluginModules('server');
 
 function load(toml: string | null, env: Record<string, string> = {}) {
   let configPath: string | undefined;
@@ -16,7 +20,7 @@ function load(toml: string | null, env: Record<string, string> = {}) {
     configPath = path.join(cwd, `c${Math.random().toString(36).slice(2)}.toml`);
     writeFileSync(configPath, toml);
   }
-  return loadServerConfig({ configPath, env, cwd, defaultPath: NO_DEFAULT });
+  return loadServerSettings({ configPath, env, cwd, defaultPath: NO_DEFAULT }, plugins);
 }
 
 function refusal(toml: string | null, env: Record<string, string> = {}): string {
@@ -51,12 +55,10 @@ describe('server configuration', () => {
   });
 
   it("accepts Lovebeat's documented lovebeat.cfg as it is, with no warnings", () => {
-    const { config, warnings } = loadServerConfig({
-      configPath: path.join(fixtures, 'lovebeat.cfg'),
-      env: {},
-      cwd,
-      defaultPath: NO_DEFAULT,
-    });
+    const { config, warnings, alerting } = loadServerSettings(
+      { configPath: path.join(fixtures, 'lovebeat.cfg'), env: {}, cwd, defaultPath: NO_DEFAULT },
+      plugins,
+    );
     assert.deepEqual(warnings, []);
     assert.equal(config.public_url, 'http://lovebeat.example.com/');
     assert.equal(config.http.listen, ':8080');
@@ -69,7 +71,7 @@ describe('server configuration', () => {
     assert.deepEqual(Object.keys(config.alerts).sort(), ['mail-alert', 'message-to-ops', 'test-alert', 'to-requestbin']);
     assert.equal(config.alerts['test-alert']!.script, '/path/to/script.sh');
     assert.equal(config.notify[0]!.lovebeat, 'http://some-other-host:8080');
-    assert.equal(config.mailgun.api_key, 'key-5ap419x2asxge9a6xaqq0ztagv-a4axj');
+    assert.equal(alerting.serverWideSettings('mail').mailgun_api_key, 'key-5ap419x2asxge9a6xaqq0ztagv-a4axj');
   });
 
   it('warns about an unknown key with its name and line, and still starts', () => {

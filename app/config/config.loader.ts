@@ -4,18 +4,19 @@ import path from 'node:path';
 import { alarmDefinitionProblem } from '../alarms/alarm-pattern.js';
 import { ROLES } from '../runtime/roles.js';
 import { ConfigError, loadConfig, type ConfigInputs, type ConfigReport, type ConfigSchema, type LoadedConfig } from './config-core.js';
-import { AlertChannelConfig, LIST_CLASSES, SECRET_KEYS, ServerConfig } from './config.schema.js';
+import { LIST_CLASSES, SECRET_KEYS, ServerConfig } from './config.schema.js';
 import { parseHostPort } from './config-validators.js';
 import { AgentConfig, PollerConfig, type LinkConfig } from './remote-config.schema.js';
 
-export { ConfigError, type ConfigInputs, type LoadedConfig } from './config-core.js';
+export { ConfigError, ConfigRest, type ConfigInputs, type LoadedConfig } from './config-core.js';
 
 /** lillydoo-pulse: Lovebeat's file as it is plus Pulse's own keys; no file needed. */
 export const SERVER_CONFIG_SCHEMA: ConfigSchema<ServerConfig> = {
   create: () => new ServerConfig(),
   defaultPath: ROLES.server.defaultConfigPath,
   lists: LIST_CLASSES,
-  namedTables: { alerts: AlertChannelConfig },
+  rawNamedTables: ['alerts'],
+  pluginSections: true,
   secretKeys: SECRET_KEYS,
   environmentNames: new Set(['PULSE_PORT']),
   applyEnvironment: (config, env, report) => applyPort(config, env.PULSE_PORT, report),
@@ -72,8 +73,24 @@ export const AGENT_CONFIG_SCHEMA: ConfigSchema<AgentConfig> = {
   finish: finishLink,
 };
 
-export function loadServerConfig(inputs: ConfigInputs): LoadedConfig<ServerConfig> {
+/**
+ * The first half of reading the server's file: Pulse's own keys. Invalid values wait in `rest` with
+ * what the plugins own (`[mail]`, the keys of `[alerts.NAME]`); a running server reads those with its
+ * plugins' declarations and settles (roles/server-settings.ts: loadServerSettings), so every problem is
+ * refused at once.
+ */
+export function readServerConfig(inputs: ConfigInputs): LoadedConfig<ServerConfig> {
   return loadConfig(SERVER_CONFIG_SCHEMA, inputs);
+}
+
+/**
+ * Pulse's own keys only, for what runs without plugins (`admin-token --reset`, tests of one feature):
+ * refused when invalid; the plugin-owned tables are left unread, neither checked nor warned about.
+ */
+export function loadServerConfig(inputs: ConfigInputs): LoadedConfig<ServerConfig> {
+  const loaded = readServerConfig(inputs);
+  loaded.rest.settle({ unclaimed: 'ignore' });
+  return loaded;
 }
 
 export function loadPollerConfig(inputs: ConfigInputs): LoadedConfig<PollerConfig> {

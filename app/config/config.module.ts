@@ -11,11 +11,13 @@ import { configSections } from './config-core.js';
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: object, logger: PulseLogger): DynamicModule {
+  /** `read`: what was read beyond the schema with the plugins' declarations (AlertFileConfig), each injectable by its class. */
+  static forRoot(config: object, logger: PulseLogger, read: readonly object[] = []): DynamicModule {
     const sections: Provider[] = configSections(config).map(([, section]) => ({ provide: section.constructor, useValue: section }));
     const providers: Provider[] = [
       { provide: config.constructor, useValue: config },
       ...sections,
+      ...read.map((value) => ({ provide: value.constructor, useValue: value })),
       { provide: PULSE_LOGGER, useValue: logger },
       Clock,
     ];

@@ -1,4 +1,4 @@
-import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import {
   IsFileMode,
   IsHostPortOrEmpty,
@@ -10,6 +10,7 @@ import {
 
 /*
  * The server's configuration (lillydoo-pulse): Lovebeat's sections and keys (so a lovebeat.cfg loads as it is) plus Pulse's own.
+ * Lovebeat's `[mail]`, `[mailgun]` and `[slack]` are not here: the alerters that use them own them (see AlerterMeta.file).
  * Every field has its default as initializer; the loader copies file and environment values over them and
  * validates the result. Keys listed in SECRET_KEYS are never echoed in errors or logs.
  */
@@ -95,31 +96,6 @@ export class HttpSection {
   /** Failed token checks per address and minute before that address gets 429. */
   @Min(1, { message: 'must be at least 1' }) @Max(100000, { message: 'must be at most 100000' }) @IsInt(INTEGER) auth_failures_per_minute =
     20;
-}
-
-export class MailSection {
-  @IsHostPortOrEmpty() server = 'localhost:25';
-  @IsString(STRING) from = 'pulse@localhost';
-  /** Pulse: SMTP AUTH (Lovebeat had none). */
-  @IsString(STRING) username = '';
-  @IsString(STRING) password = '';
-  /** STARTTLS: "auto" when the relay offers it, "always" to refuse clear text, "never". */
-  @IsIn(['auto', 'always', 'never'], { message: 'must be "auto", "always" or "never"' }) starttls = 'auto';
-  /** Implicit TLS from the first byte (SMTPS, usually port 465). */
-  @IsBoolean(BOOLEAN) tls = false;
-  @IsBoolean(BOOLEAN) ignore_tls_errors = false;
-}
-
-export class MailgunSection {
-  @IsString(STRING) domain = '';
-  @IsString(STRING) from = '';
-  @IsString(STRING) api_key = '';
-  /** Pulse: the API base, e.g. https://api.eu.mailgun.net for Mailgun's EU region. */
-  @IsHttpUrlOrEmpty() url = 'https://api.mailgun.net';
-}
-
-export class SlackSection {
-  @IsHttpUrlOrEmpty() webhook_url = '';
 }
 
 export class MetricsSection {
@@ -223,7 +199,8 @@ export class AlertingSection {
   /** Alert targets in these ranges are reached even when built-in refusals (link-local, metadata) or deny_networks cover them. */
   @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["169.254.10.0/24"]' }) allow_networks: string[] = [];
   /** Alert targets in these ranges are refused, in addition to link-local and cloud-metadata addresses. */
-  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] = [];
+  @IsIpOrCidrList({ message: 'must be a list of IP addresses or CIDR ranges, e.g. ["10.0.0.0/8", "fd00::/8"]' }) deny_networks: string[] =
+    [];
   /** Script channels made through the API may only run executables under this directory (Zabbix's AlertScriptsPath). */
   @Matches(/^\//, { message: 'must be an absolute directory path, e.g. "/etc/lillydoo-pulse/alert-scripts"' })
   @IsString(STRING)
@@ -238,29 +215,12 @@ export class AlarmConfig {
   @IsArray({ message: 'must be a list of alert names' }) @IsString(STRINGS) alerts: string[] = [];
 }
 
-export class AlertChannelConfig {
-  @IsString(STRING) mail = '';
-  @IsHttpUrlOrEmpty() webhook = '';
-  @IsString(STRING) slack_channel = '';
-  @IsString(STRING) script = '';
-  @IsHostPortOrEmpty() snmp_trap = '';
-  @IsIn(['2c', '3'], { message: 'must be "2c" or "3"' }) snmp_version = '2c';
-  @IsString(STRING) snmp_community = 'public';
-  @IsString(STRING) snmp_user = '';
-  @IsIn(['', 'md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'], { message: 'must be one of md5, sha, sha224, sha256, sha384, sha512' })
-  snmp_auth_protocol = '';
-  @IsString(STRING) snmp_auth_key = '';
-  @IsIn(['', 'des', 'aes', 'aes256b', 'aes256r'], { message: 'must be one of des, aes, aes256b, aes256r' }) snmp_priv_protocol = '';
-  @IsString(STRING) snmp_priv_key = '';
-  @Matches(/^$|^([0-9a-fA-F]{2}){5,32}$/, { message: 'must be 5 to 32 octets in hex' }) @IsString(STRING) snmp_engine_id = '';
-  /** Pulse: any alerter plugin by its id (a built-in one or a drop-in's), with `options` as its settings. */
-  @Matches(/^$|^[a-z][a-z0-9-]{0,31}$/, { message: 'must be the id of an alerter plugin, e.g. "webhook"' })
-  @IsString(STRING)
-  type = '';
-  @IsObject({ message: 'must be a table of the alerter\'s settings, e.g. options = { topic = "ops" }' }) options: Record<string, unknown> = {};
-  /** Pulse: use this channel for everything that names no channel of its own. */
-  @IsBoolean(BOOLEAN) default = false;
-}
+/**
+ * One `[alerts.NAME]` table as written: Lovebeat's keys (`mail`, `webhook`, `slack_channel`, `script`),
+ * Pulse's `snmp_*`, `type` with `options`, `default`, and `[alerts.NAME.<alerter>]` sub-tables. The alerters declare which
+ * keys are theirs (see AlerterMeta.file); the alerts feature reads and checks them once plugins are loaded.
+ */
+export type AlertChannelTable = Record<string, unknown>;
 
 export class NotifyConfig {
   @IsHttpUrlOrEmpty() lovebeat = '';
@@ -285,9 +245,6 @@ export class ServerConfig {
   tcp = new TcpSection();
   statsd = new StatsdSection();
   http = new HttpSection();
-  mail = new MailSection();
-  mailgun = new MailgunSection();
-  slack = new SlackSection();
   metrics = new MetricsSection();
   eventlog = new EventlogSection();
   heartbeat = new HeartbeatSection();
@@ -298,30 +255,15 @@ export class ServerConfig {
   plugins = new CheckPluginsSection();
 
   alarms: AlarmConfig[] = [];
-  alerts: Record<string, AlertChannelConfig> = {};
+  alerts: Record<string, AlertChannelTable> = {};
   notify: NotifyConfig[] = [];
 }
-
-/**
- * The server's configuration under its old name: the same class (and so the same injection token). Code
- * written before the poller and agent configs had their own classes still says PulseConfig.
- * @deprecated Say ServerConfig, or better inject the section a class uses (`MonitorsSection`).
- */
-export const PulseConfig = ServerConfig;
-export type PulseConfig = ServerConfig;
 
 /** Sections that repeat: `[[alarms]]`, `[[notify]]`. */
 export const LIST_CLASSES = { alarms: AlarmConfig, notify: NotifyConfig } as const;
 
-/** Values never shown in errors or logs (matched on the last part of the key path). */
-export const SECRET_KEYS = new Set([
-  'api_key',
-  'webhook_url',
-  'snmp_auth_key',
-  'snmp_priv_key',
-  'snmp_community',
-  'url',
-  'remote_s3_secret_access_key',
-  'token',
-  'password',
-]);
+/**
+ * Values never shown in errors or logs (matched on the last part of the key path). Keys of plugin-owned
+ * sections and of `[alerts.NAME]` are hidden by the owning plugin's `secrets`.
+ */
+export const SECRET_KEYS = new Set(['url', 'remote_s3_secret_access_key', 'token', 'password']);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { ServerConfig } from '../config/config.schema.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { loadEmbeddedAddon } from '../runtime/native-addon.js';
 import { ENTITIES } from './entities.js';
@@ -14,7 +14,7 @@ import { EXIT_CONFIG, StartupError } from '../runtime/startup-error.js';
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /** PostgreSQL when `[database] url` (or PULSE_DATABASE_URL) is set, else SQLite in the data directory. */
-export function databaseTarget(config: PulseConfig): DatabaseTarget {
+export function databaseTarget(config: ServerConfig): DatabaseTarget {
   if (config.database.url !== '') return { kind: 'postgres', url: config.database.url };
   return { kind: 'sqlite', file: path.resolve(config.data_dir, config.database.filename) };
 }

@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PULSE_LOGGER } from '../config/config.module.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { DatabaseFileError, databaseTarget, dataSourceOptions } from './data-source-options.js';
 import { openDataSource } from './open-data-source.js';
@@ -18,8 +18,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [PulseConfig, PULSE_LOGGER],
-          useFactory: (config: PulseConfig, logger: PulseLogger) => ({
+          inject: [ServerConfig, PULSE_LOGGER],
+          useFactory: (config: ServerConfig, logger: PulseLogger) => ({
             ...dataSourceOptions(databaseTarget(config), { logger, nativeCacheDir: config.native_cache_dir }),
             retryAttempts: 5,
             retryDelay: 2000,

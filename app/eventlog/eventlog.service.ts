@@ -2,10 +2,11 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { createWriteStream, existsSync, fchmodSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileModeBits } from '../config/config-validators.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
-import type { AlarmStateChanged, ServiceStateChanged } from '../heartbeats/heartbeat.events.js';
+import type { AlarmStateChanged } from '../alarms/alarm.events.js';
+import type { ServiceStateChanged } from '../heartbeats/heartbeat.events.js';
 
 /**
  * `[eventlog] path, mode`: one JSON line per state change of a heartbeat service or alarm, appended to
@@ -16,7 +17,7 @@ export class EventlogService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Eventlog');
   private stream: WriteStream | null = null;
 
-  constructor(private readonly config: PulseConfig) {}
+  constructor(private readonly config: ServerConfig) {}
 
   onModuleInit(): void {
     if (this.config.eventlog.path === '') return;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { PulseConfig } from '../config/config.schema.js';
+import { HeartbeatSection } from '../config/config.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DAY_MS } from './forget-unseen.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
@@ -19,7 +19,7 @@ export class ForgetUnseenTask implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly settings: HeartbeatSection,
     private readonly engine: HeartbeatEngine,
     metrics: MetricsService,
   ) {
@@ -30,7 +30,7 @@ export class ForgetUnseenTask implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.heartbeat.forget_unseen_days === 0) return;
+    if (this.settings.forget_unseen_days === 0) return;
     this.sweep();
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
@@ -41,7 +41,7 @@ export class ForgetUnseenTask implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   sweep(): void {
-    const days = this.config.heartbeat.forget_unseen_days;
+    const days = this.settings.forget_unseen_days;
     const names = this.engine.forgetUnseen(days * DAY_MS);
     if (names.length === 0) return;
     this.forgotten.inc(names.length);

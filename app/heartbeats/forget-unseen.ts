@@ -1,5 +1,5 @@
 import { NO_TIMEOUT } from './heartbeat-values.js';
-import type { ServiceRecord } from './service-record.js';
+import type { ServiceSnapshot } from './service-record.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -10,7 +10,12 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
  * `.fail`), or its exact name in an alarm pattern (`namedByAlarm`). Matching an alarm's glob is not
  * enough: junk names match `*` patterns as easily as real ones.
  */
-export function isForgettable(service: ServiceRecord, now: number, silentForMs: number, namedByAlarm: (name: string) => boolean): boolean {
+export function isForgettable(
+  service: ServiceSnapshot,
+  now: number,
+  silentForMs: number,
+  namedByAlarm: (name: string) => boolean,
+): boolean {
   if (service.timeoutMs !== NO_TIMEOUT || service.minIntervalMs !== NO_TIMEOUT || service.mutedSince !== null) return false;
   if (service.runs.length > 0 || service.runStartedAt !== null || service.problem !== null) return false;
   // Beats are recorded at least a second apart: more than one means it beat again later.

@@ -1,8 +1,6 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { AlarmBook, type AlarmRecord } from '../alarms/alarm-book.js';
-import type { AlarmDefinition } from '../alarms/alarm-pattern.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { HeartbeatSection } from '../config/config.schema.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
@@ -13,7 +11,9 @@ import type { ServiceStateChanged } from './heartbeat.events.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
-import { ServiceRecord, type ServiceState } from './service-record.js';
+import { ServiceDirectory } from './service-directory.js';
+import { NO_GROUPS, ServiceGroups } from './service-groups.js';
+import { ServiceRecord, type ServiceSnapshot, type ServiceState } from './service-record.js';
 
 export type Transport = 'udp' | 'tcp' | 'http';
 
@@ -31,12 +31,14 @@ const REFUSAL_LOG_INTERVAL_MS = 60_000;
 /**
  * The heartbeat state engine. Memory is authoritative for every decision; HeartbeatStore saves changes
  * in batches. Deadlines sit in a DueTimer (one timer for all), so idle services cost nothing until due.
+ * Only its commands change services; everyone else reads them through `services` (read-only) or the
+ * ServicesQuery. Alarms group services through the ServiceGroups port.
  */
 @Injectable()
 export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Heartbeats');
-  readonly services = new Map<string, ServiceRecord>();
-  readonly alarms: AlarmBook;
+  private readonly directory = new ServiceDirectory();
+  private readonly groups: ServiceGroups;
   private readonly deadlines: DueTimer<string>;
   private errorCount = 0;
   /** Beats per transport, counted as plain numbers on the hot path and handed to Prometheus on scrape. */
@@ -48,14 +50,16 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   beatsTotal = 0;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly settings: HeartbeatSection,
     private readonly clock: Clock,
     private readonly events: EventBus,
     private readonly store: HeartbeatStore,
     private readonly repository: HeartbeatRepository,
     private readonly maintenance: HeartbeatMaintenance,
     metrics: MetricsService,
+    @Optional() groups?: ServiceGroups,
   ) {
+    this.groups = groups ?? NO_GROUPS;
     this.deadlines = new DueTimer<string>(
       (now) => this.expireDue(now),
       timersWithClock(() => clock.now()),
@@ -77,7 +81,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       name: 'pulse_heartbeat_services_refused_total',
       help: 'Commands for new service names refused because [heartbeat] max_services was reached',
     });
-    const services = this.services;
+    const services = this.directory;
     metrics.gauge({
       name: 'pulse_heartbeat_services',
       help: 'Heartbeat services by state',
@@ -88,45 +92,37 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });
-    this.alarms = new AlarmBook({
-      changed: (alarm) => store.alarmChanged(alarm.name),
-      removed: (name) => store.alarmChanged(name),
-      stateChanged: (event) => events.emit('alarm.state-changed', event),
-    });
-    store.attach({ service: (name) => this.services.get(name), alarm: (name) => this.alarms.alarms.get(name) });
+    store.attach((name) => this.directory.record(name));
   }
 
-  /** Restores every service, alarm and deadline; services whose deadline passed while Pulse was down go to error. */
+  /** Every service, read-only (the engine's commands are the only way to change one). */
+  get services(): ReadonlyMap<string, ServiceSnapshot> {
+    return this.directory;
+  }
+
+  /** Every service in name order (or reversed), read-only, without sorting per call (ServiceDirectory keeps the order). */
+  inNameOrder(descending = false): IterableIterator<ServiceSnapshot> {
+    return this.directory.inOrder(descending);
+  }
+
+  /** `count` services from `offset` on, in name order (or reversed), read-only. */
+  sliceInNameOrder(offset: number, count: number, descending = false): ServiceSnapshot[] {
+    return this.directory.slice(offset, count, descending);
+  }
+
+  /** Restores every service and deadline (and, through the groups, every alarm); services whose deadline passed while Pulse was down go to error. */
   async onModuleInit(): Promise<void> {
-    const [definitions, alarmRows, serviceRows] = await Promise.all([
-      this.repository.loadDefinitions(),
-      this.repository.loadAlarms(),
-      this.repository.loadServices(),
-    ]);
-    const fromApi: AlarmDefinition[] = definitions.map((row) => ({
-      name: row.name,
-      pattern: row.pattern,
-      includes: JSON.parse(row.includes) as string[],
-      excludes: JSON.parse(row.excludes) as string[],
-      alerts: JSON.parse(row.alerts) as string[],
-      source: 'api',
-    }));
-    this.alarms.setDefinitions([
-      ...this.configDefinitions(),
-      ...fromApi.filter((api) => !this.config.alarms.some((alarm) => alarm.name === api.name)),
-    ]);
-    this.alarms.restore(alarmRows);
+    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load()]);
     const now = this.clock.now();
     for (const row of serviceRows) {
       const service = ServiceRecord.fromEntity(row);
-      this.services.set(service.name, service);
+      this.directory.add(service);
       if (service.state === 'error') this.errorCount++;
-      this.alarms.join(service, now, true);
+      service.alarms = this.groups.join(service, now, true);
     }
-    for (const name of this.alarms.finishRestore()) this.store.alarmChanged(name);
-    this.alarms.evaluateAll(now);
-    for (const service of this.services.values()) this.settle(service, now, 'restart');
-    this.logger.log(`restored ${this.services.size} heartbeat service(s) and ${this.alarms.alarms.size} alarm(s)`);
+    this.groups.restored(now);
+    for (const service of this.directory.records()) this.settle(service, now, 'restart');
+    this.logger.log(`restored ${this.directory.size} heartbeat service(s)`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -195,54 +191,66 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     return true;
   }
 
-  mute(service: ServiceRecord): void {
-    if (service.mutedSince !== null) return;
+  /** Mutes a service (false when there is none of that name). */
+  mute(name: string): boolean {
+    const service = this.directory.record(name);
+    if (!service) return false;
+    if (service.mutedSince !== null) return true;
     const now = this.clock.now();
     service.mutedSince = now;
     this.settle(service, now, 'muted');
+    return true;
   }
 
-  unmute(service: ServiceRecord): void {
-    if (service.mutedSince === null) return;
+  /** Unmutes a service (false when there is none of that name). */
+  unmute(name: string): boolean {
+    const service = this.directory.record(name);
+    if (!service) return false;
+    if (service.mutedSince === null) return true;
     service.mutedSince = null;
     this.settle(service, this.clock.now(), 'unmuted');
+    return true;
   }
 
-  remove(service: ServiceRecord): void {
+  /** Deletes a service (false when there is none of that name). */
+  remove(name: string): boolean {
+    const service = this.directory.record(name);
+    if (!service) return false;
     const now = this.clock.now();
     if (service.state === 'error') this.errorCount--;
-    this.services.delete(service.name);
-    this.deadlines.remove(service.name);
-    this.alarms.leave(service, now);
-    this.store.serviceChanged(service.name);
+    this.directory.delete(name);
+    this.deadlines.remove(name);
+    this.groups.leave(service, now);
+    this.store.serviceChanged(name);
+    return true;
   }
 
   /** Removes every service `matches` selects; returns their names, sorted. */
   removeMatching(matches: (name: string) => boolean): string[] {
-    const names = this.serviceNames(matches).sort();
-    for (const name of names) this.remove(this.services.get(name)!);
+    const names = this.serviceNames(matches);
+    for (const name of names) this.remove(name);
     return names;
   }
 
   /** Forgets the strays heard from once and silent for `silentForMs` (see isForgettable); returns their names. */
   forgetUnseen(silentForMs: number, now = this.clock.now()): string[] {
     const names = this.serviceNames((name) =>
-      isForgettable(this.services.get(name)!, now, silentForMs, (n) => this.alarms.namesExactly(n)),
-    ).sort();
-    for (const name of names) this.remove(this.services.get(name)!);
+      isForgettable(this.directory.get(name)!, now, silentForMs, (n) => this.groups.namesExactly(n)),
+    );
+    for (const name of names) this.remove(name);
     return names;
   }
 
-  /** Names of the services `matches` selects (maintenance windows use it to find what they cover). */
+  /** Names of the services `matches` selects, sorted (maintenance windows use it to find what they cover). */
   serviceNames(matches: (name: string) => boolean): string[] {
-    return [...this.services.keys()].filter(matches);
+    return this.directory.sortedNames().filter(matches);
   }
 
   /** A maintenance window began: these services take the `maintenance` state (and lose their deadline). */
   enterMaintenance(names: Iterable<string>): void {
     const now = this.clock.now();
     for (const name of names) {
-      const service = this.services.get(name);
+      const service = this.directory.record(name);
       if (service) this.settle(service, now, 'maintenance');
     }
   }
@@ -253,7 +261,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
    */
   restartDeadlines(names: Iterable<string>, from: number): void {
     for (const name of names) {
-      const service = this.services.get(name);
+      const service = this.directory.record(name);
       if (!service) continue;
       service.deadlineRestartedAt = from;
       service.problem = null;
@@ -264,24 +272,15 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   /** Turns services whose deadline has passed to error (the timer calls this; tests may too). */
   expireDue(now = this.clock.now()): void {
     for (const { key } of this.deadlines.takeDue(now)) {
-      const service = this.services.get(key);
+      const service = this.directory.record(key);
       if (service) this.settle(service, now, 'timeout');
     }
   }
 
-  /** Alarm definitions changed: every service's membership is worked out again. */
-  setApiDefinitions(fromApi: AlarmDefinition[]): void {
-    this.alarms.setDefinitions([...this.configDefinitions(), ...fromApi]);
+  /** The groups (alarm definitions) changed: every service's membership is worked out again. */
+  regroup(): void {
     const now = this.clock.now();
-    for (const service of this.services.values()) this.alarms.rejoin(service, now);
-  }
-
-  alarmServices(alarm: AlarmRecord): ServiceRecord[] {
-    return [...alarm.members].map((name) => this.services.get(name)!).filter(Boolean);
-  }
-
-  configDefinitions(): AlarmDefinition[] {
-    return this.config.alarms.map((alarm) => ({ ...alarm, source: 'config' as const }));
+    for (const service of this.directory.records()) service.alarms = this.groups.rejoin(service, now);
   }
 
   flush(): Promise<void> {
@@ -289,27 +288,25 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   }
 
   private obtain(name: string, now: number, transport: Transport): ServiceRecord | null {
-    const existing = this.services.get(name);
+    const existing = this.directory.record(name);
     if (existing) return existing;
-    if (this.services.size >= this.config.heartbeat.max_services) {
+    if (this.directory.size >= this.settings.max_services) {
       this.refuse(name, now, transport);
       return null;
     }
     const service = new ServiceRecord(name, now);
-    this.services.set(name, service);
-    this.alarms.join(service, now);
+    this.directory.add(service);
+    service.alarms = this.groups.join(service, now, false);
     return service;
   }
 
   private refuse(name: string, now: number, transport: Transport): void {
     this.refusedCounter.inc();
     this.refusedSinceLog++;
-    this.logger.debug(
-      `refused new service "${name}" over ${transport}: [heartbeat] max_services (${this.config.heartbeat.max_services}) reached`,
-    );
+    this.logger.debug(`refused new service "${name}" over ${transport}: [heartbeat] max_services (${this.settings.max_services}) reached`);
     if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
       this.logger.warn(
-        `[heartbeat] max_services (${this.config.heartbeat.max_services}) reached: refused ${this.refusedSinceLog} command(s) for new service names ` +
+        `[heartbeat] max_services (${this.settings.max_services}) reached: refused ${this.refusedSinceLog} command(s) for new service names ` +
           `(latest "${name}" over ${transport}). Delete unused services or raise the limit.`,
       );
       this.lastRefusalLog = now;
@@ -347,8 +344,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       lastBeat: service.lastBeat,
       timeoutMs: service.timeoutMs,
       effectiveTimeoutMs: service.effectiveTimeout(),
-      alarms: service.alarms,
+      alarms: [...service.alarms],
     });
-    this.alarms.serviceStateChanged(service, to, now);
+    this.groups.stateChanged(service, now);
   }
 }

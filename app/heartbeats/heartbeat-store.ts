@@ -1,36 +1,27 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BatchWriter } from '../database/batch-writer.js';
+import { DirtyRows } from '../database/dirty-rows.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import type { AlarmRecord } from '../alarms/alarm-book.js';
-import { HeartbeatRepository, type HeartbeatBatch } from './heartbeat.repository.js';
+import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
+import { HeartbeatRepository } from './heartbeat.repository.js';
 import type { ServiceRecord } from './service-record.js';
 
 /** Longest a change waits before it is written: what a crash can lose. */
 export const SAVE_WINDOW_MS = 100;
 
-/** A service name, or an alarm's name wrapped so the two never collide. */
-type Key = string | { alarm: string };
-
-export interface StoreSources {
-  service(name: string): ServiceRecord | undefined;
-  alarm(name: string): AlarmRecord | undefined;
-}
-
 /**
- * Saves heartbeat state in batched transactions. A change marks its service or alarm dirty; every
+ * Saves heartbeat services in batched transactions: a change marks its service dirty; every
  * SAVE_WINDOW_MS the dirty ones are written as they are *then*, so a service beating 1,000 times a
- * second costs one row write per window, and a beat never waits for the database.
+ * second costs one row write per window, and a beat never waits for the database. While the database
+ * refuses writes (a full disk …) the changes wait in memory and are written once it takes them again.
  */
 @Injectable()
 export class HeartbeatStore {
   private readonly logger = new Logger('Heartbeats');
-  private readonly dirtyServices = new Set<string>();
-  private readonly dirtyAlarms = new Set<string>();
-  private readonly writer: BatchWriter<Key>;
-  private sources: StoreSources | null = null;
+  private readonly rows: DirtyRows<HeartbeatServiceEntity>;
+  private source: ((name: string) => ServiceRecord | undefined) | null = null;
 
   constructor(
     private readonly repository: HeartbeatRepository,
@@ -38,68 +29,41 @@ export class HeartbeatStore {
     metrics: MetricsService,
     storage: StorageHealth,
   ) {
-    this.writer = new BatchWriter<Key>({
+    this.rows = new DirtyRows<HeartbeatServiceEntity>({
       name: 'heartbeat changes',
       flushIntervalMs: SAVE_WINDOW_MS,
       maxBatchSize: 5000,
       maxPending: 1_000_000,
-      write: (keys) => this.write(keys),
       logger: this.logger,
       storage,
-      metrics: writeQueueMetrics(metrics, 'heartbeats', () => this.writer.pendingCount),
+      metrics: writeQueueMetrics(metrics, 'heartbeats', () => this.rows.pendingCount),
+      current: (name) => this.source?.(name)?.toEntity(),
+      save: (services, deleted) => this.save(services, deleted),
     });
   }
 
-  attach(sources: StoreSources): void {
-    this.sources = sources;
+  /** Where the current state of a service is read when it is saved (the engine's records). */
+  attach(source: (name: string) => ServiceRecord | undefined): void {
+    this.source = source;
   }
 
   /** On every beat: one Set lookup when the service is already waiting for the next save. */
   serviceChanged(name: string): void {
-    if (this.dirtyServices.has(name)) return;
-    if (this.writer.push(name)) this.dirtyServices.add(name);
-  }
-
-  alarmChanged(name: string): void {
-    if (this.dirtyAlarms.has(name)) return;
-    if (this.writer.push({ alarm: name })) this.dirtyAlarms.add(name);
+    this.rows.changed(name);
   }
 
   /** Writes everything changed so far. */
   flush(): Promise<void> {
-    return this.writer.flush();
+    return this.rows.flush();
   }
 
   close(): Promise<void> {
-    return this.writer.close();
+    return this.rows.close();
   }
 
-  private async write(keys: Key[]): Promise<void> {
-    const batch: HeartbeatBatch = { services: [], deletedServices: [], alarms: [], deletedAlarms: [] };
-    for (const key of keys) {
-      if (typeof key === 'string') {
-        this.dirtyServices.delete(key);
-        const service = this.sources!.service(key);
-        if (service) batch.services.push(service.toEntity());
-        else batch.deletedServices.push(key);
-      } else {
-        this.dirtyAlarms.delete(key.alarm);
-        const alarm = this.sources!.alarm(key.alarm);
-        if (alarm) batch.alarms.push(alarm.toEntity());
-        else batch.deletedAlarms.push(key.alarm);
-      }
-    }
+  private async save(services: HeartbeatServiceEntity[], deleted: string[]): Promise<void> {
     const started = performance.now();
-    try {
-      await this.repository.saveBatch(batch);
-    } catch (error) {
-      // The writer retries these keys; they must count as dirty again so later changes do not queue twice.
-      for (const key of keys) {
-        if (typeof key === 'string') this.dirtyServices.add(key);
-        else this.dirtyAlarms.add(key.alarm);
-      }
-      throw error;
-    }
-    this.events.emit('heartbeat.saved', { rows: keys.length, durationMs: performance.now() - started });
+    await this.repository.saveBatch(services, deleted);
+    this.events.emit('heartbeat.saved', { rows: services.length + deleted.length, durationMs: performance.now() - started });
   }
 }

@@ -14,22 +14,8 @@ export interface ServiceStateChanged {
   /** ms; -1 none, -2 automatic. */
   timeoutMs: number;
   effectiveTimeoutMs: number;
+  /** The alarms the service is in (alarms listen to state changes through ServiceGroups, not this event). */
   alarms: string[];
-}
-
-/** A heartbeat alarm went ok → error or back. */
-export interface AlarmStateChanged {
-  name: string;
-  from: 'ok' | 'error';
-  to: 'ok' | 'error';
-  /** Increases on every ok → error. */
-  incidentNbr: number;
-  /** Services of the alarm in error after this change. */
-  failedServices: string[];
-  /** Alert channel names from the alarm's definition. */
-  alerts: string[];
-  at: number;
-  since: number;
 }
 
 /** One batched save of heartbeat state (for `[metrics]`: Lovebeat reported its database save time). */
@@ -41,7 +27,6 @@ export interface HeartbeatsSaved {
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'service.state-changed': ServiceStateChanged;
-    'alarm.state-changed': AlarmStateChanged;
     'heartbeat.saved': HeartbeatsSaved;
   }
 }

@@ -1,19 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager, type ObjectLiteral } from 'typeorm';
-import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.entity.js';
+import { DataSource } from 'typeorm';
+import { deleteByName, upsertByName } from '../database/rows-by-name.js';
 import { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
 
-export interface HeartbeatBatch {
-  services: HeartbeatServiceEntity[];
-  deletedServices: string[];
-  alarms: HeartbeatAlarmEntity[];
-  deletedAlarms: string[];
-}
-
-/** Rows per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
-const CHUNK = 200;
-
-/** Heartbeat services, alarms and API alarm definitions: the only place that touches their tables. */
+/** Heartbeat services: the only place that touches their table. */
 @Injectable()
 export class HeartbeatRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -22,63 +12,11 @@ export class HeartbeatRepository {
     return this.dataSource.getRepository(HeartbeatServiceEntity).find();
   }
 
-  loadAlarms(): Promise<HeartbeatAlarmEntity[]> {
-    return this.dataSource.getRepository(HeartbeatAlarmEntity).find();
-  }
-
-  loadDefinitions(): Promise<AlarmDefinitionEntity[]> {
-    return this.dataSource.getRepository(AlarmDefinitionEntity).find({ order: { createdAt: 'ASC', name: 'ASC' } });
-  }
-
   /** One transaction: the changed rows upserted, the deleted ones removed. */
-  async saveBatch(batch: HeartbeatBatch): Promise<void> {
+  async saveBatch(services: HeartbeatServiceEntity[], deleted: string[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await upsertChunks(manager, HeartbeatServiceEntity, batch.services);
-      await deleteChunks(manager, HeartbeatServiceEntity, batch.deletedServices);
-      await upsertChunks(manager, HeartbeatAlarmEntity, batch.alarms);
-      await deleteChunks(manager, HeartbeatAlarmEntity, batch.deletedAlarms);
+      await upsertByName(manager, HeartbeatServiceEntity, services);
+      await deleteByName(manager, HeartbeatServiceEntity, deleted);
     });
-  }
-
-  async insertDefinition(definition: AlarmDefinitionEntity): Promise<void> {
-    await this.dataSource.getRepository(AlarmDefinitionEntity).insert(definition);
-  }
-
-  async deleteDefinition(name: string): Promise<void> {
-    await this.dataSource.getRepository(AlarmDefinitionEntity).delete({ name });
-  }
-}
-
-/**
- * Multi-row `INSERT … ON CONFLICT ("name") DO UPDATE`, written out directly: on the save path TypeORM's
- * query builder cost more CPU than the database itself (it is the same statement it would build).
- */
-async function upsertChunks<T extends ObjectLiteral>(manager: EntityManager, entity: new () => T, rows: T[]): Promise<void> {
-  if (rows.length === 0) return;
-  const metadata = manager.connection.getMetadata(entity);
-  const columns = metadata.columns.map((column) => ({ property: column.propertyName, name: `"${column.databaseName}"` }));
-  const postgres = manager.connection.options.type === 'postgres';
-  const head = `INSERT INTO "${metadata.tableName}" (${columns.map((column) => column.name).join(', ')}) VALUES `;
-  const tail = ` ON CONFLICT ("name") DO UPDATE SET ${columns
-    .filter((column) => column.name !== '"name"')
-    .map((column) => `${column.name} = excluded.${column.name}`)
-    .join(', ')}`;
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
-    const parameters: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      const marks = columns.map((column) => {
-        parameters.push(row[column.property]);
-        return postgres ? `$${parameters.length}` : '?';
-      });
-      return `(${marks.join(', ')})`;
-    });
-    await manager.query(head + tuples.join(', ') + tail, parameters);
-  }
-}
-
-async function deleteChunks<T extends ObjectLiteral>(manager: EntityManager, entity: new () => T, names: string[]): Promise<void> {
-  for (let start = 0; start < names.length; start += CHUNK) {
-    await manager.getRepository(entity).delete({ name: In(names.slice(start, start + CHUNK)) } as never);
   }
 }

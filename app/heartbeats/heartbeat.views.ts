@@ -1,8 +1,33 @@
-import type { AlarmRecord } from '../alarms/alarm-book.js';
-import type { ServiceRecord } from './service-record.js';
+import type { BeatAnalysis } from './auto-timeout.js';
+import type { RunRecord, ServiceProblem, ServiceSnapshot, ServiceState } from './service-record.js';
 
-/** Lovebeat's JSON shapes (times in epoch ms, -1 for never), plus Pulse's additions at the end. */
-export function serviceView(service: ServiceRecord) {
+/** A service as the API and the console show it: Lovebeat's JSON (times in epoch ms, -1 for never), then Pulse's additions. */
+export interface ServiceView {
+  name: string;
+  last_beat: number;
+  /** ms; -1 none, -2 automatic. */
+  timeout: number;
+  /** ms; -1 when there is no deadline (none set, or still learning). */
+  effective_timeout: number;
+  state: ServiceState;
+  muted_since: number;
+  last_state_change: number;
+  in_alarms: string[];
+  analysis: BeatAnalysis | null;
+  min_interval: number;
+  problem: ServiceProblem | null;
+  run_started_at: number;
+  last_run: RunRecord | null;
+}
+
+/** `?details=1`: the recorded beats, their intervals and the last runs. */
+export interface ServiceDetailsView extends ServiceView {
+  beat_history: number[];
+  intervals: number[];
+  runs: RunRecord[];
+}
+
+export function serviceView(service: ServiceSnapshot): ServiceView {
   const lastRun = service.runs.length > 0 ? service.runs[service.runs.length - 1]! : null;
   return {
     name: service.name,
@@ -12,30 +37,17 @@ export function serviceView(service: ServiceRecord) {
     state: service.state,
     muted_since: service.mutedSince ?? -1,
     last_state_change: service.lastStateChange,
-    in_alarms: service.alarms,
+    in_alarms: [...service.alarms],
     analysis: service.analysis(),
     min_interval: service.minIntervalMs,
     problem: service.problem,
     run_started_at: service.runStartedAt ?? -1,
-    last_run: lastRun,
+    last_run: lastRun ? { ...lastRun } : null,
   };
 }
 
-/** `?details=1`: the recorded beats, their intervals and the last runs. */
-export function serviceDetailsView(service: ServiceRecord) {
-  return { ...serviceView(service), beat_history: service.beats, intervals: service.intervals(), runs: service.runs };
-}
-
-export function alarmView(alarm: AlarmRecord) {
-  return {
-    name: alarm.name,
-    state: alarm.state,
-    incident_nbr: alarm.incidentNbr,
-    failed_services: alarm.failed.size,
-    last_state_change: alarm.lastStateChange,
-    definition: alarm.definition.name,
-    alerts: alarm.definition.alerts,
-  };
+export function serviceDetailsView(service: ServiceSnapshot): ServiceDetailsView {
+  return { ...serviceView(service), beat_history: [...service.beats], intervals: service.intervals(), runs: [...service.runs] };
 }
 
 export interface StatusCounts {

@@ -1,8 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pageRequest } from '../http/paging.js';
+import { lovebeatQuery } from '../http/validation.js';
+import { Clock } from '../runtime/clock.js';
 import { PublicWhen } from '../tokens/access.decorator.js';
-import { DeleteServicesQuery } from './heartbeats.dto.js';
+import { DeleteServicesQuery, isPaged, ListServicesQuery, serviceFilter } from './heartbeats.dto.js';
 import { HeartbeatsService } from './heartbeats.service.js';
+import { ServicesQuery } from './services.query.js';
 import { sendStatus } from './status-reply.js';
 
 /**
@@ -11,16 +15,24 @@ import { sendStatus } from './status-reply.js';
  */
 @Controller('api')
 export class HeartbeatsController {
-  constructor(private readonly heartbeats: HeartbeatsService) {}
+  constructor(
+    private readonly heartbeats: HeartbeatsService,
+    private readonly services: ServicesQuery,
+    private readonly clock: Clock,
+  ) {}
 
+  /** Lovebeat's `{"services", "now"}`; `page`, `per_page` and `total` are added when paging is asked for. */
   @Get('services')
-  list() {
-    return this.heartbeats.list();
+  list(@Query(lovebeatQuery(ListServicesQuery)) checked: object) {
+    const query = checked as ListServicesQuery;
+    const page = this.services.list(serviceFilter(query), pageRequest(query, null));
+    const paging = isPaged(query) ? { page: page.page, per_page: page.perPage, total: page.total } : {};
+    return { services: page.items, now: this.clock.now(), ...paging };
   }
 
   @Get('services/:name')
   get(@Param('name') name: string, @Query('details') details?: string) {
-    return this.heartbeats.get(name, details !== undefined && details !== '0' && details !== 'false');
+    return { service: this.services.get(name, details !== undefined && details !== '0' && details !== 'false'), now: this.clock.now() };
   }
 
   @Post('services/:name/mute')
@@ -51,6 +63,6 @@ export class HeartbeatsController {
   @Get('status')
   @PublicWhen((config) => config.http.public_status)
   status(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return sendStatus(request, reply, this.heartbeats.status());
+    return sendStatus(request, reply, this.services.status());
   }
 }

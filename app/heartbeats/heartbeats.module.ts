@@ -1,6 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AlarmsController } from '../alarms/alarms.controller.js';
-import { AlarmsService } from '../alarms/alarms.service.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { BeatRoutes } from './beat-routes.js';
 import { ForgetUnseenTask } from './forget-unseen.task.js';
@@ -11,11 +9,12 @@ import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { HeartbeatsController } from './heartbeats.controller.js';
 import { HeartbeatsService } from './heartbeats.service.js';
+import { ServicesQuery } from './services.query.js';
 
-/** Heartbeat services and their alarms (SPEC §6): the state engine and the HTTP API. */
+/** Heartbeat services (SPEC §6): the state engine, the ServicesQuery and the HTTP API. Alarms are their own module. */
 @Module({
   imports: [TokensModule],
-  controllers: [HeartbeatsController, AlarmsController],
+  controllers: [HeartbeatsController],
   providers: [
     HeartbeatRepository,
     HeartbeatStore,
@@ -23,10 +22,10 @@ import { HeartbeatsService } from './heartbeats.service.js';
     HeartbeatMaintenanceListener,
     HeartbeatEngine,
     HeartbeatsService,
-    AlarmsService,
+    ServicesQuery,
     BeatRoutes,
     ForgetUnseenTask,
   ],
-  exports: [HeartbeatEngine, HeartbeatMaintenance],
+  exports: [HeartbeatEngine, HeartbeatMaintenance, ServicesQuery],
 })
 export class HeartbeatsModule {}

@@ -1,22 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ServiceGlob } from '../alarms/service-glob.js';
 import { describeStorageFailure } from '../database/storage-failure.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { ApiError } from '../http/api-error.js';
-import { Clock } from '../runtime/clock.js';
+import { ServiceGlob } from '../runtime/service-glob.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
 import { checkServiceName, readServiceUpdate } from './heartbeat-input.js';
-import type { ServiceRecord } from './service-record.js';
-import { serviceDetailsView, serviceView, type StatusCounts } from './heartbeat.views.js';
 
-/** Policy behind the heartbeat HTTP API (SPEC §6): input checks, 404s and the answers' shapes. */
+/** Policy behind the heartbeat HTTP API's commands (SPEC §6): input checks, 404s, 429s, 503s. Reads are the ServicesQuery's. */
 @Injectable()
 export class HeartbeatsService {
   private readonly logger = new Logger('Heartbeats');
 
   constructor(
     private readonly engine: HeartbeatEngine,
-    private readonly clock: Clock,
     private readonly storage: StorageHealth,
   ) {}
 
@@ -33,29 +29,19 @@ export class HeartbeatsService {
     this.accepted(this.engine.fail(checkServiceName(name), 'http'));
   }
 
-  list() {
-    const services = [...this.engine.services.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(serviceView);
-    return { services, now: this.clock.now() };
-  }
-
-  get(name: string, details: boolean) {
-    const service = this.existing(name);
-    return { service: details ? serviceDetailsView(service) : serviceView(service), now: this.clock.now() };
-  }
-
   mute(name: string): void {
     this.refuseWhileStorageFails();
-    this.engine.mute(this.existing(name));
+    this.found(name, this.engine.mute(checkServiceName(name)));
   }
 
   unmute(name: string): void {
     this.refuseWhileStorageFails();
-    this.engine.unmute(this.existing(name));
+    this.found(name, this.engine.unmute(checkServiceName(name)));
   }
 
   remove(name: string): void {
     this.refuseWhileStorageFails();
-    this.engine.remove(this.existing(name));
+    this.found(name, this.engine.remove(checkServiceName(name)));
   }
 
   /** Deletes every service the glob matches (Lovebeat's globs, matched in linear time). */
@@ -67,15 +53,8 @@ export class HeartbeatsService {
     return { deleted: services.length, services };
   }
 
-  status(): StatusCounts {
-    const errors = this.engine.errorServices;
-    return { num_ok: this.engine.services.size - errors, num_error: errors };
-  }
-
-  private existing(name: string): ServiceRecord {
-    const service = this.engine.services.get(checkServiceName(name));
-    if (!service) throw ApiError.notFound(`There is no heartbeat service "${name}". GET /api/services lists them.`);
-    return service;
+  private found(name: string, found: boolean): void {
+    if (!found) throw ApiError.notFound(`There is no heartbeat service "${name}". GET /api/services lists them.`);
   }
 
   /**

@@ -23,8 +23,36 @@ export interface RunRecord {
 
 const MAX_RUNS = 20;
 
+/**
+ * A heartbeat service as everything outside the engine sees it: read-only. Only the engine changes
+ * services (through its commands), so a query or another feature can never put one in a state the
+ * engine did not decide.
+ */
+export interface ServiceSnapshot {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly timeoutMs: number;
+  readonly minIntervalMs: number;
+  readonly lastBeat: number;
+  readonly state: ServiceState;
+  readonly problem: ServiceProblem | null;
+  readonly mutedSince: number | null;
+  readonly lastStateChange: number;
+  readonly beats: readonly number[];
+  readonly runStartedAt: number | null;
+  readonly runs: readonly Readonly<RunRecord>[];
+  /** Names of the alarms it belongs to (the alarms feature groups services; the engine keeps the answer). */
+  readonly alarms: readonly string[];
+  readonly deadlineRestartedAt: number;
+  readonly learning: boolean;
+  intervals(): number[];
+  effectiveTimeout(): number;
+  analysis(): BeatAnalysis | null;
+  deadline(): number | null;
+}
+
 /** One heartbeat service in memory: the state engine's authoritative copy. */
-export class ServiceRecord {
+export class ServiceRecord implements ServiceSnapshot {
   timeoutMs = NO_TIMEOUT;
   minIntervalMs = NO_TIMEOUT;
   lastBeat = -1;
@@ -37,7 +65,7 @@ export class ServiceRecord {
   runStartedAt: number | null = null;
   runs: RunRecord[] = [];
   /** Names of the alarms this service belongs to. */
-  alarms: string[] = [];
+  alarms: readonly string[] = [];
   /** Set when a maintenance window ends: the deadline counts from then instead of the last beat. */
   deadlineRestartedAt = -1;
   private autoTimeoutCache: number | null = null;

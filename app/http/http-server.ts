@@ -1,5 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { ServerConfig } from '../config/config.schema.js';
 import { parseHostPort } from '../config/config-validators.js';
 import { basePathOf, stripBasePath } from '../web/base-path.js';
 import { answerClientError, answerFrameworkError, depthLimitedJsonParser, installResponseRules } from './response-rules.js';
@@ -8,7 +8,7 @@ import { answerClientError, answerFrameworkError, depthLimitedJsonParser, instal
  * Fastify under Nest (it answers small requests several times faster than express, which heartbeat
  * ingest needs). Forwarded headers are believed only from the configured trusted proxies.
  */
-export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
+export function createHttpAdapter(config: ServerConfig): FastifyAdapter {
   const proxies = config.http.trusted_proxies;
   const basePath = basePathOf(config.public_url);
   const adapter = new FastifyAdapter({
@@ -31,7 +31,7 @@ export function createHttpAdapter(config: PulseConfig): FastifyAdapter {
 }
 
 /** Where to listen, from `[http] listen` (":5000" listens on every address). */
-export function httpListenOptions(config: PulseConfig): { host: string; port: number } {
+export function httpListenOptions(config: ServerConfig): { host: string; port: number } {
   const { host, port } = parseHostPort(config.http.listen)!;
   return { host: host === '' ? '::' : host, port };
 }

@@ -1,5 +1,5 @@
-import { ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { ValidateIf, type ValidationError } from 'class-validator';
 import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.js';
 
 /**
@@ -7,16 +7,27 @@ import { fieldErrorsOf, ValidationFailure } from '../runtime/validation-failure.
  * no implicit type conversion (a string where a number belongs is an error). A refusal names each field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    stopAtFirstError: true,
-    forbidUnknownValues: true,
-    transform: true,
-    validateCustomDecorators: true, // @JsonBody() bodies are DTOs too
-    transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => new ValidationFailure(fieldErrorsOf(errors, 'unknown field')),
-  });
+  return new ValidationPipe(PIPE_OPTIONS);
+}
+
+const PIPE_OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  stopAtFirstError: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validateCustomDecorators: true, // @JsonBody() bodies are DTOs too
+  transformOptions: { enableImplicitConversion: false },
+  exceptionFactory: (errors: ValidationError[]) => new ValidationFailure(fieldErrorsOf(errors, 'unknown field')),
+};
+
+/**
+ * The query of a Lovebeat route (`GET /api/services`): its own parameters checked like any other, others
+ * ignored as Lovebeat ignored them (a client's cache-buster `?_=…` must keep working). Use it as
+ * `@Query(lovebeatQuery(Dto)) query: Dto` with the parameter typed as a plain object for the global pipe.
+ */
+export function lovebeatQuery(dto: new () => object): ValidationPipe {
+  return new ValidationPipe({ ...PIPE_OPTIONS, forbidNonWhitelisted: false, expectedType: dto });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { ServiceGlob } from '../alarms/service-glob.js';
+import { ServiceGlob } from '../runtime/service-glob.js';
 import type { FieldError } from '../runtime/validation-failure.js';
 
 /** A maintenance window as the rules need it (see MaintenanceWindowRow for the stored form). */

@@ -2,28 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
-import { maintenanceView, type MaintenanceWindowDto } from './maintenance.dto.js';
+import type { MaintenanceWindowDto } from './maintenance.dto.js';
+import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { MaintenanceService } from './maintenance.service.js';
-import { nextOccurrence, scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
+import { scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
 
-/** The maintenance API's policy: what makes a window valid, and how it is shown. */
+/** The maintenance API's policy: what makes a window valid (answers shown as the MaintenanceQuery shows them). */
 @Injectable()
 export class MaintenanceWindowsService {
   constructor(
     private readonly repository: MaintenanceRepository,
     private readonly maintenance: MaintenanceService,
+    private readonly query: MaintenanceQuery,
     private readonly clock: Clock,
   ) {}
-
-  async list() {
-    const now = this.clock.now();
-    return { windows: (await this.repository.list()).map((window) => this.view(window, now)) };
-  }
-
-  async get(id: number) {
-    return this.view(await this.existing(id), this.clock.now());
-  }
 
   async create(dto: MaintenanceWindowDto) {
     const now = this.clock.now();
@@ -48,7 +41,7 @@ export class MaintenanceWindowsService {
   }
 
   private view(window: MaintenanceWindow, now: number) {
-    return maintenanceView(window, this.maintenance.isActive(window.id), nextOccurrence(window, now));
+    return this.query.view(window, now);
   }
 
   private async existing(id: number): Promise<MaintenanceWindow> {

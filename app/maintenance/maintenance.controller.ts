@@ -1,7 +1,9 @@
-import { Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { JsonBody } from '../http/json-body.js';
-import { MaintenanceWindowDto } from './maintenance.dto.js';
+import { pageBody, pageRequest } from '../http/paging.js';
+import { ListMaintenanceQuery, MaintenanceWindowDto } from './maintenance.dto.js';
+import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 
 const EXAMPLE = '{"name": "patch night", "starts_at": "2026-11-25T22:00:00Z", "ends_at": "2026-11-25T23:30:00Z", "all": true}';
@@ -9,11 +11,15 @@ const EXAMPLE = '{"name": "patch night", "starts_at": "2026-11-25T22:00:00Z", "e
 /** SPEC §7 maintenance windows. Admin token. */
 @Controller('api/maintenance')
 export class MaintenanceController {
-  constructor(private readonly windows: MaintenanceWindowsService) {}
+  constructor(
+    private readonly windows: MaintenanceWindowsService,
+    private readonly query: MaintenanceQuery,
+  ) {}
 
   @Get()
-  list() {
-    return this.windows.list();
+  async list(@Query() query: ListMaintenanceQuery) {
+    const active = query.active === undefined ? undefined : query.active === 'true';
+    return pageBody('windows', await this.query.list({ active, q: query.q }, pageRequest(query, null)));
   }
 
   @Post()
@@ -24,7 +30,7 @@ export class MaintenanceController {
 
   @Get(':id')
   get(@IdParam() id: number) {
-    return this.windows.get(id);
+    return this.query.get(id);
   }
 
   @Put(':id')

@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../http/paging.js';
 import { Optional } from '../http/validation.js';
 import type { MaintenanceWindow, Occurrence } from './maintenance-window.js';
 
@@ -6,6 +7,19 @@ const ISO_WITH_ZONE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d
 const ISO_MESSAGE = 'must be an ISO 8601 time with a zone, e.g. "2026-11-25T22:00:00Z" or "2026-11-25T23:00:00+01:00"';
 
 /** POST/PUT /api/maintenance: one-off (starts_at, ends_at) or recurring (cron, duration_min, timezone), plus a scope. */
+/** GET /api/maintenance: every window unless paged or filtered. */
+export class ListMaintenanceQuery extends PageQuery {
+  /** Only windows on now ("true") or not ("false"). */
+  @IsIn(['true', 'false'], { message: 'must be true or false' })
+  @Optional()
+  active?: 'true' | 'false';
+
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  @IsString({ message: 'must be text to search for' })
+  @Optional()
+  q?: string;
+}
+
 export class MaintenanceWindowDto {
   @Length(1, 200, { message: 'must be 1 to 200 characters' }) @IsString({ message: 'must be a string' }) name!: string;
 
@@ -44,6 +58,9 @@ export class MaintenanceWindowDto {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const span = (occurrence: Occurrence | null) => (occurrence ? { starts_at: iso(occurrence.start), ends_at: iso(occurrence.end) } : null);
+
+/** A window as the API and the console show it. */
+export type MaintenanceView = ReturnType<typeof maintenanceView>;
 
 export function maintenanceView(window: MaintenanceWindow, current: Occurrence | null, next: Occurrence | null) {
   return {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MaintenanceController } from './maintenance.controller.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
+import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 
@@ -8,7 +9,7 @@ import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 @Global()
 @Module({
   controllers: [MaintenanceController],
-  providers: [MaintenanceRepository, MaintenanceService, MaintenanceWindowsService],
-  exports: [MaintenanceService],
+  providers: [MaintenanceRepository, MaintenanceService, MaintenanceWindowsService, MaintenanceQuery],
+  exports: [MaintenanceService, MaintenanceQuery],
 })
 export class MaintenanceModule {}

@@ -15,8 +15,17 @@ export interface LatestResult {
   checkedAt: number;
 }
 
+/** A monitor in memory as readers outside the runtime see it: read-only. */
+export interface LiveMonitorView {
+  readonly monitor: Readonly<Monitor>;
+  readonly state: Readonly<StateSnapshot>;
+  /** The options as the check plugin validated them (defaults filled in), or null when they do not validate. */
+  readonly config: object | null;
+  sourceStatuses(now: number): MonitorSourceStatus[];
+}
+
 /** A monitor as the runtime holds it in memory: settings, its prepared check, latest result per source, state. */
-export class LiveMonitor {
+export class LiveMonitor implements LiveMonitorView {
   readonly sources = new Map<string, LatestResult>();
   readonly buckets: BucketAccumulator;
   /** The aggregate state held since the last result, for time-weighted uptime. */

@@ -14,7 +14,7 @@ import type { CheckOutcome } from '../scheduler/check-task.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
 import { staleAfterMs } from './aggregate-status.js';
-import { LiveMonitor, PUBLIC_SOURCE, type LatestResult } from './live-monitor.js';
+import { LiveMonitor, PUBLIC_SOURCE, type LatestResult, type LiveMonitorView } from './live-monitor.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
 import { nextState, type StateChange } from './monitor-state.js';
 import type { Monitor, MonitorState } from './monitor.entity.js';
@@ -249,7 +249,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
 
   // ---- what the API reads ------------------------------------------------------------------------------
 
-  get(monitorId: number): LiveMonitor | undefined {
+  /** The monitor's live state, read-only (only the runtime changes it). */
+  get(monitorId: number): LiveMonitorView | undefined {
     return this.live.get(monitorId);
   }
 

@@ -1,35 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AlertChannelsService } from '../alerts/alert-channels.service.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
-import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
-import { MonitorBodyDto, parseTime, type HistoryQuery, type ListMonitorsQuery, type ResultsQuery } from './monitor.dto.js';
+import { FieldErrorList } from '../runtime/validation-failure.js';
+import { AlertChannelLookup } from './alert-channel-lookup.js';
+import { MonitorBodyDto } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
 import { MonitorRepository, type MonitorSettings } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
-import { bucketView, incidentView, monitorDetailView, monitorView, resultView } from './monitor.views.js';
-import { ResultRepository } from './result.repository.js';
-import { PERIOD_MS, uptimePercent } from './uptime-buckets.js';
+import { monitorView } from './monitor.views.js';
+import { MonitorsQuery } from './monitors.query.js';
 
 const DEFAULT_INTERVAL_S = 60;
 const DEFAULT_TIMEOUT_S = 10;
 const DEFAULT_RETRIES = 1;
-const DAY_MS = 86_400_000;
 
-/** Monitors API policy (SPEC §3): validation against the type's plugin, then the repository and the runtime. */
+/** Monitors API policy (SPEC §3): validation against the type's plugin, then the repository and the runtime. Reads are the MonitorsQuery's. */
 @Injectable()
 export class MonitorService {
   private readonly logger = new Logger('Monitors');
 
   constructor(
     private readonly monitors: MonitorRepository,
-    private readonly results: ResultRepository,
+    private readonly query: MonitorsQuery,
     private readonly runtime: MonitorRuntime,
     private readonly registry: PluginRegistry,
     private readonly clock: Clock,
-    private readonly alertChannels: AlertChannelsService,
+    private readonly alertChannels: AlertChannelLookup,
   ) {}
 
   async create(body: MonitorBodyDto) {
@@ -80,89 +78,12 @@ export class MonitorService {
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 
-  async list(query: ListMonitorsQuery) {
-    const page = query.page ?? 1;
-    const perPage = query.per_page ?? 50;
-    const { monitors, total } = await this.monitors.list({
-      status: query.status,
-      type: query.type,
-      q: query.q?.trim() || undefined,
-      page,
-      perPage,
-    });
-    return {
-      monitors: monitors.map((monitor) =>
-        monitorView(monitor, this.runtime.get(monitor.id), this.runtime.inMaintenance(monitor.id), this.secretsOf(monitor.type)),
-      ),
-      page,
-      per_page: perPage,
-      total,
-    };
+  private detail(monitor: Monitor) {
+    return this.query.detail(monitor);
   }
 
-  async get(id: number) {
-    return this.detail(await this.existing(id));
-  }
-
-  async resultsOf(id: number, query: ResultsQuery) {
-    await this.existing(id);
-    const rows = await this.results.results(id, {
-      source: query.source,
-      since: parseTime(query.since),
-      until: parseTime(query.until),
-      limit: query.limit ?? 100,
-    });
-    return { monitor_id: id, results: rows.map(resultView) };
-  }
-
-  async incidentsOf(id: number) {
-    const monitor = await this.existing(id);
-    const now = this.clock.now();
-    return {
-      monitor_id: id,
-      incident_number: monitor.incidentNumber,
-      incidents: (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now)),
-    };
-  }
-
-  /** Minute or hour buckets: uptime and latency over time, for charts. */
-  async historyOf(id: number, query: HistoryQuery) {
-    await this.existing(id);
-    const period = query.period ?? 'hour';
-    const now = this.clock.now();
-    const until = parseTime(query.until) ?? now;
-    const since = parseTime(query.since) ?? until - (period === 'minute' ? DAY_MS : 30 * DAY_MS);
-    if (until - since > (period === 'minute' ? 7 : 400) * DAY_MS) {
-      throw ValidationFailure.field(
-        'since',
-        `at most ${period === 'minute' ? '7 days of minute' : '400 days of hour'} buckets per request; narrow since/until`,
-      );
-    }
-    const buckets = await this.results.buckets(id, period, Math.floor(since / PERIOD_MS[period]) * PERIOD_MS[period], until);
-    return { monitor_id: id, period, buckets: buckets.map(bucketView) };
-  }
-
-  private async detail(monitor: Monitor) {
-    const now = this.clock.now();
-    const [day, week, month] = await Promise.all([
-      this.results.stateTotals(monitor.id, 'minute', now - DAY_MS),
-      this.results.stateTotals(monitor.id, 'hour', now - 7 * DAY_MS),
-      this.results.stateTotals(monitor.id, 'hour', now - 30 * DAY_MS),
-    ]);
-    const uptime = { '24h': uptimePercent(day), '7d': uptimePercent(week), '30d': uptimePercent(month) };
-    return monitorDetailView(
-      monitor,
-      this.runtime.get(monitor.id),
-      this.runtime.inMaintenance(monitor.id),
-      uptime,
-      now,
-      this.secretsOf(monitor.type),
-    );
-  }
-
-  /** Option keys the monitor type's plugin marks as secrets (masked in every view). */
   private secretsOf(type: string): readonly string[] | undefined {
-    return this.registry.check(type)?.meta.secrets;
+    return this.query.secretsOf(type);
   }
 
   private async existing(id: number): Promise<Monitor> {
@@ -196,7 +117,7 @@ export class MonitorService {
     if (options && !options.ok) errors.addAll(options.errors, 'options');
     // A monitor may only name alert channels that exist, so an alert never silently goes nowhere.
     for (const name of new Set(body.alerts ?? [])) {
-      if (!(await this.alertChannels.find(name))) {
+      if (!(await this.alertChannels.exists(name))) {
         errors.add('alerts', `there is no alert channel "${name.slice(0, 100)}"; GET /api/alerts lists them`);
         break;
       }

@@ -1,6 +1,6 @@
 import { maskSecrets } from '../plugin-host/plugin-secrets.js';
 import type { CheckResultRow } from './check-result.entity.js';
-import type { LiveMonitor } from './live-monitor.js';
+import type { LiveMonitorView } from './live-monitor.js';
 import type { MonitorBucket } from './monitor-bucket.entity.js';
 import type { MonitorIncident } from './monitor-incident.entity.js';
 import type { Monitor } from './monitor.entity.js';
@@ -9,7 +9,7 @@ import { uptimePercent } from './uptime-buckets.js';
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /** A monitor as the API shows it in lists: its settings (secrets masked) and its state. */
-export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, maintenance: boolean, secrets?: readonly string[]) {
+export function monitorView(monitor: Monitor, live: LiveMonitorView | undefined, maintenance: boolean, secrets?: readonly string[]) {
   const state = live?.state;
   return {
     id: monitor.id,
@@ -36,7 +36,7 @@ export function monitorView(monitor: Monitor, live: LiveMonitor | undefined, mai
 /** GET /api/monitors/<id>: the list view plus each source and the uptime figures. */
 export function monitorDetailView(
   monitor: Monitor,
-  live: LiveMonitor | undefined,
+  live: LiveMonitorView | undefined,
   maintenance: boolean,
   uptime: Record<'24h' | '7d' | '30d', number | null>,
   now: number,
@@ -98,3 +98,11 @@ export function bucketView(bucket: MonitorBucket) {
     latency_max_ms: bucket.latencyMaxMs,
   };
 }
+
+/** A monitor in a list (GET /api/monitors): settings (secrets masked) and state. */
+export type MonitorView = ReturnType<typeof monitorView>;
+/** One monitor (GET /api/monitors/<id>): the list view, its message, each source, uptime. */
+export type MonitorDetailView = ReturnType<typeof monitorDetailView>;
+export type ResultView = ReturnType<typeof resultView>;
+export type IncidentView = ReturnType<typeof incidentView>;
+export type BucketView = ReturnType<typeof bucketView>;

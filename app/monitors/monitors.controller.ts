@@ -1,15 +1,20 @@
 import { Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { JsonBody } from '../http/json-body.js';
-import { HistoryQuery, ListMonitorsQuery, MonitorBodyDto, ResultsQuery } from './monitor.dto.js';
+import { pageBody } from '../http/paging.js';
+import { HistoryQuery, ListMonitorsQuery, MonitorBodyDto, parseTime, ResultsQuery } from './monitor.dto.js';
 import { MonitorService } from './monitor.service.js';
+import { MonitorsQuery } from './monitors.query.js';
 
 const EXAMPLE = '{"name": "Shop", "type": "http", "target": "https://shop.example.com/"}';
 
 /** SPEC §3. Admin only (the guard's default). */
 @Controller('api/monitors')
 export class MonitorsController {
-  constructor(private readonly monitors: MonitorService) {}
+  constructor(
+    private readonly monitors: MonitorService,
+    private readonly query: MonitorsQuery,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -18,13 +23,14 @@ export class MonitorsController {
   }
 
   @Get()
-  list(@Query() query: ListMonitorsQuery) {
-    return this.monitors.list(query);
+  async list(@Query() query: ListMonitorsQuery) {
+    const filter = { status: query.status, type: query.type, q: query.q };
+    return pageBody('monitors', await this.query.list(filter, { page: query.page ?? 1, perPage: query.per_page ?? 50 }));
   }
 
   @Get(':id')
   get(@IdParam() id: number) {
-    return this.monitors.get(id);
+    return this.query.get(id);
   }
 
   @Put(':id')
@@ -50,17 +56,21 @@ export class MonitorsController {
   }
 
   @Get(':id/results')
-  results(@IdParam() id: number, @Query() query: ResultsQuery) {
-    return this.monitors.resultsOf(id, query);
+  async results(@IdParam() id: number, @Query() query: ResultsQuery) {
+    const filter = { source: query.source, since: parseTime(query.since), until: parseTime(query.until), limit: query.limit ?? 100 };
+    return { monitor_id: id, results: await this.query.resultsOf(id, filter) };
   }
 
   @Get(':id/incidents')
-  incidents(@IdParam() id: number) {
-    return this.monitors.incidentsOf(id);
+  async incidents(@IdParam() id: number) {
+    const { incidentNumber, incidents } = await this.query.incidentsOf(id);
+    return { monitor_id: id, incident_number: incidentNumber, incidents };
   }
 
   @Get(':id/history')
-  history(@IdParam() id: number, @Query() query: HistoryQuery) {
-    return this.monitors.historyOf(id, query);
+  async history(@IdParam() id: number, @Query() query: HistoryQuery) {
+    const period = query.period ?? 'hour';
+    const buckets = await this.query.historyOf(id, { period, since: parseTime(query.since), until: parseTime(query.until) });
+    return { monitor_id: id, period, buckets };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import os from 'node:os';
-import { PulseConfig, type NotifyConfig } from '../config/config.schema.js';
+import { ServerConfig, type NotifyConfig } from '../config/config.schema.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -20,7 +20,7 @@ export class NotifyService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly failing = new Set<string>();
   private readonly serviceName = monitorServiceName();
 
-  constructor(private readonly config: PulseConfig) {}
+  constructor(private readonly config: ServerConfig) {}
 
   onApplicationBootstrap(): void {
     for (const peer of this.config.notify.filter((entry) => entry.lovebeat !== '')) {

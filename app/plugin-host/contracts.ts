@@ -126,7 +126,35 @@ export interface AlertEvent {
   events?: AlertEvent[];
 }
 
-export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {}
+/**
+ * How an alerter is set up in the server's config file, Lovebeat's way. Any alerter can be configured
+ * there with a `[alerts.NAME.<id>]` table holding its options under the same names as in the API; this
+ * adds the short forms: a key of `[alerts.NAME]` that makes the channel send through this alerter, and
+ * server-wide sections its settings start from. The alerter's own config class checks every value, and a
+ * refusal names the key as written in the file, with its line.
+ */
+export interface AlerterFileKeys<C extends object = object> {
+  /** `[alerts.NAME] <key> = "…"`: Lovebeat's `mail`, `webhook`, `slack_channel`, `script` (lowercase, `_`)… */
+  key: string;
+  /** …and the option its value sets (`to`, `url`, `channel`, `path`). */
+  option: keyof C & string;
+  /**
+   * Further `[alerts.NAME]` keys and the options they set (`snmp_version` → `version`); they apply to the
+   * target `key` makes, which also takes the defaults of the options listed here.
+   */
+  options?: Record<string, keyof C & string>;
+  /**
+   * Server-wide sections this alerter owns (`mail` for `[mail]`), each key → the option it sets for every
+   * channel sending through this alerter, from the file or the API (a channel's own setting wins). Keys
+   * are also read from `PULSE_<SECTION>_<KEY>`; a section belongs to one plugin only.
+   */
+  sections?: Record<string, Record<string, keyof C & string>>;
+}
+
+export interface AlerterMeta<C extends object = object> extends PluginMeta<C> {
+  /** Its keys in the server's config file (Lovebeat's); without it, only `[alerts.NAME.<id>]` tables name it. */
+  file?: AlerterFileKeys<C>;
+}
 
 export interface AlerterPlugin<C extends object = object, M = unknown> {
   /** Pure: the message this event becomes. Golden-tested. */

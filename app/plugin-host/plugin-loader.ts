@@ -62,9 +62,16 @@ async function importPluginFolders(kinds: readonly PluginKind[]): Promise<Plugin
   return refs;
 }
 
-/** A built-in plugin folder's module (the single-executable build calls this for its static imports). */
-export function toPluginModuleRef(kind: PluginKind, id: string, module: unknown): PluginModuleRef {
-  const folder = `plugins/${KIND_FOLDERS[kind]}/${id}`;
+/**
+ * A built-in plugin folder's module (the single-executable build calls this for its static imports).
+ * `folder` names where it lives, for messages: a built-in's folder unless told otherwise (a test's fixture).
+ */
+export function toPluginModuleRef(
+  kind: PluginKind,
+  id: string,
+  module: unknown,
+  folder = `plugins/${KIND_FOLDERS[kind]}/${id}`,
+): PluginModuleRef {
   if (!isPluginModule(module)) {
     throw new PluginLoadError(`${folder}/index.ts must default-export the plugin's Nest module (@Module({ providers: [...] }))`);
   }

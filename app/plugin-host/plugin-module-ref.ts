@@ -46,11 +46,21 @@ export function isPluginModule(value: unknown): value is Type<unknown> {
  * loader must decide what to host first). A malformed `roles` is left for the registry to refuse by name.
  */
 export function declaredRoles(kind: PluginKind, module: Type<unknown>): readonly Role[] {
+  const meta = declaredMeta(kind, module);
+  return meta && Array.isArray(meta.roles) ? meta.roles : defaultPluginRoles(kind);
+}
+
+/**
+ * The declaration (meta) of the module's plugin class, read from its decorator before Nest builds
+ * anything: the server's config file is read with the alerters' declarations before the start. Undefined
+ * when the module has no such class (the registry refuses it by name).
+ */
+export function declaredMeta(kind: PluginKind, module: Type<unknown>): PluginMeta<any> | undefined {
   const providers = (Reflect.getMetadata(MODULE_METADATA.PROVIDERS, module) ?? []) as unknown[];
   for (const provider of providers) {
     const meta =
       typeof provider === 'function' ? (Reflect.getMetadata(DECORATORS[kind].KEY, provider) as PluginMeta | undefined) : undefined;
-    if (meta && Array.isArray(meta.roles)) return meta.roles;
+    if (meta && typeof meta === 'object') return meta;
   }
-  return defaultPluginRoles(kind);
+  return undefined;
 }

@@ -72,6 +72,21 @@ class UnmaskedSecretCheck extends BaseCheck {}
 @Check({ id: 'noform', title: 'No form', config: CountConfig, example: {}, target } as never)
 @Injectable()
 class NoFormCheck extends BaseCheck {}
+@Alerter({
+  id: 'badfile',
+  title: 'Bad file keys',
+  config: CountConfig,
+  example: {},
+  form,
+  file: { key: 'Count!', option: 'colour' as 'count', options: { default: 'count' }, sections: { pager: { size: 'pages' as 'count' } } },
+})
+@Injectable()
+class BadFileAlerter {
+  render() {
+    return {};
+  }
+  async send() {}
+}
 @Alerter({ id: 'stray', title: 'Alerter among checks', config: CountConfig, example: {}, form })
 @Injectable()
 class StrayAlerter {
@@ -153,6 +168,14 @@ describe('plugin registry', () => {
     assert.match(text, /plugins\/checks\/badform: form field "count": needs a label/);
     assert.match(text, /plugins\/checks\/noform: needs a form description/);
     assert.match(text, /plugins\/checks\/unmasked: secret "count" needs a secret form field/);
+  });
+
+  it("refuses an alerter's config-file keys that cannot be written or name no option", async () => {
+    const text = (await problemsOf([folder('badfile', [BadFileAlerter], 'alerter')])).join('\n');
+    assert.match(text, /plugins\/alerters\/badfile: file\.key "Count!" must be lowercase letters, digits and "_"/);
+    assert.match(text, /plugins\/alerters\/badfile: file\.key "Count!" names "colour", which is no option of its config class/);
+    assert.match(text, /plugins\/alerters\/badfile: file\.options key "default" is taken by \[alerts\.NAME\] itself/);
+    assert.match(text, /plugins\/alerters\/badfile: file\.sections\.pager "size" names "pages", which is no option/);
   });
 
   it('knows which executables load each plugin: the default of its kind, or what its meta narrows it to', async () => {

@@ -11,6 +11,7 @@ import type {
   PluginKind,
   PluginMeta,
 } from './contracts.js';
+import { alerterFileProblems } from './alerter-file-keys.js';
 import { Alerter, Check, Collector } from './decorators.js';
 import { validatePluginConfig, type ConfigValidation } from './plugin-config.js';
 import { formProblems, isSecretField } from './plugin-form.js';
@@ -185,6 +186,7 @@ function describeProblems(
     }
   }
   issues.push(...roleProblems(kind, meta.roles));
+  if (kind === 'alerter' && typeof meta.config === 'function') issues.push(...alerterFileProblems((meta as AlerterMeta).file, meta.config));
   if (kind === 'check') {
     const target = (meta as CheckMeta).target;
     if (!target || typeof target.label !== 'string' || typeof target.placeholder !== 'string')

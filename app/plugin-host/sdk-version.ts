@@ -5,7 +5,7 @@
  * for anything a built plugin could trip over (a removed or changed export, a changed contract).
  * packages/plugin-sdk/package.json carries the same version.
  */
-export const PLUGIN_SDK_VERSION = '1.0.0';
+export const PLUGIN_SDK_VERSION = '1.1.0';
 
 /** The name drop-in plugins import the SDK by, and the name of its published types. */
 export const PLUGIN_SDK_PACKAGE = '@lillydoo-pulse/plugin-sdk';

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlarmsModule } from '../alarms/alarms.module.js';
+import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
@@ -28,16 +30,18 @@ export interface RoleModuleOptions {
   config: ServerConfig;
   logger: PulseLogger;
   plugins: PluginModuleRef[];
+  /** `[alerts.NAME]` and the alerters' sections as read by readServerPluginConfig; none when left out. */
+  alerting?: AlertFileConfig;
 }
 
 /** lillydoo-pulse: the database, the plugin host, the API and (as they land) every server feature. */
 @Module({})
 export class ServerModule {
-  static register({ config, logger, plugins }: RoleModuleOptions): DynamicModule {
+  static register({ config, logger, plugins, alerting = AlertFileConfig.EMPTY }: RoleModuleOptions): DynamicModule {
     return {
       module: ServerModule,
       imports: [
-        ConfigModule.forRoot(config, logger),
+        ConfigModule.forRoot(config, logger, [alerting]),
         DatabaseModule.forRoot(),
         EventsModule,
         MetricsModule,
@@ -49,6 +53,7 @@ export class ServerModule {
         MaintenanceModule,
         MonitorsModule,
         HeartbeatsModule,
+        AlarmsModule,
         StatsdModule,
         EventlogModule,
         StatsdMetricsModule,
@@ -67,7 +72,7 @@ export class ServerModule {
 /** `lillydoo-pulse admin-token --reset`: the database and the token service, nothing listening. */
 @Module({})
 export class AdminCommandModule {
-  static register({ config, logger }: Omit<RoleModuleOptions, 'plugins'>): DynamicModule {
+  static register({ config, logger }: Omit<RoleModuleOptions, 'plugins' | 'alerting'>): DynamicModule {
     return {
       module: AdminCommandModule,
       imports: [ConfigModule.forRoot(config, logger), DatabaseModule.forRoot(), TokenAdministrationModule],

@@ -1,9 +1,10 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { databaseTarget } from '../database/data-source-options.js';
 import { StartupError } from '../runtime/startup-error.js';
+import { AlarmEngine } from '../alarms/alarm-engine.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { S3SnapshotStore } from './s3-store.js';
@@ -14,7 +15,7 @@ import { SnapshotRepository } from './snapshot.repository.js';
  * the last snapshot is downloaded (Lovebeat's "database on S3" for hosts without persistent disks). A
  * store that cannot be reached stops the start, because starting empty would overwrite the good snapshot.
  */
-export async function restoreSnapshotIfMissing(config: PulseConfig, logger: PulseLogger): Promise<void> {
+export async function restoreSnapshotIfMissing(config: ServerConfig, logger: PulseLogger): Promise<void> {
   const target = databaseTarget(config);
   if (config.database.remote_s3_url === '' || target.kind !== 'sqlite' || existsSync(target.file)) return;
   const store = await S3SnapshotStore.open(config.database);
@@ -47,9 +48,10 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly repository: SnapshotRepository,
     private readonly engine: HeartbeatEngine,
+    private readonly alarms: AlarmEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,7 +70,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     this.store.destroy();
   }
 
-  /** One snapshot: pending heartbeat changes saved, the database copied with VACUUM INTO, the copy uploaded. */
+  /** One snapshot: pending heartbeat and alarm changes saved, the database copied with VACUUM INTO, the copy uploaded. */
   upload(): Promise<void> {
     if (this.running) return this.running;
     this.running = this.uploadOnce().finally(() => (this.running = null));
@@ -81,7 +83,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     const copy = `${target.file}.snapshot`;
     const started = performance.now();
     try {
-      await this.engine.flush();
+      await Promise.all([this.engine.flush(), this.alarms.flush()]);
       rmSync(copy, { force: true });
       await this.repository.copyInto(copy);
       const bytes = readFileSync(copy);

@@ -4,9 +4,11 @@ import { lookup } from 'node:dns/promises';
 import { parseHostPort } from '../config/config-validators.js';
 import { MetricsSection } from '../config/config.schema.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
+import { AlarmsQuery } from '../alarms/alarms.query.js';
 import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import type { HeartbeatsSaved } from '../heartbeats/heartbeat.events.js';
 import type { ServiceState } from '../heartbeats/service-record.js';
+import { ServicesQuery } from '../heartbeats/services.query.js';
 import { StatsdIngest } from '../statsd/statsd-ingest.js';
 
 /** Gauge values of states: 0 ok and 1 error, so graphs of error gauges add up to the failing count. */
@@ -35,6 +37,8 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly settings: MetricsSection,
     private readonly engine: HeartbeatEngine,
+    private readonly services: ServicesQuery,
+    private readonly alarms: AlarmsQuery,
     private readonly ingest: StatsdIngest,
   ) {}
 
@@ -69,12 +73,10 @@ export class StatsdMetricsService implements OnApplicationBootstrap, OnApplicati
   lines(): string[] {
     const prefix = this.settings.prefix === '' ? '' : `${this.settings.prefix}.`;
     const lines: string[] = [];
-    const errors = this.engine.errorServices;
-    lines.push(`${prefix}services.num_ok:${this.engine.services.size - errors}|g`, `${prefix}services.num_error:${errors}|g`);
-    for (const service of this.engine.services.values())
-      lines.push(`${prefix}service.${service.name}.state:${STATE_CODES[service.state]}|g`);
-    for (const alarm of this.engine.alarms.alarms.values())
-      lines.push(`${prefix}alarm.${metricName(alarm.name)}.state:${STATE_CODES[alarm.state]}|g`);
+    const { num_ok, num_error } = this.services.status();
+    lines.push(`${prefix}services.num_ok:${num_ok}|g`, `${prefix}services.num_error:${num_error}|g`);
+    for (const service of this.services.states()) lines.push(`${prefix}service.${service.name}.state:${STATE_CODES[service.state]}|g`);
+    for (const alarm of this.alarms.states()) lines.push(`${prefix}alarm.${metricName(alarm.name)}.state:${STATE_CODES[alarm.state]}|g`);
     lines.push(
       `${prefix}beats:${this.engine.beatsTotal - this.reportedBeats}|c`,
       `${prefix}invalid_lines:${this.ingest.invalidTotal - this.reportedInvalid}|c`,

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import net from 'node:net';
 import type { Counter } from 'prom-client';
-import { PulseConfig } from '../config/config.schema.js';
+import { TcpSection } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -26,7 +26,7 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   private readonly refused: Counter<'limit'>;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly tcp: TcpSection,
     private readonly ingest: StatsdIngest,
     private readonly gate: StatsdSourceGate,
     private readonly readiness: ReadinessService,
@@ -40,26 +40,26 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { host, port } = listenAddress(this.config.tcp.listen);
+    const { host, port } = listenAddress(this.tcp.listen);
     const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    server.maxConnections = this.config.tcp.max_connections;
+    server.maxConnections = this.tcp.max_connections;
     server.on('drop', (dropped) => {
       this.refused.inc({ limit: 'max_connections' });
       this.logger.debug(
-        `refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.config.tcp.max_connections}) open`,
+        `refused statsd TCP connection from ${dropped?.remoteAddress}: [tcp] max_connections (${this.tcp.max_connections}) open`,
       );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // ":8127": no host, so Node takes :: (IPv4 too) where IPv6 exists and 0.0.0.0 where it does not.
-      const everywhere = this.config.tcp.listen.startsWith(':');
+      const everywhere = this.tcp.listen.startsWith(':');
       server.listen(everywhere ? { port } : { host, port }, () => {
         server.removeListener('error', reject);
         resolve();
       });
     }).catch((error: NodeJS.ErrnoException) => {
       throw new StartupError(
-        `statsd TCP cannot listen on ${this.config.tcp.listen} (${error.code ?? error.message}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`,
+        `statsd TCP cannot listen on ${this.tcp.listen} (${error.code ?? error.message}). Set [tcp] listen (or PULSE_TCP_LISTEN) to a free address.`,
       );
     });
     server.on('error', (error) => this.logger.error(`statsd TCP server error: ${error.message}`));
@@ -83,10 +83,10 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     }
     const source = clientKey(sender.address);
     const open = this.perSource.get(source) ?? 0;
-    if (open >= this.config.tcp.max_connections_per_source) {
+    if (open >= this.tcp.max_connections_per_source) {
       this.refused.inc({ limit: 'max_connections_per_source' });
       this.logger.debug(
-        `refused statsd TCP connection from ${sender.address}: [tcp] max_connections_per_source (${this.config.tcp.max_connections_per_source}) open from ${source}`,
+        `refused statsd TCP connection from ${sender.address}: [tcp] max_connections_per_source (${this.tcp.max_connections_per_source}) open from ${source}`,
       );
       socket.destroy();
       return;
@@ -94,18 +94,18 @@ export class StatsdTcpListener implements OnApplicationBootstrap, OnModuleDestro
     this.perSource.set(source, open + 1);
     this.connections.add(socket);
     const reader = new TcpLineReader(
-      this.config.tcp.max_line_bytes,
+      this.tcp.max_line_bytes,
       (line) => this.ingest.handleLine(line, 'tcp', sender),
       (start, length) =>
         this.ingest.skip(
-          { code: 'too_long', reason: `line of ${length}+ bytes is longer than [tcp] max_line_bytes (${this.config.tcp.max_line_bytes})` },
+          { code: 'too_long', reason: `line of ${length}+ bytes is longer than [tcp] max_line_bytes (${this.tcp.max_line_bytes})` },
           start,
           'tcp',
           sender,
         ),
     );
     socket.setEncoding('latin1');
-    socket.setTimeout(this.config.tcp.idle_timeout * 1000, () => {
+    socket.setTimeout(this.tcp.idle_timeout * 1000, () => {
       this.logger.debug(`closing idle statsd TCP connection from ${sender.address}:${sender.port}`);
       socket.destroy();
     });

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import dgram from 'node:dgram';
-import { PulseConfig } from '../config/config.schema.js';
+import { UdpSection } from '../config/config.schema.js';
 import { StartupError } from '../runtime/startup-error.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { describeAddress, listenAddress } from './listen-address.js';
@@ -17,21 +17,21 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private socket: dgram.Socket | null = null;
 
   constructor(
-    private readonly config: PulseConfig,
+    private readonly udp: UdpSection,
     private readonly ingest: StatsdIngest,
     private readonly gate: StatsdSourceGate,
     private readonly readiness: ReadinessService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { host, port, family } = listenAddress(this.config.udp.listen);
-    const wanted = this.config.udp.receive_buffer_bytes;
+    const { host, port, family } = listenAddress(this.udp.listen);
+    const wanted = this.udp.receive_buffer_bytes;
     let socket: dgram.Socket;
     try {
       socket = await bind(family === 6 ? 'udp6' : 'udp4', host, port, wanted);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (this.config.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT')
+      if (this.udp.listen.startsWith(':') && code === 'EAFNOSUPPORT')
         socket = await bind('udp4', '0.0.0.0', port, wanted).catch((e) => this.refuse(e));
       else this.refuse(error);
     }
@@ -60,7 +60,7 @@ export class StatsdUdpListener implements OnApplicationBootstrap, OnModuleDestro
   private refuse(error: unknown): never {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StartupError(
-      `statsd UDP cannot listen on ${this.config.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
+      `statsd UDP cannot listen on ${this.udp.listen} (${code}). Set [udp] listen (or PULSE_UDP_LISTEN) to a free address.`,
     );
   }
 }

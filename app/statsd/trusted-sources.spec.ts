@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { TrustedSources } from './trusted-sources.js';
 
 describe('TrustedSources', () => {
   it('trusts everyone while beats need no token (Lovebeat)', () => {
-    const sources = TrustedSources.fromConfig(new PulseConfig());
+    const sources = TrustedSources.fromConfig(new ServerConfig());
     assert.equal(sources.everyone, true);
     assert.equal(sources.allows('203.0.113.9'), true);
   });
 
   it('trusts only loopback by default when tokens are required', () => {
-    const config = new PulseConfig();
+    const config = new ServerConfig();
     config.heartbeat.require_token = true;
     const sources = TrustedSources.fromConfig(config);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BlockList, isIP } from 'node:net';
 import type { Counter } from 'prom-client';
 import { PULSE_LOGGER } from '../config/config.module.js';
-import { PulseConfig } from '../config/config.schema.js';
+import { HeartbeatSection, StatsdSection } from '../config/config.schema.js';
 import type { Transport } from '../heartbeats/heartbeat-engine.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -34,8 +34,8 @@ export class TrustedSources {
     }
   }
 
-  static fromConfig(config: PulseConfig): TrustedSources {
-    return new TrustedSources(config.heartbeat.require_token ? config.statsd.trusted_sources : null);
+  static fromConfig({ heartbeat, statsd }: { heartbeat: HeartbeatSection; statsd: StatsdSection }): TrustedSources {
+    return new TrustedSources(heartbeat.require_token ? statsd.trusted_sources : null);
   }
 
   get everyone(): boolean {
@@ -61,11 +61,12 @@ export class StatsdSourceGate {
   private readonly refused: Counter<'transport'>;
 
   constructor(
-    config: PulseConfig,
+    heartbeat: HeartbeatSection,
+    statsd: StatsdSection,
     @Inject(PULSE_LOGGER) private readonly logger: PulseLogger,
     metrics: MetricsService,
   ) {
-    this.sources = TrustedSources.fromConfig(config);
+    this.sources = TrustedSources.fromConfig({ heartbeat, statsd });
     this.refused = metrics.counter({
       name: 'pulse_statsd_untrusted_refused_total',
       help: 'statsd datagrams (udp) and connections (tcp) refused: the sender is not in [statsd] trusted_sources and [heartbeat] require_token is on',

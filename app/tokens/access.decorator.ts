@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { PulseConfig } from '../config/config.schema.js';
+import type { ServerConfig } from '../config/config.schema.js';
 import type { TokenType } from './api-token.entity.js';
 
 /** Who may call a route. Routes without a rule need an admin token. */
@@ -7,7 +7,7 @@ export interface AccessRule {
   /** Token types accepted; admin tokens are accepted everywhere unless `adminAllowed` is false. */
   tokens: readonly TokenType[];
   /** Open to everyone when this returns true for the running configuration. */
-  publicWhen?: (config: PulseConfig) => boolean;
+  publicWhen?: (config: ServerConfig) => boolean;
   adminAllowed?: boolean;
 }
 
@@ -21,5 +21,5 @@ export const Public = () => SetMetadata(ACCESS_RULE, { tokens: [], publicWhen: (
 export const RequireToken = (...tokens: TokenType[]) => SetMetadata(ACCESS_RULE, { tokens } satisfies AccessRule);
 
 /** Open when the configuration says so, else a token of these types (or admin). */
-export const PublicWhen = (publicWhen: (config: PulseConfig) => boolean, ...tokens: TokenType[]) =>
+export const PublicWhen = (publicWhen: (config: ServerConfig) => boolean, ...tokens: TokenType[]) =>
   SetMetadata(ACCESS_RULE, { tokens, publicWhen } satisfies AccessRule);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { ApiError } from '../http/api-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
@@ -58,7 +58,7 @@ export class RequestAuthenticator {
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly config: PulseConfig,
+    private readonly config: ServerConfig,
     private readonly clock: Clock,
     metrics: MetricsService,
     @Optional() @Inject(SESSION_RESOLVER) sessions?: SessionResolver | null,

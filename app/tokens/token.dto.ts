@@ -1,6 +1,10 @@
-import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../http/paging.js';
 import { Optional } from '../http/validation.js';
 import { TOKEN_TYPES, type ApiToken, type TokenType } from './api-token.entity.js';
+import type { TokenState } from './token.repository.js';
+
+export const TOKEN_STATES: readonly TokenState[] = ['active', 'revoked', 'expired'];
 
 export class CreateTokenDto {
   // class-validator runs a property's decorators bottom-up and we stop at the first failure, so the
@@ -20,9 +24,27 @@ export class CreateTokenDto {
   expires_in_days?: number;
 }
 
+/** GET /api/tokens: every token unless paged or filtered. */
+export class ListTokensQuery extends PageQuery {
+  @IsIn(TOKEN_TYPES, { message: `must be one of ${TOKEN_TYPES.join(', ')}` })
+  @Optional()
+  type?: TokenType;
+
+  @IsIn(TOKEN_STATES, { message: `must be one of ${TOKEN_STATES.join(', ')}` })
+  @Optional()
+  state?: TokenState;
+
+  @MaxLength(100, { message: 'must be at most 100 characters' })
+  @IsString({ message: 'must be text to search for' })
+  @Optional()
+  q?: string;
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A token as the API lists it: everything but the secret. */
+/** A token as the API and the console list it: everything but the secret. */
+export type TokenView = ReturnType<typeof tokenView>;
+
 export function tokenView(token: ApiToken, now: number) {
   return {
     id: token.id,

@@ -11,6 +11,16 @@ export interface NewToken {
   expiresAt: number | null;
 }
 
+/** `active`: neither revoked nor expired. */
+export type TokenState = 'active' | 'revoked' | 'expired';
+
+export interface TokenFilter {
+  type?: TokenType;
+  state?: TokenState;
+  /** Text in the name, any case. */
+  q?: string;
+}
+
 @Injectable()
 export class TokenRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -34,6 +44,23 @@ export class TokenRepository {
 
   list(): Promise<ApiToken[]> {
     return this.repo().find({ order: { id: 'ASC' } });
+  }
+
+  /** Oldest first: a page of the tokens matching, and how many match in all. */
+  async page(filter: TokenFilter, now: number, offset: number, limit: number | null): Promise<{ tokens: ApiToken[]; total: number }> {
+    const query = this.repo().createQueryBuilder('t').orderBy('t.id', 'ASC');
+    if (filter.type) query.andWhere('t.type = :type', { type: filter.type });
+    if (filter.q) {
+      const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      query.andWhere(`LOWER(t.name) LIKE :pattern ESCAPE '\\'`, { pattern });
+    }
+    if (filter.state === 'revoked') query.andWhere('t.revokedAt IS NOT NULL');
+    else if (filter.state === 'expired') query.andWhere('t.revokedAt IS NULL AND t.expiresAt IS NOT NULL AND t.expiresAt <= :now', { now });
+    else if (filter.state === 'active') query.andWhere('t.revokedAt IS NULL AND (t.expiresAt IS NULL OR t.expiresAt > :now)', { now });
+    query.offset(offset);
+    if (limit !== null) query.limit(limit);
+    const [tokens, total] = await query.getManyAndCount();
+    return { tokens, total };
   }
 
   async revoke(id: number, at: number): Promise<void> {

@@ -1,15 +1,18 @@
-import { Controller, Delete, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { JsonBody } from '../http/json-body.js';
 import { Clock } from '../runtime/clock.js';
-import { CreateTokenDto, issuedTokenView, tokenView } from './token.dto.js';
+import { pageBody, pageRequest } from '../http/paging.js';
+import { CreateTokenDto, issuedTokenView, ListTokensQuery, tokenView } from './token.dto.js';
 import { TokenService } from './token.service.js';
+import { TokensQuery } from './tokens.query.js';
 
 /** SPEC §2. Admin only (the guard's default). Responses with secrets are never cached. */
 @Controller('api/tokens')
 export class TokensController {
   constructor(
     private readonly tokens: TokenService,
+    private readonly query: TokensQuery,
     private readonly clock: Clock,
   ) {}
 
@@ -22,9 +25,8 @@ export class TokensController {
   }
 
   @Get()
-  async list() {
-    const now = this.clock.now();
-    return { tokens: (await this.tokens.list()).map((token) => tokenView(token, now)) };
+  async list(@Query() query: ListTokensQuery) {
+    return pageBody('tokens', await this.query.list({ type: query.type, state: query.state, q: query.q }, pageRequest(query, null)));
   }
 
   @Delete(':id')

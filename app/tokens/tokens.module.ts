@@ -7,18 +7,20 @@ import { TokenRepository } from './token.repository.js';
 import { TokenService } from './token.service.js';
 import { TokensController } from './tokens.controller.js';
 import { TokensPages } from './tokens.pages.js';
+import { TokensQuery } from './tokens.query.js';
 
 @Module({
   controllers: [TokensController, TokensPages],
   providers: [
     TokenRepository,
     TokenService,
+    TokensQuery,
     FirstRunService,
     RequestAuthenticator,
     ApiAuthGuard,
     { provide: APP_GUARD, useExisting: ApiAuthGuard },
   ],
-  exports: [TokenService, RequestAuthenticator, FirstRunService],
+  exports: [TokenService, TokensQuery, RequestAuthenticator, FirstRunService],
 })
 export class TokensModule {}
 

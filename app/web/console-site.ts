@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { basePathOf, consoleUrl } from './base-path.js';
 import { originOf } from './csrf.js';
 
@@ -14,7 +14,7 @@ export class ConsoleSite {
   readonly basePath: string;
   private readonly publicOrigin: string | null;
 
-  constructor(config: PulseConfig) {
+  constructor(config: ServerConfig) {
     this.basePath = basePathOf(config.public_url);
     this.publicOrigin = config.public_url ? originOf(config.public_url) : null;
   }

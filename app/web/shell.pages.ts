@@ -1,7 +1,7 @@
 import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { PulseConfig } from '../config/config.schema.js';
+import { HttpSection } from '../config/config.schema.js';
 import { Clock } from '../runtime/clock.js';
 import { Public } from '../tokens/access.decorator.js';
 import { FailedAuthLimiter } from '../tokens/failed-auth-limiter.js';
@@ -35,9 +35,9 @@ export class ShellPages {
     private readonly assets: StaticFiles,
     private readonly live: LiveHub,
     private readonly clock: Clock,
-    config: PulseConfig,
+    http: HttpSection,
   ) {
-    this.signInFailures = new FailedAuthLimiter(config.http.auth_failures_per_minute);
+    this.signInFailures = new FailedAuthLimiter(http.auth_failures_per_minute);
   }
 
   /** `GET /`: the first page of the sidebar when signed in, else the sign-in page. */
@@ -67,7 +67,8 @@ export class ShellPages {
     const address = request.ip.startsWith('::ffff:') ? request.ip.slice(7) : request.ip;
     const now = this.clock.now();
     const wait = this.signInFailures.retryAfterSeconds(address, now);
-    if (wait > 0) return this.signInView(request, reply, { next, error: `Too many failed sign-ins from ${address}; try again in ${wait} s.` }, 429);
+    if (wait > 0)
+      return this.signInView(request, reply, { next, error: `Too many failed sign-ins from ${address}; try again in ${wait} s.` }, 429);
 
     const secret = typeof body?.token === 'string' ? body.token.trim() : '';
     const outcome = secret ? await this.tokens.authenticate(secret) : ({ ok: false } as const);
@@ -97,10 +98,7 @@ export class ShellPages {
   asset(@Param('file') file: string, @Res() reply: FastifyReply) {
     const found = this.assets.find(file);
     if (!found) throw ApiError.notFound(`There is no static file ${file}.`);
-    void reply
-      .header('content-type', found.contentType)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(found.body);
+    void reply.header('content-type', found.contentType).header('cache-control', 'public, max-age=31536000, immutable').send(found.body);
   }
 
   /** The live event stream of a signed-in page (Server-Sent Events). */
@@ -117,7 +115,11 @@ export class ShellPages {
       formToken = randomBytes(24).toString('base64url');
       setCookie(reply, SIGN_IN_COOKIE, formToken, this.cookieScope(request), SIGN_IN_FORM_TTL_S);
     }
-    return view('console/sign-in', { title: 'Sign in', formToken, ...data }, { status, layout: 'bare', fragments: { 'sign-in': 'console/sign-in-form' } });
+    return view(
+      'console/sign-in',
+      { title: 'Sign in', formToken, ...data },
+      { status, layout: 'bare', fragments: { 'sign-in': 'console/sign-in-form' } },
+    );
   }
 
   private cookieScope(request: ConsoleRequest): CookieScope {

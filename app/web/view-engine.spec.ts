@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PulseConfig } from '../config/config.schema.js';
+import { ServerConfig } from '../config/config.schema.js';
 import { Clock } from '../runtime/clock.js';
 import { ConsoleSite } from './console-site.js';
 import { StaticFiles } from './static-files.js';
 import { printsUnescaped, ViewEngine } from './view-engine.js';
 
 function engineAt(publicUrl: string): ViewEngine {
-  const config = new PulseConfig();
+  const config = new ServerConfig();
   config.public_url = publicUrl;
   return new ViewEngine(new ConsoleSite(config), new StaticFiles(), new Clock());
 }
@@ -21,7 +21,8 @@ describe('view engine', () => {
 
   it('refuses triple-stash and ampersand output in templates', () => {
     for (const source of ['{{{name}}}', '{{~{name}~}}', '{{& name}}', '{{~& name}}']) assert.equal(printsUnescaped(source), true, source);
-    for (const source of ['{{name}}', '{{#if a}}&amp;{{/if}}', '{{> tokens/row}}', "{{url 'a&b'}}"]) assert.equal(printsUnescaped(source), false, source);
+    for (const source of ['{{name}}', '{{#if a}}&amp;{{/if}}', '{{> tokens/row}}', "{{url 'a&b'}}"])
+      assert.equal(printsUnescaped(source), false, source);
   });
 
   it('escapes what it is given and builds URLs under the base path', () => {

@@ -53,6 +53,82 @@ function violations(file: string, source: string): string[] {
   return found;
 }
 
+/**
+ * Folders of app/ every feature may use and that are no feature themselves: they are left out of the
+ * feature graph (an import into or out of them cannot make a cycle between features). `web` is the
+ * console's shell, which every feature's pages use as the API's controllers use `http`.
+ */
+const SHARED_KERNEL = new Set(['runtime', 'config', 'database', 'events', 'http', 'web', 'plugin-host', 'metrics', 'logging']);
+
+/** Feature → the features it imports, each edge with one import that makes it ("file:line"). */
+type FeatureGraph = Map<string, Map<string, string>>;
+
+/** The import graph between app/<feature>/ folders, from their source files (specs left out: nothing imports them). */
+function featureGraph(files: string[], read: (file: string) => string): FeatureGraph {
+  const graph: FeatureGraph = new Map();
+  for (const file of files) {
+    const [root, from] = file.split('/');
+    if (root !== 'app' || !from || SHARED_KERNEL.has(from) || file.endsWith('.spec.ts') || file.split('/').length < 3) continue;
+    const edges = graph.get(from) ?? new Map<string, string>();
+    graph.set(from, edges);
+    for (const { specifier, line } of importSpecifiers(read(file))) {
+      const target = specifier === null ? null : resolved(file, specifier);
+      const to = target?.startsWith('app/') ? target.split('/')[1] : undefined;
+      if (!to || to === from || SHARED_KERNEL.has(to) || target!.split('/').length < 3) continue;
+      if (!edges.has(to)) edges.set(to, `${file}:${line}`);
+    }
+  }
+  return graph;
+}
+
+/** Every cycle between features, each as "a → b (file:line) → … → a", found once. */
+function featureCycles(graph: FeatureGraph): string[] {
+  const cycles: string[] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (feature: string) => {
+    path.push(feature);
+    onPath.add(feature);
+    for (const next of graph.get(feature)?.keys() ?? []) {
+      if (onPath.has(next)) {
+        const loop = [...path.slice(path.indexOf(next)), next];
+        cycles.push(loop.map((step, index) => (index === 0 ? step : `${step} (${graph.get(loop[index - 1]!)!.get(step)})`)).join(' → '));
+      } else if (!done.has(next)) visit(next);
+    }
+    path.pop();
+    onPath.delete(feature);
+    done.add(feature);
+  };
+  for (const feature of [...graph.keys()].sort()) if (!done.has(feature)) visit(feature);
+  return cycles;
+}
+
+describe('feature folders (imports)', () => {
+  const files = sourceFiles('app');
+  const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
+
+  it('import one another without a cycle (one feature depends on another, never both ways)', () => {
+    const graph = featureGraph(files, read);
+    assert.ok(graph.has('heartbeats') && graph.has('alarms') && graph.has('monitors'), [...graph.keys()].join(', '));
+    assert.ok(graph.get('alarms')!.has('heartbeats'), 'alarms group heartbeat services');
+    assert.deepEqual(featureCycles(graph), []);
+  });
+
+  it('names a cycle with the imports that make it', () => {
+    const sources: Record<string, string> = {
+      'app/alarms/alarm-book.ts': "import { ServiceRecord } from '../heartbeats/service-record.js';",
+      'app/heartbeats/heartbeat-engine.ts':
+        "import { Clock } from '../runtime/clock.js';\nimport { AlarmBook } from '../alarms/alarm-book.js';",
+      'app/heartbeats/heartbeat.spec.ts': "import { x } from '../monitors/x.js';",
+      'app/monitors/monitor.service.ts': "import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';",
+      'app/runtime/clock.ts': "import { MonitorService } from '../monitors/monitor.service.js';",
+    };
+    const cycles = featureCycles(featureGraph(Object.keys(sources), (file) => sources[file]!));
+    assert.deepEqual(cycles, ['alarms → heartbeats (app/alarms/alarm-book.ts:1) → alarms (app/heartbeats/heartbeat-engine.ts:2)']);
+  });
+});
+
 describe('plugin boundary (imports)', () => {
   const files = [...sourceFiles('app'), ...sourceFiles('plugins')];
 

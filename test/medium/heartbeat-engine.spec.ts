@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
-import { AlarmConfig, PulseConfig } from '../../app/config/config.schema.js';
+import { AlarmEngine } from '../../app/alarms/alarm-engine.js';
+import type { AlarmStateChanged } from '../../app/alarms/alarm.events.js';
+import { AlarmRepository } from '../../app/alarms/alarm.repository.js';
+import { AlarmConfig, ServerConfig } from '../../app/config/config.schema.js';
 import { EventBus } from '../../app/events/pulse-events.js';
-import type { AlarmStateChanged, ServiceStateChanged } from '../../app/heartbeats/heartbeat.events.js';
+import type { ServiceStateChanged } from '../../app/heartbeats/heartbeat.events.js';
 import { HeartbeatEngine } from '../../app/heartbeats/heartbeat-engine.js';
 import { HeartbeatMaintenance } from '../../app/heartbeats/heartbeat-maintenance.js';
 import { HeartbeatMaintenanceListener } from '../../app/heartbeats/heartbeat-maintenance.listener.js';
@@ -31,9 +34,9 @@ function alarm(name: string, pattern: string): AlarmConfig {
   return Object.assign(new AlarmConfig(), { name, pattern });
 }
 
-/** An engine as the server builds it, on a real database, with a clock the test moves. */
-async function startEngine(dataSource: DataSource, clock: Clock, configure: (config: PulseConfig) => void = () => undefined) {
-  const config = new PulseConfig();
+/** An engine (with the alarms grouping its services) as the server builds it, on a real database, with a clock the test moves. */
+async function startEngine(dataSource: DataSource, clock: Clock, configure: (config: ServerConfig) => void = () => undefined) {
+  const config = new ServerConfig();
   config.alarms = [alarm('server-$name', 'app.$name.*'), alarm('backups', 'backup.*')];
   configure(config);
   const emitter = new EventEmitter2();
@@ -41,14 +44,17 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
   const metrics = new MetricsService();
   const repository = new HeartbeatRepository(dataSource);
   const maintenance = new MaintenanceService(new MaintenanceRepository(dataSource), events, clock);
+  const storage = storageHealthOf(dataSource);
+  const alarms = new AlarmEngine(config, new AlarmRepository(dataSource), events, metrics, storage);
   const engine = new HeartbeatEngine(
-    config,
+    config.heartbeat,
     clock,
     events,
-    new HeartbeatStore(repository, events, metrics, storageHealthOf(dataSource)),
+    new HeartbeatStore(repository, events, metrics, storage),
     repository,
     new HeartbeatMaintenance(maintenance),
     metrics,
+    alarms,
   );
   // What Nest's event wiring does in the server: windows starting and ending move services.
   const listener = new HeartbeatMaintenanceListener(engine);
@@ -59,7 +65,11 @@ async function startEngine(dataSource: DataSource, clock: Clock, configure: (con
   emitter.on('service.state-changed', (event: ServiceStateChanged) => serviceEvents.push(event));
   emitter.on('alarm.state-changed', (event: AlarmStateChanged) => alarmEvents.push(event));
   await engine.onModuleInit();
-  return { engine, serviceEvents, alarmEvents, metrics, maintenance, stop: () => engine.onApplicationShutdown() };
+  const stop = async () => {
+    await engine.onApplicationShutdown();
+    await alarms.onApplicationShutdown();
+  };
+  return { engine, alarms, serviceEvents, alarmEvents, metrics, maintenance, stop };
 }
 
 for (const kind of databaseKinds()) {
@@ -78,13 +88,13 @@ for (const kind of databaseKinds()) {
 
     it('goes ok → error when the deadline passes, raises the alarm with a new incident, and recovers on a beat', async () => {
       const clock = new ManualClock();
-      const { engine, serviceEvents, alarmEvents, stop } = await startEngine(dataSource, clock);
+      const { engine, alarms, serviceEvents, alarmEvents, stop } = await startEngine(dataSource, clock);
       engine.update('app.alpha.health', { beat: true, timeoutMs: MINUTE }, 'udp');
       engine.update('app.alpha.jobs', { beat: true }, 'udp');
       const service = engine.services.get('app.alpha.health')!;
       assert.equal(service.state, 'ok');
       assert.deepEqual(service.alarms, ['server-alpha']);
-      const serverAlpha = engine.alarms.alarms.get('server-alpha')!;
+      const serverAlpha = alarms.get('server-alpha')!;
       assert.equal(serverAlpha.incidentNbr, 0, 'creating an alarm is not an incident');
 
       clock.time += MINUTE;
@@ -93,7 +103,7 @@ for (const kind of databaseKinds()) {
       clock.time += 1;
       engine.expireDue();
       assert.equal(service.state, 'error');
-      assert.equal(engine.alarms.alarms.get('server-alpha')!.state, 'error');
+      assert.equal(alarms.get('server-alpha')!.state, 'error');
       const timeout = serviceEvents.find((event) => event.to === 'error')!;
       assert.deepEqual(
         { ...timeout, at: 0, since: 0 },
@@ -117,10 +127,10 @@ for (const kind of databaseKinds()) {
 
       engine.update('app.alpha.health', { beat: true }, 'http');
       assert.equal(service.state, 'ok');
-      assert.equal(engine.alarms.alarms.get('server-alpha')!.state, 'ok');
+      assert.equal(alarms.get('server-alpha')!.state, 'ok');
       clock.time += 2 * MINUTE;
       engine.expireDue();
-      assert.equal(engine.alarms.alarms.get('server-alpha')!.incidentNbr, 2, 'the next ok → error is incident 2');
+      assert.equal(alarms.get('server-alpha')!.incidentNbr, 2, 'the next ok → error is incident 2');
       await stop();
     });
 
@@ -148,7 +158,7 @@ for (const kind of databaseKinds()) {
       assert.equal(second.engine.services.get('backup.files')!.state, 'ok', 'its deadline is still ahead');
       assert.equal(second.engine.services.get('never.beat')!.state, 'new');
       assert.ok(second.serviceEvents.some((event) => event.name === 'backup.db' && event.to === 'error' && event.reason === 'restart'));
-      assert.equal(second.engine.alarms.alarms.get('backups')!.state, 'error');
+      assert.equal(second.alarms.get('backups')!.state, 'error');
       clock.time += 5 * MINUTE + 1;
       second.engine.expireDue();
       assert.equal(second.engine.services.get('backup.files')!.state, 'error', 'the restored deadline still fires');
@@ -157,7 +167,7 @@ for (const kind of databaseKinds()) {
 
     it('keeps an automatic timeout in learning (new, no alarm) until two intervals exist', async () => {
       const clock = new ManualClock();
-      const { engine, stop } = await startEngine(dataSource, clock);
+      const { engine, alarms, stop } = await startEngine(dataSource, clock);
       engine.update('app.learner.x', { beat: true, timeoutMs: AUTO_TIMEOUT }, 'udp');
       clock.time += MINUTE;
       engine.update('app.learner.x', { beat: true }, 'udp');
@@ -165,7 +175,7 @@ for (const kind of databaseKinds()) {
       clock.time += 60 * MINUTE;
       engine.expireDue();
       assert.equal(service.state, 'new', 'one interval: still learning');
-      assert.equal(engine.alarms.alarms.get('server-learner')!.state, 'ok');
+      assert.equal(alarms.get('server-learner')!.state, 'ok');
       engine.update('app.learner.x', { beat: true }, 'udp');
       assert.equal(service.state, 'ok');
       assert.equal(service.effectiveTimeout() > 0, true);
@@ -215,22 +225,22 @@ for (const kind of databaseKinds()) {
 
     it('leaves muted services out of alarms, and deletes only empty alarms', async () => {
       const clock = new ManualClock();
-      const { engine, stop } = await startEngine(dataSource, clock);
+      const { engine, alarms, stop } = await startEngine(dataSource, clock);
       engine.update('app.gamma.x', { beat: true, timeoutMs: MINUTE }, 'udp');
       clock.time += 2 * MINUTE;
       engine.expireDue();
       const service = engine.services.get('app.gamma.x')!;
-      assert.equal(engine.alarms.alarms.get('server-gamma')!.state, 'error');
-      engine.mute(service);
+      assert.equal(alarms.get('server-gamma')!.state, 'error');
+      engine.mute(service.name);
       assert.equal(service.state, 'muted');
-      assert.equal(engine.alarms.alarms.get('server-gamma')!.state, 'ok');
-      engine.unmute(service);
+      assert.equal(alarms.get('server-gamma')!.state, 'ok');
+      engine.unmute(service.name);
       assert.equal(service.state, 'error', 'unmuted, it is still past its deadline');
-      assert.equal(engine.alarms.remove('server-gamma'), false, 'not while it has services');
-      engine.remove(service);
-      assert.equal(engine.alarms.remove('server-gamma'), true);
+      assert.equal(alarms.remove('server-gamma'), false, 'not while it has services');
+      engine.remove(service.name);
+      assert.equal(alarms.remove('server-gamma'), true);
       engine.update('app.gamma.y', { beat: true }, 'udp');
-      assert.ok(engine.alarms.alarms.has('server-gamma'), 'it reappears with a matching service');
+      assert.ok(alarms.all.has('server-gamma'), 'it reappears with a matching service');
       await stop();
     });
 
@@ -240,12 +250,12 @@ for (const kind of databaseKinds()) {
       first.engine.update('app.delta.x', { beat: true, timeoutMs: MINUTE }, 'udp');
       clock.time += 2 * MINUTE;
       first.engine.expireDue();
-      first.engine.remove(first.engine.services.get('app.delta.x')!);
-      assert.equal(first.engine.alarms.alarms.get('server-delta')!.incidentNbr, 1);
+      first.engine.remove('app.delta.x');
+      assert.equal(first.alarms.get('server-delta')!.incidentNbr, 1);
       await first.stop();
 
       const second = await startEngine(dataSource, clock);
-      const kept = second.engine.alarms.alarms.get('server-delta')!;
+      const kept = second.alarms.get('server-delta')!;
       assert.deepEqual([kept.state, kept.incidentNbr, kept.members.size], ['ok', 1, 0]);
       await second.stop();
 
@@ -254,7 +264,7 @@ for (const kind of databaseKinds()) {
         clock,
         (config) => (config.alarms = config.alarms.filter((item) => item.name !== 'server-$name')),
       );
-      assert.equal(third.engine.alarms.alarms.has('server-delta'), false);
+      assert.equal(third.alarms.all.has('server-delta'), false);
       await third.stop();
       const rows = await dataSource.query(`SELECT COUNT(*) AS n FROM "heartbeat_alarms" WHERE "name" = 'server-delta'`);
       assert.equal(Number(rows[0].n), 0);
@@ -335,7 +345,7 @@ for (const kind of databaseKinds()) {
       const clock = new ManualClock();
       const fresh = await createTestDatabase(kind);
       const source = await openDataSource(fresh);
-      const exactAlarm = (config: PulseConfig) => config.alarms.push(alarm('billing', 'billing.export'));
+      const exactAlarm = (config: ServerConfig) => config.alarms.push(alarm('billing', 'billing.export'));
       try {
         const first = await startEngine(source, clock, exactAlarm);
         for (const name of ['stray.one', 'stray.two', 'app.stray.x', 'billing.export', 'timed.job', 'regular.job']) {
@@ -343,14 +353,14 @@ for (const kind of databaseKinds()) {
         }
         first.engine.update('timed.job', { beat: false, timeoutMs: AUTO_TIMEOUT }, 'udp');
         first.engine.update('muted.job', { beat: true }, 'http');
-        first.engine.mute(first.engine.services.get('muted.job')!);
+        first.engine.mute('muted.job');
         clock.time += MINUTE;
         first.engine.update('regular.job', { beat: true }, 'udp');
         const week = 7 * 24 * 60 * MINUTE;
         assert.deepEqual(first.engine.forgetUnseen(week, clock.time + week - MINUTE - 1), [], 'nothing before the week is over');
         clock.time += week;
         assert.deepEqual(first.engine.forgetUnseen(week), ['app.stray.x', 'stray.one', 'stray.two']);
-        assert.equal(first.engine.alarms.alarms.get('server-stray')!.members.size, 0, 'it left its alarm');
+        assert.equal(first.alarms.get('server-stray')!.members.size, 0, 'it left its alarm');
         await first.stop();
 
         const second = await startEngine(source, clock, exactAlarm);

@@ -11,6 +11,7 @@ import { AlertChannelsService } from '../../app/alerts/alert-channels.service.js
 import { loadServerConfig } from '../../app/config/config.loader.js';
 import type { MonitorStateChanged } from '../../app/monitors/monitor.events.js';
 import { MonitorService } from '../../app/monitors/monitor.service.js';
+import { MonitorsQuery } from '../../app/monitors/monitors.query.js';
 import { loadPluginModules } from '../../app/plugin-host/plugin-loader.js';
 import { ServerModule } from '../../app/roles/server.module.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
@@ -93,7 +94,7 @@ describe('monitor.state-changed', () => {
     await monitors.pause(created.id);
     const paused = await nextEvent(2);
     assert.deepEqual([paused.from, paused.to, paused.incidentNumber, paused.since], ['down', 'paused', 1, down.at]);
-    const stored = await monitors.incidentsOf(created.id);
+    const stored = await context.get(MonitorsQuery).incidentsOf(created.id);
     assert.deepEqual(
       stored.incidents.map((incident) => [incident.number, incident.status, incident.resolution]),
       [[1, 'resolved', 'paused']],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
-import { PulseConfig } from '../../app/config/config.schema.js';
+import { ServerConfig } from '../../app/config/config.schema.js';
 import { MonitorRepository, type MonitorSettings } from '../../app/monitors/monitor.repository.js';
 import { nextState, type StateSnapshot } from '../../app/monitors/monitor-state.js';
 import { ResultRepository } from '../../app/monitors/result.repository.js';
@@ -215,7 +215,7 @@ for (const kind of databaseKinds()) {
         ...new BucketAccumulator(monitor.id).record({ at: T0 - 8 * DAY, status: 'up', latencyMs: 1 }, 'up', 1),
       ];
       await results.writeBatch([...old, recent], [], mergeDeltas(deltas));
-      const config = new PulseConfig();
+      const config = new ServerConfig();
       const cleanup = new ResultsCleanupService(results, config.results, new FixedClock(T0));
       const removed = await cleanup.cleanUp();
       assert.ok(removed.results >= 30, `removed ${removed.results}`);

@@ -4,7 +4,7 @@ import { Global, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { PulseConfig } from '../../app/config/config.schema.js';
+import { ServerConfig } from '../../app/config/config.schema.js';
 import { ServerMetaRepository } from '../../app/database/server-meta.repository.js';
 import { ApiExceptionFilter } from '../../app/http/api-exception.filter.js';
 import { MetricsService } from '../../app/metrics/metrics.service.js';
@@ -75,7 +75,7 @@ describe('request authentication (bearer token or console session)', () => {
 
   const shared = () => [
     { provide: TokenService, useValue: tokens },
-    { provide: PulseConfig, useValue: new PulseConfig() },
+    { provide: ServerConfig, useValue: new ServerConfig() },
     { provide: Clock, useValue: new Clock() },
     { provide: MetricsService, useValue: new MetricsService() },
   ];

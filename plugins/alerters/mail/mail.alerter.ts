@@ -38,12 +38,29 @@ const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 
   example: { to: 'ops@example.com, oncall@example.com' },
   secrets: ['password', 'mailgun_api_key'],
   form: mailForm,
+  // Lovebeat's `[alerts.NAME] mail = "…"`, and its server-wide [mail] and [mailgun] sections.
+  file: {
+    key: 'mail',
+    option: 'to',
+    sections: {
+      mail: {
+        server: 'server',
+        from: 'from',
+        username: 'username',
+        password: 'password',
+        starttls: 'starttls',
+        tls: 'tls',
+        ignore_tls_errors: 'ignore_tls_errors',
+      },
+      mailgun: { domain: 'mailgun_domain', from: 'mailgun_from', api_key: 'mailgun_api_key', url: 'mailgun_url' },
+    },
+  },
 })
 @Injectable()
 export class MailAlerter implements AlerterPlugin<MailConfig, MailMessage> {
   render(event: AlertEvent, config: MailConfig): MailMessage {
     return {
-      from: config.mailgun_domain ? config.from || `pulse@${config.mailgun_domain}` : config.from,
+      from: config.mailgun_domain ? config.mailgun_from || config.from || `pulse@${config.mailgun_domain}` : config.from,
       to: config.to
         .split(',')
         .map((address) => address.trim())

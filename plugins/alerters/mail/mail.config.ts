@@ -3,7 +3,8 @@ import { IsBoolean, IsIn, IsString, Matches } from 'class-validator';
 const ADDRESS = String.raw`[^\s,@<>"]+@[^\s,@<>"]+`;
 
 /**
- * Core fills the server-wide `[mail]` and `[mailgun]` settings in; a channel only needs `to`. Decorators
+ * Core fills in what the server-wide `[mail]` and `[mailgun]` sections set (the alerter owns them, see
+ * `file` in its meta); a channel only needs `to`. Decorators
  * run bottom-up: the type check is the last one.
  */
 export class MailConfig {
@@ -28,6 +29,8 @@ export class MailConfig {
 
   /** Mailgun's HTTP API instead of SMTP when a domain is set (as Lovebeat's [mailgun]). */
   @IsString({ message: 'must be a string' }) mailgun_domain = '';
+  /** Sender for Mailgun ([mailgun] from); empty uses `from`. */
+  @IsString({ message: 'must be a string' }) mailgun_from = '';
   @IsString({ message: 'must be a string' }) mailgun_api_key = '';
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http(s) URL, e.g. https://api.eu.mailgun.net' })
   @IsString({ message: 'must be a string' })

@@ -56,6 +56,7 @@ export const mailForm = defineForm(
       help: 'Set, mail goes through Mailgun’s API instead of SMTP.',
       inherits: '[mailgun] domain',
     },
+    { name: 'mailgun_from', type: 'text', label: 'Mailgun sender address', inherits: '[mailgun] from' },
     { name: 'mailgun_api_key', type: 'secret', label: 'Mailgun API key', inherits: '[mailgun] api_key' },
     { name: 'mailgun_url', type: 'text', label: 'Mailgun API URL', inherits: '[mailgun] url', placeholder: 'https://api.eu.mailgun.net' },
   ],

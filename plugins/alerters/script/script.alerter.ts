@@ -43,6 +43,8 @@ const EXIT_TEMPFAIL = 75;
   form: scriptForm,
   // Core lets channels made through the API name only executables under [alerting] script_dir.
   executables: ['path'],
+  // Lovebeat's `[alerts.NAME] script = "/path"` (or `[alerts.NAME.script] path = "/path"`, as in the API).
+  file: { key: 'script', option: 'path' },
 })
 @Injectable()
 export class ScriptAlerter implements AlerterPlugin<ScriptConfig, ScriptMessage> {

@@ -36,6 +36,8 @@ function colour(event: AlertEvent): string {
   example: { channel: '#ops', webhook_url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
   secrets: ['webhook_url'],
   form: slackForm,
+  // Lovebeat's `[alerts.NAME] slack_channel = "#ops"` and its server-wide `[slack] webhook_url`.
+  file: { key: 'slack_channel', option: 'channel', sections: { slack: { webhook_url: 'webhook_url' } } },
 })
 @Injectable()
 export class SlackAlerter implements AlerterPlugin<SlackConfig, SlackMessage> {

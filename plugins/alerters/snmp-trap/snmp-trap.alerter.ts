@@ -64,6 +64,21 @@ export function defaultEngineId(hostname = os.hostname()): string {
   },
   secrets: ['community', 'auth_key', 'priv_key'],
   form: snmpTrapForm,
+  // `[alerts.NAME] snmp_trap = "host:port"` with Pulse's snmp_* keys next to Lovebeat's.
+  file: {
+    key: 'snmp_trap',
+    option: 'target',
+    options: {
+      snmp_version: 'version',
+      snmp_community: 'community',
+      snmp_user: 'user',
+      snmp_auth_protocol: 'auth_protocol',
+      snmp_auth_key: 'auth_key',
+      snmp_priv_protocol: 'priv_protocol',
+      snmp_priv_key: 'priv_key',
+      snmp_engine_id: 'engine_id',
+    },
+  },
 })
 @Injectable()
 export class SnmpTrapAlerter implements AlerterPlugin<SnmpTrapConfig, TrapMessage> {

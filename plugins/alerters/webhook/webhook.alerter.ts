@@ -33,6 +33,8 @@ const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'use
   form: webhookForm,
   // Header values carry credentials (Authorization, API keys): each is masked in every view.
   secrets: ['headers'],
+  // Lovebeat's `[alerts.NAME] webhook = "URL"`; headers go in an [alerts.NAME.webhook] table.
+  file: { key: 'webhook', option: 'url' },
 })
 @Injectable()
 export class WebhookAlerter implements AlerterPlugin<WebhookConfig, WebhookMessage> {
