@@ -7,6 +7,7 @@ import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { DownloadsModule } from '../downloads/downloads.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { EventlogModule } from '../eventlog/eventlog.module.js';
@@ -60,6 +61,7 @@ export class ServerModule {
         NotifyModule,
         SnapshotModule,
         AlertsModule,
+        DownloadsModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },
