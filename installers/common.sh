@@ -333,10 +333,11 @@ fetch_wget() {
 		--content-on-error --output-document="$2"
 	[ -n "$CA_FILE" ] && set -- "$@" --ca-certificate="$CA_FILE"
 	[ "$INSECURE" = yes ] && set -- "$@" --no-check-certificate
+	# Its own configuration file either way: nothing from /etc/wgetrc or ~/.wgetrc applies.
 	if [ "$3" = yes ]; then
 		set -- "$@" --config="$WORK/auth.wgetrc"
 	else
-		set -- "$@" --config=/dev/null
+		set -- "$@" --config="$WORK/plain.wgetrc"
 	fi
 	url=$1
 	shift 4
@@ -544,6 +545,7 @@ do_install() {
 	detect_tools
 	resolve_settings
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/lillydoo-pulse-install.XXXXXX")
+	: >"$WORK/plain.wgetrc"
 	check_token
 	download
 	if [ -f "$BIN" ]; then

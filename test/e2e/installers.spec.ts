@@ -42,6 +42,7 @@ function assertRefused(run: SandboxRun, sandbox: InstallSandbox, code: number, m
   assert.equal(lines.length, 1, `one line on stderr:\n${run.stderr}`);
   assert.match(lines[0]!, message);
   assert.deepEqual(sandbox.changes(), [], 'nothing written to /etc, /usr/local, /var/lib or /run');
+  assert.deepEqual(sandbox.removals(), [], 'nothing removed there either');
   assert.deepEqual(sandbox.leftoverTemp(), [], 'its temporary directory is gone');
   assert.deepEqual(sandbox.systemctlCalls(), [], 'systemd was not touched');
 }

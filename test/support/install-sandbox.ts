@@ -143,21 +143,35 @@ esac
 
   /** Every path the runs so far created or changed under the overlaid directories (sorted, host paths). */
   changes(): string[] {
-    const found: string[] = [];
+    return this.upperEntries()
+      .filter((entry) => !entry.removed)
+      .map((entry) => entry.hostPath);
+  }
+
+  /** Every host path the runs removed (overlayfs keeps a whiteout for each: a character device 0/0). */
+  removals(): string[] {
+    return this.upperEntries()
+      .filter((entry) => entry.removed)
+      .map((entry) => entry.hostPath);
+  }
+
+  private upperEntries(): { hostPath: string; removed: boolean }[] {
+    const found: { hostPath: string; removed: boolean }[] = [];
     const walk = (dir: string, hostDir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const hostPath = path.posix.join(hostDir, entry.name);
         // The sandbox's own doing: systemd's "booted" marker.
-        if (hostPath === '/run/systemd/system' || (hostPath === '/run/systemd' && entry.isDirectory())) {
-          if (hostPath === '/run/systemd') walk(path.join(dir, entry.name), hostPath);
+        if (hostPath === '/run/systemd/system') continue;
+        if (hostPath === '/run/systemd' && entry.isDirectory()) {
+          walk(path.join(dir, entry.name), hostPath);
           continue;
         }
-        found.push(hostPath);
+        found.push({ hostPath, removed: entry.isCharacterDevice() });
         if (entry.isDirectory()) walk(path.join(dir, entry.name), hostPath);
       }
     };
     for (const target of OVERLAID) walk(this.upper(target), target);
-    return found.sort();
+    return found.sort((a, b) => a.hostPath.localeCompare(b.hostPath));
   }
 
   /** Files the installer left in its TMPDIR (none, if it cleaned up). */
