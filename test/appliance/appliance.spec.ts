@@ -20,6 +20,10 @@ const FINGERPRINT = /SHA-256 fingerprint:\s*\r?\n\s*((?:[0-9A-F]{2}:){31}[0-9A-F
 /** Generous: under TCG emulation (no /dev/kvm) a boot takes minutes. */
 const BOOT_MS = 15 * 60_000;
 const LONG = { timeout: 30 * 60_000 };
+/** The appliance's own certificate (self-signed, for 127.0.0.1 among others), as a CA file. */
+const APPLIANCE_CERT = '/etc/lillydoo-pulse/tls/cert.pem';
+/** Fetching an installer inside the guest, through nginx, as SPEC §9 shows it. */
+const INSTALLER = (role: string) => `curl -s --cacert ${APPLIANCE_CERT} https://127.0.0.1/${role}/install.sh`;
 
 describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run test:appliance builds and boots the image' }, () => {
   const base = path.join(APPLIANCE_DIR, applianceBaseName());
@@ -28,6 +32,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
   let vm: ApplianceVm;
   let token = '';
   let monitorId = 0;
+  let pollerMonitorId = 0;
 
   before(async () => {
     for (const file of [`${base}.raw`, `${base}.qcow2`]) assert.ok(existsSync(file), `${file} is missing: npm run build:appliance`);
@@ -107,6 +112,92 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     assert.equal(up.json.name, 'appliance itself');
   });
 
+  it('installs an agent and a poller on itself with the curl-piped installers, and both report to its server', LONG, async (t) => {
+    const issue = async (type: string) => {
+      const issued = await vm.https('POST', '/api/tokens/', { token, json: { name: `appliance ${type} (installer)`, type } });
+      assert.equal(issued.status, 201, issued.text);
+      return issued.json.token as string;
+    };
+    const agentToken = await issue('agent');
+    const pollerToken = await issue('poller');
+    // As a person would on a host: the script over HTTPS, trusting the appliance's own certificate; the
+    // default --server is the address it was fetched from (https://127.0.0.1, through nginx).
+    const agent = await vm.exec(`${INSTALLER('agent')} | sh -s -- --token ${agentToken} --ca-file ${APPLIANCE_CERT}`, {
+      timeoutMs: BOOT_MS,
+    });
+    assert.equal(agent.code, 0, `${agent.stdout}\n${agent.stderr}`);
+    assert.match(agent.stdout, /lillydoo-pulse-agent installed and running/);
+    const poller = await vm.exec(
+      `${INSTALLER('poller')} | bash -s -- --token ${pollerToken} --ca-file ${APPLIANCE_CERT} --name appliance-poller --location rack-1`,
+      { timeoutMs: BOOT_MS },
+    );
+    assert.equal(poller.code, 0, `${poller.stdout}\n${poller.stderr}`);
+    for (const role of ['agent', 'poller']) {
+      assert.equal((await vm.sh(`systemctl is-active lillydoo-pulse-${role}.service`)).trim(), 'active');
+      assert.equal((await vm.sh(`stat -c '%a %U %G' /etc/lillydoo-pulse/${role}.conf`)).trim(), '600 root root');
+      assert.match(
+        await vm.sh(`systemctl show lillydoo-pulse-${role}.service -p FragmentPath -p ExecStart`),
+        /FragmentPath=\/etc\/systemd\/system\/lillydoo-pulse-\w+\.service[\s\S]*path=\/usr\/local\/bin\/lillydoo-pulse-\w+ /,
+      );
+    }
+    assert.match(
+      await vm.sh('grep -E "^(server|ca_file)" /etc/lillydoo-pulse/agent.conf'),
+      /^server = "https:\/\/127\.0\.0\.1"\nca_file = "\/etc\/lillydoo-pulse\/agent-ca\.pem"\n$/,
+    );
+
+    // The agent's metrics reach the server.
+    const reported = await waitUntil(
+      "the installed agent's first report",
+      async () => {
+        const agents = await vm.https('GET', '/api/agents', { token });
+        const found = agents.json?.agents?.[0];
+        if (!found) return undefined;
+        const detail = await vm.https('GET', `/api/agents/${found.id}`, { token });
+        return detail.json?.latest ? detail.json : undefined;
+      },
+      BOOT_MS,
+    );
+    assert.equal(reported.hostname, (await vm.sh('uname -n')).trim());
+    t.diagnostic(`agent ${reported.id}: ${JSON.stringify(reported.latest).slice(0, 200)}`);
+
+    // The poller registers, and its results for a monitor assigned to it reach the server.
+    const registered = await waitUntil(
+      'the installed poller to register',
+      async () =>
+        (await vm.https('GET', '/api/pollers', { token })).json?.pollers?.find((row: { name: string }) => row.name === 'appliance-poller'),
+      BOOT_MS,
+    );
+    assert.equal(registered.location, 'rack-1');
+    const watched = await vm.https('POST', '/api/monitors', {
+      token,
+      json: { name: 'from the poller', type: 'ping', target: '127.0.0.1', interval: 5, pollers: [registered.id] },
+    });
+    assert.equal(watched.status, 201, watched.text);
+    pollerMonitorId = watched.json.id;
+    await waitUntil(
+      "the poller's result for its monitor",
+      async () => {
+        const monitor = await vm.https('GET', `/api/monitors/${pollerMonitorId}`, { token });
+        return monitor.json?.sources?.find(
+          (source: { source: string; status: string }) => source.source === `poller:${registered.id}` && source.status === 'up',
+        );
+      },
+      BOOT_MS,
+    );
+
+    // A second run upgrades in place: the same configuration, a new process.
+    const before = await vm.sh('sha256sum /etc/lillydoo-pulse/agent.conf; systemctl show -p MainPID --value lillydoo-pulse-agent.service');
+    const again = await vm.exec(`${INSTALLER('agent')} | sh`, { timeoutMs: BOOT_MS });
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    assert.match(again.stdout, /lillydoo-pulse-agent upgraded and running/);
+    const afterRun = await vm.sh(
+      'sha256sum /etc/lillydoo-pulse/agent.conf; systemctl show -p MainPID --value lillydoo-pulse-agent.service',
+    );
+    assert.equal(afterRun.split('\n')[0], before.split('\n')[0], 'agent.conf kept as it was');
+    assert.notEqual(afterRun.split('\n')[1], before.split('\n')[1], 'the agent was restarted');
+    assert.equal((await vm.sh('systemctl is-active lillydoo-pulse-agent.service')).trim(), 'active');
+  });
+
   it('keeps its data over `systemctl restart` and over a reboot, and never shows the token again', LONG, async () => {
     await vm.sh('systemctl restart lillydoo-pulse.service');
     await vm.waitForHttps(BOOT_MS);
@@ -129,6 +220,58 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     assert.equal(monitor.json.name, 'appliance itself');
     await vm.waitForSerial(/login: /, BOOT_MS, mark);
     assert.doesNotMatch(vm.serial().slice(mark), /Admin token generated/);
+    // The installed agent and poller are enabled: back after the reboot, and still reporting.
+    for (const role of ['agent', 'poller']) {
+      await waitUntil(
+        `lillydoo-pulse-${role} active after the reboot`,
+        async () => {
+          const state = await vm.exec(`systemctl is-active lillydoo-pulse-${role}.service`);
+          return state.stdout.trim() === 'active';
+        },
+        BOOT_MS,
+      );
+    }
+    const rebootedAt = Date.now();
+    await waitUntil(
+      'a report from the agent after the reboot',
+      async () => {
+        const agents = await vm.https('GET', '/api/agents', { token });
+        const lastSeen = agents.json?.agents?.[0]?.last_seen_at;
+        return lastSeen && Date.parse(lastSeen) > rebootedAt - 60_000 ? lastSeen : undefined;
+      },
+      BOOT_MS,
+    );
+    assert.equal((await vm.https('GET', `/api/monitors/${pollerMonitorId}`, { token })).json.name, 'from the poller');
+  });
+
+  it('removes the agent and poller with --uninstall, and their configuration with --purge', LONG, async () => {
+    for (const role of ['agent', 'poller']) {
+      const removed = await vm.exec(`${INSTALLER(role)} | sh -s -- --uninstall`, { timeoutMs: BOOT_MS });
+      assert.equal(removed.code, 0, `${removed.stdout}\n${removed.stderr}`);
+      assert.notEqual((await vm.exec(`systemctl is-active lillydoo-pulse-${role}.service`)).stdout.trim(), 'active');
+      assert.equal(
+        (await vm.exec(`ls /usr/local/bin/lillydoo-pulse-${role} /etc/systemd/system/lillydoo-pulse-${role}.service 2>/dev/null`)).stdout,
+        '',
+        'executable and unit are gone',
+      );
+      assert.equal(
+        (await vm.sh(`ls /etc/lillydoo-pulse/${role}.conf`)).trim(),
+        `/etc/lillydoo-pulse/${role}.conf`,
+        'the configuration stays',
+      );
+      const purged = await vm.exec(`${INSTALLER(role)} | sh -s -- --purge`, { timeoutMs: BOOT_MS });
+      assert.equal(purged.code, 0, purged.stderr);
+      assert.equal(
+        (
+          await vm.exec(
+            `ls -d /etc/lillydoo-pulse/${role}.conf /etc/lillydoo-pulse/${role}-ca.pem /var/lib/private/lillydoo-pulse-${role} /var/lib/lillydoo-pulse-${role} 2>/dev/null`,
+          )
+        ).stdout,
+        '',
+        'configuration, CA copy and data are gone',
+      );
+    }
+    assert.equal((await vm.sh('systemctl list-units --all --no-legend "lillydoo-pulse-*"')).trim(), '', 'systemd forgot both units');
   });
 
   it('grew its root file system over the whole disk at the first boot', LONG, async () => {

@@ -14,19 +14,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { PulseServer } from '../peers/pulse-server.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
 import { InstallSandbox, NOBODY_UID, type SandboxRun } from '../support/install-sandbox.js';
 import { freePort } from '../support/ports.js';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const isRoot = process.getuid?.() === 0;
-const hasTools = ['unshare', 'setpriv', 'shellcheck', 'wget', 'bash'].every(
-  (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0,
-);
-const skip = !isRoot
-  ? 'needs root (mount namespaces, and the installers refuse to run without it)'
-  : !hasTools
-    ? 'needs unshare, setpriv, shellcheck, wget, bash'
-    : false;
+const skip =
+  process.getuid?.() !== 0
+    ? 'needs root (a mount-namespace sandbox, and the installers refuse to run without it)'
+    : skipUnlessInstalled('curl', 'shellcheck', 'wget', 'unshare');
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 

@@ -46,6 +46,9 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'make', pkg: 'make', neededBy: 'the single-executable test (builds the SQLite addon for the embedded Node)' },
   { command: 'aarch64-linux-gnu-g++', pkg: 'g++-aarch64-linux-gnu', neededBy: 'the arm64 executable test (cross build)' },
   { command: 'qemu-aarch64', pkg: 'qemu-user', neededBy: 'the arm64 executable test (runs it under emulation)' },
+  { command: 'shellcheck', pkg: 'shellcheck', neededBy: 'the installer test (the served scripts pass shellcheck)' },
+  { command: 'wget', pkg: 'wget', neededBy: 'the installer test (installing with wget instead of curl)' },
+  { command: 'unshare', pkg: 'util-linux', neededBy: 'the installer test (a mount-namespace sandbox)' },
 ];
 
 /** A file a Debian package ships, where there is no program to look up. */
