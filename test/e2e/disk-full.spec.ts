@@ -101,7 +101,7 @@ describe(
           const pending = await pendingWrites(server!, admin);
           return Object.keys(pending).length > 0 && Object.values(pending).every((count) => count === 0) && pending;
         });
-        assert.deepEqual(Object.keys(drained).sort(), ['alerts', 'heartbeats', 'monitor_states', 'results']);
+        assert.deepEqual(Object.keys(drained).sort(), ['alarms', 'alerts', 'heartbeats', 'monitor_states', 'results']);
 
         // A crash now (kill -9) must not lose any of it.
         await server.process.kill();

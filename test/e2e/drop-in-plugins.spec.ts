@@ -18,6 +18,9 @@ import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from 
 import { runCommand } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
+/** A start that should be refused but runs is killed after this, failing the test instead of hanging it. */
+const REFUSAL_WAIT_MS = 120_000;
+
 const distRoot = fileURLToPath(new URL('../../', import.meta.url));
 const TOKENS = { poller: `sw_poller_${'5a'.repeat(32)}`, agent: `sw_agent_${'6b'.repeat(32)}` };
 const SERVER_PLUGINS =
@@ -239,7 +242,7 @@ async function startRefused(config: string, scratch: string): Promise<{ code: nu
     PULSE_UDP_LISTEN: '127.0.0.1:0',
     PULSE_TCP_LISTEN: '127.0.0.1:0',
   };
-  return runCommand(process.execPath, [SERVER_ENTRY, '--config', file], { env, cwd: dataDir }).then(
+  return runCommand(process.execPath, [SERVER_ENTRY, '--config', file], { env, cwd: dataDir, timeout: REFUSAL_WAIT_MS }).then(
     (result) => assert.fail(`the server started:\n${result.stderr}`),
     (error: { code: number; stderr: string }) => error,
   );
@@ -250,7 +253,7 @@ async function startRemote(role: 'poller' | 'agent', pluginsDir: string, scratch
   const file = path.join(scratch, `${role}-${path.basename(pluginsDir)}-${Date.now()}.conf`);
   writeFileSync(file, `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`);
   const entry = path.join(distRoot, 'app', 'entry', `${role}.js`);
-  return runCommand(process.execPath, [entry, '--config', file], { env: { PATH: process.env.PATH ?? '' }, cwd: scratch }).catch(
+  return runCommand(process.execPath, [entry, '--config', file], { env: { PATH: process.env.PATH ?? '' }, cwd: scratch, timeout: REFUSAL_WAIT_MS }).catch(
     (error: { code: number; stderr: string }) => error,
   );
 }

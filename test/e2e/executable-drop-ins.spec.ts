@@ -10,6 +10,9 @@ import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from 
 import { runCommand } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
+/** A start that should be refused but runs is killed after this, failing the test instead of hanging it. */
+const REFUSAL_WAIT_MS = 120_000;
+
 const TOKENS = { poller: `sw_poller_${'7c'.repeat(32)}`, agent: `sw_agent_${'8d'.repeat(32)}` };
 const EXECUTABLES = {
   server: 'lillydoo-pulse-linux-x64',
@@ -145,7 +148,7 @@ describe('drop-in plugins in the single executables', () => {
       const file = path.join(data, 'server.toml');
       writeFileSync(file, serverConfig(data, item.dir));
       const runs = {
-        server: await runCommand(installed.server, ['--config', file], { env: {}, cwd: data }).catch((error: Failure) => error),
+        server: await runCommand(installed.server, ['--config', file], { env: {}, cwd: data, timeout: REFUSAL_WAIT_MS }).catch((error: Failure) => error),
         poller: await startRemote('poller', item.dir),
       };
       for (const [role, refused] of Object.entries(runs)) assertRefused(refused, item, `the ${role} executable`);
@@ -160,7 +163,7 @@ describe('drop-in plugins in the single executables', () => {
       file,
       `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`,
     );
-    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]) }).catch(
+    return runCommand(installed[role], ['--config', file], { env: {}, cwd: path.dirname(installed[role]), timeout: REFUSAL_WAIT_MS }).catch(
       (error: Failure) => error,
     );
   }

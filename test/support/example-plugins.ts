@@ -75,7 +75,7 @@ export function brokenDropIns(pluginsDir: string, into: string): BrokenDropIn[] 
   broken.push({ what: 'the id of another drop-in', dir: twice.dir, folder: second, reason: /^check id "tcp-banner" is declared twice/ });
 
   const major = copy('sdk-major');
-  edit(path.join(major.check, 'package.json'), (text) => text.replace('"^1.0.0"', '"^2.0.0"'));
+  edit(path.join(major.check, 'package.json'), (text) => text.replace(/"\^1\.\d+\.\d+"/, '"^2.0.0"'));
   broken.push({
     what: 'another SDK major',
     dir: major.dir,

@@ -40,7 +40,7 @@ export class TestProcess {
   }
 
   /** Resolves when `pattern` appears on stdout or stderr; rejects if the process exits first or time runs out. */
-  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = pattern.exec(this.stdout) ?? pattern.exec(this.stderr);
