@@ -456,11 +456,14 @@ build_config() {
 			say "# LILLYDOO Pulse $ROLE_TITLE, written by its installer. Every key: man $EXECUTABLE."
 			say "# Running the installer again changes only the values given to it; your own lines stay."
 		} >"$WORK/conf"
-		OPT_SERVER=$SERVER
-		OPT_TOKEN=$TOKEN
 	fi
-	[ -n "$OPT_SERVER" ] && toml_set "$WORK/conf" server "$(toml_string "$SERVER")"
-	[ -n "$OPT_TOKEN" ] && toml_set "$WORK/conf" token "$(toml_string "$TOKEN")"
+	# Given, or missing from the file (the installer then used the default or the option's value).
+	if [ -n "$OPT_SERVER" ] || [ -z "$(toml_get_string server "$WORK/conf")" ]; then
+		toml_set "$WORK/conf" server "$(toml_string "$SERVER")"
+	fi
+	if [ -n "$OPT_TOKEN" ] || [ -z "$(toml_get_string token "$WORK/conf")" ]; then
+		toml_set "$WORK/conf" token "$(toml_string "$TOKEN")"
+	fi
 	[ -n "$OPT_CA_FILE" ] && toml_set "$WORK/conf" ca_file "$(toml_string "$CA_COPY")"
 	[ "$OPT_INSECURE" = yes ] && toml_set "$WORK/conf" insecure_skip_verify true
 	role_config "$WORK/conf"
