@@ -50,6 +50,10 @@ export class AlertChannelsService implements AlertChannelLookup {
     return (await this.find(name)) !== null;
   }
 
+  async choices(): Promise<{ name: string; isDefault: boolean }[]> {
+    return (await this.list()).map((channel) => ({ name: channel.name, isDefault: channel.isDefault }));
+  }
+
   async list(): Promise<AlertChannel[]> {
     const stored = (await this.repository.list()).map(fromRow);
     return [...this.configChannels.values(), ...stored].sort((a, b) => a.name.localeCompare(b.name));

@@ -6,14 +6,18 @@ import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { OnPulseEvent } from '../events/pulse-events.js';
+import type { AgentStateChanged } from '../agents/agent.events.js';
 import type { AlarmStateChanged } from '../alarms/alarm.events.js';
 import { consoleLink } from '../http/console-link.js';
 import type { MonitorEvaluated, MonitorStateChanged } from '../monitors/monitor.events.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
+import type { PollerStateChanged } from '../pollers/poller.events.js';
 import { Clock } from '../runtime/clock.js';
+import { agentAlertEvent, isAgentAlertable } from './agent-alert-policy.js';
 import { AlertDispatcher } from './alert-dispatcher.service.js';
 import { FlapDetector, FLAP_HISTORY } from './flapping.js';
 import { isAlertable, monitorAlertEvent } from './monitor-alert-policy.js';
+import { pollerAlertEvent } from './poller-alert-policy.js';
 
 const LISTED_SERVICES = 10;
 
@@ -24,8 +28,9 @@ interface FlappingMonitor {
 }
 
 /**
- * Which state changes become alerts, and in what words: heartbeat alarms (ok ↔ error, as Lovebeat) and
- * monitors (down, warning, recovery). A flapping monitor (Nagios-style percent state change) sends one
+ * Which state changes become alerts, and in what words: heartbeat alarms (ok ↔ error, as Lovebeat),
+ * monitors (down, warning, recovery), agents (warning, down, recovery) and pollers (offline, back online).
+ * A flapping monitor (Nagios-style percent state change) sends one
  * notice when it starts flapping and one when it settles, instead of an alert per change.
  */
 @Injectable()
@@ -107,6 +112,19 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
       },
       change.alerts,
     );
+  }
+
+  /** An agent turned warning or down, or recovered: through its channels, or the defaults. */
+  @OnPulseEvent('agent.state-changed')
+  async onAgentStateChanged(change: AgentStateChanged): Promise<void> {
+    if (!isAgentAlertable(change.from, change.to)) return;
+    await this.dispatch(agentAlertEvent(change, consoleLink(this.config, `agents/${change.agentId}`)), change.alerts);
+  }
+
+  /** A poller went offline (its sources turn unknown) or came back: through its channels, or the defaults. */
+  @OnPulseEvent('poller.state-changed')
+  async onPollerStateChanged(change: PollerStateChanged): Promise<void> {
+    await this.dispatch(pollerAlertEvent(change, consoleLink(this.config, `pollers/${change.pollerId}`)), change.alerts);
   }
 
   /** Monitor ids currently flapping (for views and tests). */

@@ -68,6 +68,8 @@ export const AGENT_CONFIG_SCHEMA: ConfigSchema<AgentConfig> = {
   create: () => new AgentConfig(),
   defaultPath: ROLES.agent.defaultConfigPath,
   needsFile: true,
+  // A collector's options may sit in a table named after it (`[processes]`): the collectors claim theirs.
+  pluginSections: true,
   secretKeys: new Set(['token']),
   check: checkLink,
   finish: finishLink,
@@ -97,8 +99,20 @@ export function loadPollerConfig(inputs: ConfigInputs): LoadedConfig<PollerConfi
   return loadConfig(POLLER_CONFIG_SCHEMA, inputs);
 }
 
+/**
+ * The first half of reading agent.conf: the agent's own keys, refused at once when invalid. The tables
+ * left (`[processes]`) wait in `rest` for the collectors to claim; `rest.settle()` warns about the others.
+ */
+export function readAgentConfig(inputs: ConfigInputs): LoadedConfig<AgentConfig> {
+  const loaded = loadConfig(AGENT_CONFIG_SCHEMA, inputs);
+  loaded.rest.throwIfInvalid();
+  return loaded;
+}
+
+/** agent.conf read without collectors: every table the agent does not know is warned about. */
 export function loadAgentConfig(inputs: ConfigInputs): LoadedConfig<AgentConfig> {
-  return loadConfig(AGENT_CONFIG_SCHEMA, inputs);
+  const loaded = readAgentConfig(inputs);
+  return { ...loaded, warnings: [...loaded.warnings, ...loaded.rest.settle()] };
 }
 
 /** PULSE_PORT: the port of [http] listen, keeping its host. */

@@ -143,6 +143,22 @@ export class ResultsSection {
   hour_buckets_days = 365;
 }
 
+/** `[agents]`: how long agent reports and their history are kept (SPEC §5). */
+export class AgentsSection {
+  /** Days raw agent reports are kept (they also make a report replayed from an agent's outbox count once). */
+  @Min(2, { message: 'must be at least 2 (days), longer than an agent outbox keeps reports' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  retention_days = 7;
+  /** Days per-minute metric buckets are kept. */
+  @Min(1, { message: 'must be at least 1 (days)' }) @Max(90, { message: 'must be at most 90 (days)' }) @IsInt(INTEGER) minute_buckets_days = 7;
+  /** Days per-hour metric buckets are kept. */
+  @Min(1, { message: 'must be at least 1 (days)' })
+  @Max(3650, { message: 'must be at most 3650 (days)' })
+  @IsInt(INTEGER)
+  hour_buckets_days = 365;
+}
+
 export class MonitorsSection {
   /** Checks the server runs at the same time; due checks beyond this wait for a free slot. */
   @Min(1, { message: 'must be at least 1' }) @Max(10000, { message: 'must be at most 10000' }) @IsInt(INTEGER) max_concurrent_checks = 500;
@@ -260,6 +276,7 @@ export class ServerConfig {
   heartbeat = new HeartbeatSection();
   results = new ResultsSection();
   monitors = new MonitorsSection();
+  agents = new AgentsSection();
   log = new LogSection();
   alerting = new AlertingSection();
   plugins = new CheckPluginsSection();

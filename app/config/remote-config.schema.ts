@@ -75,6 +75,10 @@ export class AgentConfig extends LinkConfig {
   @IsString({ each: true, message: 'must be a list of mount point globs, e.g. ["/snap/*", "/mnt/backup"]' })
   @IsArray({ message: 'must be a list of mount point globs, e.g. ["/snap/*", "/mnt/backup"]' })
   disks_exclude: string[] = [];
+  /** Network interfaces left out of network metrics (globs: "veth*"); the loopback interface is left out anyway. */
+  @IsString({ each: true, message: 'must be a list of interface name globs, e.g. ["veth*", "docker0"]' })
+  @IsArray({ message: 'must be a list of interface name globs, e.g. ["veth*", "docker0"]' })
+  net_exclude: string[] = [];
   /** Drop-in plugins (collectors). */
   plugins = new PluginsSection();
 }

@@ -102,17 +102,50 @@ describe('BatchWriter', () => {
   it('drops a batch that keeps failing on something else (a bug, a constraint), so later items are not held up', async () => {
     let dropped = 0;
     const written: number[] = [];
+    const givenUp: number[] = [];
     const batcher = writer(
       async (items) => {
         if (items.includes(13)) throw new Error('CHECK constraint failed');
         written.push(...items);
       },
-      { flushIntervalMs: 1, maxBatchSize: 1, maxAttemptsOnOtherErrors: 3, metrics: { dropped: (count) => (dropped += count) } },
+      {
+        flushIntervalMs: 1,
+        maxBatchSize: 1,
+        maxAttemptsOnOtherErrors: 3,
+        metrics: { dropped: (count) => (dropped += count) },
+        onGivenUp: (items) => givenUp.push(...items),
+      },
     );
     for (const item of [12, 13, 14]) batcher.push(item);
     for (let wait = 0; wait < 200 && written.length < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(written, [12, 14]);
     assert.equal(dropped, 1);
+    assert.deepEqual(givenUp, [13], 'whoever waits for the dropped item is told');
+  });
+
+  it('hurry() writes what is queued without waiting for the interval, right after a write in flight', async () => {
+    const writes: number[][] = [];
+    let release!: () => void;
+    const batcher = writer(
+      async (items) => {
+        writes.push(items);
+        if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      { flushIntervalMs: 60_000 },
+    );
+    batcher.push(1);
+    batcher.hurry();
+    await wait(10);
+    assert.deepEqual(writes, [[1]], 'written at once, not after a minute');
+    batcher.push(2);
+    batcher.push(3);
+    batcher.hurry();
+    await wait(10);
+    assert.equal(writes.length, 1, 'one write at a time');
+    release();
+    await wait(10);
+    assert.deepEqual(writes, [[1], [2, 3]], 'the next one right after');
+    await batcher.close();
   });
 
   it('flush() resolves once everything queued is written; close() refuses new items', async () => {

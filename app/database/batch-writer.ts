@@ -33,6 +33,8 @@ export interface BatchWriterOptions<T> {
    * failures (full disk, I/O error, read-only, unreachable) are retried for as long as they last.
    */
   maxAttemptsOnOtherErrors?: number;
+  /** Told which items were given up on that way, so whoever waits for them hears they were not written. */
+  onGivenUp?(items: T[]): void;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -51,6 +53,8 @@ export class BatchWriter<T> {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private failures = 0;
+  /** Someone waits for what is queued: write it right after the write in flight, not after the interval. */
+  private hurried = false;
   private otherErrorAttempts = 0;
   private closed = false;
   private droppedSinceLog = 0;
@@ -99,6 +103,17 @@ export class BatchWriter<T> {
     }
   }
 
+  /**
+   * Writes what is queued now, or right after the write in flight, instead of after the interval: for
+   * items someone is waiting for (a poller waits for its batch to be stored before it sends the next).
+   * While the database fails the backoff still holds.
+   */
+  hurry(): void {
+    if (this.failures > 0 || this.pending.length === 0) return;
+    if (this.inFlight) this.hurried = true;
+    else this.startWrite();
+  }
+
   /** Stops accepting items and writes what is left. */
   async close(): Promise<void> {
     this.closed = true;
@@ -138,8 +153,10 @@ export class BatchWriter<T> {
       .catch((error: Error) => this.failed(batch, error))
       .finally(() => {
         this.inFlight = null;
+        const hurried = this.hurried;
+        this.hurried = false;
         if (this.pending.length > 0) {
-          if (this.failures === 0 && this.pending.length >= this.options.maxBatchSize) this.startWrite();
+          if (this.failures === 0 && (hurried || this.pending.length >= this.options.maxBatchSize)) this.startWrite();
           else this.arm(this.failures === 0 ? this.options.flushIntervalMs : this.backoffMs());
         }
       });
@@ -164,6 +181,7 @@ export class BatchWriter<T> {
     if (!storage && ++this.otherErrorAttempts >= (this.options.maxAttemptsOnOtherErrors ?? 5)) {
       this.otherErrorAttempts = 0;
       this.drop(batch.length, `writing them failed ${this.options.maxAttemptsOnOtherErrors ?? 5} times: ${error.message}`, true);
+      this.options.onGivenUp?.(batch);
       return;
     }
     this.pending.unshift(...batch);

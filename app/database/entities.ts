@@ -1,3 +1,6 @@
+import { AgentBucket } from '../agents/agent-bucket.entity.js';
+import { AgentSample } from '../agents/agent-sample.entity.js';
+import { AgentRow } from '../agents/agent.entity.js';
 import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.entity.js';
 import { AlertAttempt } from '../alerts/alert-attempt.entity.js';
 import { AlertChannelRow } from '../alerts/alert-channel.entity.js';
@@ -7,8 +10,10 @@ import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.j
 import { CheckResultRow } from '../monitors/check-result.entity.js';
 import { MonitorBucket } from '../monitors/monitor-bucket.entity.js';
 import { MonitorIncident } from '../monitors/monitor-incident.entity.js';
+import { MonitorSourceBucket } from '../monitors/monitor-source-bucket.entity.js';
 import { MonitorSource } from '../monitors/monitor-source.entity.js';
 import { Monitor } from '../monitors/monitor.entity.js';
+import { Poller } from '../pollers/poller.entity.js';
 import { ApiToken } from '../tokens/api-token.entity.js';
 import { ConsoleSession } from '../web/console-session.entity.js';
 import { ServerMeta } from './server-meta.entity.js';
@@ -24,6 +29,7 @@ export const ENTITIES = [
   MonitorSource,
   CheckResultRow,
   MonitorBucket,
+  MonitorSourceBucket,
   MonitorIncident,
   HeartbeatServiceEntity,
   HeartbeatAlarmEntity,
@@ -33,4 +39,8 @@ export const ENTITIES = [
   AlertAttempt,
   MaintenanceWindowRow,
   ConsoleSession,
+  AgentRow,
+  AgentSample,
+  AgentBucket,
+  Poller,
 ];

@@ -26,6 +26,11 @@ export function parseTimeParam(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** An optional time parameter already validated by @IsTimeParam, as epoch ms; undefined when absent. */
+export function optionalTimeParam(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : (parseTimeParam(text) ?? undefined);
+}
+
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

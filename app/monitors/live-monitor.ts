@@ -4,6 +4,7 @@ import type { MonitorSourceStatus } from './monitor.events.js';
 import type { CheckResultStatus } from './monitor-source.entity.js';
 import type { StateSnapshot } from './monitor-state.js';
 import type { Monitor } from './monitor.entity.js';
+import type { SourceDirectory } from './source-directory.js';
 import { BucketAccumulator } from './uptime-buckets.js';
 
 export const PUBLIC_SOURCE = 'public';
@@ -36,6 +37,8 @@ export class LiveMonitor implements LiveMonitorView {
     /** The public source's check: plugin looked up and options validated when the monitor was loaded or edited. */
     public check: PreparedCheck,
     public state: StateSnapshot,
+    /** Names, locations and liveness of the pollers behind `poller:<id>` sources. */
+    private readonly directory: SourceDirectory,
   ) {
     this.buckets = new BucketAccumulator(monitor.id);
   }
@@ -59,8 +62,9 @@ export class LiveMonitor implements LiveMonitorView {
       const latest = this.sources.get(source);
       return {
         source,
-        ...describeSource(source),
-        status: freshStatus(latest, this.intervalMs, now),
+        ...this.directory.describe(source),
+        // A poller judged offline says nothing about now, however recent its last result.
+        status: this.directory.isOffline(source) ? 'unknown' : freshStatus(latest, this.intervalMs, now),
         latencyMs: latest?.latencyMs ?? null,
         message: latest?.message ?? '',
         checkedAt: latest?.checkedAt ?? null,
@@ -76,12 +80,6 @@ export class LiveMonitor implements LiveMonitorView {
     );
     return { status, message: explain(status, sources) };
   }
-}
-
-/** Display name and location of a source. Pollers get their registered names with the pollers feature. */
-export function describeSource(source: string): { name: string; location: string | null } {
-  if (source === PUBLIC_SOURCE) return { name: 'Public', location: null };
-  return { name: `Poller ${source.slice('poller:'.length)}`, location: null };
 }
 
 /** The reason in words: the failing sources' messages (named when there are several sources). */

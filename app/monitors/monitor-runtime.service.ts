@@ -20,16 +20,27 @@ import { nextState, type StateChange } from './monitor-state.js';
 import type { Monitor, MonitorState } from './monitor.entity.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { ResultRepository } from './result.repository.js';
-import { mergeDeltas, type BucketDelta } from './uptime-buckets.js';
+import type { BucketDelta } from './uptime-buckets.js';
+import { SourceDirectory } from './source-directory.js';
+import type { CheckTask } from '../scheduler/check-task.js';
 import type { CheckResultRow } from './check-result.entity.js';
 import type { MonitorSource } from './monitor-source.entity.js';
 import { checkTaskOf } from './monitor-task.js';
 
 interface PendingWrite {
   result: CheckResultRow;
-  source: MonitorSource;
+  /** The source's latest result, when this one is newer than any before it (a replayed old one is not). */
+  source: MonitorSource | null;
   deltas: BucketDelta[];
+  /**
+   * Told once the batch is written: whether the result was new (false: stored before; null: its monitor
+   * was deleted meanwhile), or that the writer gave the batch up.
+   */
+  stored?: (isNew: boolean | null | 'not-written') => void;
 }
+
+/** Why a reported result is not taken. */
+export type RecordRefusal = 'unknown-monitor' | 'paused' | 'not-a-source' | 'overloaded';
 
 /**
  * The live side of monitors: holds every monitor in memory, hands the public source's checks to the
@@ -62,6 +73,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     settings: MonitorsSection,
     metrics: MetricsService,
     storage: StorageHealth,
+    private readonly directory: SourceDirectory,
   ) {
     this.runner = new CheckRunner({
       plugins: registry,
@@ -82,6 +94,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       maxPending: 100_000,
       logger: this.logger,
       write: (items) => this.writeBatch(items),
+      // A poller waiting for its answer hears the batch was not stored: 503, and it sends the results again.
+      onGivenUp: (items) => items.forEach((item) => item.stored?.('not-written')),
       storage,
       metrics: writeQueueMetrics(metrics, 'results', () => this.writer.pendingCount),
     });
@@ -167,8 +181,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   replace(monitor: Monitor): void {
     const live = this.live.get(monitor.id);
     if (!live) return this.add(monitor);
-    live.monitor = { ...monitor, status: live.monitor.status };
+    live.monitor = { ...monitor, status: live.monitor.status, statusMessage: live.monitor.statusMessage, lastChangeAt: live.monitor.lastChangeAt };
     live.check = this.prepare(live.monitor);
+    this.forgetLeftSources(live);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
   }
 
@@ -214,15 +229,50 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Records one result of one source (`public` from the scheduler; `poller:<id>` from the pollers API).
-   * Ignored for unknown or paused monitors and for sources the monitor does not have.
+   * Records one result of the public source (from the scheduler). Ignored for unknown or paused monitors;
+   * true when recorded.
    */
   recordResult(monitorId: number, source: string, result: CheckResult, checkedAt: number): boolean {
+    return this.record(monitorId, source, result, checkedAt) === null;
+  }
+
+  /**
+   * Records one result a poller reported for its source `poller:<id>`, with its own `checked_at`.
+   * Resolves once it is in the database: `stored`, or `duplicate` when a result of that source at that
+   * time was stored before (a resend or replay: it is not stored or counted again). Rejects with the
+   * refusal when the monitor does not take it.
+   */
+  recordReported(monitorId: number, source: string, result: CheckResult, checkedAt: number): Promise<'stored' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      const refusal = this.record(monitorId, source, result, checkedAt, (isNew) => {
+        if (isNew === 'not-written') reject(new RecordRefused('overloaded'));
+        else if (isNew === null) reject(new RecordRefused('unknown-monitor'));
+        else resolve(isNew ? 'stored' : 'duplicate');
+      });
+      if (refusal) reject(new RecordRefused(refusal));
+    });
+  }
+
+  /** A poller waits for the results it reported to be stored: they are written now rather than after the interval. */
+  writeReportedSoon(): void {
+    this.writer.hurry();
+  }
+
+  private record(
+    monitorId: number,
+    source: string,
+    result: CheckResult,
+    checkedAt: number,
+    stored?: PendingWrite['stored'],
+  ): RecordRefusal | null {
     const live = this.live.get(monitorId);
-    if (!live || live.monitor.paused || !live.sourceKeys().includes(source)) return false;
+    if (!live) return 'unknown-monitor';
+    if (live.monitor.paused) return 'paused';
+    if (!live.sourceKeys().includes(source)) return 'not-a-source';
     const latest: LatestResult = { status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt };
     const previous = live.sources.get(source);
-    if (!previous || previous.checkedAt <= checkedAt) this.noteLatest(live, source, latest);
+    const newest = !previous || previous.checkedAt <= checkedAt;
+    if (newest) this.noteLatest(live, source, latest);
     const deltas = live.buckets.record(
       { at: checkedAt, status: result.status, latencyMs: result.latencyMs },
       live.held,
@@ -238,13 +288,61 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
         message: result.message,
         details: result.details ? JSON.stringify(result.details) : null,
       },
-      source: { monitorId, source, ...latest },
+      source: newest ? { monitorId, source, ...latest } : null,
       deltas,
+      stored,
     });
-    if (!accepted)
+    if (!accepted) {
       this.logger.warn(`result of monitor ${monitorId} (${source}) dropped: the database has been failing and the write queue is full`);
-    this.evaluate(live, Math.max(checkedAt, this.clock.now()));
-    return true;
+      return 'overloaded';
+    }
+    // A replayed old result is history: the state follows the newest result of each source.
+    if (newest) this.evaluate(live, Math.max(checkedAt, this.clock.now()));
+    return null;
+  }
+
+  /** The check tasks of the monitors a poller checks (not paused), by id: what GET /api/poller/tasks serves. */
+  tasksFor(pollerId: number): CheckTask[] {
+    const tasks: CheckTask[] = [];
+    for (const live of this.live.values()) {
+      if (!live.monitor.paused && live.monitor.pollers.includes(pollerId)) tasks.push(checkTaskOf(live.monitor));
+    }
+    return tasks.sort((a, b) => a.id - b.id);
+  }
+
+  /** Ids of every monitor a poller checks (paused ones too), ascending. */
+  monitorsCheckedBy(pollerId: number): number[] {
+    const ids: number[] = [];
+    for (const live of this.live.values()) if (live.monitor.pollers.includes(pollerId)) ids.push(live.monitor.id);
+    return ids.sort((a, b) => a - b);
+  }
+
+  /** Whether a poller checks this monitor now. */
+  isCheckedBy(monitorId: number, pollerId: number): boolean {
+    return this.live.get(monitorId)?.monitor.pollers.includes(pollerId) ?? false;
+  }
+
+  /** The monitor's pollers changed (assignment, a poller deleted): sources that left are forgotten, the state looked at again. */
+  setPollers(monitorId: number, pollers: number[]): void {
+    const live = this.live.get(monitorId);
+    if (!live) return;
+    live.monitor.pollers = [...pollers];
+    this.forgetLeftSources(live);
+    this.reevaluate(monitorId);
+  }
+
+  private forgetLeftSources(live: LiveMonitor): void {
+    const keep = new Set(live.sourceKeys());
+    for (const source of [...live.sources.keys()]) {
+      if (keep.has(source)) continue;
+      live.sources.delete(source);
+      this.staleness.remove(`${live.monitor.id}|${source}`);
+    }
+  }
+
+  /** A poller went offline or came back: every monitor it checks is looked at again. */
+  reevaluatePoller(pollerId: number): void {
+    for (const live of this.live.values()) if (live.monitor.pollers.includes(pollerId)) this.reevaluate(live.monitor.id);
   }
 
   // ---- what the API reads ------------------------------------------------------------------------------
@@ -271,12 +369,17 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   // ---- internals ----------------------------------------------------------------------------------------
 
   private toLive(monitor: Monitor, incidentOpen: boolean): LiveMonitor {
-    return new LiveMonitor(monitor, this.prepare(monitor), {
-      status: monitor.status,
-      since: monitor.lastChangeAt,
-      incidentNumber: monitor.incidentNumber,
-      incidentOpen,
-    });
+    return new LiveMonitor(
+      monitor,
+      this.prepare(monitor),
+      {
+        status: monitor.status,
+        since: monitor.lastChangeAt,
+        incidentNumber: monitor.incidentNumber,
+        incidentOpen,
+      },
+      this.directory,
+    );
   }
 
   /** Looks up the plugin and validates the options, once per load or edit; a monitor whose type or options do not work shows as down. */
@@ -330,6 +433,9 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!change) return;
     live.state = change.next;
     live.monitor.status = to;
+    // Readers see the state and its message together, before the state writer stores them.
+    live.monitor.statusMessage = message;
+    live.monitor.lastChangeAt = at;
     const monitorId = live.monitor.id;
     if (!this.stateWriter.push({ monitorId, change }))
       this.logger.error(
@@ -355,16 +461,26 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private async writeBatch(batch: PendingWrite[]): Promise<void> {
     // Results of a monitor deleted since they were queued are dropped, not written as orphans.
     const items = batch.filter((item) => this.live.has(item.result.monitorId));
+    for (const item of batch) if (!this.live.has(item.result.monitorId)) item.stored?.(null);
     const latestSources = new Map<string, MonitorSource>();
     for (const { source } of items) {
+      if (!source) continue;
       const key = `${source.monitorId}|${source.source}`;
       const known = latestSources.get(key);
       if (!known || known.checkedAt <= source.checkedAt) latestSources.set(key, source);
     }
-    await this.results.writeBatch(
-      items.map((item) => item.result),
+    const isNew = await this.results.writeBatch(
+      items.map((item) => ({ row: item.result, deltas: item.deltas })),
       [...latestSources.values()],
-      mergeDeltas(items.flatMap((item) => item.deltas)),
     );
+    items.forEach((item, index) => item.stored?.(isNew[index]!));
+  }
+}
+
+/** A reported result the monitor does not take (it is gone, paused, or not checked from that source). */
+export class RecordRefused extends Error {
+  override name = 'RecordRefused';
+  constructor(readonly refusal: RecordRefusal) {
+    super(refusal);
   }
 }

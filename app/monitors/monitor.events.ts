@@ -41,9 +41,16 @@ export interface MonitorEvaluated {
   at: number;
 }
 
+/** A monitor was created, edited, deleted, paused or resumed (its settings, not its state: that is `monitor.state-changed`). */
+export interface MonitorChanged {
+  monitorId: number;
+  change: 'created' | 'updated' | 'deleted' | 'paused' | 'resumed';
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'monitor.state-changed': MonitorStateChanged;
     'monitor.evaluated': MonitorEvaluated;
+    'monitor.changed': MonitorChanged;
   }
 }

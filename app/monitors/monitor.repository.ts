@@ -4,6 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket } from './monitor-bucket.entity.js';
 import { MonitorIncident } from './monitor-incident.entity.js';
+import { MonitorSourceBucket } from './monitor-source-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
 import type { StateChange } from './monitor-state.js';
 import { Monitor, type MonitorState } from './monitor.entity.js';
@@ -81,9 +82,31 @@ export class MonitorRepository {
   /** Deletes the monitor and everything recorded about it, in one transaction. */
   async delete(id: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      for (const entity of [CheckResultRow, MonitorBucket, MonitorIncident, MonitorSource])
+      for (const entity of [CheckResultRow, MonitorBucket, MonitorSourceBucket, MonitorIncident, MonitorSource])
         await manager.getRepository(entity).delete({ monitorId: id });
       await manager.getRepository(Monitor).delete({ id });
+    });
+  }
+
+  /** Each monitor's poller ids (for assignment, which looks at every monitor). */
+  async pollerLists(): Promise<Map<number, number[]>> {
+    const rows = await this.dataSource.getRepository(Monitor).find({ select: { id: true, pollers: true } });
+    return new Map(rows.map((row) => [row.id, row.pollers]));
+  }
+
+  /**
+   * New poller lists for some monitors, in one transaction; the latest results of sources that left
+   * (`removedSources` per monitor) go with them, so they no longer show.
+   */
+  async setPollers(changes: { id: number; pollers: number[]; removedSources: string[] }[], now: number): Promise<void> {
+    if (changes.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (const change of changes) {
+        await manager
+          .getRepository(Monitor)
+          .update({ id: change.id }, { pollers: change.pollers, updatedAt: now } as QueryDeepPartialEntity<Monitor>);
+        for (const source of change.removedSources) await manager.getRepository(MonitorSource).delete({ monitorId: change.id, source });
+      }
     });
   }
 

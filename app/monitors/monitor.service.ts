@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { keepMaskedSecrets } from '../plugin-host/plugin-secrets.js';
 import { Clock } from '../runtime/clock.js';
-import { FieldErrorList } from '../runtime/validation-failure.js';
+import { FieldErrorList, ValidationFailure } from '../runtime/validation-failure.js';
 import { AlertChannelLookup } from './alert-channel-lookup.js';
 import { MonitorBodyDto } from './monitor.dto.js';
 import type { Monitor } from './monitor.entity.js';
@@ -11,6 +12,7 @@ import { MonitorRepository, type MonitorSettings } from './monitor.repository.js
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { monitorView } from './monitor.views.js';
 import { MonitorsQuery } from './monitors.query.js';
+import { pollerSource, SourceDirectory } from './source-directory.js';
 
 const DEFAULT_INTERVAL_S = 60;
 const DEFAULT_TIMEOUT_S = 10;
@@ -28,6 +30,8 @@ export class MonitorService {
     private readonly registry: PluginRegistry,
     private readonly clock: Clock,
     private readonly alertChannels: AlertChannelLookup,
+    private readonly directory: SourceDirectory,
+    private readonly events: EventBus,
   ) {}
 
   async create(body: MonitorBodyDto) {
@@ -35,6 +39,7 @@ export class MonitorService {
     const monitor = await this.monitors.insert(settings, this.clock.now());
     this.runtime.add(monitor);
     this.logger.log(`monitor ${monitor.id} "${monitor.name}" (${monitor.type} ${monitor.target}) created`);
+    this.events.emit('monitor.changed', { monitorId: monitor.id, change: 'created' });
     return this.detail(monitor);
   }
 
@@ -46,7 +51,39 @@ export class MonitorService {
     await this.monitors.updateSettings(id, await this.validated({ ...body, options }), this.clock.now());
     const monitor = (await this.monitors.findById(id))!;
     this.runtime.replace(monitor);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'updated' });
     return this.detail(monitor);
+  }
+
+  /**
+   * PUT /api/poller/<id>/assign: exactly these monitors are checked from the poller; the others stop being
+   * (their source leaves them). Returns the monitor ids now assigned.
+   */
+  async assignPoller(pollerId: number, monitorIds: readonly number[]): Promise<number[]> {
+    const wanted = new Set(monitorIds);
+    const lists = await this.monitors.pollerLists();
+    const missing = [...wanted].filter((id) => !lists.has(id));
+    if (missing.length > 0)
+      throw ValidationFailure.field(
+        'monitor_ids',
+        `there is no monitor ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (and ${missing.length - 10} more)` : ''}; GET /api/monitors lists them`,
+      );
+    const changes: { id: number; pollers: number[]; removedSources: string[] }[] = [];
+    for (const [id, pollers] of lists) {
+      const has = pollers.includes(pollerId);
+      if (wanted.has(id) && !has) changes.push({ id, pollers: [...pollers, pollerId], removedSources: [] });
+      else if (!wanted.has(id) && has)
+        changes.push({ id, pollers: pollers.filter((other) => other !== pollerId), removedSources: [pollerSource(pollerId)] });
+    }
+    await this.monitors.setPollers(changes, this.clock.now());
+    for (const change of changes) this.runtime.setPollers(change.id, change.pollers);
+    if (changes.length > 0) this.logger.log(`poller ${pollerId}: ${wanted.size} monitor(s) assigned (${changes.length} changed)`);
+    return [...wanted].sort((a, b) => a - b);
+  }
+
+  /** A poller is deleted: its source leaves every monitor. */
+  async detachPoller(pollerId: number): Promise<void> {
+    await this.assignPoller(pollerId, []);
   }
 
   async remove(id: number) {
@@ -61,6 +98,7 @@ export class MonitorService {
       throw error;
     }
     this.logger.log(`monitor ${id} "${monitor.name}" deleted`);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'deleted' });
     return view;
   }
 
@@ -68,6 +106,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, true, this.clock.now());
     await this.runtime.pause(id);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'paused' });
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 
@@ -75,6 +114,7 @@ export class MonitorService {
     const monitor = await this.existing(id);
     await this.monitors.setPaused(id, false, this.clock.now());
     await this.runtime.resume(id);
+    this.events.emit('monitor.changed', { monitorId: id, change: 'resumed' });
     return this.detail((await this.monitors.findById(id)) ?? monitor);
   }
 
@@ -115,6 +155,9 @@ export class MonitorService {
     if (timeoutS >= intervalS) errors.add('timeout', `must be less than interval (${intervalS} s)`);
     const options = plugin ? this.registry.validateConfig(plugin, body.options ?? {}) : undefined;
     if (options && !options.ok) errors.addAll(options.errors, 'options');
+    // A monitor may only name pollers that exist: a source nobody checks would stay unknown for ever.
+    const unknownPoller = [...new Set(body.pollers ?? [])].find((id) => !this.directory.hasPoller(id));
+    if (unknownPoller !== undefined) errors.add('pollers', `there is no poller ${unknownPoller}; GET /api/pollers lists them`);
     // A monitor may only name alert channels that exist, so an alert never silently goes nowhere.
     for (const name of new Set(body.alerts ?? [])) {
       if (!(await this.alertChannels.exists(name))) {

@@ -44,7 +44,8 @@ export function monitorDetailView(
 ) {
   return {
     ...monitorView(monitor, live, maintenance, secrets),
-    message: monitor.statusMessage,
+    // The live state's words: the row is written a moment after a change.
+    message: live?.monitor.statusMessage ?? monitor.statusMessage,
     sources: (live?.sourceStatuses(now) ?? []).map((source) => ({
       source: source.source,
       name: source.name,

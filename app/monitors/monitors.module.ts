@@ -1,18 +1,24 @@
 import { Module } from '@nestjs/common';
+import { MonitorFormPages } from './monitor-form.pages.js';
+import { MonitorHistoryRepository } from './monitor-history.repository.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
+import { MonitorOverview } from './monitor-overview.query.js';
 import { MonitorMaintenanceListener } from './monitor-maintenance.listener.js';
 import { MonitorRepository } from './monitor.repository.js';
 import { MonitorRuntime } from './monitor-runtime.service.js';
 import { MonitorService } from './monitor.service.js';
 import { MonitorsController } from './monitors.controller.js';
+import { MonitorsPages } from './monitors.pages.js';
 import { MonitorsQuery } from './monitors.query.js';
 import { ResultRepository } from './result.repository.js';
 import { ResultsCleanupService } from './results-cleanup.service.js';
+import { SourceDirectory } from './source-directory.js';
 import './monitor.events.js';
 
-/** SPEC §3: the monitors API, the public source's checks, results, states, incidents and uptime. */
+/** SPEC §3: the monitors API and console pages, the public source's checks, results, states, incidents and uptime. */
 @Module({
-  controllers: [MonitorsController],
+  // MonitorFormPages first: its fixed paths (monitors/new) are registered before MonitorsPages' monitors/:id.
+  controllers: [MonitorsController, MonitorFormPages, MonitorsPages],
   providers: [
     MonitorRepository,
     ResultRepository,
@@ -22,7 +28,10 @@ import './monitor.events.js';
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
+    SourceDirectory,
+    MonitorHistoryRepository,
+    MonitorOverview,
   ],
-  exports: [MonitorRuntime, MonitorMaintenance, MonitorsQuery],
+  exports: [MonitorRuntime, MonitorMaintenance, MonitorService, MonitorsQuery, SourceDirectory, MonitorOverview],
 })
 export class MonitorsModule {}

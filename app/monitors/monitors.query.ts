@@ -83,10 +83,10 @@ export class MonitorsQuery {
   /** The detail view of a monitor in hand: its sources and uptime over 24 h, 7 d and 30 d. */
   async detail(monitor: Monitor): Promise<MonitorDetailView> {
     const now = this.clock.now();
-    const [day, week, month] = await Promise.all([
-      this.results.stateTotals(monitor.id, 'minute', now - DAY_MS),
-      this.results.stateTotals(monitor.id, 'hour', now - 7 * DAY_MS),
-      this.results.stateTotals(monitor.id, 'hour', now - 30 * DAY_MS),
+    const [day, week, month] = await this.results.stateTotalsOfWindows(monitor.id, [
+      { period: 'minute', since: now - DAY_MS },
+      { period: 'hour', since: now - 7 * DAY_MS },
+      { period: 'hour', since: now - 30 * DAY_MS },
     ]);
     const uptime = { '24h': uptimePercent(day), '7d': uptimePercent(week), '30d': uptimePercent(month) };
     return monitorDetailView(
@@ -102,17 +102,24 @@ export class MonitorsQuery {
   /** Newest first. */
   async resultsOf(id: number, filter: ResultsFilter): Promise<ResultView[]> {
     await this.existing(id);
+    return this.resultsOfKnown(id, filter);
+  }
+
+  /** resultsOf() of a monitor just read (the console's monitor page): no second look-up. */
+  async resultsOfKnown(id: number, filter: ResultsFilter): Promise<ResultView[]> {
     return (await this.results.results(id, filter)).map(resultView);
   }
 
   /** Newest first, at most 500, with the monitor's current incident number. */
   async incidentsOf(id: number): Promise<{ incidentNumber: number; incidents: IncidentView[] }> {
     const monitor = await this.existing(id);
+    return { incidentNumber: monitor.incidentNumber, incidents: await this.incidentsOfKnown(id) };
+  }
+
+  /** The incidents of a monitor just read, newest first, at most 500. */
+  async incidentsOfKnown(id: number): Promise<IncidentView[]> {
     const now = this.clock.now();
-    return {
-      incidentNumber: monitor.incidentNumber,
-      incidents: (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now)),
-    };
+    return (await this.monitors.incidents(id, 500)).map((incident) => incidentView(incident, now));
   }
 
   /** Minute or hour buckets: uptime and latency over time, for charts (by default the last day / 30 days). */

@@ -41,7 +41,9 @@ export class ResultsCleanupService {
     const results = await this.drain((limit) => this.results.deleteResultsBefore(now - retention_days * DAY_MS, limit));
     const buckets =
       (await this.drain((limit) => this.results.deleteBucketsBefore('minute', now - minute_buckets_days * DAY_MS, limit))) +
-      (await this.drain((limit) => this.results.deleteBucketsBefore('hour', now - hour_buckets_days * DAY_MS, limit)));
+      (await this.drain((limit) => this.results.deleteBucketsBefore('hour', now - hour_buckets_days * DAY_MS, limit))) +
+      (await this.drain((limit) => this.results.deleteSourceBucketsBefore('minute', now - minute_buckets_days * DAY_MS, limit))) +
+      (await this.drain((limit) => this.results.deleteSourceBucketsBefore('hour', now - hour_buckets_days * DAY_MS, limit)));
     return { results, buckets };
   }
 

@@ -100,6 +100,23 @@ export function percentile(samples: readonly number[], fraction: number): number
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
 }
 
+/**
+ * What a result already stored adds: only the time the monitor held its state (never credited twice, as
+ * the accumulator's clock only moves forward), no check, no latency, no down count.
+ */
+export function timeOnly(delta: BucketDelta): BucketDelta {
+  return {
+    ...delta,
+    checks: 0,
+    downChecks: 0,
+    latencyCount: 0,
+    latencySumMs: 0,
+    latencyMinMs: null,
+    latencyMaxMs: null,
+    latencyP95Ms: null,
+  };
+}
+
 /** Deltas for the same bucket merged (one row per bucket per write: PostgreSQL refuses to upsert a row twice). */
 export function mergeDeltas(deltas: readonly BucketDelta[]): BucketDelta[] {
   const merged = new Map<string, BucketDelta>();

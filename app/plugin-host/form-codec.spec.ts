@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
-import { decodeForm, formatDuration, formValues, parseDuration } from './form-codec.js';
+import { decodeForm, formatDuration, formValues, parseDuration, submittedValues } from './form-codec.js';
 import { validatePluginConfig } from './plugin-config.js';
 import { defineForm, formProblems } from './plugin-form.js';
 import { SECRET_MASK } from './plugin-secrets.js';
@@ -210,6 +210,33 @@ describe('plugin form description and codec', () => {
       auth: { user: 'u' },
     };
     assert.deepEqual(decodeForm(form, encodeForm(form, formValues(form, stored))), { ...stored });
+  });
+
+  it('shows a refused submission again as it was typed', () => {
+    const submission = {
+      'o.name': 'probe 2',
+      'o.count': 'many',
+      'o.slow_ms': '5 minutes',
+      'o.enabled': ['false', 'true'],
+      'o.colours': ['red', 'blue'],
+      'o.targets': 'a\nb',
+      'o.labels[key]': ['env', '', ''],
+      'o.labels[value]': ['prod', 'orphan', ''],
+      'o.password': 'typed',
+    };
+    const values = submittedValues(form, submission, 'o.');
+    assert.equal(values.count, 'many', 'text a number field could not take stays, to be corrected');
+    assert.equal(values.slow_ms, '5 minutes');
+    assert.equal(values.enabled, true);
+    assert.equal(values.verbose, false, 'an unticked box');
+    assert.deepEqual(values.colours, ['red', 'blue']);
+    assert.equal(values.targets, 'a\nb');
+    assert.deepEqual(values.labels, [
+      { key: 'env', value: 'prod' },
+      { key: '', value: 'orphan' },
+    ]);
+    assert.equal(values.password, 'typed');
+    assert.equal(values.notes, '');
   });
 
   it("splits a list with separator 'lines' at line breaks only and keeps each item as typed", () => {

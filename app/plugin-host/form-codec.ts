@@ -83,6 +83,45 @@ export function decodeForm(description: FormDescription, submission: FormSubmiss
   return config;
 }
 
+/**
+ * The values a form shows again after its submission was refused: what was typed, as it was typed (a
+ * duration stays "5 minutes", not a number), so the person can correct it. `prefix` as in decodeForm.
+ */
+export function submittedValues(description: FormDescription, submission: FormSubmission, prefix = ''): Record<string, FormValue> {
+  const values: Record<string, FormValue> = {};
+  for (const field of description.fields) {
+    const input = `${prefix}${field.name}`;
+    const raw = submission[input];
+    switch (field.type) {
+      case 'boolean':
+        values[field.name] = decodeField(field, submission, input) === true;
+        break;
+      case 'multiselect':
+        values[field.name] = many(raw).filter((text) => text !== '');
+        break;
+      case 'list':
+        values[field.name] = typeof raw === 'string' ? raw : many(raw).join('\n');
+        break;
+      case 'map': {
+        const names = mapInputNames(input);
+        const keys = many(submission[names.key]);
+        const texts = many(submission[names.value]);
+        const rows: FormMapRow[] = [];
+        for (let row = 0; row < Math.max(keys.length, texts.length); row++) {
+          const key = keys[row] ?? '';
+          const value = texts[row] ?? '';
+          if (key.trim() !== '' || value !== '') rows.push({ key, value });
+        }
+        values[field.name] = rows;
+        break;
+      }
+      default:
+        values[field.name] = last(raw) ?? '';
+    }
+  }
+  return values;
+}
+
 const TRUE = new Set(['true', 'on', '1', 'yes']);
 const FALSE = new Set(['false', 'off', '0', '', 'no']);
 

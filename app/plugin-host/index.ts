@@ -18,6 +18,7 @@ export { AddressRefusedError, DEFAULT_NETWORK_POLICY, NetworkPolicy } from './ne
 export { describeNetworkError, roundMs } from './network-errors.js';
 export { abortableCheck, noAnswer } from './abortable-check.js';
 export { loadOnce } from './load-once.js';
+export { globMatcher } from './globs.js';
 export { keepMaskedSecrets, maskSecrets, SECRET_MASK } from './plugin-secrets.js';
 export {
   defineForm,
@@ -37,6 +38,7 @@ export {
   formValues,
   mapInputNames,
   parseDuration,
+  submittedValues,
   type FormMapRow,
   type FormSubmission,
   type FormValue,

@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AgentsModule } from '../agents/agents.module.js';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
+import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { DownloadsModule } from '../downloads/downloads.module.js';
 import { EventsModule } from '../events/events.module.js';
@@ -18,6 +20,7 @@ import { MaintenanceModule } from '../maintenance/maintenance.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MonitorsModule } from '../monitors/monitors.module.js';
 import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.module.js';
+import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
@@ -53,6 +56,7 @@ export class ServerModule {
         WebModule,
         MaintenanceModule,
         MonitorsModule,
+        PollersModule,
         HeartbeatsModule,
         AlarmsModule,
         StatsdModule,
@@ -62,6 +66,8 @@ export class ServerModule {
         SnapshotModule,
         AlertsModule,
         DownloadsModule,
+        AgentsModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_FILTER, useExisting: SiteExceptionFilter },

@@ -20,6 +20,9 @@ export const Public = () => SetMetadata(ACCESS_RULE, { tokens: [], publicWhen: (
 /** A token of one of these types (or admin). */
 export const RequireToken = (...tokens: TokenType[]) => SetMetadata(ACCESS_RULE, { tokens } satisfies AccessRule);
 
+/** A token of exactly these types; an admin token is refused too (routes that act as one poller or agent). */
+export const RequireOwnToken = (...tokens: TokenType[]) => SetMetadata(ACCESS_RULE, { tokens, adminAllowed: false } satisfies AccessRule);
+
 /** Open when the configuration says so, else a token of these types (or admin). */
 export const PublicWhen = (publicWhen: (config: ServerConfig) => boolean, ...tokens: TokenType[]) =>
   SetMetadata(ACCESS_RULE, { tokens, publicWhen } satisfies AccessRule);

@@ -20,6 +20,8 @@ export interface PageNav {
    * linking to this page with `?type=<plugin id>`, instead of one entry for the page.
    */
   byCheckType?: boolean;
+  /** With `byCheckType`: an entry before the types for the page without a type (`All monitors`). */
+  allLabel?: string;
 }
 
 export interface PageMeta {

@@ -32,13 +32,16 @@ describe('LiveFeed', () => {
     ]);
   });
 
-  it('says "many" instead of listing more than 50 ids', () => {
+  it('says "many" instead of listing more than 500 ids', () => {
     const { feed, tick } = manualFeed();
     const seen: LiveEvent[] = [];
     feed.subscribe((event) => seen.push(event));
     for (let id = 1; id <= 500; id++) feed.publish('monitors', id);
     tick();
-    assert.deepEqual(JSON.parse(seen[0]!.data), { changes: 500, ids: null });
+    assert.equal(JSON.parse(seen[0]!.data).ids.length, 500);
+    for (let id = 1; id <= 501; id++) feed.publish('monitors', id);
+    tick();
+    assert.deepEqual(JSON.parse(seen[1]!.data), { changes: 501, ids: null });
   });
 
   it('replays what a reconnecting client missed, and tells it to reload when that is gone or from another run', () => {
@@ -49,11 +52,23 @@ describe('LiveFeed', () => {
       feed.publish(topic);
       tick();
     }
+    assert.deepEqual('events' in feed.replaySince('abc123-2') ? feed.replaySince('abc123-2') : null, {
+      events: [
+        { id: 'abc123-3', topic: 'c', data: '{"changes":1,"ids":[]}' },
+        { id: 'abc123-4', topic: 'd', data: '{"changes":1,"ids":[]}' },
+      ],
+    });
     assert.deepEqual(
-      'events' in feed.replaySince('abc123-2') ? feed.replaySince('abc123-2') : null,
-      { events: [ { id: 'abc123-3', topic: 'c', data: '{"changes":1,"ids":[]}' }, { id: 'abc123-4', topic: 'd', data: '{"changes":1,"ids":[]}' } ] },
+      feed.replaySince('abc123-1'),
+      {
+        events: [
+          { id: 'abc123-2', topic: 'b', data: '{"changes":1,"ids":[]}' },
+          { id: 'abc123-3', topic: 'c', data: '{"changes":1,"ids":[]}' },
+          { id: 'abc123-4', topic: 'd', data: '{"changes":1,"ids":[]}' },
+        ],
+      },
+      'the oldest kept event is still in reach',
     );
-    assert.deepEqual(feed.replaySince('abc123-1'), { events: [ { id: 'abc123-2', topic: 'b', data: '{"changes":1,"ids":[]}' }, { id: 'abc123-3', topic: 'c', data: '{"changes":1,"ids":[]}' }, { id: 'abc123-4', topic: 'd', data: '{"changes":1,"ids":[]}' } ] }, 'the oldest kept event is still in reach');
     assert.deepEqual(feed.replaySince(start), { reload: true }, 'event 1 fell out of the buffer');
     assert.deepEqual(feed.replaySince('abc123-4'), { events: [] });
     assert.deepEqual(feed.replaySince('ffff-2'), { reload: true }, 'an id from an earlier run');

@@ -20,8 +20,12 @@ export interface LiveFeedOptions {
   runId?: string;
 }
 
-/** Most ids one event lists; beyond that it says "many changed" (ids: null) and pages refresh everything. */
-const MAX_IDS = 50;
+/**
+ * Most ids one event lists; beyond that it says "many changed" (ids: null) and pages refresh everything.
+ * 10,000 monitors checked every minute give ~40 results per quarter second: listed, so an open monitor
+ * page re-reads only for its own (a few KB at the limit).
+ */
+const MAX_IDS = 500;
 
 /**
  * The console's live feed, without I/O: publishers name a topic (and the numeric id of what changed),
@@ -66,7 +70,11 @@ export class LiveFeed {
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
     for (const [topic, { count, ids }] of this.pending) {
-      const event: LiveEvent = { id: `${this.runId}-${++this.seq}`, topic, data: JSON.stringify({ changes: count, ids: ids ? [...ids] : null }) };
+      const event: LiveEvent = {
+        id: `${this.runId}-${++this.seq}`,
+        topic,
+        data: JSON.stringify({ changes: count, ids: ids ? [...ids] : null }),
+      };
       this.buffer.push(event);
       if (this.buffer.length > this.options.capacity) this.buffer.shift();
       for (const subscriber of this.subscribers) subscriber(event);

@@ -21,7 +21,7 @@ import { LiveHub } from './live-hub.js';
 
 const SIGN_IN_FORM_TTL_S = 60 * 60;
 
-/** The shell's own routes: home, sign-in, sign-out, static files and the live event stream. */
+/** The shell's own routes: sign-in, sign-out, static files and the live event stream (`/` is the dashboard's). */
 @ConsoleController()
 export class ShellPages {
   private readonly signInFailures: FailedAuthLimiter;
@@ -38,13 +38,6 @@ export class ShellPages {
     http: HttpSection,
   ) {
     this.signInFailures = new FailedAuthLimiter(http.auth_failures_per_minute);
-  }
-
-  /** `GET /`: the first page of the sidebar when signed in, else the sign-in page. */
-  @Public()
-  @Get()
-  async home(@Req() request: ConsoleRequest) {
-    return redirect((await this.resolver.resolve(request)) ? this.pages.home() : 'sign-in');
   }
 
   @Public()

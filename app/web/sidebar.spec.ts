@@ -47,6 +47,20 @@ describe('sidebar', () => {
     ]);
   });
 
+  it('can list the page without a type before the types', () => {
+    const pages: NavPage[] = [{ path: 'monitors', title: 'Monitors', nav: { order: 100, group: 'Monitors', byCheckType: true, allLabel: 'All monitors' } }];
+    const all = buildSidebar(pages, checks.slice(3), 'monitors?state=down');
+    assert.deepEqual(all[0]!.entries.slice(0, 2), [
+      { label: 'All monitors', path: 'monitors', current: true },
+      { label: 'Ping', path: 'monitors?type=ping', current: false },
+    ]);
+    const typed = buildSidebar(pages, checks.slice(3), 'monitors?type=ping');
+    assert.deepEqual(
+      typed[0]!.entries.filter((entry) => entry.current).map((entry) => entry.label),
+      ['Ping'],
+    );
+  });
+
   it('marks the page being shown', () => {
     const sidebar = buildSidebar([{ path: 'tokens', title: 'Tokens', nav: { order: 800 } }], [], 'tokens');
     assert.equal(sidebar[0]!.entries[0]!.current, true);

@@ -49,6 +49,7 @@ export function buildSidebar(pages: readonly NavPage[], checkTypes: readonly Che
   };
   for (const page of sorted) {
     if (page.nav.byCheckType) {
+      if (page.nav.allLabel) add(page.nav.group, { label: page.nav.allLabel, path: page.path, current: currentPage === page.path && !currentType });
       for (const type of orderCheckTypes(checkTypes)) {
         add(page.nav.group, {
           label: type.title,

@@ -5,7 +5,18 @@ import { Clock } from '../runtime/clock.js';
 import { listProjectFiles, readProjectFile } from '../runtime/project-files.js';
 import { ConsoleSite } from './console-site.js';
 import { StaticFiles } from './static-files.js';
-import { formatDateTime, formatDuration, isoDateTime, pluralize, relativeTime, stateView } from './view-helpers.js';
+import {
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatLatency,
+  formatPercent,
+  formatTimeOfDay,
+  isoDateTime,
+  pluralize,
+  relativeTime,
+  stateView,
+} from './view-helpers.js';
 
 type Template = Handlebars.TemplateDelegate<Record<string, unknown>>;
 
@@ -99,6 +110,12 @@ export class ViewEngine {
       isoDate: (ms: number | null) => isoDateTime(ms),
       ago: (ms: number | null) => relativeTime(ms, clock.now()),
       duration: (ms: number | null) => formatDuration(ms),
+      clockTime: (ms: number | null) => formatTimeOfDay(ms),
+      utcDay: (ms: number | null) => formatDay(ms),
+      percent: (value: number | null) => formatPercent(value),
+      latency: (ms: number | null) => formatLatency(ms),
+      round: (value: number) => (typeof value === 'number' ? String(Math.round(value)) : ''),
+      times: (a: number, b: number) => a * b,
       plural: (count: number, singular: string, plural: unknown) =>
         pluralize(count, singular, typeof value(plural) === 'string' ? (plural as string) : undefined),
       stateLabel: (state: string) => stateView(state).label,

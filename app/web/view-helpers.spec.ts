@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDateTime, formatDuration, pluralize, relativeTime, stateView } from './view-helpers.js';
+import { formatDateTime, formatDuration, formatLatency, pluralize, relativeTime, stateView } from './view-helpers.js';
 
 describe('view helpers', () => {
   it('write dates in UTC, one way', () => {
@@ -26,6 +26,15 @@ describe('view helpers', () => {
     assert.equal(formatDuration(3 * 3_600_000 + 20 * 60_000), '3 h 20 min');
     assert.equal(formatDuration(2 * 86_400_000 + 4 * 3_600_000), '2 d 4 h');
     assert.equal(formatDuration(null), '—');
+  });
+
+  it('format latencies with the digits that tell, a loopback ping never as 0 ms', () => {
+    assert.equal(formatLatency(0.043), '0.04 ms');
+    assert.equal(formatLatency(0.001), '0.01 ms');
+    assert.equal(formatLatency(1.64), '1.6 ms');
+    assert.equal(formatLatency(38.4), '38 ms');
+    assert.equal(formatLatency(1520.2), '1520 ms');
+    assert.equal(formatLatency(null), '—');
   });
 
   it('pluralize', () => {

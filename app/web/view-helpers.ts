@@ -18,6 +18,29 @@ export function formatDateTime(ms: number | null | undefined): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
 }
 
+/** `17:21:05 UTC`: a time of day for lists of recent events (the full date is in its title). */
+export function formatTimeOfDay(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** `2026-12-01`: a UTC day. */
+export function formatDay(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/**
+ * `99.95 %`, `100 %`, `12.3 %`: an uptime, cut (not rounded) to two decimals, so 99.999 % of a day with an
+ * outage never reads as 100 %.
+ */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `${Math.floor(value * 100) / 100} %`;
+}
+
 export function isoDateTime(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? '' : new Date(ms).toISOString();
 }
@@ -49,6 +72,14 @@ export function formatDuration(ms: number | null | undefined): string {
   }
   const hours = Math.floor((ms % DAY) / HOUR);
   return hours ? `${Math.floor(ms / DAY)} d ${hours} h` : `${Math.floor(ms / DAY)} d`;
+}
+
+/** `0.04 ms`, `1.6 ms`, `38 ms`, `1520 ms`: a latency with the digits that tell (loopback pings are far under 1 ms). */
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  if (ms >= 1) return `${Math.round(ms * 10) / 10} ms`;
+  return `${Math.max(0.01, Math.round(ms * 100) / 100)} ms`;
 }
 
 /** `1 token`, `3 tokens`, `0 tokens`; irregular plurals passed in. */

@@ -1,63 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserContext } from 'playwright-core';
-import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
-import { NginxPeer } from '../peers/nginx.js';
-import { PulseServer } from '../peers/pulse-server.js';
+import { BrowserPeer } from '../peers/browser.js';
+import { directSite, nginxSite, signIn, type ConsoleSite } from '../support/console-sites.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
-import { freePort } from '../support/ports.js';
 
 const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)">';
 const XSS_SCRIPT = '<script>window.__xss=2</script>';
 
-interface Site {
-  server: PulseServer;
-  /** The console URL the browser uses, ending in "/". */
-  url: string;
-  close(): Promise<void>;
-}
-
-async function direct(): Promise<Site> {
-  const server = await PulseServer.start({ config: '[http]\nauth_failures_per_minute = 1000\n' });
-  return { server, url: `${server.baseUrl}/`, close: () => server.dispose() };
-}
-
-/** Pulse behind Debian's nginx at /monitoring/pulse/, with public_url saying so and nginx as the trusted proxy. */
-async function behindNginx(): Promise<Site> {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}/monitoring/pulse/`;
-  const server = await PulseServer.start({
-    config: `public_url = "${publicUrl}"\n[http]\nauth_failures_per_minute = 1000\ntrusted_proxies = ["127.0.0.1"]\n`,
-  });
-  const nginx = await NginxPeer.start({ port, upstreamPort: Number(new URL(server.baseUrl).port), prefix: '/monitoring/pulse/' }).catch(
-    async (error) => {
-      await server.dispose();
-      throw error;
-    },
-  );
-  return {
-    server,
-    url: publicUrl,
-    close: async () => {
-      await nginx.stop();
-      await server.dispose();
-    },
-  };
-}
-
-async function signIn(browser: BrowserPeer, site: Site, token: string): Promise<{ context: BrowserContext; watched: WatchedPage }> {
-  const context = await browser.context({ origin: new URL(site.url).origin });
-  const watched = await browser.page(context);
-  await watched.page.goto(site.url);
-  await watched.page.fill('#token', token);
-  await watched.page.click('button[type=submit]');
-  await watched.page.waitForURL(`${site.url}tokens`);
-  return { context, watched };
-}
-
-function consoleScenario(name: string, open: () => Promise<Site>, ...programs: string[]) {
+function consoleScenario(name: string, open: () => Promise<ConsoleSite>, ...programs: string[]) {
   describe(`console in Chromium, ${name}`, { skip: skipUnlessInstalled('chromium', ...programs) }, () => {
-    let site: Site;
+    let site: ConsoleSite;
     let browser: BrowserPeer;
     let admin: string;
     const path = () => new URL(site.url).pathname;
@@ -84,8 +36,8 @@ function consoleScenario(name: string, open: () => Promise<Site>, ...programs: s
         assert.match(await page.locator('#sign-in-error').innerText(), /That token is not valid/);
         await page.fill('#token', admin);
         await page.click('button[type=submit]');
-        await page.waitForURL(`${site.url}tokens`);
-        assert.equal(await page.locator('nav.sidebar a[aria-current=page]').innerText(), 'Tokens');
+        await page.waitForURL(site.url);
+        assert.equal(await page.locator('nav.sidebar a[aria-current=page]').innerText(), 'Dashboard', 'signed in: the dashboard');
         const cookies = await context.cookies();
         const session = cookies.find((cookie) => cookie.name === 'pulse_session')!;
         assert.equal(session.path, path(), 'the cookie is scoped to the base path');
@@ -116,6 +68,7 @@ function consoleScenario(name: string, open: () => Promise<Site>, ...programs: s
       const { context, watched } = await signIn(browser, site, admin);
       const { page } = watched;
       try {
+        await page.goto(`${site.url}tokens`);
         await page.evaluate(() => ((globalThis as unknown as { __marker: number }).__marker = 1));
         await page.click('#token-create button[type=submit]');
         assert.equal(
@@ -170,6 +123,7 @@ function consoleScenario(name: string, open: () => Promise<Site>, ...programs: s
       const { context, watched } = await signIn(browser, site, admin);
       const { page } = watched;
       try {
+        await page.goto(`${site.url}tokens`);
         await page.evaluate(() => ((globalThis as unknown as { __marker: number }).__marker = 1));
         const created = await site.server.request('POST', '/api/tokens', { token: admin, json: { name: XSS_SCRIPT, type: 'poller' } });
         assert.equal(created.status, 201);
@@ -229,7 +183,8 @@ function consoleScenario(name: string, open: () => Promise<Site>, ...programs: s
         await page.goto(site.url);
         await page.fill('#token', admin);
         await page.click('button[type=submit]');
-        await page.waitForURL(`${site.url}tokens`);
+        await page.waitForURL(site.url);
+        await page.goto(`${site.url}tokens`);
         assert.ok((await page.locator('#tokens-list tbody tr').count()) >= 1);
         await page.fill('#token-name', 'made without js');
         await page.click('#token-create button[type=submit]');
@@ -241,5 +196,5 @@ function consoleScenario(name: string, open: () => Promise<Site>, ...programs: s
   });
 }
 
-consoleScenario('served directly', direct);
-consoleScenario('behind nginx at /monitoring/pulse/', behindNginx, 'nginx');
+consoleScenario('served directly', () => directSite());
+consoleScenario('behind nginx at /monitoring/pulse/', () => nginxSite(), 'nginx');

@@ -9,7 +9,8 @@ import { PulseServer } from '../peers/pulse-server.js';
 import { ConsoleClient } from '../support/console-client.js';
 import { waitUntil } from '../support/wait.js';
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 function cookieLine(lines: string[], name: string): string {
@@ -47,7 +48,8 @@ describe('console shell over HTTP (SPEC §8)', () => {
   let server: PulseServer;
   let admin: string;
   const client = () => new ConsoleClient(`${server.baseUrl}/`);
-  const apiTokens = async () => (await server.request('GET', '/api/tokens', { token: admin })).json.tokens as { id: number; name: string; revoked: boolean }[];
+  const apiTokens = async () =>
+    (await server.request('GET', '/api/tokens', { token: admin })).json.tokens as { id: number; name: string; revoked: boolean }[];
 
   before(async () => {
     server = await PulseServer.start({ config: '[http]\nauth_failures_per_minute = 1000\n' });
@@ -86,7 +88,11 @@ describe('console shell over HTTP (SPEC §8)', () => {
     assert.ok(form.text.includes('name="_csrf"'));
 
     assert.equal((await client().signIn(admin, { csrf: null })).status, 403, 'no form token');
-    assert.equal((await client().signIn(admin, { csrf: 'forged-forged-forged-forged-forged' })).status, 403, 'a token that is not the cookie’s');
+    assert.equal(
+      (await client().signIn(admin, { csrf: 'forged-forged-forged-forged-forged' })).status,
+      403,
+      'a token that is not the cookie’s',
+    );
     const crossSite = await client().signIn(admin, { origin: 'https://evil.example' });
     assert.equal(crossSite.status, 403, 'another origin');
     assert.match(crossSite.text, /refused because it did not come from a page of this console/);
@@ -102,18 +108,25 @@ describe('console shell over HTTP (SPEC §8)', () => {
 
     const signedIn = await user.signIn(admin);
     assert.equal(signedIn.status, 303);
-    assert.equal(signedIn.headers.get('location'), '/tokens');
+    assert.equal(signedIn.headers.get('location'), '/', 'into the console: the dashboard');
     const session = user.sessionCookie!;
     assert.match(session, /^[A-Za-z0-9_-]{43}$/);
     const line = cookieLine(signedIn.headers.getSetCookie(), 'pulse_session');
-    assert.match(line, /; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/, 'HttpOnly, SameSite=Strict, Path = base path, not Secure over plain HTTP');
+    assert.match(
+      line,
+      /; Max-Age=604800; Path=\/; HttpOnly; SameSite=Strict$/,
+      'HttpOnly, SameSite=Strict, Path = base path, not Secure over plain HTTP',
+    );
     assert.ok(!user.cookies.has('pulse_sign_in'), 'the sign-in form cookie is cleared');
 
     const database = new Database(path.join(server.dataDir, 'pulse.db'), { readonly: true });
     try {
       const rows = database.prepare('SELECT * FROM console_sessions').all() as Record<string, unknown>[];
       const hash = createHash('sha256').update(session).digest('hex');
-      assert.ok(rows.some((row) => row.id_hash === hash), 'the SHA-256 of the session id is stored');
+      assert.ok(
+        rows.some((row) => row.id_hash === hash),
+        'the SHA-256 of the session id is stored',
+      );
       assert.ok(!JSON.stringify(rows).includes(session), 'the session id itself is not');
     } finally {
       database.close();
@@ -121,7 +134,9 @@ describe('console shell over HTTP (SPEC §8)', () => {
     const tokens = await user.request('GET', 'tokens');
     assert.equal(tokens.status, 200);
     assert.match(tokens.text, /<h1>Tokens<\/h1>/);
-    assert.equal((await user.request('GET', '')).headers.get('location'), '/tokens', 'signed in, / leads into the console');
+    const home = await user.request('GET', '');
+    assert.equal(home.status, 200, 'signed in, / is the dashboard');
+    assert.match(home.text, /<h1>Dashboard<\/h1>/);
   });
 
   it('refuses a state change without the session CSRF token, with another session’s, or from another origin', async () => {
@@ -142,15 +157,25 @@ describe('console shell over HTTP (SPEC §8)', () => {
       assert.match(response.text, /refused because it did not come from a page of this console/, what);
       assert.equal(response.headers.get('hx-retarget'), '#console-alert', `${what}: htmx shows it in the alert area`);
     }
-    const plainForm = await alice.request('POST', 'tokens', { form: { name: 'csrf-5', type: 'agent', _csrf: bob.csrfToken }, headers: { origin: alice.origin } });
+    const plainForm = await alice.request('POST', 'tokens', {
+      form: { name: 'csrf-5', type: 'agent', _csrf: bob.csrfToken },
+      headers: { origin: alice.origin },
+    });
     assert.equal(plainForm.status, 403, "a plain form with bob's token");
     const api = await alice.request('POST', '/api/tokens', { json: { name: 'csrf-6', type: 'agent' }, headers: { origin: alice.origin } });
     assert.equal(api.status, 403, 'the session cookie on an API route needs the CSRF token too');
-    assert.deepEqual((await apiTokens()).filter((token) => token.name.startsWith('csrf-')), [], 'nothing was created');
+    assert.deepEqual(
+      (await apiTokens()).filter((token) => token.name.startsWith('csrf-')),
+      [],
+      'nothing was created',
+    );
 
     const allowed = await alice.htmxPost('tokens', { name: 'csrf-ok', type: 'agent' });
     assert.equal(allowed.status, 201);
-    const plainAllowed = await alice.request('POST', 'tokens', { form: { name: 'csrf-ok-plain', type: 'agent', _csrf: alice.csrfToken }, headers: { origin: alice.origin } });
+    const plainAllowed = await alice.request('POST', 'tokens', {
+      form: { name: 'csrf-ok-plain', type: 'agent', _csrf: alice.csrfToken },
+      headers: { origin: alice.origin },
+    });
     assert.equal(plainAllowed.status, 201, 'a plain form with the hidden field works without JavaScript');
     assert.match(plainAllowed.text, /<input id="token-secret"[^>]*value="sw_agent_[0-9a-f]{64}"/);
     assert.equal((await apiTokens()).filter((token) => token.name.startsWith('csrf-ok')).length, 2);
@@ -171,7 +196,11 @@ describe('console shell over HTTP (SPEC §8)', () => {
     assert.equal((await user.request('GET', 'tokens')).status, 200, 'the new secret signs in');
     await server.request('DELETE', `/api/tokens/${second.json.id}`, { token: admin });
     const afterRevoke = await user.request('GET', 'tokens', { headers: { 'hx-request': 'true', 'hx-target': 'tokens-list' } });
-    assert.equal(afterRevoke.headers.get('hx-redirect'), '/sign-in?next=tokens', 'revoked: thrown out (htmx: the whole page goes to sign-in)');
+    assert.equal(
+      afterRevoke.headers.get('hx-redirect'),
+      '/sign-in?next=tokens',
+      'revoked: thrown out (htmx: the whole page goes to sign-in)',
+    );
 
     const leaving = client();
     await leaving.signIn(admin);
@@ -191,7 +220,9 @@ describe('console shell over HTTP (SPEC §8)', () => {
     assert.equal(fragment.status, 200);
     assert.match(fragment.text, /^<section id="tokens-list"/);
     assert.ok(!fragment.text.includes('<html'));
-    const restore = await user.request('GET', 'tokens', { headers: { 'hx-request': 'true', 'hx-target': 'tokens-list', 'hx-history-restore-request': 'true' } });
+    const restore = await user.request('GET', 'tokens', {
+      headers: { 'hx-request': 'true', 'hx-target': 'tokens-list', 'hx-history-restore-request': 'true' },
+    });
     assert.match(restore.text, /^<!doctype html>/);
     const page = await user.request('GET', 'tokens');
     for (const response of [fragment, restore, page]) {
@@ -245,7 +276,10 @@ describe('console shell over HTTP (SPEC §8)', () => {
 
     const replayed = await fetch(`${server.baseUrl}/events`, { headers: { cookie, 'last-event-id': since } });
     const again = await readEvents(replayed, (seen) => seen.some((event) => event.id === tokensEvent.id));
-    assert.ok(again.some((event) => event.id === tokensEvent.id && event.event === 'tokens'), 'missed events are replayed');
+    assert.ok(
+      again.some((event) => event.id === tokensEvent.id && event.event === 'tokens'),
+      'missed events are replayed',
+    );
 
     const stale = await fetch(`${server.baseUrl}/events`, { headers: { cookie, 'last-event-id': 'deadbeef-3' } });
     const told = await readEvents(stale, (seen) => seen.length > 0);
@@ -284,7 +318,11 @@ describe('console shell: HTTPS and proxies', () => {
 
       const spoofing = new ConsoleClient(`${untrusting.baseUrl}/`);
       await spoofing.request('GET', 'sign-in', { headers: { 'x-forwarded-proto': 'https' } });
-      assert.doesNotMatch(cookieLine(spoofing.lastSetCookies, 'pulse_sign_in'), /Secure/, 'X-Forwarded-Proto from an untrusted peer is ignored');
+      assert.doesNotMatch(
+        cookieLine(spoofing.lastSetCookies, 'pulse_sign_in'),
+        /Secure/,
+        'X-Forwarded-Proto from an untrusted peer is ignored',
+      );
       const spoofed = new ConsoleClient(`${untrusting.baseUrl}/`, 'https://pulse.example');
       const refused = await spoofed.signIn(untrusting.adminToken!, {});
       assert.equal(refused.status, 403, 'a forwarded host from an untrusted peer does not make another origin acceptable');
@@ -304,7 +342,10 @@ describe('console shell: HTTPS and proxies', () => {
       // Nest re-raises SIGTERM after a clean close; SIGKILL would mean the stop grace period ran out.
       assert.equal(server.process.signal, 'SIGTERM', 'stopped by its own SIGTERM handling, not killed');
       assert.doesNotMatch(server.process.stderr, /ERROR/);
-      await waitUntil('the stream to end', async () => (await Promise.race([reading.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])) as boolean);
+      await waitUntil(
+        'the stream to end',
+        async () => (await Promise.race([reading.then(() => true), new Promise((r) => setTimeout(() => r(false), 100))])) as boolean,
+      );
     } finally {
       await server.dispose();
     }

@@ -14,8 +14,14 @@ import { PluginRegistry } from '../../app/plugin-host/plugin-registry.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { PulseServer, SERVER_ENTRY } from '../peers/pulse-server.js';
 import { quietLogger } from '../support/databases.js';
-import { assertRefused, bannerServer, brokenDropIns, buildExamplePlugins } from '../support/example-plugins.js';
-import { runCommand } from '../support/processes.js';
+import {
+  assertPollerRunsExampleCheck,
+  assertRefused,
+  bannerServer,
+  brokenDropIns,
+  buildExamplePlugins,
+} from '../support/example-plugins.js';
+import { runCommand, startProcess } from '../support/processes.js';
 import { waitUntil } from '../support/wait.js';
 
 /** A start that should be refused but runs is killed after this, failing the test instead of hanging it. */
@@ -146,16 +152,40 @@ describe('drop-in plugins (from source)', () => {
     );
   });
 
-  it('the poller loads the example check (and no alerter or collector) and says so in its start-up log', async () => {
-    const result = await startRemote('poller', examples.pluginsDir, scratch);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\)\n/);
+  it('a poller with the example check runs it for a monitor assigned to it, and its results reach the server', async () => {
+    await assertPollerRunsExampleCheck({
+      server,
+      adminToken: server.adminToken!,
+      pluginsDir: examples.pluginsDir,
+      scratch,
+      banner: { port: ssh.port, text: 'SSH-2.0-PulseTest_1.0' },
+      start: (configFile, dataDir) =>
+        startProcess(process.execPath, [path.join(distRoot, 'app', 'entry', 'poller.js'), '--config', configFile], {
+          env: { PATH: process.env.PATH ?? '' },
+          cwd: dataDir,
+          label: 'poller with drop-ins',
+        }),
+    });
   });
 
-  it('the agent loads the example collector (and no check or alerter) and says so in its start-up log', async () => {
-    const result = await startRemote('agent', examples.pluginsDir, scratch);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /plugins: collectors: processes \(drop-in 1\.0\.0\)\n/);
+  it('the agent loads the example collector (and no check or alerter) beside its own and says so in its start-up log', async () => {
+    // Nothing listens on 127.0.0.1:1: the agent keeps its reports in its outbox and runs until stopped.
+    const file = path.join(scratch, 'agent-drop-ins.conf');
+    writeFileSync(
+      file,
+      `server = "http://127.0.0.1:1/"\ntoken = "${TOKENS.agent}"\ndata_dir = ${JSON.stringify(path.join(scratch, 'agent-data'))}\n[plugins]\ndir = ${JSON.stringify(examples.pluginsDir)}\n`,
+    );
+    const agent = startProcess(process.execPath, [path.join(distRoot, 'app', 'entry', 'agent.js'), '--config', file], {
+      env: { PATH: process.env.PATH ?? '' },
+      cwd: scratch,
+      label: 'agent',
+    });
+    try {
+      await agent.waitForOutput(/plugins: collectors: cpu, disk, load, memory, network, processes \(drop-in 1\.0\.0\), uptime\n/, 60_000);
+      await agent.waitForOutput(/reporting every 30 s to http:\/\/127\.0\.0\.1:1 with cpu, disk, load, memory, network, processes, uptime/);
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('the example collector, hosted as the agent hosts it, counts processes by name and state', async () => {
@@ -248,12 +278,17 @@ async function startRefused(config: string, scratch: string): Promise<{ code: nu
   );
 }
 
-/** The poller or agent from source with `[plugins] dir`; it loads its plugins and stops (its work is not built yet). */
-async function startRemote(role: 'poller' | 'agent', pluginsDir: string, scratch: string): Promise<{ code: number; stderr: string }> {
+/**
+ * The poller from source with `[plugins] dir`, for a drop-in that refuses the start (its server a loopback
+ * port nobody listens on, in case it did not).
+ */
+async function startRemote(role: 'poller', pluginsDir: string, scratch: string): Promise<{ code: number; stderr: string }> {
   const file = path.join(scratch, `${role}-${path.basename(pluginsDir)}-${Date.now()}.conf`);
-  writeFileSync(file, `server = "https://pulse.example.com/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`);
+  writeFileSync(file, `server = "http://127.0.0.1:9/"\ntoken = "${TOKENS[role]}"\n[plugins]\ndir = ${JSON.stringify(pluginsDir)}\n`);
   const entry = path.join(distRoot, 'app', 'entry', `${role}.js`);
-  return runCommand(process.execPath, [entry, '--config', file], { env: { PATH: process.env.PATH ?? '' }, cwd: scratch, timeout: REFUSAL_WAIT_MS }).catch(
-    (error: { code: number; stderr: string }) => error,
-  );
+  return runCommand(process.execPath, [entry, '--config', file], {
+    env: { PATH: process.env.PATH ?? '' },
+    cwd: scratch,
+    timeout: REFUSAL_WAIT_MS,
+  }).catch((error: { code: number; stderr: string }) => error);
 }

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
-import { runCommand } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
+import { runCommand, startProcess } from '../support/processes.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
@@ -112,8 +113,28 @@ describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'pytho
     ] as const) {
       const { dir, file } = installed(name);
       const good = path.join(dir, 'good.conf');
-      writeFileSync(good, `server = "https://pulse.example.com/"\ntoken = "${token}"\n`);
-      assert.match((await runCommand(file, ['--config', good], { env: {}, cwd: dir })).stdout, /not part of this build yet/);
+      if (name.includes('poller')) {
+        // It runs until stopped, trying its server (a closed loopback port here).
+        writeFileSync(
+          good,
+          `server = "http://127.0.0.1:${await freePort()}/"\ntoken = "${token}"\ndata_dir = "${path.join(dir, 'data')}"\n`,
+        );
+        const poller = startProcess(file, ['--config', good], { env: {}, cwd: dir, label: name });
+        try {
+          await poller.waitForOutput(/cannot register: server .* unreachable \(connection refused\)/);
+        } finally {
+          await poller.stop();
+        }
+      } else {
+        // The agent starts reporting; nothing listens on 127.0.0.1:1, so its reports stay in its outbox.
+        writeFileSync(good, `server = "http://127.0.0.1:1/"\ntoken = "${token}"\ndata_dir = "${path.join(dir, 'data')}"\n`);
+        const agent = startProcess(file, ['--config', good], { env: {}, cwd: dir, label: 'agent' });
+        try {
+          await agent.waitForOutput(/reporting every 30 s to http:\/\/127\.0\.0\.1:1 with cpu, disk, load, memory, network, uptime/);
+        } finally {
+          await agent.stop();
+        }
+      }
       const bad = path.join(dir, 'bad.conf');
       writeFileSync(bad, `server = "https://pulse.example.com/"\ntoken = "${token}"\noutbox_max_mb = "big"\n`);
       const refused = await runCommand(file, ['--config', bad], { env: {}, cwd: dir }).then(

@@ -6,7 +6,7 @@ import { MonitorRepository, type MonitorSettings } from '../../app/monitors/moni
 import { nextState, type StateSnapshot } from '../../app/monitors/monitor-state.js';
 import { ResultRepository } from '../../app/monitors/result.repository.js';
 import { ResultsCleanupService } from '../../app/monitors/results-cleanup.service.js';
-import { BucketAccumulator, mergeDeltas } from '../../app/monitors/uptime-buckets.js';
+import { BucketAccumulator, type BucketDelta } from '../../app/monitors/uptime-buckets.js';
 import { Clock } from '../../app/runtime/clock.js';
 import { createTestDatabase, databaseKinds, openDataSource, type TestDatabase } from '../support/databases.js';
 
@@ -136,28 +136,25 @@ for (const kind of databaseKinds()) {
           message: latency === null ? 'connection refused' : 'HTTP 200',
           details: latency === null ? null : JSON.stringify({ status_code: 200 }),
         }));
-        const deltas = rows.flatMap((row) =>
-          buckets.record({ at: row.checkedAt, status: row.status, latencyMs: row.latencyMs }, 'up', 150_000),
-        );
+        const writes = rows.map((row) => ({
+          row,
+          deltas: buckets.record({ at: row.checkedAt, status: row.status, latencyMs: row.latencyMs }, 'up', 150_000),
+        }));
         const latest = rows[rows.length - 1]!;
-        return results.writeBatch(
-          rows,
-          [
-            {
-              monitorId: monitor.id,
-              source: 'public',
-              status: latest.status,
-              latencyMs: latest.latencyMs,
-              message: latest.message,
-              checkedAt: latest.checkedAt,
-            },
-          ],
-          mergeDeltas(deltas),
-        );
+        return results.writeBatch(writes, [
+          {
+            monitorId: monitor.id,
+            source: 'public',
+            status: latest.status,
+            latencyMs: latest.latencyMs,
+            message: latest.message,
+            checkedAt: latest.checkedAt,
+          },
+        ]);
       };
-      await batch(0, [5, 7, null]);
-      await batch(3, [1, 9, 4]);
-      await batch(3, [1, 9, 4]).catch(() => assert.fail('a re-sent batch is accepted'));
+      assert.deepEqual(await batch(0, [5, 7, null]), [true, true, true]);
+      assert.deepEqual(await batch(3, [1, 9, 4]), [true, true, true]);
+      assert.deepEqual(await batch(3, [1, 9, 4]), [false, false, false], 'a re-sent batch is accepted, as duplicates');
 
       const rows = await results.results(monitor.id, { limit: 100 });
       assert.equal(rows.length, 6, 'the re-sent results were not stored twice');
@@ -181,7 +178,7 @@ for (const kind of databaseKinds()) {
       );
 
       const [minute] = await results.buckets(monitor.id, 'minute', T0, T0 + 60_000);
-      // The third batch was a repeat: its figures are added again (results are idempotent, buckets are not; pollers send each result once per answer).
+      // The third batch was a repeat: stored once, counted once.
       assert.deepEqual(
         [
           minute!.checks,
@@ -192,7 +189,7 @@ for (const kind of databaseKinds()) {
           minute!.latencyMaxMs,
           minute!.upMs,
         ],
-        [9, 1, 8, 40, 1, 9, 50_000],
+        [6, 1, 5, 26, 1, 9, 50_000],
       );
       assert.deepEqual(await results.stateTotals(monitor.id, 'hour', T0), { upMs: 50_000, warningMs: 0, downMs: 0 });
     });
@@ -210,11 +207,10 @@ for (const kind of databaseKinds()) {
       }));
       const recent = { ...old[0]!, checkedAt: T0 - DAY };
       const buckets = new BucketAccumulator(monitor.id);
-      const deltas = [
-        ...buckets.record({ at: T0 - 400 * DAY, status: 'up', latencyMs: 1 }, 'up', 1),
-        ...new BucketAccumulator(monitor.id).record({ at: T0 - 8 * DAY, status: 'up', latencyMs: 1 }, 'up', 1),
-      ];
-      await results.writeBatch([...old, recent], [], mergeDeltas(deltas));
+      const writes = [...old, recent].map((row) => ({ row, deltas: [] as BucketDelta[] }));
+      writes[0]!.deltas = buckets.record({ at: T0 - 400 * DAY, status: 'up', latencyMs: 1 }, 'up', 1);
+      writes[1]!.deltas = new BucketAccumulator(monitor.id).record({ at: T0 - 8 * DAY, status: 'up', latencyMs: 1 }, 'up', 1);
+      await results.writeBatch(writes, []);
       const config = new ServerConfig();
       const cleanup = new ResultsCleanupService(results, config.results, new FixedClock(T0));
       const removed = await cleanup.cleanUp();
@@ -235,9 +231,21 @@ for (const kind of databaseKinds()) {
       const change = nextState({ status: 'pending', since: null, incidentNumber: 0, incidentOpen: false }, 'down', T0, 'HTTP 500')!;
       await monitors.applyChange(monitor.id, change);
       await results.writeBatch(
-        [{ monitorId: monitor.id, source: 'public', checkedAt: T0, status: 'down', latencyMs: null, message: 'HTTP 500', details: null }],
+        [
+          {
+            row: {
+              monitorId: monitor.id,
+              source: 'public',
+              checkedAt: T0,
+              status: 'down',
+              latencyMs: null,
+              message: 'HTTP 500',
+              details: null,
+            },
+            deltas: new BucketAccumulator(monitor.id).record({ at: T0, status: 'down', latencyMs: null }, 'down', 1),
+          },
+        ],
         [{ monitorId: monitor.id, source: 'public', checkedAt: T0, status: 'down', latencyMs: null, message: 'HTTP 500' }],
-        new BucketAccumulator(monitor.id).record({ at: T0, status: 'down', latencyMs: null }, 'down', 1),
       );
       await monitors.delete(monitor.id);
       assert.equal(await monitors.findById(monitor.id), null);

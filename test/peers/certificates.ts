@@ -14,6 +14,8 @@ export interface IssuedCertificate {
 
 export interface CertificateRequest {
   commonName: string;
+  /** The subject's O; "Pulse tests" when not given. */
+  organization?: string;
   /** DNS names and IP addresses for subjectAltName. */
   altNames?: string[];
   notBefore?: Date;
@@ -44,7 +46,7 @@ export class CertificateFactory {
     cert.validity.notAfter = request.notAfter ?? new Date(Date.now() + 90 * DAY);
     const subject = [
       { name: 'commonName', value: request.commonName },
-      { name: 'organizationName', value: 'Pulse tests' },
+      { name: 'organizationName', value: request.organization ?? 'Pulse tests' },
     ];
     cert.setSubject(subject);
     const issuerCert = request.issuer ? forge.pki.certificateFromPem(request.issuer.certPem) : null;

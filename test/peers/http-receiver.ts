@@ -17,6 +17,8 @@ export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
   status = 200;
   responseBody = 'ok';
+  /** The reason phrase after the status code (`HTTP/1.1 503 <this>`); Node's standard one when empty. */
+  statusText = '';
   /** Extra answer headers (a redirect's `location`). */
   responseHeaders: Record<string, string> = {};
   delayMs = 0;
@@ -35,7 +37,12 @@ export class HttpReceiver {
       request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
         receiver.requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() });
-        const respond = () => response.writeHead(receiver.status, { 'content-type': 'text/plain', ...receiver.responseHeaders }).end(receiver.responseBody);
+        const headers = { 'content-type': 'text/plain', ...receiver.responseHeaders };
+        const respond = () =>
+          (receiver.statusText
+            ? response.writeHead(receiver.status, receiver.statusText, headers)
+            : response.writeHead(receiver.status, headers)
+          ).end(receiver.responseBody);
         if (receiver.delayMs > 0) setTimeout(respond, receiver.delayMs);
         else respond();
       });

@@ -26,6 +26,10 @@ export interface PulseServerOptions {
   host?: string;
   /** How long to wait for "HTTP listening" (default 60 s: a start takes ~1 s, but far longer on a loaded machine). */
   startTimeoutMs?: number;
+  /** Runs the command through this prefix (`['ip', 'netns', 'exec', ns]`: the server inside a namespace). */
+  wrap?: string[];
+  /** Flags for Node itself when the server runs from source (`--cpu-prof` for a benchmark). */
+  nodeArgs?: string[];
 }
 
 /** A real Pulse server process on loopback, stopped by pid. */
@@ -59,13 +63,23 @@ export class PulseServer {
           PULSE_TCP_LISTEN: '127.0.0.1:0',
           ...options.env,
         };
-    const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [SERVER_ENTRY, ...args]];
+    let [command, commandArgs] = options.executable
+      ? [options.executable, args]
+      : [process.execPath, [...(options.nodeArgs ?? []), SERVER_ENTRY, ...args]];
+    if (options.wrap) [command, commandArgs] = [options.wrap[0]!, [...options.wrap.slice(1), command, ...commandArgs]];
     const child = startProcess(command, commandArgs, { env, cwd: options.cwd ?? dataDir, label: 'pulse server' });
     try {
       const match = await child.waitForOutput(/HTTP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/, options.startTimeoutMs ?? 60_000);
       const udp = /statsd UDP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
       const tcp = /statsd TCP listening on (?:\[[^\]]+\]|[^:\s]+):(\d+)/.exec(child.stderr);
-      return new PulseServer(child, `http://${options.host ?? '127.0.0.1'}:${match[1]}`, dataDir, ownsDataDir, Number(udp?.[1] ?? 0), Number(tcp?.[1] ?? 0));
+      return new PulseServer(
+        child,
+        `http://${options.host ?? '127.0.0.1'}:${match[1]}`,
+        dataDir,
+        ownsDataDir,
+        Number(udp?.[1] ?? 0),
+        Number(tcp?.[1] ?? 0),
+      );
     } catch (error) {
       await child.stop();
       throw error;

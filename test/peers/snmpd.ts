@@ -39,7 +39,8 @@ export class SnmpdPeer {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<SnmpdPeer> {
+  /** `sysDescr` sets sysDescr.0 (default: snmpd's own, the system's uname). */
+  static async start(options: { sysDescr?: string } = {}): Promise<SnmpdPeer> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-snmpd-'));
     const persistent = path.join(dir, 'persist');
     mkdirSync(persistent);
@@ -54,6 +55,7 @@ export class SnmpdPeer {
         `sysName ${SNMPD_SYSNAME}`,
         'sysLocation Pulse test rack',
         `sysServices ${SNMPD_SYSSERVICES}`,
+        ...(options.sysDescr ? [`sysDescr ${options.sysDescr}`] : []),
         '',
       ].join('\n'),
     );

@@ -14,13 +14,18 @@ export class ConsoleClient {
     readonly origin = new URL(baseUrl).origin,
   ) {}
 
-  async request(method: string, path: string, options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}) {
+  async request(
+    method: string,
+    path: string,
+    options: { form?: Record<string, string | string[]>; json?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { accept: 'text/html', ...options.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     let body: string | undefined;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(options.form).toString();
+      // A field given as a list is sent once per value, as a browser sends checkboxes and repeated inputs.
+      body = new URLSearchParams(Object.entries(options.form).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one): [string, string] => [name, one]))).toString();
     } else if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
@@ -59,7 +64,7 @@ export class ConsoleClient {
   }
 
   /** A state change as htmx sends it: the CSRF header and the console's Origin. */
-  htmxPost(path: string, form: Record<string, string>, extra: Record<string, string> = {}) {
+  htmxPost(path: string, form: Record<string, string | string[]>, extra: Record<string, string> = {}) {
     return this.request('POST', path, {
       form,
       headers: { 'hx-request': 'true', 'x-csrf-token': this.csrfToken, origin: this.origin, 'sec-fetch-site': 'same-origin', ...extra },

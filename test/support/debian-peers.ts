@@ -38,7 +38,8 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: '/usr/bin/chromium', pkg: 'chromium', neededBy: 'the console tests in a browser (playwright-core drives it)' },
   { command: '/usr/sbin/nginx', pkg: 'nginx', neededBy: 'the console test behind a proxy at a sub-path' },
   { command: 'openssl', pkg: 'openssl', neededBy: 'the ssl check tests (openssl s_server)' },
-  { command: 'ip', pkg: 'iproute2', neededBy: 'the network-namespace tests of the ping and port checks' },
+  { command: 'ip', pkg: 'iproute2', neededBy: 'the network-namespace tests of the ping and port checks and of pollers (ip, tc)' },
+  { command: 'iptables', pkg: 'iptables', neededBy: 'the poller tests in network namespaces (a poller losing the private host)' },
   { command: 'nc', pkg: 'netcat-openbsd', neededBy: "the heartbeat tests that drive Pulse as Lovebeat's docs do (nc)" },
   { command: 'curl', pkg: 'curl', neededBy: "the heartbeat HTTP tests that use Lovebeat's curl examples" },
   { command: 'python3', pkg: 'python3', neededBy: 'the --syslog test (a small syslog socket peer)' },
@@ -49,6 +50,8 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'shellcheck', pkg: 'shellcheck', neededBy: 'the installer test (the served scripts pass shellcheck)' },
   { command: 'wget', pkg: 'wget', neededBy: 'the installer test (installing with wget instead of curl)' },
   { command: 'unshare', pkg: 'util-linux', neededBy: 'the installer test (a mount-namespace sandbox)' },
+  { command: 'faketime', pkg: 'faketime', neededBy: 'the agent executable test with a clock two hours behind (libfaketime)' },
+  { command: 'mkfs.ext4', pkg: 'e2fsprogs', neededBy: 'the agent executable test with a full loop-mounted disk' },
 ];
 
 /** A file a Debian package ships, where there is no program to look up. */

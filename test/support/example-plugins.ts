@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExamples } from '../../scripts/build-examples.js';
 import { buildPluginSdk } from '../../scripts/build-sdk.js';
+import type { PulseServer } from '../peers/pulse-server.js';
+import type { TestProcess } from './processes.js';
+import { waitUntil } from './wait.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -124,4 +127,90 @@ export async function bannerServer(banner: string): Promise<{ port: number; clos
     port: (server.address() as AddressInfo).port,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** What the poller logs about its plugins when the examples are in its `[plugins] dir`: the check, and no alerter or collector. */
+export const POLLER_PLUGINS = /plugins: checks: dns, http, nagios, ping, port, snmp, ssl, tcp-banner \(drop-in 1\.0\.0\)\n/;
+
+/**
+ * A poller with the built examples in `[plugins] dir` runs the example check for a monitor of that type
+ * assigned to it, and its results reach the server: a poller token made through the API, the poller
+ * started by `start` (from source or the executable) with a poller.conf naming the server, a tcp-banner
+ * monitor assigned to it; the monitor's `poller:<id>` source comes up with the banner as its message and
+ * the result is among the monitor's results. The poller is stopped by pid and the monitor deleted.
+ */
+export async function assertPollerRunsExampleCheck(options: {
+  server: PulseServer;
+  adminToken: string;
+  pluginsDir: string;
+  scratch: string;
+  banner: { port: number; text: string };
+  start: (configFile: string, dataDir: string) => TestProcess;
+}): Promise<void> {
+  const { server, adminToken: token, banner } = options;
+  const made = await server.request('POST', '/api/tokens', { token, json: { name: `drop-in poller ${Date.now()}`, type: 'poller' } });
+  assert.equal(made.status, 201, made.text);
+  const dataDir = mkdtempSync(path.join(options.scratch, 'poller-data-'));
+  const configFile = `${dataDir}.conf`;
+  writeFileSync(
+    configFile,
+    [
+      `server = ${JSON.stringify(`${server.baseUrl}/`)}`,
+      `token = ${JSON.stringify(made.json.token)}`,
+      `name = "Drop-in Office ${path.basename(dataDir)}"`,
+      'location = "Lab"',
+      `data_dir = ${JSON.stringify(dataDir)}`,
+      '[plugins]',
+      `dir = ${JSON.stringify(options.pluginsDir)}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const poller = options.start(configFile, dataDir);
+  let monitorId: number | null = null;
+  try {
+    await poller.waitForOutput(POLLER_PLUGINS, 60_000);
+    const pollerId = Number((await poller.waitForOutput(/registered as poller (\d+)/, 60_000))[1]);
+    const created = await server.request('POST', '/api/monitors', {
+      token,
+      json: {
+        name: 'Relay seen from the lab',
+        type: 'tcp-banner',
+        target: `127.0.0.1:${banner.port}`,
+        options: { expect: banner.text.split(' ').at(-1) },
+        interval: 5,
+        timeout: 4,
+        pollers: [pollerId],
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    monitorId = created.json.id as number;
+    // The poller fetches its task list every 30 s: the new monitor is among its tasks within that.
+    const source = await waitUntil(
+      "the poller's source of the tcp-banner monitor to come up",
+      async () => {
+        const seen = await server.request('GET', `/api/monitors/${monitorId}`, { token });
+        const mine = (seen.json.sources as { source: string; status: string }[]).find((item) => item.source === `poller:${pollerId}`);
+        return mine?.status === 'up' ? mine : null;
+      },
+      120_000,
+    ).catch((error: Error) => assert.fail(`${error.message}; the poller said:\n${poller.stderr}`));
+    assert.deepEqual(source, {
+      ...source,
+      name: `Drop-in Office ${path.basename(dataDir)}`,
+      location: 'Lab',
+      status: 'up',
+      message: banner.text,
+    });
+    // The live state changes as a result is taken; the result row follows with the next write batch.
+    const results = await waitUntil('the result among the monitor results', async () => {
+      const answer = await server.request('GET', `/api/monitors/${monitorId}/results?source=poller:${pollerId}`, { token });
+      return answer.json.results.length > 0 ? answer.json.results : null;
+    });
+    assert.equal(results[0].message, banner.text);
+    assert.match(poller.stderr, /tasks: 1 monitor\(s\) to check \(1 new/);
+  } finally {
+    await poller.stop();
+    if (monitorId !== null) await server.request('DELETE', `/api/monitors/${monitorId}`, { token });
+  }
 }

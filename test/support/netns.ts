@@ -24,6 +24,8 @@ export interface NamespaceHost {
   /** Our end of the veth pair, as the namespace reaches us. */
   peerAddress: string;
   namespace: string;
+  /** The veth end on this side (in the test's own namespace): traffic to `address` goes through it. */
+  hostInterface: string;
   /** Runs a command inside the namespace. */
   exec(command: string, args: string[]): Promise<{ stdout: string; stderr: string }>;
   dispose(): Promise<void>;
@@ -67,6 +69,7 @@ export async function namespaceHost(options: { silent?: boolean; hosts?: string 
     address: inside,
     peerAddress: outside,
     namespace,
+    hostInterface: hostEnd,
     exec: (command, args) => runCommand('ip', ['netns', 'exec', namespace, command, ...args]),
     // Deleting the namespace destroys the veth pair with it.
     dispose: async () => {

@@ -5,6 +5,9 @@
 (function () {
   'use strict';
 
+  // Controls that only work with JavaScript (add/remove rows, close buttons) are shown from here on.
+  document.documentElement.classList.add('js');
+
   // --- Copy buttons: <button data-copy="#id"> copies that input's value (the one-time token reveal). ---
   function copyFrom(button) {
     var source = document.querySelector(button.getAttribute('data-copy'));
@@ -51,12 +54,104 @@
       if (dialog) dialog.close();
       return;
     }
+    var addRow = target.closest('[data-map-add]');
+    if (addRow) return addMapRow(addRow.closest('[data-map]'));
+    var removeRow = target.closest('[data-map-remove]');
+    if (removeRow) return removeMapRow(removeRow.closest('.map-row'));
     var dismiss = target.closest('[data-dismiss="alert"]');
     if (dismiss) {
       var area = dismiss.closest('.alert-area');
       if (area) area.textContent = '';
     }
   });
+
+  // --- Key/value rows (HTTP headers): a new row from the field's <template>, a row removed. ---
+  function addMapRow(field) {
+    if (!field) return;
+    var template = field.querySelector('template[data-map-template]');
+    var rows = field.querySelector('[data-map-rows]');
+    if (!template || !rows) return;
+    rows.appendChild(template.content.cloneNode(true));
+    var inputs = rows.querySelectorAll('.map-row:last-child input');
+    if (inputs.length) inputs[0].focus();
+  }
+
+  function removeMapRow(row) {
+    if (!row) return;
+    var rows = row.parentElement;
+    var field = row.closest('[data-map]');
+    row.remove();
+    // Always keep one (empty) row to type into.
+    if (rows && !rows.querySelector('.map-row')) addMapRow(field);
+    var add = field && field.querySelector('[data-map-add]');
+    if (add) add.focus();
+  }
+
+  // --- Fields shown only while another field has certain values (data-when-field / data-when-in). ---
+  function controllerValues(form, name) {
+    var values = [];
+    var boxes = 0;
+    var elements = form.querySelectorAll('[name]');
+    for (var i = 0; i < elements.length; i++) {
+      var element = elements[i];
+      if (element.name !== name || element.type === 'hidden') continue; // hidden: a checkbox's "false" companion
+      if (element.type === 'checkbox' || element.type === 'radio') {
+        boxes++;
+        if (element.checked) values.push(element.value);
+      } else {
+        values.push(element.value);
+      }
+    }
+    // A lone unticked box (a yes/no field) stands for "false".
+    if (boxes === 1 && values.length === 0) values.push('false');
+    return values;
+  }
+
+  function applyConditions(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var fields = scope.querySelectorAll('[data-when-field]');
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      var form = field.closest('form');
+      if (!form) continue;
+      var allowed;
+      try {
+        allowed = JSON.parse(field.getAttribute('data-when-in') || '[]');
+      } catch (e) {
+        allowed = [];
+      }
+      var current = controllerValues(form, field.getAttribute('data-when-field'));
+      var show = allowed.some(function (value) {
+        return current.indexOf(String(value)) !== -1;
+      });
+      field.hidden = !show;
+      // A hidden field is not sent: the plugin's default applies, as the form promises.
+      var inputs = field.querySelectorAll('input, select, textarea, button');
+      for (var j = 0; j < inputs.length; j++) inputs[j].disabled = !show;
+    }
+  }
+
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest('form') && target.closest('form').querySelector('[data-when-field]')) {
+      applyConditions(target.closest('form'));
+    }
+  });
+
+  // A dialog that is closed (Escape, Cancel, the ✕) forgets its form, so the next one opens fresh.
+  document.addEventListener(
+    'close',
+    function (event) {
+      var dialog = event.target;
+      if (dialog instanceof HTMLDialogElement && dialog.hasAttribute('data-clear-on-close')) {
+        var body = dialog.firstElementChild;
+        if (body) body.textContent = '';
+      }
+    },
+    true,
+  );
+
+  applyConditions(document);
 
   document.addEventListener('focusin', function (event) {
     var target = event.target;
@@ -69,6 +164,32 @@
   document.body.addEventListener('htmx:afterSwap', function (event) {
     var dialog = event.detail && event.detail.target && event.detail.target.closest && event.detail.target.closest('dialog');
     if (dialog && !dialog.open && typeof dialog.showModal === 'function') dialog.showModal();
+  });
+
+  // After new content arrives: conditions applied to its fields, and a refused form's first bad field focused.
+  document.body.addEventListener('htmx:afterSettle', function (event) {
+    var target = event.detail && event.detail.elt;
+    applyConditions(document);
+    if (!(target instanceof Element)) return;
+    var form = target.matches('form') ? target : target.querySelector('form');
+    var invalid = form && form.querySelector('[aria-invalid="true"]');
+    if (invalid && typeof invalid.focus === 'function') invalid.focus();
+  });
+
+  // Live refreshes that name what changed (data: {"ids": [...]}) skip fragments about something else
+  // (data-live-id): an open monitor page re-reads only when its monitor changed.
+  document.body.addEventListener('htmx:confirm', function (event) {
+    var detail = event.detail || {};
+    var elt = detail.elt;
+    var trigger = detail.triggeringEvent;
+    if (!(elt instanceof Element) || !elt.hasAttribute('data-live-id') || !trigger || typeof trigger.type !== 'string') return;
+    if (trigger.type.indexOf('sse:') !== 0 || !trigger.detail || typeof trigger.detail.data !== 'string') return;
+    try {
+      var ids = JSON.parse(trigger.detail.data).ids;
+      if (Array.isArray(ids) && ids.indexOf(Number(elt.getAttribute('data-live-id'))) === -1) event.preventDefault();
+    } catch (e) {
+      /* not ours to judge: let it refresh */
+    }
   });
 
   // --- Live updates: remember the last event seen, so a re-created stream resumes there. ---

@@ -4,11 +4,17 @@ import { MonitorsPostgres1763900000000 } from './postgres/1763900000000-monitors
 import { HeartbeatsPostgres1764000000000 } from './postgres/1764000000000-heartbeats.js';
 import { AlertsPostgres1764100000000 } from './postgres/1764100000000-alerts.js';
 import { ConsoleSessionsPostgres1764300000000 } from './postgres/1764300000000-console-sessions.js';
+import { AgentsPostgres1764400000000 } from './postgres/1764400000000-agents.js';
+import { PollersPostgres1764410000000 } from './postgres/1764410000000-pollers.js';
+import { PollersSqlite1764410000000 } from './sqlite/1764410000000-pollers.js';
+import { SourceBucketsPostgres1764450000000 } from './postgres/1764450000000-source-buckets.js';
 import { FoundationSqlite1763800000000 } from './sqlite/1763800000000-foundation.js';
 import { MonitorsSqlite1763900000000 } from './sqlite/1763900000000-monitors.js';
 import { HeartbeatsSqlite1764000000000 } from './sqlite/1764000000000-heartbeats.js';
 import { AlertsSqlite1764100000000 } from './sqlite/1764100000000-alerts.js';
 import { ConsoleSessionsSqlite1764300000000 } from './sqlite/1764300000000-console-sessions.js';
+import { AgentsSqlite1764400000000 } from './sqlite/1764400000000-agents.js';
+import { SourceBucketsSqlite1764450000000 } from './sqlite/1764450000000-source-buckets.js';
 
 /**
  * Migrations run in this order; each dialect has its own SQL, and a medium test checks that after all of
@@ -20,6 +26,9 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsSqlite1764000000000,
   AlertsSqlite1764100000000,
   ConsoleSessionsSqlite1764300000000,
+  AgentsSqlite1764400000000,
+  PollersSqlite1764410000000,
+  SourceBucketsSqlite1764450000000,
 ];
 export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   FoundationPostgres1763800000000,
@@ -27,4 +36,7 @@ export const POSTGRES_MIGRATIONS: (new () => MigrationInterface)[] = [
   HeartbeatsPostgres1764000000000,
   AlertsPostgres1764100000000,
   ConsoleSessionsPostgres1764300000000,
+  AgentsPostgres1764400000000,
+  PollersPostgres1764410000000,
+  SourceBucketsPostgres1764450000000,
 ];

@@ -1,0 +1,353 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { BatchWriter } from '../database/batch-writer.js';
+import { EventBus } from '../events/pulse-events.js';
+import { ApiError } from '../http/api-error.js';
+import { MaintenanceService } from '../maintenance/maintenance.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { Clock } from '../runtime/clock.js';
+import { DueTimer } from '../scheduler/due-timer.js';
+import { timersWithClock } from '../scheduler/timers.js';
+import { bucketDeltas, mergeMetricDeltas, seriesOf, type SeriesValue } from './agent-history.js';
+import type { MetricsRequest, ReceivedReport } from './agent-report.dto.js';
+import type { AgentSample } from './agent-sample.entity.js';
+import { downAfterMs, judgeAgent, watchCpu, type AgentJudgement } from './agent-state.js';
+import { AGENT_STATES } from './agent.entity.js';
+import './agent.events.js';
+import { AgentRepository, type AgentSettings, type AgentSighting } from './agent.repository.js';
+import { LiveAgent } from './live-agent.js';
+
+interface PendingReport {
+  sample: AgentSample;
+  values: SeriesValue[];
+  /** Settles once the report is in the database: true when it was new, false for one stored before. */
+  stored(isNew: boolean): void;
+}
+
+export interface IngestOutcome {
+  agent_id: number | null;
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; reason: string }[];
+}
+
+/** Reports waiting for the database at most; beyond it an agent is told to keep its reports and retry (503). */
+const MAX_PENDING = 200_000;
+const key = (agentId: number, collectedAt: number) => `${agentId}|${collectedAt}`;
+
+/**
+ * The live side of agents: every agent in memory with its newest figures and its state. Reports are judged
+ * as they arrive (thresholds) and written in batches (raw report, minute/hour buckets, the agent's row);
+ * a request is answered once its reports are in the database. Silence is judged by the server's clock: a
+ * DueTimer holds each agent's "down at" deadline. Each state change is an `agent.state-changed` event.
+ */
+@Injectable()
+export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Agents');
+  private readonly live = new Map<number, LiveAgent>();
+  private readonly byToken = new Map<number, number>();
+  private readonly creating = new Map<number, Promise<LiveAgent>>();
+  private readonly writer: BatchWriter<PendingReport>;
+  private readonly deadlines: DueTimer<number>;
+  private stateWrites: Promise<void> = Promise.resolve();
+  private readonly reports: Counter<'result'>;
+
+  constructor(
+    private readonly repository: AgentRepository,
+    private readonly events: EventBus,
+    private readonly maintenance: MaintenanceService,
+    private readonly clock: Clock,
+    metrics: MetricsService,
+  ) {
+    this.writer = new BatchWriter<PendingReport>({
+      name: 'agent reports',
+      flushIntervalMs: 100,
+      maxBatchSize: 1000,
+      maxPending: MAX_PENDING,
+      logger: this.logger,
+      write: (items) => this.writeBatch(items),
+    });
+    this.deadlines = new DueTimer<number>(
+      (now) => {
+        for (const { key: agentId } of this.deadlines.takeDue(now)) this.reevaluate(agentId);
+      },
+      timersWithClock(() => this.clock.now()),
+    );
+    this.reports = metrics.counter({
+      name: 'pulse_agent_reports_total',
+      help: 'Agent reports received, stored or already stored (replayed)',
+      labelNames: ['result'],
+    });
+    const { live, writer } = this;
+    metrics.gauge({
+      name: 'pulse_agents',
+      help: 'Agents by state',
+      labelNames: ['state'],
+      collect() {
+        for (const state of AGENT_STATES) this.set({ state }, [...live.values()].filter((agent) => agent.state === state).length);
+      },
+    });
+    metrics.gauge({
+      name: 'pulse_agent_reports_pending_write',
+      help: 'Agent reports waiting to be written',
+      collect() {
+        this.set(writer.pendingCount);
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const started = this.clock.now();
+    for (const row of await this.repository.findAll()) {
+      const agent = new LiveAgent(row);
+      this.live.set(agent.id, agent);
+      this.byToken.set(agent.tokenId, agent.id);
+      // While this server was stopped nobody could be heard: every agent gets its full silence allowance from now.
+      this.deadlines.schedule(agent.id, Math.max(agent.lastSeenAt, started) + downAfterMs(agent.intervalS, agent.thresholds));
+    }
+    this.logger.log(`${this.live.size} agent(s) loaded`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.deadlines.stop();
+    await this.writer.close();
+    await this.stateWrites;
+  }
+
+  // ---- what the API reads ---------------------------------------------------------------------------------
+
+  get(agentId: number): LiveAgent | undefined {
+    return this.live.get(agentId);
+  }
+
+  all(): LiveAgent[] {
+    return [...this.live.values()];
+  }
+
+  agentOfToken(tokenId: number): LiveAgent | undefined {
+    const agentId = this.byToken.get(tokenId);
+    return agentId === undefined ? undefined : this.live.get(agentId);
+  }
+
+  inMaintenance(agentId: number): boolean {
+    return this.maintenance.covers({ agentId });
+  }
+
+  // ---- reports ----------------------------------------------------------------------------------------------
+
+  /**
+   * Takes the reports of one request from the agent token `tokenId`: binds the token to a new agent on its
+   * first report, refuses reports from another host (403), judges the state and resolves once the reports
+   * are stored. A report stored before (same agent, same collected_at) is counted as a duplicate.
+   */
+  async ingest(tokenId: number, request: MetricsRequest): Promise<IngestOutcome> {
+    const receivedAt = this.clock.now();
+    if (request.rejected.length > 0) this.reports.inc({ result: 'rejected' }, request.rejected.length);
+    if (request.reports.length === 0)
+      return { agent_id: this.agentOfToken(tokenId)?.id ?? null, accepted: 0, duplicates: 0, rejected: request.rejected };
+    const newest = request.reports.reduce((a, b) => (b.collectedAt > a.collectedAt ? b : a));
+    const hostname = newest.report.hostname;
+    const agent = this.agentOfToken(tokenId) ?? (await this.create(tokenId, newest, receivedAt));
+    const stranger = request.reports.find((received) => received.report.hostname !== agent.hostname);
+    if (stranger) {
+      throw new ApiError(
+        403,
+        'wrong_agent',
+        `This token belongs to agent ${agent.id} "${agent.name}" (host ${agent.hostname}); it cannot report for host "${stranger.report.hostname.slice(0, 100)}". ` +
+          'Give each host an agent token of its own (POST /api/tokens/ {"name","type":"agent"}), or, if this host was renamed, ' +
+          `set its new name with PUT /api/agents/${agent.id} {"hostname": "${hostname.slice(0, 100)}"}.`,
+      );
+    }
+    if (this.writer.pendingCount + request.reports.length > MAX_PENDING)
+      throw new ApiError(503, 'busy', 'The server cannot store reports right now; keep them and send them again later.', {
+        'retry-after': '30',
+      });
+
+    // The agent's clock against ours: from when it says it sent this request, or else from a report sent as
+    // soon as it was collected (the newest one, with nothing older left in the agent's outbox).
+    const fresh = (agent.latestCollectedAt === null || newest.collectedAt > agent.latestCollectedAt) && (request.outbox?.queued ?? 0) === 0;
+    if (request.sentAt !== null) agent.skewMs = request.sentAt - receivedAt;
+    else if (fresh) agent.skewMs = newest.collectedAt - receivedAt;
+    if (request.outbox) agent.outbox = request.outbox;
+    const skewMs = agent.skewMs ?? 0;
+    agent.lastSeenAt = receivedAt;
+    if (newest.report.interval !== undefined) agent.intervalS = newest.report.interval;
+    if (newest.report.os) agent.os = newest.report.os;
+
+    const stored: Promise<boolean>[] = [];
+    const inRequest = new Set<number>();
+    for (const received of [...request.reports].sort((a, b) => a.collectedAt - b.collectedAt)) {
+      if (inRequest.has(received.collectedAt)) continue;
+      inRequest.add(received.collectedAt);
+      const at = received.collectedAt - skewMs;
+      agent.cpu = watchCpu(
+        agent.cpu,
+        received.report.cpu?.percent,
+        at,
+        agent.thresholds.cpu_percent,
+        downAfterMs(agent.intervalS, agent.thresholds),
+      );
+      if (agent.latestCollectedAt === null || received.collectedAt > agent.latestCollectedAt) {
+        agent.latest = received.report;
+        agent.latestCollectedAt = received.collectedAt;
+        agent.latestAt = at;
+      }
+      stored.push(this.queue(agent.id, received, at, receivedAt));
+    }
+    this.deadlines.schedule(agent.id, receivedAt + downAfterMs(agent.intervalS, agent.thresholds));
+    this.evaluate(agent, receivedAt);
+
+    const accepted = (await Promise.all(stored)).filter(Boolean).length;
+    const duplicates = request.reports.length - accepted;
+    this.reports.inc({ result: 'stored' }, accepted);
+    if (duplicates > 0) this.reports.inc({ result: 'duplicate' }, duplicates);
+    return { agent_id: agent.id, accepted, duplicates, rejected: request.rejected };
+  }
+
+  private queue(agentId: number, received: ReceivedReport, at: number, receivedAt: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      this.writer.push({
+        sample: { agentId, collectedAt: received.collectedAt, at, receivedAt, report: JSON.stringify(received.report) },
+        values: seriesOf(received.report),
+        stored: resolve,
+      });
+    });
+  }
+
+  private create(tokenId: number, first: ReceivedReport, at: number): Promise<LiveAgent> {
+    const known = this.creating.get(tokenId);
+    if (known) return known;
+    const creating = this.repository
+      .insert({ tokenId, hostname: first.report.hostname, os: first.report.os ?? '', intervalS: first.report.interval ?? 30, at })
+      .then((row) => {
+        const agent = new LiveAgent(row);
+        this.live.set(agent.id, agent);
+        this.byToken.set(tokenId, agent.id);
+        this.logger.log(`agent ${agent.id} "${agent.hostname}" reported for the first time (token #${tokenId})`);
+        return agent;
+      })
+      .finally(() => this.creating.delete(tokenId));
+    this.creating.set(tokenId, creating);
+    return creating;
+  }
+
+  // ---- what the API changes ---------------------------------------------------------------------------------
+
+  applySettings(agentId: number, settings: AgentSettings): void {
+    const agent = this.live.get(agentId);
+    if (!agent) return;
+    agent.applySettings(settings);
+    this.deadlines.schedule(agentId, agent.lastSeenAt + downAfterMs(agent.intervalS, agent.thresholds));
+    this.evaluate(agent, this.clock.now());
+  }
+
+  /** Forgets the agent; reports of it still queued are dropped. */
+  remove(agentId: number): void {
+    const agent = this.live.get(agentId);
+    if (!agent) return;
+    this.live.delete(agentId);
+    this.byToken.delete(agent.tokenId);
+    this.deadlines.remove(agentId);
+  }
+
+  /** Waits until every report and state change so far is in the database. */
+  async settle(): Promise<void> {
+    await this.writer.flush().catch((error: Error) => this.logger.warn(`agent reports not yet written: ${error.message}`));
+    await this.stateWrites;
+  }
+
+  /** Looks at an agent's state again (its deadline passed, a maintenance window started or ended). */
+  reevaluate(agentId: number): void {
+    const agent = this.live.get(agentId);
+    if (agent) this.evaluate(agent, this.clock.now());
+  }
+
+  // ---- state ------------------------------------------------------------------------------------------------
+
+  private evaluate(agent: LiveAgent, now: number): void {
+    const judgement = judgeAgent(
+      {
+        report: agent.latest,
+        reportAt: agent.latestAt,
+        cpu: agent.cpu,
+        lastSeenAt: agent.lastSeenAt,
+        intervalS: agent.intervalS,
+        thresholds: agent.thresholds,
+        inMaintenance: this.maintenance.covers({ agentId: agent.id }),
+      },
+      now,
+    );
+    const first = !agent.judged;
+    agent.judged = true;
+    this.change(agent, judgement, now, first);
+  }
+
+  private change(agent: LiveAgent, { state, reason }: AgentJudgement, at: number, first: boolean): void {
+    if (state === agent.state && reason === agent.reason) return;
+    const from = agent.state;
+    const previousReason = agent.reason;
+    const since = agent.since;
+    const changed = state !== from;
+    agent.state = state;
+    agent.reason = reason;
+    if (changed) agent.since = at;
+    const agentId = agent.id;
+    const stateSince = agent.since ?? at;
+    this.stateWrites = this.stateWrites
+      .then(() => this.repository.applyState(agentId, state, reason, stateSince))
+      .catch((error: Error) => this.logger.error(`could not record the state of agent ${agentId} (${state}): ${error.message}`));
+    // A different reason in the same state (another disk filling up) is shown, not alerted.
+    if (!changed) return;
+    this.logger.log(`agent ${agentId} "${agent.name}": ${from} → ${state}${reason ? ` (${reason})` : ''}`);
+    this.events.emit('agent.state-changed', {
+      agentId,
+      name: agent.name,
+      hostname: agent.hostname,
+      from: first ? 'new' : from,
+      to: state,
+      reason: state === 'ok' ? (previousReason ? `ok again (was: ${previousReason})` : 'ok again') : reason,
+      at,
+      since,
+      alerts: agent.alerts,
+    });
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------------------
+
+  private async writeBatch(batch: PendingReport[]): Promise<void> {
+    // Reports of an agent deleted since they were queued are dropped, not written as orphans.
+    const items = batch.filter((item) => this.live.has(item.sample.agentId));
+    const sightings = [...new Set(items.map((item) => item.sample.agentId))].map((agentId) => this.sighting(this.live.get(agentId)!));
+    // A report queued twice in one batch (sent again while the first was waiting) is new at most once.
+    const firstOfKey = new Set<PendingReport>();
+    const seen = new Set<string>();
+    for (const item of items) {
+      const itemKey = key(item.sample.agentId, item.sample.collectedAt);
+      if (!seen.has(itemKey)) firstOfKey.add(item);
+      seen.add(itemKey);
+    }
+    const inserted = await this.repository.writeBatch(
+      [...firstOfKey].map((item) => item.sample),
+      (isNew) =>
+        mergeMetricDeltas(
+          [...firstOfKey]
+            .filter((item) => isNew.has(key(item.sample.agentId, item.sample.collectedAt)))
+            .flatMap((item) => bucketDeltas(item.sample.agentId, item.sample.at, item.values)),
+        ),
+      sightings,
+    );
+    for (const item of batch) item.stored(firstOfKey.has(item) && inserted.has(key(item.sample.agentId, item.sample.collectedAt)));
+  }
+
+  private sighting(agent: LiveAgent): AgentSighting {
+    return {
+      id: agent.id,
+      os: agent.os.slice(0, 200),
+      intervalS: agent.intervalS,
+      lastSeenAt: agent.lastSeenAt,
+      lastCollectedAt: agent.latestCollectedAt ?? agent.lastSeenAt,
+      clockSkewMs: agent.skewMs === null ? null : Math.round(agent.skewMs),
+      latest: JSON.stringify(agent.latest),
+    };
+  }
+}

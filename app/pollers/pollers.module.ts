@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { MonitorsModule } from '../monitors/monitors.module.js';
+import { TokensModule } from '../tokens/tokens.module.js';
+import { PollerApiController } from './poller-api.controller.js';
+import { PollerLinkService } from './poller-link.service.js';
+import { PollerRegistry } from './poller-registry.service.js';
+import { PollerRepository } from './poller.repository.js';
+import { PollersController } from './pollers.controller.js';
+import { PollersQuery } from './pollers.query.js';
+import { PollersService } from './pollers.service.js';
+
+/**
+ * SPEC §4, the server's side of pollers: registration, tasks, results, liveness, the admin API, and the
+ * PollersQuery the console reads. Offline / back-online alerts are routed by the alerts feature from
+ * `poller.state-changed`.
+ */
+@Module({
+  imports: [MonitorsModule, TokensModule],
+  controllers: [PollersController, PollerApiController],
+  providers: [PollerRepository, PollerRegistry, PollerLinkService, PollersService, PollersQuery],
+  exports: [PollersQuery],
+})
+export class PollersModule {}

@@ -1,0 +1,2 @@
+/** The cpu collector has no options: it measures the whole machine between two collections. */
+export class CpuConfig {}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { LoadCollector } from './load.collector.js';
+
+@Module({ providers: [LoadCollector] })
+export default class LoadCollectorModule {}

@@ -1,0 +1,2 @@
+/** The load collector has no options. */
+export class LoadConfig {}

@@ -1,0 +1,2 @@
+/** The memory collector has no options. */
+export class MemoryConfig {}

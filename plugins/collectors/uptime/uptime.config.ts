@@ -1,0 +1,2 @@
+/** The uptime collector has no options. */
+export class UptimeConfig {}

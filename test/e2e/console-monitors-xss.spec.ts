@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
+import { CertificateFactory } from '../peers/certificates.js';
+import { HttpReceiver } from '../peers/http-receiver.js';
+import { OpensslServer } from '../peers/openssl-server.js';
+import { SNMPD_COMMUNITY, SnmpdPeer } from '../peers/snmpd.js';
+import { directSite, signIn, type ConsoleSite } from '../support/console-sites.js';
+import { skipUnlessInstalled } from '../support/debian-peers.js';
+import { waitUntil } from '../support/wait.js';
+
+const CSP = "default-src 'self'; script-src 'self'";
+/** Payloads that would set window.__xss (or trip the CSP, which is recorded) if they ever became markup. */
+const payload = (n: number) => `<img src=x onerror="window.__xss=${n};alert(${n})">`;
+const scriptPayload = (n: number) => `<script>window.__xss=${n}</script>`;
+/** Without quotes: the snmp check quotes string values JSON-style, which would escape them. */
+const SNMP_PAYLOAD = '<img src=x onerror=window.__xss=4>';
+
+/**
+ * Texts that reach the console from every path a monitor has: names people type, an HTTP server's
+ * answer, a certificate's subject and issuer (from `openssl s_server`), an SNMP agent's sysDescr (from
+ * snmpd). Each carries markup; the pages must show it as text and run none of it.
+ */
+describe(
+  'console monitors: hostile texts from users and from the network',
+  { skip: skipUnlessInstalled('chromium', 'openssl', 'snmpd') },
+  () => {
+    let site: ConsoleSite;
+    let browser: BrowserPeer;
+    let admin: string;
+    let receiver: HttpReceiver;
+    let certificates: CertificateFactory;
+    let tls: OpensslServer;
+    let snmpd: SnmpdPeer;
+    const ids: Record<'http' | 'ssl' | 'snmp', number> = { http: 0, ssl: 0, snmp: 0 };
+    const api = (method: string, path: string, json?: unknown) => site.server.request(method, path, { token: admin, json });
+
+    before(async () => {
+      site = await directSite();
+      admin = site.server.adminToken!;
+      receiver = await HttpReceiver.start();
+      receiver.status = 302;
+      receiver.statusText = scriptPayload(2);
+      receiver.responseHeaders = { location: `javascript:${payload(2)}` };
+      receiver.responseBody = scriptPayload(2);
+      certificates = new CertificateFactory();
+      tls = await OpensslServer.start(
+        certificates.issue({ commonName: payload(3), organization: scriptPayload(3), altNames: ['127.0.0.1'] }),
+      );
+      snmpd = await SnmpdPeer.start({ sysDescr: SNMP_PAYLOAD });
+      browser = await BrowserPeer.launch();
+
+      const create = async (body: Record<string, unknown>) => {
+        const created = await api('POST', '/api/monitors', { interval: 3600, retries: 0, ...body });
+        assert.equal(created.status, 201, created.text);
+        return created.json.id as number;
+      };
+      ids.http = await create({ name: `${payload(1)} web`, type: 'http', target: `${receiver.url}/` });
+      ids.ssl = await create({
+        name: `${scriptPayload(1)} tls`,
+        type: 'ssl',
+        target: `127.0.0.1:${tls.port}`,
+        options: { allow_self_signed: true },
+      });
+      ids.snmp = await create({
+        name: `"><svg onload=window.__xss=1> switch`,
+        type: 'snmp',
+        target: snmpd.target,
+        options: { community: SNMPD_COMMUNITY, oids: ['1.3.6.1.2.1.1.1.0'] },
+      });
+      for (const id of Object.values(ids)) {
+        await waitUntil(
+          `a first result of monitor ${id}`,
+          async () => (await api('GET', `/api/monitors/${id}/results`)).json.results.length > 0,
+          30_000,
+        );
+      }
+    });
+    after(async () => {
+      await browser?.close();
+      await Promise.all([receiver?.stop(), tls?.stop(), snmpd?.stop()]);
+      certificates?.dispose();
+      await site?.close();
+    });
+
+    /** Opens a console page, checking the CSP header came with it. */
+    async function visit(page: Page, path: string): Promise<void> {
+      const response = await page.goto(`${site.url}${path}`);
+      assert.equal(response!.status(), 200, path);
+      assert.ok(response!.headers()['content-security-policy']?.startsWith(CSP), `CSP on ${path}`);
+    }
+
+    async function expectNothingRan(watched: WatchedPage): Promise<void> {
+      const seen = await watched.page.evaluate(() => {
+        const all = globalThis as unknown as { __xss?: number; __csp?: string[] };
+        return { xss: all.__xss, csp: all.__csp };
+      });
+      assert.equal(seen.xss, undefined, 'no injected script ran');
+      assert.deepEqual(seen.csp, [], 'no CSP violation: nothing injected even tried to run');
+      assert.deepEqual(watched.alerts, []);
+    }
+
+    it('the texts really carry the markup (so the test below can fail)', async () => {
+      const http = (await api('GET', `/api/monitors/${ids.http}`)).json;
+      assert.ok(http.sources[0].message.includes(payload(2)), http.sources[0].message);
+      const ssl = (await api('GET', `/api/monitors/${ids.ssl}/results`)).json.results[0];
+      assert.ok(ssl.details.subject.includes(payload(3)), JSON.stringify(ssl.details));
+      assert.ok(ssl.details.issuer.includes(scriptPayload(3)));
+      const snmp = (await api('GET', `/api/monitors/${ids.snmp}`)).json;
+      assert.ok(snmp.sources[0].message.includes(SNMP_PAYLOAD), snmp.sources[0].message);
+    });
+
+    it('shows names, HTTP messages, certificate subjects and SNMP values as text on every page, and runs none of them', async () => {
+      const { context, watched } = await signIn(browser, site, admin);
+      await context.addInitScript({
+        content:
+          'window.__csp = []; document.addEventListener("securitypolicyviolation", function (e) { window.__csp.push(e.violatedDirective + " " + e.blockedURI); });',
+      });
+      const { page } = watched;
+      try {
+        await visit(page, '');
+        const dashboard = await page.locator('#dashboard-monitors').innerText();
+        for (const text of [`${payload(1)} web`, `${scriptPayload(1)} tls`, payload(2), SNMP_PAYLOAD])
+          assert.ok(dashboard.includes(text), `dashboard shows ${text}`);
+        await expectNothingRan(watched);
+
+        await visit(page, 'monitors');
+        assert.ok((await page.locator('#monitors-list').innerText()).includes('"><svg onload=window.__xss=1> switch'));
+        await expectNothingRan(watched);
+
+        await visit(page, `monitors/${ids.http}`);
+        assert.equal(await page.locator('#monitor-title').innerText(), `${payload(1)} web`);
+        assert.ok((await page.locator('.summary-message').innerText()).includes(`javascript:${payload(2)}`));
+        assert.ok((await page.locator('#monitor-results').innerText()).includes(payload(2)));
+        await page.click('.summary-actions >> text=Edit');
+        await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
+        assert.equal(await page.locator('#monitor-name').inputValue(), `${payload(1)} web`, 'the form field holds the name as typed');
+        await page.keyboard.press('Escape');
+        await expectNothingRan(watched);
+
+        await visit(page, `monitors/${ids.ssl}`);
+        const certificate = page.locator('#monitor-results dl.certificate').first();
+        await certificate.waitFor();
+        const shown = await certificate.innerText();
+        assert.ok(shown.includes(`CN=${payload(3)}`), shown);
+        assert.ok(shown.includes(`O=${scriptPayload(3)}`), shown);
+        assert.match(shown, /SHA-256 fingerprint\s+([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+        assert.match(shown, /Names \(SAN\)\s+127\.0\.0\.1/);
+        assert.match(shown, /Days left\s+(89|90)/);
+        await expectNothingRan(watched);
+
+        await visit(page, `monitors/${ids.snmp}`);
+        assert.ok((await page.locator('#monitor-sources').innerText()).includes(SNMP_PAYLOAD));
+        await expectNothingRan(watched);
+      } finally {
+        await context.close();
+      }
+    });
+  },
+);
