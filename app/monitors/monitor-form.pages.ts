@@ -1,4 +1,4 @@
-import { Body, Get, Post, Query, Req } from '@nestjs/common';
+import { Body, Get, Optional, Post, Query, Req } from '@nestjs/common';
 import { IdParam } from '../http/id-param.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
@@ -10,6 +10,7 @@ import { formErrorsOf, formText, validateForm } from '../web/form-validation.js'
 import { orderCheckTypes } from '../web/sidebar.js';
 import { AlertChannelLookup } from './alert-channel-lookup.js';
 import { MonitorBodyDto } from './monitor.dto.js';
+import { PollerChoices } from './poller-choices.js';
 import {
   monitorFormView,
   newMonitorForm,
@@ -17,7 +18,6 @@ import {
   storedMonitorForm,
   type CheckTypeChoice,
   type MonitorFormState,
-  type PollerChoice,
 } from './monitor-form.js';
 import { MonitorOverview } from './monitor-overview.query.js';
 import { monitorRowsView } from './monitor-rows.view.js';
@@ -40,6 +40,7 @@ export class MonitorFormPages {
     private readonly overview: MonitorOverview,
     private readonly plugins: PluginRegistry,
     private readonly alertChannels: AlertChannelLookup,
+    @Optional() private readonly pollerChoices?: PollerChoices,
   ) {}
 
   @Page('new', { title: 'Add monitor' })
@@ -156,15 +157,8 @@ export class MonitorFormPages {
 
   private async context(state: MonitorFormState) {
     const alerts = await this.alertChannels.choices();
-    return monitorFormView(state, { types: this.checkTypes(), alerts, pollers: this.pollerChoices() });
-  }
-
-  /**
-   * Pollers the Sources field offers. The pollers feature is not part of this build yet, so there are
-   * none; the form says so and how to add one.
-   */
-  private pollerChoices(): PollerChoice[] {
-    return [];
+    const pollers = this.pollerChoices?.choices(state.values.pollers.filter((id): id is number => typeof id === 'number')) ?? [];
+    return monitorFormView(state, { types: this.checkTypes(), alerts, pollers });
   }
 
   private checkTypes(): CheckTypeChoice[] {

@@ -5,6 +5,7 @@ import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { directSite, nginxSite, signIn, type ConsoleSite } from '../support/console-sites.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
+import { waitUntil } from '../support/wait.js';
 
 const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)"> shop';
 const PAGE_SIZE = 25;
@@ -158,6 +159,92 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...pro
       } finally {
         await context.close();
         await receiver.stop().catch(() => undefined);
+      }
+    });
+
+    it('offers the active pollers as Sources, Public always checked, and saves the ones ticked', async () => {
+      const token = (await api('POST', '/api/tokens', { name: 'poller ffm', type: 'poller' })).json.token as string;
+      const registered = await site.server.request('POST', '/api/poller/register', {
+        token,
+        json: { name: 'Frankfurt Office', location: 'FFM', version: '0.1.0' },
+      });
+      assert.equal(registered.status, 200, registered.text);
+      const pollerId = registered.json.id as number;
+      const { context, watched } = await signIn(browser, site, admin);
+      const { page } = watched;
+      let id: number | null = null;
+      try {
+        await page.goto(`${site.url}monitors`);
+        await page.click('.page-head >> text=Add monitor');
+        await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
+        const sources = page.locator('#monitor-sources');
+        assert.ok(await sources.locator('input[disabled]').isChecked(), 'Public is checked and cannot be unticked');
+        const poller = sources.locator(`input[name=pollers][value="${pollerId}"]`);
+        assert.match(await sources.innerText(), /Frankfurt Office\s+\(FFM\)/);
+        await page.selectOption('#monitor-type', 'port');
+        await page.locator('label[for=monitor-target]', { hasText: /host/i }).waitFor();
+        await page.fill('#monitor-name', 'checked from Frankfurt');
+        await page.fill('#monitor-target', '127.0.0.1:9');
+        await poller.check();
+        await page.click('#monitor-form button[type=submit]');
+        await page.waitForURL(/\/monitors\/\d+$/);
+        id = Number(new URL(page.url()).pathname.split('/').pop());
+        assert.deepEqual((await api('GET', `/api/monitors/${id}`)).json.pollers, [pollerId]);
+      } finally {
+        await context.close();
+        if (id !== null) await api('DELETE', `/api/monitors/${id}`);
+        await api('DELETE', `/api/pollers/${pollerId}`);
+      }
+    });
+
+    it('does not lose a state change that arrives while the list is being fetched for a click', async () => {
+      const receiver = await HttpReceiver.start();
+      const created = await api('POST', '/api/monitors', {
+        name: 'raced',
+        type: 'http',
+        target: `${receiver.url}/`,
+        interval: 5,
+        retries: 0,
+      });
+      const id = created.json.id as number;
+      const { context, watched } = await signIn(browser, site, admin);
+      const { page } = watched;
+      try {
+        await page.goto(`${site.url}monitors?q=raced`);
+        const state = page.locator(`#monitor-row-${id} .state`);
+        await state.filter({ hasText: 'Up' }).waitFor({ timeout: 30_000 });
+        await setMarker(page);
+        await page.evaluate(`(() => {
+          window.__monitorEvents = 0;
+          document.body.addEventListener('htmx:sseMessage', (event) => {
+            if (event.detail && event.detail.type === 'monitors') window.__monitorEvents++;
+          });
+        })()`);
+        const monitorEvents = () => page.evaluate(() => (globalThis as unknown as { __monitorEvents: number }).__monitorEvents);
+        // The click's answer is rendered now (the monitor up) and held until the change's event is in the page.
+        let released!: () => void;
+        const release = new Promise<void>((resolve) => (released = resolve));
+        await page.route(
+          (url) => url.pathname.endsWith('/monitors') && url.searchParams.get('dir') === 'desc',
+          async (route) => {
+            const answer = await route.fetch();
+            await release;
+            await route.fulfill({ response: answer });
+          },
+        );
+        await page.click('#monitors-list th >> text=Name');
+        const before = await monitorEvents();
+        receiver.status = 503;
+        await waitUntil('the change to reach the page while the click is in flight', async () => (await monitorEvents()) > before, 30_000);
+        released();
+        await page.waitForURL(/dir=desc/);
+        // Its live refresh was dropped while the click was in flight; it is fetched again, not left to the minute's poll.
+        await state.filter({ hasText: 'Down' }).waitFor({ timeout: 15_000 });
+        assert.equal((await flags(page)).marker, 1, 'without a reload');
+      } finally {
+        await context.close();
+        await receiver.stop();
+        await api('DELETE', `/api/monitors/${id}`);
       }
     });
 

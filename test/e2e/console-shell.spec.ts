@@ -271,7 +271,8 @@ describe('console shell over HTTP (SPEC §8)', () => {
     const events = await readEvents(stream, (seen) => seen.some(namesNewToken));
     const tokensEvent = events.find(namesNewToken)!;
     const body = JSON.parse(tokensEvent.data!) as { changes: number; ids: number[] };
-    assert.equal(body.changes, body.ids.length);
+    // One token touched twice (the admin token is marked used on every request) is one id but two changes.
+    assert.ok(body.changes >= body.ids.length, `${body.changes} changes name ${body.ids.length} ids`);
     assert.match(tokensEvent.id!, /^[0-9a-f]+-\d+$/);
 
     const replayed = await fetch(`${server.baseUrl}/events`, { headers: { cookie, 'last-event-id': since } });

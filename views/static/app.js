@@ -192,6 +192,41 @@
     }
   });
 
+  // --- Live refreshes are never lost. A list refreshed live drops a refresh that comes while it is being
+  // fetched (hx-sync "this:drop", so a page link or filter is never replaced by a refresh), and that fetch may
+  // have been answered before the change. So a live event that comes while its fragment is in flight is
+  // remembered, and the fragment (the one now in the page, with its current URL) is fetched once more when
+  // that request is done. ---
+  var inFlight = {};
+  var missedLive = {};
+  function requestTargetId(event) {
+    var target = event.detail && event.detail.target;
+    return target instanceof Element && target.id ? target.id : null;
+  }
+  document.body.addEventListener('htmx:confirm', function (event) {
+    var detail = event.detail || {};
+    var trigger = detail.triggeringEvent;
+    var elt = detail.elt;
+    if (!(elt instanceof Element) || !elt.id || !trigger || typeof trigger.type !== 'string') return;
+    if (trigger.type.indexOf('sse:') === 0 && inFlight[elt.id] > 0) missedLive[elt.id] = true;
+  });
+  document.body.addEventListener('htmx:beforeRequest', function (event) {
+    var id = requestTargetId(event);
+    if (id) inFlight[id] = (inFlight[id] || 0) + 1;
+  });
+  document.body.addEventListener('htmx:afterRequest', function (event) {
+    var id = requestTargetId(event);
+    if (!id) return;
+    inFlight[id] = Math.max(0, (inFlight[id] || 1) - 1);
+    if (inFlight[id] > 0 || !missedLive[id]) return;
+    delete missedLive[id];
+    // The fragment now in the page may not have its triggers bound yet (htmx settles new content after this
+    // event), so it is fetched directly, from its own hx-get.
+    var fragment = document.getElementById(id);
+    var url = fragment && fragment.getAttribute('hx-get');
+    if (url) htmx.ajax('GET', url, { source: fragment, target: fragment, swap: 'outerHTML' });
+  });
+
   // --- Live updates: remember the last event seen, so a re-created stream resumes there. ---
   var lastEventId = null;
   document.body.addEventListener('htmx:sseMessage', function (event) {
