@@ -7,7 +7,8 @@
  *   2. better-sqlite3 compiled against that Node's headers (not N-API, so it must match the embedded ABI);
  *   3. tsc's output (it emits the decorator metadata Nest and TypeORM need) bundled per role by esbuild,
  *      with a generated entry that registers that role's plugin folders statically;
- *   4. a SEA blob made by that same Node, injected with postject into a stripped copy of it.
+ *   4. worker thread scripts bundled one file each, embedded as SEA assets (a worker runs one with `eval`);
+ *   5. a SEA blob made by that same Node, injected with postject into a stripped copy of it.
  *
  * Outputs dist/bin/<executable>-linux-<arch>. arm64 is built too when the Debian cross toolchain
  * (g++-aarch64-linux-gnu) is installed. Unchanged inputs are not rebuilt.
@@ -21,6 +22,7 @@ import { build } from 'esbuild';
 import { PROJECT_FILE_INDEX } from '../app/runtime/project-files.js';
 import { KIND_FOLDERS, ROLES, ROLE_NAMES, type Role } from '../app/runtime/roles.js';
 import { VENDOR_FILES } from '../app/web/vendor-files.js';
+import { WORKER_SCRIPTS, workerAsset, type WorkerScript } from '../app/runtime/worker-scripts.js';
 
 /**
  * Node 22 LTS, not 24: from 24.19 on, `node::ObjectWrap` registers environment cleanup hooks, and
@@ -272,6 +274,33 @@ async function bundle(role: Role, version: string): Promise<string> {
   return outfile;
 }
 
+/**
+ * The role's worker thread scripts (app/runtime/worker-scripts.ts), each bundled into one CommonJS file:
+ * a single executable has one embedded main script, so a worker runs its bundle from a SEA asset.
+ */
+async function bundleWorkers(role: Role): Promise<Record<string, string>> {
+  const assets: Record<string, string> = {};
+  for (const [name, script] of Object.entries(WORKER_SCRIPTS)) {
+    if (!script.roles.includes(role)) continue;
+    const outfile = path.join(work, 'workers', `${name}.cjs`);
+    await build({
+      entryPoints: [path.join(dist, script.file)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node22',
+      minifySyntax: true,
+      minifyWhitespace: true,
+      charset: 'ascii',
+      legalComments: 'none',
+      logLevel: 'error',
+    });
+    assets[workerAsset(name as WorkerScript)] = outfile;
+  }
+  return assets;
+}
+
 function strip(arch: Arch, file: string): void {
   const tool = `${CROSS[arch].prefix ?? ''}strip`;
   if (hasCommand(tool)) run(tool, ['--strip-all', file]);
@@ -400,9 +429,10 @@ async function buildUnlocked(options: {
   const built: string[] = [];
   for (const role of roles) {
     const bundleFile = await bundle(role, version);
+    const workers = await bundleWorkers(role);
     for (const arch of arches) {
       const targetNode = path.join(nodeRuntime(arch), 'bin', 'node');
-      const assets = projectAssets(role);
+      const assets = { ...projectAssets(role), ...workers };
       if (ROLES[role].database) assets['better_sqlite3.node'] = sqliteAddon(arch, nodeRuntime(arch));
       const name = `${ROLES[role].executable}-linux-${arch}`;
       const digest = digestOf(

@@ -261,28 +261,6 @@ export class DemoInstallation {
     return ids;
   }
 
-  /** Heartbeat services of nightly jobs and importers, one of them overdue, and two alarms over them. */
-  async addHeartbeats(server: PulseServer, admin: string): Promise<void> {
-    const beat = async (name: string, timeout: number | string) => {
-      const answer = await server.request('POST', `/api/services/${name}?timeout=${timeout}`, { token: admin });
-      if (answer.status !== 200) throw new Error(`demo heartbeat ${name}: ${answer.status} ${answer.text}`);
-    };
-    await beat('backup.nightly.erp', 25 * 3600);
-    await beat('backup.nightly.fileshare', 25 * 3600);
-    await beat('etl.orders.import', 900);
-    await beat('etl.stock.sync', 'auto');
-    await beat('mail.queue-flush', 600);
-    await beat('report.daily-sales', 25 * 3600);
-    await beat('cron.invoice-run', 2);
-    for (const alarm of [
-      { name: 'backups', pattern: 'backup.*' },
-      { name: 'billing', pattern: 'cron.invoice*' },
-    ]) {
-      const answer = await server.request('POST', '/api/alarms', { token: admin, json: alarm });
-      if (answer.status !== 201) throw new Error(`demo alarm ${alarm.name}: ${answer.status} ${answer.text}`);
-    }
-  }
-
   /**
    * Writes the monitors' history into the stopped server's database: what the live first result said
    * (message, details, latency) spread back over months, with the outages and states of MONITORS.

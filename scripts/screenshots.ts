@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: runs a demo installation (scripts/demo-installation.ts: monitors against real
- * servers on loopback with months of history, heartbeats and alarms, tokens), and has Debian's Chromium
+ * servers on loopback with months of history; scripts/demo-pages-seed.ts: weeks of heartbeats, alarms,
+ * alert channels with real local receivers, maintenance windows, agents, a config file), and has Debian's Chromium
  * photograph the console's pages in light and dark into docs/img/. Pages add their shots to SHOTS as
  * they land. Arguments pick shots by name: `npm run screenshots -- dashboard monitor`.
  */
@@ -11,8 +12,10 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { BrowserPeer } from '../test/peers/browser.js';
 import { PulseServer } from '../test/peers/pulse-server.js';
+import { freePort } from '../test/support/ports.js';
 import { waitUntil } from '../test/support/wait.js';
 import { DemoInstallation } from './demo-installation.js';
+import { demoConfig, demoReceiver, seedHeartbeatHistory, seedThroughApi, type DemoReceivers } from './demo-pages-seed.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = path.join(root, 'docs', 'img');
@@ -96,6 +99,83 @@ const SHOTS: Shot[] = [
     },
   },
   {
+    name: 'console-heartbeats',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/heartbeats`);
+      await page.locator('tr[id="service-backup.nightly.db-01"]').waitFor();
+    },
+  },
+  {
+    name: 'console-heartbeat-service',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/heartbeats/services/etl.orders.hourly`);
+    },
+  },
+  {
+    name: 'console-alarms',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/alarms`);
+    },
+  },
+  {
+    name: 'console-alerts',
+    signedIn: true,
+    fullPage: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/alerts`);
+      await page.click('button[aria-label="Send a test message through teams-bridge"]');
+      await page.locator('#alerts-test-result .test-delivery').waitFor();
+      // The log shows the new test by itself (live); then the failing channel's attempts are opened.
+      const newest = page.locator('#delivery-log tr.delivery-row').first();
+      await newest.locator('td', { hasText: 'teams-bridge' }).waitFor();
+      await newest.locator('details.attempts summary').click();
+    },
+  },
+  {
+    name: 'console-alert-channel-form',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/alerts`);
+      await page.click('a.button.primary:has-text("New channel")');
+      await page.locator('#channel-form').waitFor();
+      await page.selectOption('#channel-type', 'webhook');
+      await page.locator('#channel-alerter-fields input').first().waitFor();
+      await page.fill('#channel-name', 'incident-bot');
+    },
+  },
+  {
+    name: 'console-maintenance',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/maintenance`);
+    },
+  },
+  {
+    name: 'console-maintenance-form',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/maintenance`);
+      await page.click('a.button.primary:has-text("New window")');
+      await page.locator('#maintenance-form').waitFor();
+      await page.fill('#maintenance-name', 'Firewall updates');
+      await page.check('#maintenance-kind-recurring');
+      await page.fill('#maintenance-cron', '0 22 * * TUE');
+      await page.fill('#maintenance-duration', '90');
+      await page.fill('#maintenance-timezone', 'Europe/Berlin');
+      await page.locator('#maintenance-preview .preview-head', { hasText: 'Europe/Berlin' }).waitFor();
+    },
+  },
+  {
+    name: 'console-settings',
+    signedIn: true,
+    prepare: async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/settings?show=changed`);
+    },
+  },
+  {
     name: 'console-tokens',
     signedIn: true,
     prepare: async (page, { baseUrl }) => {
@@ -122,19 +202,23 @@ async function seedTokens(server: PulseServer, admin: string): Promise<void> {
   await server.request('DELETE', `/api/tokens/${old.id}`, { token: admin });
 }
 
-/** Makes the demo's data directory once: tokens, monitors (checked once for real), heartbeats. */
-async function prepareDemo(demo: DemoInstallation, dataDir: string) {
-  const server = await PulseServer.start({ dataDir });
+/**
+ * Makes the demo's data directory once: tokens, monitors (checked once for real), then alert channels,
+ * alarms, maintenance windows, agents and a few alerts through the API (heartbeat history is written for
+ * each copy, relative to its moment).
+ */
+async function prepareDemo(demo: DemoInstallation, dataDir: string, config: string, receivers: DemoReceivers) {
+  const server = await PulseServer.start({ dataDir, config });
   let made;
   try {
     const admin = server.adminToken!;
     await seedTokens(server, admin);
     const ids = await demo.addMonitors(server, admin);
-    await demo.addHeartbeats(server, admin);
     const listed = await server.request('GET', '/api/monitors', { token: admin });
     const monitors = new Map<string, number>(
       (listed.json.monitors as { id: number; name: string }[]).map((monitor) => [monitor.name, monitor.id]),
     );
+    await seedThroughApi(server, admin, receivers, monitors);
     made = { admin, ids, monitors };
   } finally {
     await server.stop();
@@ -147,15 +231,21 @@ async function main(): Promise<void> {
   const browser = await BrowserPeer.launch();
   const demo = await DemoInstallation.start();
   const template = mkdtempSync(path.join(os.tmpdir(), 'pulse-demo-'));
+  // Webhook and Slack endpoints that take alerts, one that refuses them; the mail channel points at a closed
+  // port, so its deliveries fail and retry as they would with a mail server down.
+  const ok = await demoReceiver(200, 'ok');
+  const failing = await demoReceiver(502, 'Bad Gateway: the Teams connector did not answer within 30 s');
+  const config = demoConfig(await freePort());
   try {
-    const { admin, ids, monitors } = await prepareDemo(demo, template);
+    const { admin, ids, monitors } = await prepareDemo(demo, template, config, { ok: ok.url, failing: failing.url });
     for (const colorScheme of ['light', 'dark'] as const) {
       // A fresh copy per scheme, so both show the same data.
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-demo-'));
       cpSync(template, dataDir, { recursive: true });
       // History up to this moment: the server takes the latest results as fresh and keeps each state's start.
       demo.writeHistory(dataDir, ids);
-      const server = await PulseServer.start({ dataDir });
+      seedHeartbeatHistory(dataDir, Date.now());
+      const server = await PulseServer.start({ dataDir, config });
       try {
         const started = Date.now();
         // Every monitor checked each minute checked again by this server, so the pages show live state (the
@@ -201,6 +291,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(template, { recursive: true, force: true });
     await demo.stop();
+    await ok.close();
+    await failing.close();
     await browser.close();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Counter } from 'prom-client';
+import type { EntityManager } from 'typeorm';
 import { BatchWriter } from '../database/batch-writer.js';
 import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
@@ -12,7 +13,7 @@ import { bucketDeltas, mergeMetricDeltas, seriesOf, type SeriesValue } from './a
 import type { MetricsRequest, ReceivedReport } from './agent-report.dto.js';
 import type { AgentSample } from './agent-sample.entity.js';
 import { downAfterMs, judgeAgent, watchCpu, type AgentJudgement } from './agent-state.js';
-import { AGENT_STATES } from './agent.entity.js';
+import { AGENT_STATES, type AgentRow } from './agent.entity.js';
 import './agent.events.js';
 import { AgentRepository, type AgentSettings, type AgentSighting } from './agent.repository.js';
 import { LiveAgent } from './live-agent.js';
@@ -30,6 +31,28 @@ export interface IngestOutcome {
   duplicates: number;
   rejected: { index: number; reason: string }[];
 }
+
+/**
+ * How the runtime takes part in a cluster (AgentCluster, on PostgreSQL); without it this server decides
+ * every agent. An agent's shard decides which server judges its thresholds and its silence.
+ */
+export interface AgentsCluster {
+  decides(agentId: number): boolean;
+  /** Within the state write's transaction: whether this server still decides the agent. */
+  mayWriteState(agentId: number, manager: EntityManager): Promise<boolean>;
+  /** Written: tell the other servers. */
+  statesWritten(agentIds: number[]): void;
+  reportsWritten(agentIds: number[]): void;
+  agentChanged(agentId: number): void;
+}
+
+const SOLE: AgentsCluster = {
+  decides: () => true,
+  mayWriteState: async () => true,
+  statesWritten: () => undefined,
+  reportsWritten: () => undefined,
+  agentChanged: () => undefined,
+};
 
 /** Reports waiting for the database at most; beyond it an agent is told to keep its reports and retry (503). */
 const MAX_PENDING = 200_000;
@@ -51,6 +74,8 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly deadlines: DueTimer<number>;
   private stateWrites: Promise<void> = Promise.resolve();
   private readonly reports: Counter<'result'>;
+  private cluster: AgentsCluster = SOLE;
+  private startedAt = 0;
 
   constructor(
     private readonly repository: AgentRepository,
@@ -97,15 +122,23 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const started = this.clock.now();
+    this.startedAt = this.clock.now();
     for (const row of await this.repository.findAll()) {
       const agent = new LiveAgent(row);
       this.live.set(agent.id, agent);
       this.byToken.set(agent.tokenId, agent.id);
-      // While this server was stopped nobody could be heard: every agent gets its full silence allowance from now.
-      this.deadlines.schedule(agent.id, Math.max(agent.lastSeenAt, started) + downAfterMs(agent.intervalS, agent.thresholds));
+      this.scheduleSilence(agent);
     }
     this.logger.log(`${this.live.size} agent(s) loaded`);
+  }
+
+  /**
+   * When the agent counts as silent, where this server judges it. While this server was stopped nobody
+   * could be heard: every agent gets its full silence allowance from the start.
+   */
+  private scheduleSilence(agent: LiveAgent): void {
+    if (!this.cluster.decides(agent.id)) return;
+    this.deadlines.schedule(agent.id, Math.max(agent.lastSeenAt, this.startedAt) + downAfterMs(agent.intervalS, agent.thresholds));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -147,7 +180,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       return { agent_id: this.agentOfToken(tokenId)?.id ?? null, accepted: 0, duplicates: 0, rejected: request.rejected };
     const newest = request.reports.reduce((a, b) => (b.collectedAt > a.collectedAt ? b : a));
     const hostname = newest.report.hostname;
-    const agent = this.agentOfToken(tokenId) ?? (await this.create(tokenId, newest, receivedAt));
+    const agent = this.agentOfToken(tokenId) ?? (await this.boundElsewhere(tokenId)) ?? (await this.create(tokenId, newest, receivedAt));
     const stranger = request.reports.find((received) => received.report.hostname !== agent.hostname);
     if (stranger) {
       throw new ApiError(
@@ -194,7 +227,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       }
       stored.push(this.queue(agent.id, received, at, receivedAt));
     }
-    this.deadlines.schedule(agent.id, receivedAt + downAfterMs(agent.intervalS, agent.thresholds));
+    this.scheduleSilence(agent);
     this.evaluate(agent, receivedAt);
 
     const accepted = (await Promise.all(stored)).filter(Boolean).length;
@@ -214,6 +247,22 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
+  /** Several servers: the token may have been bound to an agent by another one a moment ago. */
+  private async boundElsewhere(tokenId: number): Promise<LiveAgent | undefined> {
+    const row = await this.repository.findByToken(tokenId);
+    return row ? this.hold(row) : undefined;
+  }
+
+  private hold(row: AgentRow): LiveAgent {
+    const known = this.live.get(row.id);
+    if (known) return known;
+    const agent = new LiveAgent(row);
+    this.live.set(agent.id, agent);
+    this.byToken.set(agent.tokenId, agent.id);
+    this.scheduleSilence(agent);
+    return agent;
+  }
+
   private create(tokenId: number, first: ReceivedReport, at: number): Promise<LiveAgent> {
     const known = this.creating.get(tokenId);
     if (known) return known;
@@ -224,6 +273,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
         this.live.set(agent.id, agent);
         this.byToken.set(tokenId, agent.id);
         this.logger.log(`agent ${agent.id} "${agent.hostname}" reported for the first time (token #${tokenId})`);
+        this.cluster.agentChanged(agent.id);
         return agent;
       })
       .finally(() => this.creating.delete(tokenId));
@@ -237,7 +287,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     const agent = this.live.get(agentId);
     if (!agent) return;
     agent.applySettings(settings);
-    this.deadlines.schedule(agentId, agent.lastSeenAt + downAfterMs(agent.intervalS, agent.thresholds));
+    if (this.cluster.decides(agentId)) this.deadlines.schedule(agentId, agent.lastSeenAt + downAfterMs(agent.intervalS, agent.thresholds));
     this.evaluate(agent, this.clock.now());
   }
 
@@ -265,6 +315,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   // ---- state ------------------------------------------------------------------------------------------------
 
   private evaluate(agent: LiveAgent, now: number): void {
+    if (!this.cluster.decides(agent.id)) return;
     const judgement = judgeAgent(
       {
         report: agent.latest,
@@ -294,7 +345,13 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     const agentId = agent.id;
     const stateSince = agent.since ?? at;
     this.stateWrites = this.stateWrites
-      .then(() => this.repository.applyState(agentId, state, reason, stateSince))
+      .then(async () => {
+        const written = await this.repository.applyState(agentId, state, reason, stateSince, (manager) =>
+          this.cluster.mayWriteState(agentId, manager),
+        );
+        if (written) this.cluster.statesWritten([agentId]);
+        else this.logger.warn(`the state of agent ${agentId} (${state}) is not written: another server decides it now`);
+      })
       .catch((error: Error) => this.logger.error(`could not record the state of agent ${agentId} (${state}): ${error.message}`));
     // A different reason in the same state (another disk filling up) is shown, not alerted.
     if (!changed) return;
@@ -337,6 +394,97 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       sightings,
     );
     for (const item of batch) item.stored(firstOfKey.has(item) && inserted.has(key(item.sample.agentId, item.sample.collectedAt)));
+    this.cluster.reportsWritten(sightings.map((sighting) => sighting.id));
+  }
+
+  // ---- several servers (AgentCluster) -------------------------------------------------------------------------
+
+  attachCluster(cluster: AgentsCluster): void {
+    this.cluster = cluster;
+  }
+
+  /** Writes what is queued (reports, states) now. */
+  flushWrites(): Promise<void> {
+    return this.settle();
+  }
+
+  /**
+   * What another server wrote for an agent (it bound the token, took a report, changed the settings, judged
+   * the state): this server's copy follows. Where this server decides the agent it keeps its own judgement
+   * and judges again with the newer figures.
+   */
+  mirror(row: AgentRow): void {
+    const agent = this.live.get(row.id) ?? this.hold(row);
+    const fresh = new LiveAgent(row);
+    agent.applySettings({ name: fresh.name, hostname: fresh.hostname, thresholds: fresh.overrides, alerts: fresh.alerts });
+    agent.os = fresh.os;
+    agent.intervalS = fresh.intervalS;
+    if (fresh.latestCollectedAt !== null && (agent.latestCollectedAt === null || fresh.latestCollectedAt > agent.latestCollectedAt)) {
+      agent.latest = fresh.latest;
+      agent.latestCollectedAt = fresh.latestCollectedAt;
+      agent.latestAt = fresh.latestAt;
+      agent.skewMs = fresh.skewMs;
+      const percent = fresh.latest?.cpu?.percent;
+      if (this.cluster.decides(agent.id) && fresh.latestAt !== null)
+        agent.cpu = watchCpu(
+          agent.cpu,
+          percent,
+          fresh.latestAt,
+          agent.thresholds.cpu_percent,
+          downAfterMs(agent.intervalS, agent.thresholds),
+        );
+    }
+    agent.lastSeenAt = Math.max(agent.lastSeenAt, fresh.lastSeenAt);
+    if (!this.cluster.decides(agent.id)) {
+      const changed = agent.state !== fresh.state;
+      agent.state = fresh.state;
+      agent.reason = fresh.reason;
+      agent.since = fresh.since;
+      agent.judged = fresh.judged;
+      if (changed) this.events.emit('agent.mirrored', { agentId: agent.id, state: agent.state });
+      return;
+    }
+    this.scheduleSilence(agent);
+    this.evaluate(agent, this.clock.now());
+  }
+
+  /** This server is about to decide these agents: what the database holds replaces what it kept. */
+  refresh(rows: readonly AgentRow[], inShard: (agentId: number) => boolean): void {
+    const seen = new Set<number>();
+    for (const row of rows) {
+      if (!inShard(row.id)) continue;
+      seen.add(row.id);
+      const known = this.live.get(row.id);
+      const agent = new LiveAgent(row);
+      if (known) {
+        agent.cpu = known.cpu;
+        agent.outbox = known.outbox;
+        agent.lastSeenAt = Math.max(agent.lastSeenAt, known.lastSeenAt);
+      }
+      this.live.set(agent.id, agent);
+      this.byToken.set(agent.tokenId, agent.id);
+    }
+    for (const id of [...this.live.keys()]) if (inShard(id) && !seen.has(id)) this.remove(id);
+  }
+
+  /** This server decides these agents now: their silence is timed here, and each is judged. */
+  startDeciding(inShard: (agentId: number) => boolean): void {
+    const now = this.clock.now();
+    for (const agent of this.live.values()) {
+      if (!inShard(agent.id)) continue;
+      this.scheduleSilence(agent);
+      if (agent.judged) this.evaluate(agent, now);
+    }
+  }
+
+  stopDeciding(inShard: (agentId: number) => boolean): void {
+    for (const id of this.live.keys()) if (inShard(id)) this.deadlines.remove(id);
+  }
+
+  decidedCount(): number {
+    let count = 0;
+    for (const id of this.live.keys()) if (this.cluster.decides(id)) count++;
+    return count;
   }
 
   private sighting(agent: LiveAgent): AgentSighting {

@@ -17,8 +17,15 @@ export interface AgentStateChanged {
   alerts: string[];
 }
 
+/** Another server judged an agent's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface AgentMirrored {
+  agentId: number;
+  state: AgentState;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'agent.state-changed': AgentStateChanged;
+    'agent.mirrored': AgentMirrored;
   }
 }

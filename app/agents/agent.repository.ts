@@ -51,6 +51,15 @@ export class AgentRepository {
     return this.dataSource.getRepository(AgentRow).findOneBy({ id });
   }
 
+  findByIds(ids: readonly number[]): Promise<AgentRow[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.dataSource.getRepository(AgentRow).findBy({ id: In([...ids]) });
+  }
+
+  /** The agent a token is bound to (several servers: it may have been bound by another one). */
+  findByToken(tokenId: number): Promise<AgentRow | null> {
+    return this.dataSource.getRepository(AgentRow).findOneBy({ tokenId });
+  }
+
   async insert(agent: NewAgent): Promise<AgentRow> {
     const repository = this.dataSource.getRepository(AgentRow);
     return repository.save(
@@ -79,8 +88,22 @@ export class AgentRepository {
     await this.dataSource.getRepository(AgentRow).update({ id }, { ...settings, updatedAt: at });
   }
 
-  async applyState(id: number, status: AgentState, reason: string, since: number): Promise<void> {
-    await this.dataSource.getRepository(AgentRow).update({ id }, { status, statusReason: reason, statusSince: since });
+  /**
+   * Records a judged state. `guard` runs first in the same transaction (several servers: whether this
+   * server still decides the agent); the state is written only if it says so. Returns whether it was.
+   */
+  async applyState(
+    id: number,
+    status: AgentState,
+    reason: string,
+    since: number,
+    guard?: (manager: EntityManager) => Promise<boolean>,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      if (guard && !(await guard(manager))) return false;
+      await manager.getRepository(AgentRow).update({ id }, { status, statusReason: reason, statusSince: since });
+      return true;
+    });
   }
 
   /** The agent, its reports and its buckets. */
@@ -111,7 +134,13 @@ export class AgentRepository {
       for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
       for (const sighting of sightings) {
         const { id, ...changes } = sighting;
-        await manager.getRepository(AgentRow).update({ id }, changes);
+        // Several servers take reports: a batch written late never moves an agent's figures back.
+        await manager
+          .createQueryBuilder()
+          .update(AgentRow)
+          .set(changes)
+          .where('id = :id AND (last_seen_at IS NULL OR last_seen_at <= :lastSeenAt)', { id, lastSeenAt: changes.lastSeenAt })
+          .execute();
       }
       return inserted;
     });

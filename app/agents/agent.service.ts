@@ -7,6 +7,7 @@ import { FieldErrorList, fieldErrorsOf, ValidationFailure } from '../runtime/val
 import { TokenService } from '../tokens/token.service.js';
 import { AgentsQuery } from './agents.query.js';
 import { parseMetricsRequest } from './agent-report.dto.js';
+import { AgentCluster } from './agent-cluster.js';
 import { AgentRuntime, type IngestOutcome } from './agent-runtime.service.js';
 import { THRESHOLD_KEYS } from './agent-state.js';
 import { ThresholdsDto, type AgentBodyDto } from './agent.dto.js';
@@ -25,6 +26,7 @@ export class AgentService {
     private readonly tokens: TokenService,
     private readonly alertChannels: AlertChannelLookup,
     private readonly clock: Clock,
+    private readonly cluster: AgentCluster,
   ) {}
 
   /** POST /api/agent/metrics: one report or a batch, from the agent token `tokenId`. */
@@ -83,6 +85,7 @@ export class AgentService {
   private async save(agentId: number, settings: AgentSettings): Promise<AgentDetailView> {
     await this.repository.updateSettings(agentId, settings, this.clock.now());
     this.runtime.applySettings(agentId, settings);
+    this.cluster.changed(agentId);
     return this.query.get(agentId);
   }
 
@@ -97,6 +100,7 @@ export class AgentService {
       .revoke(agent.tokenId)
       .catch((error: Error) => this.logger.warn(`token #${agent.tokenId} of agent ${agentId}: ${error.message}`));
     this.logger.log(`agent ${agentId} "${agent.name}" deleted; its token #${agent.tokenId} is revoked`);
+    this.cluster.changed(agentId);
     return view;
   }
 }

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AgentChoices } from '../maintenance/scope-choices.js';
 import { TokensModule } from '../tokens/tokens.module.js';
+import { AgentChoicesProvider } from './agent-choices.provider.js';
 import { AgentCleanupService } from './agent-cleanup.service.js';
+import { AgentCluster } from './agent-cluster.js';
 import { AgentIngestController } from './agent-ingest.controller.js';
 import { AgentMaintenanceListener } from './agent-maintenance.listener.js';
 import { AgentsQuery } from './agents.query.js';
@@ -14,7 +17,17 @@ import './agent.events.js';
 @Module({
   imports: [TokensModule],
   controllers: [AgentIngestController, AgentsController],
-  providers: [AgentRepository, AgentRuntime, AgentService, AgentsQuery, AgentMaintenanceListener, AgentCleanupService],
+  providers: [
+    AgentRepository,
+    AgentRuntime,
+    AgentCluster,
+    AgentService,
+    AgentsQuery,
+    AgentMaintenanceListener,
+    AgentCleanupService,
+    // The maintenance form's agents picker (maintenance defines the port, agents provide it).
+    { provide: AgentChoices, useClass: AgentChoicesProvider },
+  ],
   exports: [AgentRuntime, AgentsQuery],
 })
 export class AgentsModule {}

@@ -53,6 +53,8 @@ export interface AlarmBookHooks {
   changed(alarm: AlarmRecord): void;
   removed(name: string): void;
   stateChanged(event: AlarmStateChanged): void;
+  /** Whether this server judges the alarm (several servers: its shard's holder); true when left out. */
+  decides?(name: string): boolean;
 }
 
 /**
@@ -207,8 +209,36 @@ export class AlarmBook {
     }
   }
 
-  evaluateAll(now: number): void {
-    for (const alarm of this.alarms.values()) this.evaluate(alarm, now);
+  evaluateAll(now: number, which: (name: string) => boolean = () => true): void {
+    for (const alarm of this.alarms.values()) if (which(alarm.name)) this.evaluate(alarm, now);
+  }
+
+  /**
+   * What the database holds for an alarm (its deciding server's word): state, incident number and when it
+   * last changed replace what this server kept (members stay this server's own reckoning). Returns whether
+   * the state changed. An alarm not made here yet is restored as its first member joins.
+   */
+  assign(row: HeartbeatAlarmEntity): boolean {
+    const alarm = this.alarms.get(row.name);
+    if (!alarm) {
+      this.saved.set(row.name, row);
+      return false;
+    }
+    const from = alarm.state;
+    alarm.state = row.state === 'error' ? 'error' : 'ok';
+    alarm.incidentNbr = row.incidentNbr;
+    alarm.lastStateChange = row.lastStateChange;
+    return from !== alarm.state;
+  }
+
+  /** Deleted by another server (it had no members there): gone here too unless it has members here. */
+  forgetDeleted(name: string): void {
+    const alarm = this.alarms.get(name);
+    this.saved.delete(name);
+    if (alarm && alarm.members.size === 0) {
+      this.alarms.delete(name);
+      this.changes++;
+    }
   }
 
   /** Deletes an alarm without members; false when it has some. */
@@ -234,6 +264,7 @@ export class AlarmBook {
   }
 
   private evaluate(alarm: AlarmRecord, now: number): void {
+    if (this.hooks.decides && !this.hooks.decides(alarm.name)) return;
     const state: AlarmState = alarm.failed.size > 0 ? 'error' : 'ok';
     if (state === alarm.state) return;
     const from = alarm.state;

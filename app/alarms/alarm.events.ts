@@ -13,8 +13,15 @@ export interface AlarmStateChanged {
   since: number;
 }
 
+/** Another server decided an alarm's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface AlarmMirrored {
+  name: string;
+  state: 'ok' | 'error';
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'alarm.state-changed': AlarmStateChanged;
+    'alarm.mirrored': AlarmMirrored;
   }
 }

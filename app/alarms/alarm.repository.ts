@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { deleteByName, upsertByName } from '../database/rows-by-name.js';
 import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from './alarm.entity.js';
 
@@ -16,16 +16,37 @@ export class AlarmRepository {
     return this.dataSource.getRepository(AlarmDefinitionEntity).find({ order: { createdAt: 'ASC', name: 'ASC' } });
   }
 
-  /** One transaction: the changed alarms upserted, the deleted ones removed. */
-  async saveBatch(alarms: HeartbeatAlarmEntity[], deleted: string[]): Promise<void> {
+  loadByNames(names: readonly string[]): Promise<HeartbeatAlarmEntity[]> {
+    return names.length === 0 ? Promise.resolve([]) : this.dataSource.getRepository(HeartbeatAlarmEntity).findBy({ name: In([...names]) });
+  }
+
+  /**
+   * One transaction: the changed alarms upserted, the deleted ones removed. `within` runs first in it and
+   * may leave alarms out (several servers: those another server decides now) and tell the others.
+   */
+  async saveBatch(
+    alarms: HeartbeatAlarmEntity[],
+    deleted: string[],
+    within?: (manager: EntityManager, alarms: HeartbeatAlarmEntity[]) => Promise<HeartbeatAlarmEntity[]>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await upsertByName(manager, HeartbeatAlarmEntity, alarms);
+      const kept = within ? await within(manager, alarms) : alarms;
+      await upsertByName(manager, HeartbeatAlarmEntity, kept);
       await deleteByName(manager, HeartbeatAlarmEntity, deleted);
     });
   }
 
   async insertDefinition(definition: AlarmDefinitionEntity): Promise<void> {
     await this.dataSource.getRepository(AlarmDefinitionEntity).insert(definition);
+  }
+
+  /** A definition's patterns and alerts replaced (its name and creation time kept). False when there is none. */
+  async updateDefinition(
+    name: string,
+    fields: Pick<AlarmDefinitionEntity, 'pattern' | 'includes' | 'excludes' | 'alerts'>,
+  ): Promise<boolean> {
+    const result = await this.dataSource.getRepository(AlarmDefinitionEntity).update({ name }, fields);
+    return (result.affected ?? 0) > 0;
   }
 
   async deleteDefinition(name: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendStatus } from '../heartbeats/status-reply.js';
 import { isPaged } from '../heartbeats/heartbeats.dto.js';
@@ -38,6 +38,12 @@ export class AlarmsController {
   @Get(':name')
   get(@Param('name') name: string) {
     return { ...this.query.get(name), now: this.clock.now() };
+  }
+
+  /** Pulse: new patterns or alerts for a definition made through the API. */
+  @Put(':name')
+  async update(@Param('name') name: string, @JsonBody('{"name": "backup-jobs", "pattern": "backup.*"}') body: CreateAlarmDto) {
+    return { definition: await this.alarms.update(name, body) };
   }
 
   @Delete(':name')

@@ -12,6 +12,8 @@ export interface AlarmFilter {
   state?: AlarmState;
   /** Text the name contains, any case. */
   q?: string;
+  /** Alarms in error before the others, each part in name order (the console's list). */
+  errorsFirst?: boolean;
 }
 
 /** One alarm with its services, as `GET /api/alarms/<name>` and the console's alarm page show it. */
@@ -41,11 +43,15 @@ export class AlarmsQuery {
     const end = request.perPage === null ? Infinity : start + request.perPage;
     const items: AlarmView[] = [];
     let total = 0;
-    for (const name of this.names()) {
-      const alarm = this.engine.get(name)!;
-      if ((filter.state && alarm.state !== filter.state) || (text && !name.toLowerCase().includes(text))) continue;
-      if (total >= start && total < end) items.push(alarmView(alarm));
-      total++;
+    // One walk of the name order per state asked for: errors, then the rest, when errors come first.
+    const passes: (AlarmState | undefined)[] = filter.errorsFirst && !filter.state ? ['error', 'ok'] : [filter.state];
+    for (const state of passes) {
+      for (const name of this.names()) {
+        const alarm = this.engine.get(name)!;
+        if ((state && alarm.state !== state) || (text && !name.toLowerCase().includes(text))) continue;
+        if (total >= start && total < end) items.push(alarmView(alarm));
+        total++;
+      }
     }
     return { items, page: request.page, perPage: request.perPage, total };
   }
@@ -59,6 +65,18 @@ export class AlarmsQuery {
   get(name: string): AlarmDetail {
     const alarm = this.existing(name);
     return { alarm: alarmView(alarm), services: this.services.views(alarm.members) };
+  }
+
+  /** How many services an alarm has now (0 when there is no such alarm). */
+  memberCount(name: string): number {
+    return this.engine.get(name)?.members.size ?? 0;
+  }
+
+  /** How many alarms each definition has made (a `$var` definition makes one per value). */
+  countByDefinition(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const alarm of this.engine.all.values()) counts.set(alarm.definition.name, (counts.get(alarm.definition.name) ?? 0) + 1);
+    return counts;
   }
 
   /** Lovebeat's /api/alarms/<name>/status counts. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AlertChannelLookup } from '../monitors/alert-channel-lookup.js';
 import { AlertingSection } from '../config/config.schema.js';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import type { PluginMeta } from '../plugin-host/contracts.js';
 import { PluginRegistry, type RegisteredAlerter } from '../plugin-host/plugin-registry.js';
@@ -13,6 +14,7 @@ import { AlertDeliveryRepository } from './alert-delivery.repository.js';
 import { AlertFileConfig } from './alert-file-config.js';
 import { targetKey, type AlertChannel, type ChannelTarget } from './channel-targets.js';
 import { scriptDirProblem } from './script-dir.js';
+import './alert.events.js';
 
 export interface ChannelInput {
   name: string;
@@ -41,6 +43,7 @@ export class AlertChannelsService implements AlertChannelLookup {
     private readonly repository: AlertChannelRepository,
     private readonly deliveries: AlertDeliveryRepository,
     private readonly clock: Clock,
+    private readonly events: EventBus,
   ) {
     this.configChannels = new Map(fileConfig.channels.map((channel) => [channel.name, channel]));
   }
@@ -128,6 +131,7 @@ export class AlertChannelsService implements AlertChannelLookup {
       this.clock.now(),
     );
     this.logger.log(`alert channel "${name}" deleted${cancelled > 0 ? `; ${cancelled} queued alert(s) cancelled` : ''}`);
+    if (cancelled > 0) this.events.emit('alert.delivery-changed', { id: null, channel: name, status: 'cancelled' });
   }
 
   /** The alerter and validated settings a target sends with. */

@@ -16,6 +16,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Entity({ name: 'alert_deliveries' })
 @Index('IDX_alert_deliveries_due', ['targetKey', 'status', 'nextAttemptAt'])
 @Index('IDX_alert_deliveries_created', ['createdAt'])
+@Index('IDX_alert_deliveries_event', ['eventKey', 'targetKey'], { unique: true })
 export class AlertDelivery {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'PK_alert_deliveries' })
   id!: number;
@@ -66,4 +67,12 @@ export class AlertDelivery {
   /** For `digested` rows: the digest delivery that carried them. */
   @Column({ name: 'digest_id', type: 'integer', nullable: true })
   digestId!: number | null;
+
+  /**
+   * Which state change this alert reports (a hash of kind, id, the state left and its start, the state
+   * entered), so a change judged again by the server that took over from one that died is queued once.
+   * Null for tests and digests.
+   */
+  @Column({ name: 'event_key', type: 'varchar', length: 64, nullable: true })
+  eventKey!: string | null;
 }

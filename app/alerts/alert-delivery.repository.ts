@@ -3,7 +3,23 @@ import { DataSource, In, LessThan, type EntityManager } from 'typeorm';
 import { AlertAttempt } from './alert-attempt.entity.js';
 import { AlertDelivery, FINAL_STATUSES, type DeliveryStatus } from './alert-delivery.entity.js';
 
-export type NewDelivery = Pick<AlertDelivery, 'channel' | 'targetType' | 'targetKey' | 'event' | 'status'>;
+export type NewDelivery = Pick<AlertDelivery, 'channel' | 'targetType' | 'targetKey' | 'event' | 'status'> & { eventKey?: string | null };
+
+/** The advisory-lock namespace under which servers take turns counting a channel's storm (PostgreSQL). */
+const STORM_LOCK_NAMESPACE = 0x50554c54;
+
+/** One alert for several channels, queued by a server that shares the database with others (PostgreSQL). */
+export interface SharedAlert {
+  channels: { name: string; targets: { type: string; key: string }[] }[];
+  /** The AlertEvent as JSON, and its key (alertEventKey): queued once per target however often it is judged. */
+  event: string;
+  eventKey: string | null;
+  now: number;
+  /** Hold for a digest beyond `threshold` alerts of a channel within `windowMs`, counted over every server's alerts. */
+  storm: { threshold: number; windowMs: number } | null;
+  /** Refuses (throws) unless the decision's lease still holds; runs first in the transaction. */
+  fence(manager: EntityManager): Promise<void>;
+}
 
 const COLUMNS: Record<string, keyof AlertDelivery> = {
   id: 'id',
@@ -21,6 +37,7 @@ const COLUMNS: Record<string, keyof AlertDelivery> = {
   claimed_by: 'claimedBy',
   claimed_until: 'claimedUntil',
   digest_id: 'digestId',
+  event_key: 'eventKey',
 };
 const NUMERIC = new Set<keyof AlertDelivery>([
   'id',
@@ -69,9 +86,53 @@ export class AlertDeliveryRepository {
         claimedBy: null,
         claimedUntil: null,
         digestId: null,
+        eventKey: delivery.eventKey ?? null,
       }),
     );
     return repo.save(rows, { chunk: 200 });
+  }
+
+  /**
+   * Queues an alert decided by one of several servers, in one transaction: the decision's lease is checked
+   * (and held until commit, so a takeover waits), each channel's storm is counted from the queue itself
+   * under a lock per channel (so every server sees every server's alerts), and a delivery whose event key
+   * is queued for that target already is not queued again. Returns the deliveries queued now.
+   */
+  async enqueueShared(alert: SharedAlert): Promise<AlertDelivery[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await alert.fence(manager);
+      const rows: Record<string, unknown>[] = [];
+      for (const channel of alert.channels) {
+        if (channel.targets.length === 0) continue;
+        let held = false;
+        if (alert.storm) {
+          await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STORM_LOCK_NAMESPACE, channel.name]);
+          const [{ count }] = (await manager.query(
+            `SELECT COUNT(*) AS count FROM "alert_deliveries" WHERE "target_key" = $1 AND "created_at" > $2 ` +
+              `AND "event_key" IS NOT NULL AND "status" NOT IN ('held', 'digested')`,
+            [channel.targets[0]!.key, alert.now - alert.storm.windowMs],
+          )) as [{ count: string }];
+          held = Number(count) >= alert.storm.threshold;
+        }
+        for (const target of channel.targets) {
+          rows.push({
+            channel: channel.name,
+            targetType: target.type,
+            targetKey: target.key,
+            event: alert.event,
+            status: held ? 'held' : 'pending',
+            attempts: 0,
+            nextAttemptAt: alert.now,
+            createdAt: alert.now,
+            updatedAt: alert.now,
+            eventKey: alert.eventKey,
+          });
+        }
+      }
+      if (rows.length === 0) return [];
+      const result = await manager.createQueryBuilder().insert().into(AlertDelivery).values(rows).orIgnore().returning('*').execute();
+      return (result.raw as Record<string, unknown>[]).map(toDelivery);
+    });
   }
 
   /**

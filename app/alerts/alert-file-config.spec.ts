@@ -88,14 +88,7 @@ describe('alert channels from the config file', () => {
 
   it('refuses one alerter given twice in a channel, and a value its config class refuses, naming the key as written', () => {
     const refusal = read(
-      [
-        '[alerts.ops]',
-        'slack_channel = "#a"',
-        '[alerts.ops.slack]',
-        'channel = "#b"',
-        '[alerts.x.script]',
-        'path = "relative"',
-      ].join('\n'),
+      ['[alerts.ops]', 'slack_channel = "#a"', '[alerts.ops.slack]', 'channel = "#b"', '[alerts.x.script]', 'path = "relative"'].join('\n'),
     ).refusal!;
     assert.match(refusal, /alerts\.ops\.slack \(line 3\): the channel already sends through slack; give its options in one place/);
     assert.match(refusal, /alerts\.x\.script\.path = "relative" \(line 6\): must be the absolute path of an executable file/);

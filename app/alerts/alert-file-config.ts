@@ -23,6 +23,8 @@ export class AlertFileConfig {
   constructor(
     readonly channels: readonly AlertChannel[],
     private readonly serverWide: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+    /** Each alerter section (`mail`) as the server runs with it: every key it has, set or default. */
+    readonly sections: ReadonlyMap<string, AlerterSection> = new Map(),
   ) {}
 
   /** No channels, no server-wide settings: a server started without a config file's alerting. */
@@ -32,6 +34,16 @@ export class AlertFileConfig {
   serverWideSettings(type: string): Record<string, unknown> {
     return { ...this.serverWide.get(type) };
   }
+}
+
+/** One server-wide section an alerter owns (`[mail]`), for the console's Settings page. */
+export interface AlerterSection {
+  /** The alerter's id. */
+  alerter: string;
+  /** Every key of the section, with what the file or the environment set, else the config class's default. */
+  values: Readonly<Record<string, unknown>>;
+  /** The keys whose values are secrets (the alerter's `secrets`, by the option each key sets). */
+  secretKeys: readonly string[];
 }
 
 /** The alerters among the loaded plugin modules, with their declarations. */
@@ -66,10 +78,11 @@ export function readAlertFileConfig(
 ): AlertFileConfig {
   const usable = usableDeclarations(alerters, rest);
   const serverWide = new Map<string, Record<string, unknown>>();
-  for (const alerter of usable) serverWide.set(alerter.id, readSections(alerter, rest));
+  const sections = new Map<string, AlerterSection>();
+  for (const alerter of usable) serverWide.set(alerter.id, readSections(alerter, rest, sections));
   const reader = new ChannelReader(usable, serverWide, rest);
   const channels = Object.entries(tables).flatMap(([name, table]) => reader.read(name, table) ?? []);
-  return new AlertFileConfig(channels, serverWide);
+  return new AlertFileConfig(channels, serverWide, sections);
 }
 
 /** Declarations that are well-formed and clash with no other; the rest are refused naming their folders. */
@@ -103,7 +116,7 @@ const isSecret = (alerter: AlerterDeclaration, field: string) => (alerter.meta.s
  * the config class has the defaults), each value checked by the config class and refused under its
  * section key.
  */
-function readSections(alerter: AlerterDeclaration, rest: ConfigRest): Record<string, unknown> {
+function readSections(alerter: AlerterDeclaration, rest: ConfigRest, shown: Map<string, AlerterSection>): Record<string, unknown> {
   const sections = alerter.meta.file?.sections ?? {};
   const defaults = new alerter.meta.config() as Table;
   const settings: Record<string, unknown> = {};
@@ -115,6 +128,10 @@ function readSections(alerter: AlerterDeclaration, rest: ConfigRest): Record<str
       const field = keys[key]!;
       settings[field] = plain(value);
       origins.set(field, `${section}.${key}`);
+    }
+    if (set) {
+      const secretKeys = Object.entries(keys).flatMap(([key, field]) => (isSecret(alerter, field) ? [key] : []));
+      shown.set(section, { alerter: alerter.id, values: { ...keyDefaults, ...(plain(set) as Table) }, secretKeys });
     }
   }
   for (const problem of problemsOf(alerter, settings)) {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Counter, Histogram } from 'prom-client';
 import { ServerConfig } from '../config/config.schema.js';
+import { EventBus } from '../events/pulse-events.js';
 import { consoleLink } from '../http/console-link.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { AlertEvent } from '../plugin-host/contracts.js';
@@ -13,6 +14,7 @@ import { AlertDeliveryRepository } from './alert-delivery.repository.js';
 import { AlertChannelsService } from './alert-channels.service.js';
 import { targetKey } from './channel-targets.js';
 import { DeliveryWorker } from './delivery-worker.js';
+import './alert.events.js';
 
 const SYNC_INTERVAL_MS = 5_000;
 /** How often targets with storm-held alerts are checked for a digest that is due. */
@@ -49,6 +51,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     private readonly channels: AlertChannelsService,
     private readonly config: ServerConfig,
     private readonly clock: Clock,
+    private readonly events: EventBus,
     metrics: MetricsService,
   ) {
     // The config loader has checked both lists, so this cannot throw.
@@ -129,12 +132,16 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
-  /** Resolves when every delivery is finished (sent, failed, cancelled), or after `timeoutMs`; the deliveries as they are then. */
+  /**
+   * Resolves when every delivery is finished (sent, failed, cancelled) or has been tried once and waits
+   * for its retry (the answer says why and when), or after `timeoutMs`; the deliveries as they are then.
+   */
   async settle(ids: number[], timeoutMs: number): Promise<AlertDelivery[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const rows = await this.repository.findByIds(ids);
-      if (rows.every((row) => FINAL_STATUSES.includes(row.status)) || Date.now() > deadline) return rows;
+      const told = (row: AlertDelivery) => FINAL_STATUSES.includes(row.status) || (row.status === 'pending' && row.attempts > 0);
+      if (rows.every(told) || Date.now() > deadline) return rows;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -164,7 +171,10 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
             now,
             now,
           );
-          if (count > 0) this.logger.warn(`${count} queued alert(s) for the removed channel ${work.targetKey} cancelled`);
+          if (count > 0) {
+            this.logger.warn(`${count} queued alert(s) for the removed channel ${work.targetKey} cancelled`);
+            this.events.emit('alert.delivery-changed', { id: null, channel: work.channel, status: 'cancelled' });
+          }
         }
       }
       this.stopWorkersOutside(known, live);
@@ -201,6 +211,7 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
       network: this.network,
       logger: this.logger,
       onOutcome: (delivery, outcome) => this.count(delivery, outcome),
+      onChange: (delivery, status) => this.events.emit('alert.delivery-changed', { id: delivery.id, channel: delivery.channel, status }),
     });
     this.workers.set(key, worker);
     worker.start();
@@ -250,6 +261,8 @@ export class AlertQueueService implements OnApplicationBootstrap, OnModuleDestro
         now,
       );
       this.logger.log(`storm on ${work.targetKey}: ${events.length} alerts summed up in digest #${created.id}`);
+      this.events.emit('alert.delivery-changed', { id: null, channel: work.channel, status: 'digested' });
+      this.events.emit('alert.delivery-changed', { id: created.id, channel: work.channel, status: 'pending' });
       this.wake([work.targetKey]);
     }
     return waiting;

@@ -1,4 +1,6 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { FenceLost, Ownership, SoleOwnership, type Fence } from '../cluster/ownership.js';
+import { workKey } from '../cluster/shard-of.js';
 import { ServerConfig } from '../config/config.schema.js';
 import { BatchWriter } from '../database/batch-writer.js';
 import { storageFailureOf } from '../database/storage-failure.js';
@@ -42,7 +44,8 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
    * Alerts the database would not queue (a full disk …), kept in memory in order and queued once it
    * takes writes again — one per batch, so a retry never queues an alert twice.
    */
-  private readonly unqueued: BatchWriter<{ event: AlertEvent; channels: string[] }>;
+  private readonly unqueued: BatchWriter<{ event: AlertEvent; channels: string[]; fence: Fence | null }>;
+  private readonly ownership: Ownership;
 
   constructor(
     private readonly dispatcher: AlertDispatcher,
@@ -50,7 +53,9 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
     private readonly clock: Clock,
     storage: StorageHealth,
     metrics: MetricsService,
+    @Optional() ownership?: Ownership,
   ) {
+    this.ownership = ownership ?? new SoleOwnership();
     this.flaps = new FlapDetector(config.alerting.flapping_high, config.alerting.flapping_low);
     this.unqueued = new BatchWriter({
       name: 'alerts to queue',
@@ -58,7 +63,7 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
       maxBatchSize: 1,
       maxPending: 10_000,
       logger: this.logger,
-      write: async ([{ event, channels }]) => void (await this.dispatcher.dispatch(event, channels)),
+      write: async ([{ event, channels, fence }]) => void (await this.queueUnlessTakenOver(event, channels, fence)),
       storage,
       metrics: writeQueueMetrics(metrics, 'alerts', () => this.unqueued.pendingCount),
     });
@@ -137,15 +142,21 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
   }
 
   private async dispatch(event: AlertEvent, channels: string[]): Promise<void> {
+    // Handlers run as the change is decided: the lease it is decided under is this server's now.
+    const fence = this.ownership.fenceOf(decisionKey(event));
+    if (this.ownership.clustered && !fence) {
+      this.logger.warn(`no alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}): another server decides it now`);
+      return;
+    }
     // Behind alerts still waiting for the database: wait with them, in order.
     if (!this.unqueued.idle) {
-      this.unqueued.push({ event, channels });
+      this.unqueued.push({ event, channels, fence });
       return;
     }
     try {
-      await this.dispatcher.dispatch(event, channels);
+      await this.queueUnlessTakenOver(event, channels, fence);
     } catch (error) {
-      if (storageFailureOf(error) && this.unqueued.push({ event, channels })) {
+      if (storageFailureOf(error) && this.unqueued.push({ event, channels, fence })) {
         this.logger.warn(`the alert for ${event.kind} "${event.name}" waits in memory until the database takes writes again`);
         return;
       }
@@ -154,6 +165,27 @@ export class AlertRoutingService implements BeforeApplicationShutdown {
       );
     }
   }
+
+  /** Queues the alert; one whose lease another server has taken since is dropped (that server judges it from the database). */
+  private async queueUnlessTakenOver(event: AlertEvent, channels: string[], fence: Fence | null): Promise<void> {
+    try {
+      await this.dispatcher.dispatch(event, channels, fence);
+    } catch (error) {
+      if (!(error instanceof FenceLost)) throw error;
+      this.logger.warn(
+        `the alert for ${event.kind} "${event.name}" (${event.fromState} → ${event.toState}) is left to the server that took over: ${error.message}`,
+      );
+    }
+  }
+}
+
+/** The work key of what an alert is about: whose lease decides it. */
+function decisionKey(event: AlertEvent): string {
+  if (event.kind === 'monitor') return workKey.monitor(Number(event.id));
+  if (event.kind === 'alarm') return workKey.alarm(event.id);
+  if (event.kind === 'poller') return workKey.poller(Number(event.id));
+  if (event.kind === 'agent') return workKey.agent(Number(event.id));
+  return `${event.kind}:${event.id}`;
 }
 
 export function alarmEvent(change: AlarmStateChanged, url: string | null): AlertEvent {

@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import { ServerConfig } from '../config/config.schema.js';
 import { pageOf, pageOffset, type Page, type PageRequest } from '../http/paging.js';
+import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { AlertChannelsService } from './alert-channels.service.js';
 import type { AlertDelivery } from './alert-delivery.entity.js';
 import { AlertDeliveryRepository, type DeliveryFilter } from './alert-delivery.repository.js';
 import { deliveryView, type DeliveryView } from './alert.dto.js';
+import { AlertFileConfig } from './alert-file-config.js';
+import { alertsKeyIsSecret } from './alert-file-secrets.js';
 import type { AlertChannel } from './channel-targets.js';
 
 /** An alert channel as the API and the console show it: its targets' settings with secrets as `********`. */
@@ -13,6 +17,14 @@ export interface AlertChannelView {
   source: 'config' | 'api';
   default: boolean;
   targets: { type: string; settings: Record<string, unknown> }[];
+}
+
+/** The alerting part of the config file as the Settings page shows it (values unmasked: the page masks what `isSecret` says). */
+export interface AlertingFileView {
+  /** The alerters' own sections (`[mail]`), every key as the server runs with it. */
+  sections: { name: string; owner: string; values: Readonly<Record<string, unknown>> }[];
+  /** Whether a key path (`alerts.ops.options.token`, `mail.password`) holds a secret for the alerter that reads it. */
+  isSecret(keyPath: string): boolean;
 }
 
 export interface ChannelFilter {
@@ -32,6 +44,9 @@ export class AlertsQuery {
   constructor(
     private readonly channels: AlertChannelsService,
     private readonly deliveries: AlertDeliveryRepository,
+    private readonly fileConfig: AlertFileConfig,
+    private readonly config: ServerConfig,
+    private readonly plugins: PluginRegistry,
   ) {}
 
   async list(filter: ChannelFilter, request: PageRequest): Promise<Page<AlertChannelView>> {
@@ -78,5 +93,25 @@ export class AlertsQuery {
         attempts.filter((attempt) => attempt.deliveryId === delivery.id),
       ),
     );
+  }
+
+  /** `[alerts.NAME]` and the alerters' sections as the file has them, with what decides which values are secrets. */
+  fileSettings(): AlertingFileView {
+    const alerters = this.plugins.alerters().map((alerter) => ({ id: alerter.id, meta: alerter.meta }));
+    const sections = [...this.fileConfig.sections].map(([name, section]) => ({
+      name,
+      owner: `the ${this.plugins.alerter(section.alerter)?.meta.title ?? section.alerter} alerter`,
+      values: section.values,
+      secretKeys: section.secretKeys,
+    }));
+    return {
+      sections: sections.map(({ name, owner, values }) => ({ name, owner, values })),
+      isSecret: (keyPath) => {
+        const [first, key] = keyPath.split('.');
+        const section = sections.find((candidate) => candidate.name === first);
+        if (section) return key !== undefined && section.secretKeys.includes(key);
+        return alertsKeyIsSecret(keyPath, this.config.alerts, alerters);
+      },
+    };
   }
 }

@@ -19,6 +19,8 @@ export interface WorkerSettings {
   network: NetworkPolicy;
   logger: LoggerService;
   onOutcome(delivery: AlertDelivery, outcome: 'sent' | 'retry' | 'failed', durationMs: number): void;
+  /** A delivery this worker took (`sending`), settled (`sent`, `pending` for a retry, `failed`) or cancelled. */
+  onChange(delivery: AlertDelivery, status: AlertDelivery['status']): void;
 }
 
 /** Longest idle wait between looks at the queue (another server may have queued work, retries fall due). */
@@ -71,6 +73,7 @@ export class DeliveryWorker {
         );
         if (delivery) {
           this.busy = true;
+          this.settings.onChange(delivery, 'sending');
           await this.deliver(delivery);
           this.busy = false;
           continue;
@@ -117,6 +120,7 @@ export class DeliveryWorker {
         // Deleted since this was queued (the deletion normally cancels it first): nothing is attempted.
         const reason = `alert channel "${delivery.channel}" (${delivery.targetType}) no longer exists`;
         await this.repository.cancelAll([delivery.targetKey], reason, this.settings.now());
+        this.settings.onChange(delivery, 'cancelled');
         this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} cancelled: ${reason}`, 'Alerts');
         return;
       }
@@ -144,7 +148,11 @@ export class DeliveryWorker {
     const record = (attempt: Pick<AlertAttempt, 'ok' | 'error' | 'temporary'>, update: Partial<AlertDelivery>) =>
       this.repository.recordAttempt({ deliveryId: delivery.id, at: attemptAt, durationMs, ...attempt }, update, this.settings.workerId);
     if (!error) {
-      await record({ ok: true, error: null, temporary: null }, { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now });
+      await record(
+        { ok: true, error: null, temporary: null },
+        { status: 'sent', attempts, deliveredAt: now, lastError: null, updatedAt: now },
+      );
+      this.settings.onChange(delivery, 'sent');
       this.settings.onOutcome(delivery, 'sent', durationMs);
       return;
     }
@@ -155,9 +163,14 @@ export class DeliveryWorker {
     const failure = { ok: false, error: message, temporary };
     if (retryAt !== null) {
       if (!(await record(failure, { status: 'pending', attempts, nextAttemptAt: retryAt, lastError: message, updatedAt: now }))) {
-        this.settings.logger.warn(`alert #${delivery.id} to ${this.targetKey} failed (${message}) and was cancelled meanwhile: no retry`, 'Alerts');
+        this.settings.logger.warn(
+          `alert #${delivery.id} to ${this.targetKey} failed (${message}) and was cancelled meanwhile: no retry`,
+          'Alerts',
+        );
+        this.settings.onChange(delivery, 'cancelled');
         return;
       }
+      this.settings.onChange(delivery, 'pending');
       this.settings.logger.warn(
         `alert #${delivery.id} to ${this.targetKey} failed (attempt ${attempts}, retrying in ${Math.round((retryAt - now) / 1000)} s): ${message}`,
         'Alerts',
@@ -165,7 +178,11 @@ export class DeliveryWorker {
       this.settings.onOutcome(delivery, 'retry', durationMs);
     } else {
       const final = temporary ? `gave up after ${Math.round(this.settings.retryPeriodMs / 60_000)} min of retries: ${message}` : message;
-      if (!(await record(failure, { status: 'failed', attempts, lastError: final, updatedAt: now }))) return;
+      if (!(await record(failure, { status: 'failed', attempts, lastError: final, updatedAt: now }))) {
+        this.settings.onChange(delivery, 'cancelled');
+        return;
+      }
+      this.settings.onChange(delivery, 'failed');
       this.settings.logger.error(`alert #${delivery.id} to ${this.targetKey} failed: ${final}`, 'Alerts');
       this.settings.onOutcome(delivery, 'failed', durationMs);
     }

@@ -93,6 +93,20 @@ export interface ConfigSchema<T extends object> {
   finish?(config: T, inputs: ConfigInputs): void;
 }
 
+/** Where a loaded configuration came from: its file, and for each key the file's line, a variable or the default. */
+export interface ConfigOrigins {
+  file: string | null;
+  /** "line 3", "environment PULSE_X" or "default", for a key path like `http.listen` or `alarms[0].name`. */
+  where(keyPath: string): string;
+}
+
+const ORIGINS = new WeakMap<object, ConfigOrigins>();
+
+/** The origins recorded when `config` was loaded (the console's Settings page shows them), if it was. */
+export function configOrigins(config: object): ConfigOrigins | undefined {
+  return ORIGINS.get(config);
+}
+
 /** Loads, overrides and validates one role's configuration; throws ConfigError listing every problem. */
 export function loadConfig<T extends object>(schema: ConfigSchema<T>, inputs: ConfigInputs): LoadedConfig<T> {
   const defaultPath = inputs.defaultPath ?? schema.defaultPath;
@@ -123,6 +137,7 @@ export function loadConfig<T extends object>(schema: ConfigSchema<T>, inputs: Co
   // With plugin sections, refusals wait for rest.settle(), so the plugins' problems are listed with the schema's.
   if (!schema.pluginSections) rest.throwIfInvalid();
   if (state.errors.length === 0) schema.finish?.(config, inputs);
+  ORIGINS.set(config, { file, where: (keyPath) => state.where(keyPath) });
   return { config, file, warnings: [...state.warnings], rest };
 }
 

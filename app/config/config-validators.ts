@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { parseHostPort } from './host-port.js';
 import { isIP } from 'node:net';
 
 /**
@@ -6,20 +7,7 @@ import { isIP } from 'node:net';
  * "<key> = <value>: <message>" and that must be enough to fix the file.
  */
 
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]*)$/;
-
-export function parseHostPort(value: string): { host: string; port: number } | null {
-  const colon = value.lastIndexOf(':');
-  if (colon < 0) return null;
-  const hostPart = value.slice(0, colon);
-  const portPart = value.slice(colon + 1);
-  if (!/^\d{1,5}$/.test(portPart) || !HOST.test(hostPart)) return null;
-  const port = Number(portPart);
-  if (port > 65535) return null;
-  const host = hostPart.startsWith('[') ? hostPart.slice(1, -1) : hostPart;
-  if (hostPart.startsWith('[') && isIP(host) !== 6) return null;
-  return { host, port };
-}
+export { parseHostPort } from './host-port.js';
 
 /** Lovebeat style listen address: ":8127", "127.0.0.1:8127", "[::1]:8127". Port 0 picks a free port. */
 export function IsListenAddress(options?: ValidationOptions): PropertyDecorator {

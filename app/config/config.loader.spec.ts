@@ -149,6 +149,17 @@ describe('server configuration', () => {
     ]);
   });
 
+  it('reads how statsd is received: UDP worker threads (0 = the main thread) and the TCP worker', () => {
+    const defaults = load(null).config;
+    assert.deepEqual([defaults.udp.workers, defaults.tcp.worker], [2, true]);
+    const { config, warnings } = load('[udp]\nworkers = 0\n[tcp]\nworker = false\n');
+    assert.deepEqual([config.udp.workers, config.tcp.worker], [0, false]);
+    assert.deepEqual(warnings, []);
+    assert.match(refusal('[udp]\nworkers = 17\n'), /udp\.workers = 17 \(line 2\): must be at most 16/);
+    assert.match(refusal('[udp]\nworkers = -1\n'), /udp\.workers = -1 \(line 2\): must be at least 0/);
+    assert.match(refusal('[tcp]\nworker = "yes"\n'), /tcp\.worker = "yes" \(line 2\): must be true or false/);
+  });
+
   it('never echoes a secret in an error', () => {
     const message = refusal('[database]\nurl = "mysql://root:hunter2@db/pulse"\n');
     assert.match(message, /database\.url = <hidden> \(line 2\): must be a postgres:\/\//);

@@ -48,6 +48,11 @@ export class UdpSection {
   @Max(1024 * 1024 * 1024, { message: 'must be at most 1073741824 (1 GiB)' })
   @IsInt(INTEGER)
   receive_buffer_bytes = 4 * 1024 * 1024;
+  /**
+   * Threads that receive and parse statsd datagrams, so the socket is drained whatever the main thread is
+   * doing; several share the port (SO_REUSEPORT; one where Node is older than 22.12). 0: the main thread.
+   */
+  @Min(0, { message: 'must be at least 0' }) @Max(16, { message: 'must be at most 16' }) @IsInt(INTEGER) workers = 2;
 }
 
 export class TcpSection {
@@ -69,6 +74,8 @@ export class TcpSection {
   @Max(1024 * 1024, { message: 'must be at most 1048576 (bytes)' })
   @IsInt(INTEGER)
   max_line_bytes = 4096;
+  /** Read the connections in a worker thread; false reads them on the main thread. */
+  @IsBoolean(BOOLEAN) worker = true;
 }
 
 /** Pulse's own section: who may send statsd beats. */
@@ -181,6 +188,20 @@ export class CheckPluginsSection extends PluginsSection {
   nagios_dirs: string[] = ['/usr/lib/nagios/plugins'];
 }
 
+/** `[cluster]`: several servers on one PostgreSQL (SPEC §12). SQLite serves one server. */
+export class ClusterSection {
+  /** How this server is named in GET /api/cluster and the console ("" = the host name). */
+  @IsString(STRING) name = '';
+  /**
+   * How long a server's claim on its share of the work lasts without renewal: a server that vanishes
+   * without closing its connection is taken over after this; one that stops or is killed, at once.
+   */
+  @Min(3, { message: 'must be at least 3 (seconds)' })
+  @Max(120, { message: 'must be at most 120 (seconds)' })
+  @IsInt(INTEGER)
+  lease_seconds = 10;
+}
+
 export class LogSection {
   /** Where --syslog sends log lines (the local syslog daemon's socket). */
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
@@ -281,6 +302,7 @@ export class ServerConfig {
   alerting = new AlertingSection();
   plugins = new CheckPluginsSection();
   downloads = new DownloadsSection();
+  cluster = new ClusterSection();
 
   alarms: AlarmConfig[] = [];
   alerts: Record<string, AlertChannelTable> = {};

@@ -151,6 +151,14 @@ export interface DataSourceExtras {
   nativeCacheDir: string;
 }
 
+/**
+ * PostgreSQL ends a session that sits inside a transaction this long without a statement. Pulse never
+ * pauses inside a transaction, so only a server cut off mid-transaction (its connection silent, not
+ * closed) hits it — and its row locks would otherwise keep the others from taking its work over until
+ * TCP gives up, which can be hours.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
+
 export function dataSourceOptions(target: DatabaseTarget, extras: DataSourceExtras): DataSourceOptions {
   const common = {
     entities: ENTITIES,
@@ -160,7 +168,15 @@ export function dataSourceOptions(target: DatabaseTarget, extras: DataSourceExtr
     maxQueryExecutionTime: 2000,
   };
   if (target.kind === 'postgres') {
-    return { ...common, type: 'postgres', url: target.url, driver: pg, migrations: POSTGRES_MIGRATIONS, applicationName: 'lillydoo-pulse' };
+    return {
+      ...common,
+      type: 'postgres',
+      url: target.url,
+      driver: pg,
+      migrations: POSTGRES_MIGRATIONS,
+      applicationName: 'lillydoo-pulse',
+      extra: { options: `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}` },
+    };
   }
   assertSqliteFileUsable(target.file);
   const nativeBinding = loadEmbeddedAddon('better_sqlite3.node', extras.nativeCacheDir);

@@ -5,6 +5,9 @@ import { AlarmDefinitionEntity, HeartbeatAlarmEntity } from '../alarms/alarm.ent
 import { AlertAttempt } from '../alerts/alert-attempt.entity.js';
 import { AlertChannelRow } from '../alerts/alert-channel.entity.js';
 import { AlertDelivery } from '../alerts/alert-delivery.entity.js';
+import { ClusterServerRow } from '../cluster/cluster-server.entity.js';
+import { ClusterShardRow } from '../cluster/cluster-shard.entity.js';
+import { HeartbeatInboxRow } from '../heartbeats/heartbeat-inbox.entity.js';
 import { HeartbeatServiceEntity } from '../heartbeats/heartbeat-service.entity.js';
 import { MaintenanceWindowRow } from '../maintenance/maintenance-window.entity.js';
 import { CheckResultRow } from '../monitors/check-result.entity.js';
@@ -43,4 +46,7 @@ export const ENTITIES = [
   AgentSample,
   AgentBucket,
   Poller,
+  HeartbeatInboxRow,
+  ClusterServerRow,
+  ClusterShardRow,
 ];

@@ -9,7 +9,7 @@ import { HeartbeatsService } from './heartbeats.service.js';
 /** Beats need no token unless [heartbeat] require_token; then an ingest token (or admin). */
 const BEAT_ACCESS: AccessRule = { tokens: ['ingest'], publicWhen: (config) => !config.heartbeat.require_token };
 
-type BeatAction = (name: string, request: FastifyRequest) => void;
+type BeatAction = (name: string, request: FastifyRequest) => Promise<void>;
 
 /**
  * POST /api/services/<name>, /start and /fail — the hot path of HTTP ingest — registered on Fastify
@@ -48,7 +48,7 @@ export class BeatRoutes implements OnModuleInit {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       try {
         await this.authenticator.authorize(BEAT_ACCESS, request);
-        action((request.params as { name: string }).name, request);
+        await action((request.params as { name: string }).name, request);
         return reply.type('application/json; charset=utf-8').send('{}');
       } catch (error) {
         const { status, body, headers } = this.errors.describe(error, request);

@@ -8,6 +8,8 @@ import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
 import { isForgettable } from './forget-unseen.js';
 import type { ServiceStateChanged } from './heartbeat.events.js';
+import type { HeartbeatInboxRow } from './heartbeat-inbox.entity.js';
+import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
@@ -25,6 +27,29 @@ export interface ServiceUpdate {
 }
 
 type Reason = ServiceStateChanged['reason'];
+
+/** A command for a service another server decides (several servers on one PostgreSQL). */
+export interface ForwardedCommand {
+  name: string;
+  command: 'beat' | 'config' | 'start' | 'fail' | 'mute' | 'unmute' | 'delete';
+  at: number;
+  timeoutMs?: number;
+  minIntervalMs?: number;
+  transport: Transport;
+}
+
+/**
+ * How the engine takes part in a cluster (set by HeartbeatCluster on PostgreSQL; without it this server
+ * decides every service): whether this server decides a service, where commands for the others go, and
+ * how long past a deadline to wait before judging it (a beat taken by another server may be on its way).
+ */
+export interface EngineCluster {
+  decides(name: string): boolean;
+  forward(command: ForwardedCommand): void;
+  judgeGraceMs(): number;
+}
+
+const SOLE: EngineCluster = { decides: () => true, forward: () => undefined, judgeGraceMs: () => 0 };
 
 const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
@@ -48,6 +73,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private lastRefusalLog = -Infinity;
   /** Beats accepted since start (for `[metrics]`). */
   beatsTotal = 0;
+  private cluster: EngineCluster = SOLE;
 
   constructor(
     private readonly settings: HeartbeatSection,
@@ -110,9 +136,14 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     return this.directory.slice(offset, count, descending);
   }
 
-  /** Restores every service and deadline (and, through the groups, every alarm); services whose deadline passed while Pulse was down go to error. */
+  /**
+   * Restores every service and deadline (and, through the groups, every alarm); services whose deadline
+   * passed while Pulse was down go to error. With several servers that is judged as this server is handed
+   * the services (HeartbeatCluster: `judge`).
+   */
   async onModuleInit(): Promise<void> {
-    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load()]);
+    // Windows first: a service saved inside a window that is still on comes back inside it.
+    const [serviceRows] = await Promise.all([this.repository.loadServices(), this.groups.load(), this.maintenance.ready()]);
     const now = this.clock.now();
     for (const row of serviceRows) {
       const service = ServiceRecord.fromEntity(row);
@@ -121,8 +152,19 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       service.alarms = this.groups.join(service, now, true);
     }
     this.groups.restored(now);
-    for (const service of this.directory.records()) this.settle(service, now, 'restart');
+    // One server: every service is judged now. Several: each as this server is handed it (judge).
+    if (this.cluster === SOLE) for (const service of this.directory.records()) this.settle(service, now, 'restart');
     this.logger.log(`restored ${this.directory.size} heartbeat service(s)`);
+  }
+
+  /** Several servers: who decides what (HeartbeatCluster). */
+  attachCluster(cluster: EngineCluster): void {
+    this.cluster = cluster;
+  }
+
+  /** Whether this server decides the service now (judges its deadline, saves it). */
+  decides(name: string): boolean {
+    return this.cluster.decides(name);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -139,10 +181,31 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const service = this.obtain(name, now, transport);
     if (!service) return false;
+    const reason = this.applyUpdate(service, update, now);
+    if (update.beat) {
+      this.beatsTotal++;
+      this.beatsBy[transport]++;
+    }
+    if (this.cluster.decides(name)) this.settle(service, now, reason);
+    else
+      this.cluster.forward({
+        name,
+        command: update.beat ? 'beat' : 'config',
+        at: now,
+        timeoutMs: update.timeoutMs,
+        minIntervalMs: update.minIntervalMs,
+        transport,
+      });
+    return true;
+  }
+
+  /** What a beat or new settings change in the record (every server keeps its copy current); returns the reason to settle with. */
+  private applyUpdate(service: ServiceRecord, update: ServiceUpdate, at: number): Reason {
     let reason: Reason = 'config';
     if (update.timeoutMs !== undefined) service.timeoutMs = update.timeoutMs;
     if (update.minIntervalMs !== undefined) service.minIntervalMs = update.minIntervalMs;
     if (update.beat) {
+      const now = at;
       const sincePrevious = service.recordBeat(now);
       if (service.runStartedAt !== null || service.problem === 'failed') {
         service.recordRun({
@@ -157,11 +220,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       service.problem = tooOften ? 'too_often' : null;
       service.deadlineRestartedAt = -1;
       reason = tooOften ? 'too_often' : 'beat';
-      this.beatsTotal++;
-      this.beatsBy[transport]++;
     }
-    this.settle(service, now, reason);
-    return true;
+    return reason;
   }
 
   /** `.start`: a job run begins; its duration is recorded at the next beat or `.fail`. */
@@ -170,7 +230,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const service = this.obtain(name, now, transport);
     if (!service) return false;
     service.runStartedAt = now;
-    this.store.serviceChanged(name);
+    if (this.cluster.decides(name)) this.store.serviceChanged(name);
+    else this.cluster.forward({ name, command: 'start', at: now, transport });
     return true;
   }
 
@@ -179,6 +240,13 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const service = this.obtain(name, now, transport);
     if (!service) return false;
+    this.applyFail(service, now);
+    if (this.cluster.decides(name)) this.settle(service, now, 'failed');
+    else this.cluster.forward({ name, command: 'fail', at: now, transport });
+    return true;
+  }
+
+  private applyFail(service: ServiceRecord, now: number): void {
     service.recordRun({
       started_at: service.runStartedAt,
       ended_at: now,
@@ -187,8 +255,6 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     });
     service.runStartedAt = null;
     service.problem = 'failed';
-    this.settle(service, now, 'failed');
-    return true;
   }
 
   /** Mutes a service (false when there is none of that name). */
@@ -198,7 +264,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     if (service.mutedSince !== null) return true;
     const now = this.clock.now();
     service.mutedSince = now;
-    this.settle(service, now, 'muted');
+    if (this.cluster.decides(name)) this.settle(service, now, 'muted');
+    else this.cluster.forward({ name, command: 'mute', at: now, transport: 'http' });
     return true;
   }
 
@@ -208,7 +275,9 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     if (!service) return false;
     if (service.mutedSince === null) return true;
     service.mutedSince = null;
-    this.settle(service, this.clock.now(), 'unmuted');
+    const now = this.clock.now();
+    if (this.cluster.decides(name)) this.settle(service, now, 'unmuted');
+    else this.cluster.forward({ name, command: 'unmute', at: now, transport: 'http' });
     return true;
   }
 
@@ -217,12 +286,18 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const service = this.directory.record(name);
     if (!service) return false;
     const now = this.clock.now();
-    if (service.state === 'error') this.errorCount--;
-    this.directory.delete(name);
-    this.deadlines.remove(name);
-    this.groups.leave(service, now);
-    this.store.serviceChanged(name);
+    this.forget(service, now);
+    if (this.cluster.decides(name)) this.store.serviceChanged(name);
+    else this.cluster.forward({ name, command: 'delete', at: now, transport: 'http' });
     return true;
+  }
+
+  /** Takes a service out of memory (deleted here, or by the server that decides it). */
+  private forget(service: ServiceRecord, now: number): void {
+    if (service.state === 'error') this.errorCount--;
+    this.directory.delete(service.name);
+    this.deadlines.remove(service.name);
+    this.groups.leave(service, now);
   }
 
   /** Removes every service `matches` selects; returns their names, sorted. */
@@ -234,8 +309,9 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
 
   /** Forgets the strays heard from once and silent for `silentForMs` (see isForgettable); returns their names. */
   forgetUnseen(silentForMs: number, now = this.clock.now()): string[] {
-    const names = this.serviceNames((name) =>
-      isForgettable(this.directory.get(name)!, now, silentForMs, (n) => this.groups.namesExactly(n)),
+    const names = this.serviceNames(
+      (name) =>
+        this.cluster.decides(name) && isForgettable(this.directory.get(name)!, now, silentForMs, (n) => this.groups.namesExactly(n)),
     );
     for (const name of names) this.remove(name);
     return names;
@@ -273,7 +349,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   expireDue(now = this.clock.now()): void {
     for (const { key } of this.deadlines.takeDue(now)) {
       const service = this.directory.record(key);
-      if (service) this.settle(service, now, 'timeout');
+      if (service && this.cluster.decides(key)) this.settle(service, now, 'timeout');
     }
   }
 
@@ -285,6 +361,132 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
 
   flush(): Promise<void> {
     return this.store.flush();
+  }
+
+  // ---- several servers (HeartbeatCluster) ----------------------------------------------------------------
+
+  /**
+   * Commands another server took for services this one decides, oldest first: applied as if taken here at
+   * their own time (a beat counts from when it was received). Returns the names they touched (to save).
+   */
+  applyForwarded(commands: readonly HeartbeatInboxRow[]): string[] {
+    const now = this.clock.now();
+    const touched = new Set<string>();
+    for (const command of commands) {
+      const service =
+        this.directory.record(command.name) ?? (command.command === 'delete' ? null : this.obtain(command.name, command.at, 'http'));
+      if (!service) continue;
+      touched.add(command.name);
+      switch (command.command) {
+        case 'beat':
+        case 'config': {
+          const update: ServiceUpdate = { beat: command.command === 'beat' };
+          if (command.timeoutMs !== null) update.timeoutMs = command.timeoutMs;
+          if (command.minIntervalMs !== null) update.minIntervalMs = command.minIntervalMs;
+          if (update.beat && command.count > 1) this.applyUpdate(service, { beat: true }, command.firstAt);
+          this.settle(service, now, this.applyUpdate(service, update, command.at));
+          break;
+        }
+        case 'start':
+          service.runStartedAt = command.at;
+          break;
+        case 'fail':
+          this.applyFail(service, command.at);
+          this.settle(service, now, 'failed');
+          break;
+        case 'mute':
+          service.mutedSince ??= command.at;
+          this.settle(service, now, 'muted');
+          break;
+        case 'unmute':
+          service.mutedSince = null;
+          this.settle(service, now, 'unmuted');
+          break;
+        case 'delete':
+          this.forget(service, now);
+          break;
+      }
+    }
+    return [...touched];
+  }
+
+  /**
+   * This server is about to decide the services `inShard` selects: what the database holds for them (the
+   * previous holder's last word) replaces what this server kept; those no longer there are gone.
+   */
+  refresh(rows: readonly HeartbeatServiceEntity[], inShard: (name: string) => boolean): void {
+    const now = this.clock.now();
+    const saved = new Set<string>();
+    for (const row of rows) {
+      if (!inShard(row.name)) continue;
+      saved.add(row.name);
+      this.assignRow(row, now, false);
+    }
+    for (const service of [...this.directory.records()]) if (inShard(service.name) && !saved.has(service.name)) this.forget(service, now);
+  }
+
+  /**
+   * This server decides these services now: each is judged. One whose deadline passed meanwhile is judged
+   * `graceMs` from now (beats taken elsewhere while nobody could decide may still be on their way in).
+   */
+  judge(inShard: (name: string) => boolean, graceMs: number): void {
+    const now = this.clock.now();
+    for (const service of [...this.directory.records()]) {
+      if (!inShard(service.name)) continue;
+      const deadline = service.state === 'ok' ? service.deadline() : null;
+      if (graceMs > 0 && deadline !== null && deadline <= now && this.cluster.decides(service.name))
+        this.deadlines.schedule(service.name, now + graceMs);
+      else this.settle(service, now, 'restart');
+    }
+  }
+
+  /** This server no longer decides these services: their deadlines are another server's to judge. */
+  release(inShard: (name: string) => boolean): void {
+    for (const service of this.directory.records()) if (inShard(service.name)) this.deadlines.remove(service.name);
+  }
+
+  /** How many services `inShard` selects. */
+  count(inShard: (name: string) => boolean): number {
+    let count = 0;
+    for (const service of this.directory.records()) if (inShard(service.name)) count++;
+    return count;
+  }
+
+  /**
+   * What the deciding servers saved for these names (absent: deleted): this server's copies follow, so
+   * any server answers reads; alarms hear of state changes, pages are told. Names decided here are skipped.
+   */
+  mirror(rows: readonly HeartbeatServiceEntity[], names: readonly string[]): void {
+    const now = this.clock.now();
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    for (const name of names) {
+      if (this.cluster.decides(name)) continue;
+      const row = byName.get(name);
+      if (row) this.assignRow(row, now, true);
+      else {
+        const service = this.directory.record(name);
+        if (service) this.forget(service, now);
+      }
+    }
+  }
+
+  private assignRow(row: HeartbeatServiceEntity, now: number, tell: boolean): void {
+    let service = this.directory.record(row.name);
+    if (!service) {
+      service = ServiceRecord.fromEntity(row);
+      this.directory.add(service);
+      if (service.state === 'error') this.errorCount++;
+      service.alarms = this.groups.join(service, now, false);
+      if (tell) this.events.emit('service.mirrored', { name: service.name, state: service.state });
+      return;
+    }
+    const from = service.state;
+    service.assign(row);
+    if (from === service.state) return;
+    if (from === 'error') this.errorCount--;
+    if (service.state === 'error') this.errorCount++;
+    this.groups.stateChanged(service, now);
+    if (tell) this.events.emit('service.mirrored', { name: service.name, state: service.state });
   }
 
   private obtain(name: string, now: number, transport: Transport): ServiceRecord | null {
@@ -314,15 +516,16 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Applies the rules at `now`: state change (events, alarms), deadline, save. */
+  /** Applies the rules at `now`: state change (events, alarms), deadline, save. Only where the service is decided. */
   private settle(service: ServiceRecord, now: number, reason: Reason): void {
+    if (!this.cluster.decides(service.name)) return;
     const inMaintenance = this.maintenance.covers(service.name, now);
     const state = service.evaluate(now, inMaintenance);
     const changed = state !== service.state;
     if (changed) this.changeState(service, state, now, reason);
     const deadline = service.state === 'ok' ? service.deadline() : null;
     if (deadline === null) this.deadlines.remove(service.name);
-    else this.deadlines.schedule(service.name, deadline);
+    else this.deadlines.schedule(service.name, deadline + this.cluster.judgeGraceMs());
     // A restart re-reads what was saved: only a state that changed meanwhile needs writing back.
     if (changed || reason !== 'restart') this.store.serviceChanged(service.name);
   }

@@ -10,6 +10,11 @@ import { MaintenanceService } from '../maintenance/maintenance.service.js';
 export class HeartbeatMaintenance {
   constructor(private readonly maintenance: MaintenanceService) {}
 
+  /** Resolves once the windows are known (before services are restored). */
+  ready(): Promise<void> {
+    return this.maintenance.ready();
+  }
+
   covers(serviceName: string, _now: number): boolean {
     return this.maintenance.covers({ service: serviceName });
   }

@@ -24,9 +24,16 @@ export interface HeartbeatsSaved {
   durationMs: number;
 }
 
+/** Another server decided a service's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface ServiceMirrored {
+  name: string;
+  state: ServiceState;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'service.state-changed': ServiceStateChanged;
+    'service.mirrored': ServiceMirrored;
     'heartbeat.saved': HeartbeatsSaved;
   }
 }

@@ -37,15 +37,15 @@ export class HeartbeatsController {
 
   @Post('services/:name/mute')
   @HttpCode(200)
-  mute(@Param('name') name: string) {
-    this.heartbeats.mute(name);
+  async mute(@Param('name') name: string) {
+    await this.heartbeats.mute(name);
     return {};
   }
 
   @Post('services/:name/unmute')
   @HttpCode(200)
-  unmute(@Param('name') name: string) {
-    this.heartbeats.unmute(name);
+  async unmute(@Param('name') name: string) {
+    await this.heartbeats.unmute(name);
     return {};
   }
 
@@ -55,8 +55,8 @@ export class HeartbeatsController {
   }
 
   @Delete('services/:name')
-  remove(@Param('name') name: string) {
-    this.heartbeats.remove(name);
+  async remove(@Param('name') name: string) {
+    await this.heartbeats.remove(name);
     return {};
   }
 

@@ -3,8 +3,12 @@ import { describeStorageFailure } from '../database/storage-failure.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { ApiError } from '../http/api-error.js';
 import { ServiceGlob } from '../runtime/service-glob.js';
+import { HeartbeatCluster } from './heartbeat-cluster.js';
 import { HeartbeatEngine } from './heartbeat-engine.js';
 import { checkServiceName, readServiceUpdate } from './heartbeat-input.js';
+
+/** How long an HTTP command waits to be kept for good (several servers) before it is refused with a 503. */
+const ACK_TIMEOUT_MS = 10_000;
 
 /** Policy behind the heartbeat HTTP API's commands (SPEC §6): input checks, 404s, 429s, 503s. Reads are the ServicesQuery's. */
 @Injectable()
@@ -14,42 +18,71 @@ export class HeartbeatsService {
   constructor(
     private readonly engine: HeartbeatEngine,
     private readonly storage: StorageHealth,
+    private readonly cluster: HeartbeatCluster,
   ) {}
 
-  beat(name: string, query: Record<string, unknown>, body: unknown): void {
+  beat(name: string, query: Record<string, unknown>, body: unknown): Promise<void> {
     const update = readServiceUpdate(query, body);
-    this.accepted(this.engine.update(checkServiceName(name), update, 'http'));
+    const service = checkServiceName(name);
+    this.accepted(this.engine.update(service, update, 'http'));
+    return this.kept(service);
   }
 
-  start(name: string): void {
-    this.accepted(this.engine.start(checkServiceName(name), 'http'));
+  start(name: string): Promise<void> {
+    const service = checkServiceName(name);
+    this.accepted(this.engine.start(service, 'http'));
+    return this.kept(service);
   }
 
-  fail(name: string): void {
-    this.accepted(this.engine.fail(checkServiceName(name), 'http'));
+  fail(name: string): Promise<void> {
+    const service = checkServiceName(name);
+    this.accepted(this.engine.fail(service, 'http'));
+    return this.kept(service);
   }
 
-  mute(name: string): void {
+  async mute(name: string): Promise<void> {
     this.refuseWhileStorageFails();
-    this.found(name, this.engine.mute(checkServiceName(name)));
+    const service = checkServiceName(name);
+    this.found(name, this.engine.mute(service));
+    await this.kept(service);
   }
 
-  unmute(name: string): void {
+  async unmute(name: string): Promise<void> {
     this.refuseWhileStorageFails();
-    this.found(name, this.engine.unmute(checkServiceName(name)));
+    const service = checkServiceName(name);
+    this.found(name, this.engine.unmute(service));
+    await this.kept(service);
   }
 
-  remove(name: string): void {
+  async remove(name: string): Promise<void> {
     this.refuseWhileStorageFails();
-    this.found(name, this.engine.remove(checkServiceName(name)));
+    const service = checkServiceName(name);
+    this.found(name, this.engine.remove(service));
+    await this.kept(service);
+  }
+
+  /**
+   * With several servers a command is answered once it is kept for good (saved, or forwarded to the
+   * server that decides the service), so a server killed right after answering loses nothing; 503 when
+   * the database does not take it in time (the sender tries again; a beat counts once per time it is taken).
+   */
+  private async kept(service: string | null): Promise<void> {
+    const acknowledged = this.cluster.acknowledged(service);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      acknowledged.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ACK_TIMEOUT_MS))),
+    ]).finally(() => clearTimeout(timer));
+    if (!inTime) throw ApiError.storageUnavailable('the database did not take the command in time');
   }
 
   /** Deletes every service the glob matches (Lovebeat's globs, matched in linear time). */
-  removeMatching(pattern: string) {
+  async removeMatching(pattern: string) {
     const glob = new ServiceGlob(pattern);
     this.refuseWhileStorageFails();
     const services = this.engine.removeMatching((name) => glob.test(name));
     if (services.length > 0) this.logger.log(`deleted ${services.length} service(s) matching "${pattern}"`);
+    await this.kept(null);
     return { deleted: services.length, services };
   }
 

@@ -83,17 +83,42 @@ export class ServiceRecord implements ServiceSnapshot {
     return intervals;
   }
 
-  /** A beat at `at`: returns the interval since the previous beat (or -1 for the first). */
+  /**
+   * A beat at `at`: returns the interval to the nearest beat before it (or -1 for the first). With several
+   * servers a beat taken by another one may arrive after a later one: it is put in its place in the history
+   * (which keeps beats at least 1 s apart) and never moves the last beat back.
+   */
   recordBeat(at: number): number {
-    const sincePrevious = this.lastBeat < 0 ? -1 : at - this.lastBeat;
-    this.lastBeat = at;
-    const lastRecorded = this.beats.length > 0 ? this.beats[this.beats.length - 1]! : -Infinity;
-    if (at - lastRecorded >= MIN_RECORDED_INTERVAL_MS) {
-      this.beats.push(at);
-      if (this.beats.length > MAX_INTERVALS + 1) this.beats.shift();
+    const sincePrevious = this.lastBeat < 0 ? -1 : Math.abs(at - this.lastBeat);
+    this.lastBeat = Math.max(this.lastBeat, at);
+    const beats = this.beats;
+    let index = beats.length;
+    while (index > 0 && beats[index - 1]! > at) index--;
+    const before = index > 0 ? beats[index - 1]! : -Infinity;
+    const after = index < beats.length ? beats[index]! : Infinity;
+    if (at - before >= MIN_RECORDED_INTERVAL_MS && after - at >= MIN_RECORDED_INTERVAL_MS) {
+      beats.splice(index, 0, at);
+      if (beats.length > MAX_INTERVALS + 1) beats.shift();
       this.autoTimeoutCache = null;
     }
     return sincePrevious;
+  }
+
+  /** The fields the deciding server saved (another server's word on this service replaces what this one holds). */
+  assign(row: HeartbeatServiceEntity): void {
+    const saved = ServiceRecord.fromEntity(row);
+    this.timeoutMs = saved.timeoutMs;
+    this.minIntervalMs = saved.minIntervalMs;
+    this.lastBeat = Math.max(this.lastBeat, saved.lastBeat);
+    this.state = saved.state;
+    this.problem = saved.problem;
+    this.mutedSince = saved.mutedSince;
+    this.lastStateChange = saved.lastStateChange;
+    this.beats = saved.beats;
+    this.runStartedAt = saved.runStartedAt;
+    this.runs = saved.runs;
+    this.deadlineRestartedAt = saved.deadlineRestartedAt;
+    this.autoTimeoutCache = null;
   }
 
   recordRun(run: RunRecord): void {

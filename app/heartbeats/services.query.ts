@@ -85,6 +85,27 @@ export class ServicesQuery {
     return { num_ok: this.engine.services.size - errors, num_error: errors };
   }
 
+  /** How many services are in each state (one pass: the console's filter chips). */
+  counts(): Record<ServiceState, number> {
+    const counts: Record<ServiceState, number> = { new: 0, ok: 0, error: 0, muted: 0, maintenance: 0 };
+    for (const service of this.engine.services.values()) counts[service.state]++;
+    return counts;
+  }
+
+  /** How many service names `test` accepts, and the first `limit` of them in name order (a glob's preview). */
+  namesMatching(test: (name: string) => boolean, limit: number): { count: number; names: string[] } {
+    let count = 0;
+    const names = (function* (services: Iterable<string>) {
+      for (const name of services) {
+        if (!test(name)) continue;
+        count++;
+        yield name;
+      }
+    })(this.engine.services.keys());
+    const first = firstInOrder(names, limit, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { count, names: first };
+  }
+
   /** Every service's name and state, in no order (for `[metrics]` gauges). */
   *states(): IterableIterator<{ name: string; state: ServiceState }> {
     for (const service of this.engine.services.values()) yield { name: service.name, state: service.state };

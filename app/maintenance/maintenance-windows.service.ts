@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { Clock } from '../runtime/clock.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import type { MaintenanceWindowDto } from './maintenance.dto.js';
 import { MaintenanceQuery } from './maintenance.query.js';
+import './maintenance.events.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { scheduleProblem, type MaintenanceWindow } from './maintenance-window.js';
@@ -14,6 +16,7 @@ export class MaintenanceWindowsService {
   constructor(
     private readonly repository: MaintenanceRepository,
     private readonly maintenance: MaintenanceService,
+    private readonly events: EventBus,
     private readonly query: MaintenanceQuery,
     private readonly clock: Clock,
   ) {}
@@ -21,7 +24,8 @@ export class MaintenanceWindowsService {
   async create(dto: MaintenanceWindowDto) {
     const now = this.clock.now();
     const window = await this.repository.insert(this.validated(dto, now), now);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
+    this.events.emit('maintenance.edited', { id: window.id, change: 'created' });
     return this.view(window, now);
   }
 
@@ -29,14 +33,16 @@ export class MaintenanceWindowsService {
     await this.existing(id);
     const now = this.clock.now();
     await this.repository.update(id, this.validated(dto, now));
-    await this.maintenance.reload();
+    await this.maintenance.changed();
+    this.events.emit('maintenance.edited', { id, change: 'updated' });
     return this.view((await this.repository.find(id))!, now);
   }
 
   async remove(id: number) {
     const window = await this.existing(id);
     await this.repository.remove(id);
-    await this.maintenance.reload();
+    await this.maintenance.changed();
+    this.events.emit('maintenance.edited', { id, change: 'deleted' });
     return this.view(window, this.clock.now());
   }
 

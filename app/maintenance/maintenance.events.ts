@@ -7,8 +7,15 @@ export interface MaintenanceChanged {
   at: number;
 }
 
+/** A window was made, edited or deleted (through the API or the console): pages that list windows refresh. */
+export interface MaintenanceEdited {
+  id: number;
+  change: 'created' | 'updated' | 'deleted';
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
+    'maintenance.edited': MaintenanceEdited;
     'maintenance.started': MaintenanceChanged;
     'maintenance.ended': MaintenanceChanged;
   }

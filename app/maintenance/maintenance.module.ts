@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MaintenanceController } from './maintenance.controller.js';
+import { MaintenancePages } from './maintenance.pages.js';
 import { MaintenanceRepository } from './maintenance.repository.js';
 import { MaintenanceQuery } from './maintenance.query.js';
 import { MaintenanceService } from './maintenance.service.js';
@@ -8,7 +9,7 @@ import { MaintenanceWindowsService } from './maintenance-windows.service.js';
 /** Global: monitors, heartbeats, agents and alerts all ask whether something is under maintenance. */
 @Global()
 @Module({
-  controllers: [MaintenanceController],
+  controllers: [MaintenanceController, MaintenancePages],
   providers: [MaintenanceRepository, MaintenanceService, MaintenanceWindowsService, MaintenanceQuery],
   exports: [MaintenanceService, MaintenanceQuery],
 })

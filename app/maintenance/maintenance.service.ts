@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ClusterBus } from '../cluster/cluster-bus.js';
 import { EventBus } from '../events/pulse-events.js';
 import { Clock } from '../runtime/clock.js';
 import './maintenance.events.js';
@@ -23,21 +24,48 @@ export class MaintenanceService implements OnApplicationBootstrap, OnModuleDestr
   private lastReload = 0;
   /** Reloads run one after another: a slow periodic read must never land after a newer one. */
   private reloading: Promise<void> = Promise.resolve();
+  private firstLoad: Promise<void> | null = null;
 
   constructor(
     private readonly repository: MaintenanceRepository,
     private readonly events: EventBus,
     private readonly clock: Clock,
-  ) {}
+    @Optional() private readonly bus?: ClusterBus,
+  ) {
+    // Several servers: a window made, changed or deleted on another one applies here at once.
+    bus?.subscribe(
+      'maintenance',
+      () => void this.reload().catch((error: Error) => this.logger.error(`maintenance reload failed: ${error.message}`)),
+    );
+  }
+
+  /** After an API change here: this server reads the windows again, and tells the others to. */
+  async changed(): Promise<void> {
+    await this.reload();
+    // The others also read the windows every 30 s: a lost notice only delays them.
+    await this.bus
+      ?.publish('maintenance', {})
+      .catch((error: Error) => this.logger.warn(`could not tell the other servers: ${error.message}`));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.reload();
+    await this.ready();
     this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * The windows read once, for what restores its state at start (HeartbeatEngine): a service saved inside
+   * a window that is still on must come back inside it, before any tick (and before event listeners are
+   * subscribed, so the start event of that first read may reach nobody).
+   */
+  ready(): Promise<void> {
+    this.firstLoad ??= this.reload();
+    return this.firstLoad;
   }
 
   /** True while an active window covers the subject. */

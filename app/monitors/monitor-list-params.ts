@@ -1,5 +1,6 @@
 import { MONITOR_STATES, type MonitorState } from './monitor.entity.js';
 import { MONITOR_SORTS, type MonitorSort } from './monitor-overview.query.js';
+import { pagerView, type PagerView } from '../web/pager.js';
 
 export const PAGE_SIZES = [25, 50, 100] as const;
 
@@ -64,25 +65,7 @@ export function listQuery(params: MonitorListParams, defaults: Partial<MonitorLi
   return parts.length > 0 ? `?${parts.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&')}` : '';
 }
 
-/** Links of a paged list: previous, next and a window of page numbers around the current one. */
-export function pagination(params: MonitorListParams, total: number, href: (page: number) => string) {
-  const pages = Math.max(1, Math.ceil(total / params.perPage));
-  const current = Math.min(params.page, pages);
-  const window: { number: number; href: string; current: boolean }[] = [];
-  const from = Math.max(1, Math.min(current - 2, pages - 4));
-  for (let number = from; number <= Math.min(pages, from + 4); number++)
-    window.push({ number, href: href(number), current: number === current });
-  return {
-    pages,
-    current,
-    first: total === 0 ? 0 : (current - 1) * params.perPage + 1,
-    last: Math.min(total, current * params.perPage),
-    total,
-    previous: current > 1 ? href(current - 1) : null,
-    next: current < pages ? href(current + 1) : null,
-    firstPage: from > 1 ? href(1) : null,
-    lastPage: from + 4 < pages ? href(pages) : null,
-    window,
-    many: pages > 1,
-  };
+/** Links of a paged list: previous, next and a window of page numbers around the current one (the console's pager). */
+export function pagination(params: MonitorListParams, total: number, href: (page: number) => string): PagerView {
+  return pagerView({ page: params.page, perPage: params.perPage, total }, href);
 }

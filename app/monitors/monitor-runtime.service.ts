@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { MonitorsSection } from '../config/config.schema.js';
+import type { EntityManager } from 'typeorm';
 import { BatchWriter } from '../database/batch-writer.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
@@ -39,6 +40,35 @@ interface PendingWrite {
   stored?: (isNew: boolean | null | 'not-written') => void;
 }
 
+/** A state change to write; `admin`: made by a user (pause, resume) on whichever server took the request. */
+interface PendingChange {
+  monitorId: number;
+  change: StateChange;
+  admin?: boolean;
+}
+
+/**
+ * How the runtime takes part in a cluster (MonitorCluster, on PostgreSQL); without it this server decides
+ * every monitor. A monitor's shard decides which server runs its public checks and judges its state;
+ * every server keeps every monitor and records results reported to it.
+ */
+export interface RuntimeCluster {
+  decides(monitorId: number): boolean;
+  /** Within the state writer's transaction: of these monitors, those whose state this server may still write. */
+  writableStates(manager: EntityManager, monitorIds: number[]): Promise<Set<number>>;
+  /** Within the same transaction: tell the others these states changed. */
+  statesWritten(monitorIds: number[], manager: EntityManager): Promise<void>;
+  /** Results of these monitors were stored. */
+  resultsWritten(monitorIds: number[]): void;
+}
+
+const SOLE: RuntimeCluster = {
+  decides: () => true,
+  writableStates: async (_manager, ids) => new Set(ids),
+  statesWritten: async () => undefined,
+  resultsWritten: () => undefined,
+};
+
 /** Why a reported result is not taken. */
 export type RecordRefusal = 'unknown-monitor' | 'paused' | 'not-a-source' | 'overloaded';
 
@@ -57,7 +87,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   /** When each source's latest result goes stale: the aggregate is looked at again then. */
   private readonly staleness: DueTimer<string>;
   /** State changes, written in order; kept and retried while the database fails, like results. */
-  private readonly stateWriter: BatchWriter<{ monitorId: number; change: StateChange }>;
+  private readonly stateWriter: BatchWriter<PendingChange>;
+  private cluster: RuntimeCluster = SOLE;
   private readonly checks: Counter<'type' | 'status'>;
   private readonly durations: Histogram<'type'>;
   private readonly startDelays: Histogram;
@@ -105,7 +136,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       maxBatchSize: 500,
       maxPending: 100_000,
       logger: this.logger,
-      write: (changes) => this.monitors.applyChanges(changes),
+      write: (changes) => this.writeChanges(changes),
       storage,
       metrics: writeQueueMetrics(metrics, 'monitor_states', () => this.stateWriter.pendingCount),
     });
@@ -181,7 +212,12 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   replace(monitor: Monitor): void {
     const live = this.live.get(monitor.id);
     if (!live) return this.add(monitor);
-    live.monitor = { ...monitor, status: live.monitor.status, statusMessage: live.monitor.statusMessage, lastChangeAt: live.monitor.lastChangeAt };
+    live.monitor = {
+      ...monitor,
+      status: live.monitor.status,
+      statusMessage: live.monitor.statusMessage,
+      lastChangeAt: live.monitor.lastChangeAt,
+    };
     live.check = this.prepare(live.monitor);
     this.forgetLeftSources(live);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
@@ -207,7 +243,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.runner.remove(monitorId);
     live.buckets.stopAccounting();
     live.held = null;
-    this.change(live, 'paused', 'paused by a user', this.clock.now());
+    this.change(live, 'paused', 'paused by a user', this.clock.now(), true);
     await this.settle();
   }
 
@@ -217,7 +253,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.monitor.paused = false;
     // Results from before the pause say nothing about now; the first new result decides.
     live.sources.clear();
-    this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now());
+    this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now(), true);
     this.schedule(live, { runSoon: true });
     await this.settle();
   }
@@ -273,10 +309,12 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const previous = live.sources.get(source);
     const newest = !previous || previous.checkedAt <= checkedAt;
     if (newest) this.noteLatest(live, source, latest);
+    // The server that decides the monitor credits the time it held its state; another one counts the check only.
+    const decides = this.cluster.decides(monitorId);
     const deltas = live.buckets.record(
       { at: checkedAt, status: result.status, latencyMs: result.latencyMs },
-      live.held,
-      staleAfterMs(live.intervalMs),
+      decides ? live.held : null,
+      decides ? staleAfterMs(live.intervalMs) : 0,
     );
     const accepted = this.writer.push({
       result: {
@@ -392,8 +430,12 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     return check;
   }
 
-  /** Hands the public source's check to the runner. */
+  /** Hands the public source's check to the runner (where this server decides the monitor). */
   private schedule(live: LiveMonitor, options: Parameters<CheckRunner['upsert']>[1]): void {
+    if (!this.cluster.decides(live.monitor.id)) {
+      this.runner.remove(live.monitor.id);
+      return;
+    }
     this.runner.upsert(live.check, options);
   }
 
@@ -420,6 +462,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   }
 
   private evaluate(live: LiveMonitor, at: number): void {
+    if (!this.cluster.decides(live.monitor.id)) return;
     const { status, message } = live.aggregate(at);
     const to: MonitorState = this.maintenance.isInMaintenance(live.monitor.id, at) ? 'maintenance' : status;
     live.held = to;
@@ -428,7 +471,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     this.change(live, to, message, at);
   }
 
-  private change(live: LiveMonitor, to: MonitorState, message: string, at: number): void {
+  private change(live: LiveMonitor, to: MonitorState, message: string, at: number, admin = false): void {
     const change = nextState(live.state, to, at, message);
     if (!change) return;
     live.state = change.next;
@@ -437,7 +480,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.monitor.statusMessage = message;
     live.monitor.lastChangeAt = at;
     const monitorId = live.monitor.id;
-    if (!this.stateWriter.push({ monitorId, change }))
+    if (!this.stateWriter.push({ monitorId, change, admin }))
       this.logger.error(
         `state change of monitor ${monitorId} to ${to} not recorded: the database has been failing and the write queue is full`,
       );
@@ -474,6 +517,131 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       [...latestSources.values()],
     );
     items.forEach((item, index) => item.stored?.(isNew[index]!));
+    this.cluster.resultsWritten([...new Set(items.map((item) => item.result.monitorId))]);
+  }
+
+  /**
+   * State changes in order, in one transaction. Several servers: only those of monitors this server still
+   * holds (and a user's pause or resume, from any server) are written; the others are told.
+   */
+  private async writeChanges(changes: PendingChange[]): Promise<void> {
+    if (this.cluster === SOLE) return this.monitors.applyChanges(changes);
+    await this.monitors.applyChanges(changes, async (manager) => {
+      const decided = [...new Set(changes.filter((item) => !item.admin).map((item) => item.monitorId))];
+      const writable = await this.cluster.writableStates(manager, decided);
+      const kept = changes.filter((item) => item.admin || writable.has(item.monitorId));
+      if (kept.length < changes.length)
+        this.logger.warn(`${changes.length - kept.length} state change(s) not written: another server decides those monitors now`);
+      await this.cluster.statesWritten([...new Set(kept.map((item) => item.monitorId))], manager);
+      return kept;
+    });
+  }
+
+  // ---- several servers (MonitorCluster) ---------------------------------------------------------------------
+
+  attachCluster(cluster: RuntimeCluster): void {
+    this.cluster = cluster;
+  }
+
+  /**
+   * This server is about to decide these monitors: what the database holds (settings, state, latest result
+   * of each source) replaces what it kept; monitors no longer there are gone.
+   */
+  refresh(
+    monitors: readonly Monitor[],
+    sources: readonly MonitorSource[],
+    openIncidents: ReadonlySet<number>,
+    inShard: (id: number) => boolean,
+  ): void {
+    const seen = new Set<number>();
+    for (const monitor of monitors) {
+      if (!inShard(monitor.id)) continue;
+      seen.add(monitor.id);
+      const live = this.toLive(monitor, openIncidents.has(monitor.id));
+      const known = this.live.get(monitor.id);
+      if (known) for (const [source, latest] of known.sources) live.sources.set(source, latest);
+      this.live.set(monitor.id, live);
+    }
+    for (const source of sources) {
+      const live = this.live.get(source.monitorId);
+      if (live && seen.has(source.monitorId)) this.learn(live, source);
+    }
+    for (const id of [...this.live.keys()]) if (inShard(id) && !seen.has(id)) this.remove(id);
+  }
+
+  /** This server decides these monitors now: their public checks are scheduled where the previous holder left off. */
+  startDeciding(inShard: (id: number) => boolean): void {
+    for (const live of this.live.values()) {
+      if (!inShard(live.monitor.id) || live.monitor.paused) continue;
+      live.buckets.stopAccounting();
+      const publicResult = live.sources.get(PUBLIC_SOURCE);
+      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastResult: publicResult ?? null });
+    }
+  }
+
+  /** This server no longer decides these monitors: their checks stop here. */
+  stopDeciding(inShard: (id: number) => boolean): void {
+    for (const id of this.live.keys()) if (inShard(id)) this.runner.remove(id);
+  }
+
+  /** Writes what is queued (results, state changes) now. */
+  flushWrites(): Promise<void> {
+    return this.settle();
+  }
+
+  /** How many monitors `inShard` selects that are checked here. */
+  scheduledCount(): number {
+    return this.runner.size;
+  }
+
+  /**
+   * Another server recorded results or changed states: this server's copy follows (the deciding server
+   * judges the monitor again with the newer results). Monitors unknown here are added.
+   */
+  learnSources(sources: readonly MonitorSource[]): void {
+    const touched = new Set<LiveMonitor>();
+    for (const source of sources) {
+      const live = this.live.get(source.monitorId);
+      if (live && this.learn(live, source)) touched.add(live);
+    }
+    const now = this.clock.now();
+    for (const live of touched) if (!live.monitor.paused) this.evaluate(live, now);
+  }
+
+  /**
+   * What another server wrote for a monitor: its settings (`settings`: a user changed them there) or its
+   * state. A monitor decided elsewhere follows it; one decided here takes new settings (and a pause or
+   * resume made there) but keeps its own state.
+   */
+  mirror(monitor: Monitor, incidentOpen: boolean, what: 'settings' | 'state'): void {
+    const live = this.live.get(monitor.id);
+    if (!live) return this.add(monitor);
+    const decides = this.cluster.decides(monitor.id);
+    const wasPaused = live.monitor.paused;
+    if (!decides) {
+      live.state = { status: monitor.status, since: monitor.lastChangeAt, incidentNumber: monitor.incidentNumber, incidentOpen };
+      live.monitor = { ...monitor };
+      live.check = this.prepare(live.monitor);
+      this.events.emit('monitor.mirrored', { monitorId: monitor.id, state: monitor.status });
+      return;
+    }
+    // Decided here: settings (and a pause or resume made on another server) apply; the state stays this server's.
+    if (monitor.paused && !wasPaused) void this.pause(monitor.id);
+    else if (!monitor.paused && wasPaused) void this.resume(monitor.id);
+    else if (what === 'settings') this.replace(monitor);
+  }
+
+  private learn(live: LiveMonitor, source: MonitorSource): boolean {
+    const known = live.sources.get(source.source);
+    if (known && known.checkedAt >= source.checkedAt) return false;
+    if (!live.sourceKeys().includes(source.source)) return false;
+    this.noteLatest(live, source.source, {
+      status: source.status,
+      latencyMs: source.latencyMs,
+      message: source.message,
+      checkedAt: source.checkedAt,
+    });
+    return true;
   }
 }
 

@@ -41,6 +41,12 @@ export interface MonitorEvaluated {
   at: number;
 }
 
+/** Another server decided a monitor's state (several servers): this server's copy followed. For pages, not alerts. */
+export interface MonitorMirrored {
+  monitorId: number;
+  state: MonitorState;
+}
+
 /** A monitor was created, edited, deleted, paused or resumed (its settings, not its state: that is `monitor.state-changed`). */
 export interface MonitorChanged {
   monitorId: number;
@@ -50,6 +56,7 @@ export interface MonitorChanged {
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'monitor.state-changed': MonitorStateChanged;
+    'monitor.mirrored': MonitorMirrored;
     'monitor.evaluated': MonitorEvaluated;
     'monitor.changed': MonitorChanged;
   }

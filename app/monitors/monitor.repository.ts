@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource, IsNull, type EntityManager } from 'typeorm';
+import { Brackets, DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket } from './monitor-bucket.entity.js';
@@ -114,12 +114,22 @@ export class MonitorRepository {
     await this.dataSource.getRepository(Monitor).update({ id }, { paused, updatedAt: now });
   }
 
-  /** Writes a state change and opens or closes its incident, together. */
-  /** State changes in order, in one transaction (a batch from the runtime's writer). */
-  async applyChanges(changes: { monitorId: number; change: StateChange }[]): Promise<void> {
+  /**
+   * State changes in order, in one transaction (a batch from the runtime's writer). `within` runs first in
+   * it and may leave changes out (several servers: those of monitors another server decides now).
+   */
+  async applyChanges<C extends { monitorId: number; change: StateChange }>(
+    changes: C[],
+    within?: (manager: EntityManager) => Promise<C[]>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager: EntityManager) => {
-      for (const { monitorId, change } of changes) await this.applyChange(monitorId, change, manager);
+      const kept = within ? await within(manager) : changes;
+      for (const { monitorId, change } of kept) await this.applyChange(monitorId, change, manager);
     });
+  }
+
+  findByIds(ids: readonly number[]): Promise<Monitor[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.dataSource.getRepository(Monitor).findBy({ id: In([...ids]) });
   }
 
   async applyChange(monitorId: number, change: StateChange, manager?: EntityManager): Promise<void> {
@@ -153,9 +163,11 @@ export class MonitorRepository {
     return this.dataSource.getRepository(MonitorIncident).find({ where: { monitorId }, order: { number: 'DESC' }, take: limit });
   }
 
-  /** Monitors whose latest incident is still open (for loading state at start). */
-  async openIncidentMonitorIds(): Promise<Set<number>> {
-    const rows = await this.dataSource.getRepository(MonitorIncident).find({ select: { monitorId: true }, where: { endedAt: IsNull() } });
+  /** Monitors whose latest incident is still open (for loading state at start; `ids`: only these). */
+  async openIncidentMonitorIds(ids?: readonly number[]): Promise<Set<number>> {
+    const rows = await this.dataSource
+      .getRepository(MonitorIncident)
+      .find({ select: { monitorId: true }, where: { endedAt: IsNull(), ...(ids ? { monitorId: In([...ids]) } : {}) } });
     return new Set(rows.map((row) => row.monitorId));
   }
 }

@@ -76,7 +76,10 @@ export class MonitorService {
         changes.push({ id, pollers: pollers.filter((other) => other !== pollerId), removedSources: [pollerSource(pollerId)] });
     }
     await this.monitors.setPollers(changes, this.clock.now());
-    for (const change of changes) this.runtime.setPollers(change.id, change.pollers);
+    for (const change of changes) {
+      this.runtime.setPollers(change.id, change.pollers);
+      this.events.emit('monitor.changed', { monitorId: change.id, change: 'updated' });
+    }
     if (changes.length > 0) this.logger.log(`poller ${pollerId}: ${wanted.size} monitor(s) assigned (${changes.length} changed)`);
     return [...wanted].sort((a, b) => a - b);
   }
@@ -156,8 +159,11 @@ export class MonitorService {
     const options = plugin ? this.registry.validateConfig(plugin, body.options ?? {}) : undefined;
     if (options && !options.ok) errors.addAll(options.errors, 'options');
     // A monitor may only name pollers that exist: a source nobody checks would stay unknown for ever.
-    const unknownPoller = [...new Set(body.pollers ?? [])].find((id) => !this.directory.hasPoller(id));
-    if (unknownPoller !== undefined) errors.add('pollers', `there is no poller ${unknownPoller}; GET /api/pollers lists them`);
+    for (const id of new Set(body.pollers ?? [])) {
+      if (await this.directory.pollerExists(id)) continue;
+      errors.add('pollers', `there is no poller ${id}; GET /api/pollers lists them`);
+      break;
+    }
     // A monitor may only name alert channels that exist, so an alert never silently goes nowhere.
     for (const name of new Set(body.alerts ?? [])) {
       if (!(await this.alertChannels.exists(name))) {

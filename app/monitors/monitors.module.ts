@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MonitorChoices } from '../maintenance/scope-choices.js';
+import { MonitorChoicesProvider } from './monitor-choices.provider.js';
+import { MonitorCluster } from './monitor-cluster.js';
 import { MonitorFormPages } from './monitor-form.pages.js';
 import { MonitorHistoryRepository } from './monitor-history.repository.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
@@ -23,11 +26,14 @@ import './monitor.events.js';
     MonitorRepository,
     ResultRepository,
     MonitorRuntime,
+    MonitorCluster,
     MonitorService,
     MonitorsQuery,
     MonitorMaintenance,
     MonitorMaintenanceListener,
     ResultsCleanupService,
+    // The maintenance form's monitors multi-select (maintenance defines the port, monitors provide it).
+    { provide: MonitorChoices, useClass: MonitorChoicesProvider },
     SourceDirectory,
     MonitorHistoryRepository,
     MonitorOverview,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Between, DataSource, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { Between, DataSource, In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket, type BucketPeriod } from './monitor-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
@@ -194,6 +194,12 @@ export class ResultRepository {
 
   allSources(): Promise<MonitorSource[]> {
     return this.dataSource.getRepository(MonitorSource).find();
+  }
+
+  /** The latest result of every source of these monitors. */
+  sourcesOfMonitors(monitorIds: readonly number[]): Promise<MonitorSource[]> {
+    if (monitorIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(MonitorSource).findBy({ monitorId: In([...monitorIds]) });
   }
 
   sourcesOf(monitorId: number): Promise<MonitorSource[]> {

@@ -17,6 +17,13 @@ export interface PollerSourceInfo {
 @Injectable()
 export class SourceDirectory {
   private readonly pollers = new Map<number, PollerSourceInfo>();
+  /** Asks the pollers feature about a poller not (yet) known here: another server may have just registered it. */
+  private lookUp: ((id: number) => Promise<boolean>) | null = null;
+
+  /** The pollers feature's way to find a poller this directory has not been told of (it holds it if found). */
+  setLookUp(lookUp: (id: number) => Promise<boolean>): void {
+    this.lookUp = lookUp;
+  }
 
   setPoller(id: number, info: PollerSourceInfo): void {
     this.pollers.set(id, { ...info });
@@ -28,6 +35,12 @@ export class SourceDirectory {
 
   hasPoller(id: number): boolean {
     return this.pollers.has(id);
+  }
+
+  /** Whether a poller exists: known here, or found by the pollers feature (registered through another server). */
+  async pollerExists(id: number): Promise<boolean> {
+    if (this.pollers.has(id)) return true;
+    return (await this.lookUp?.(id)) ?? false;
   }
 
   /** Display name and location of `public` or `poller:<id>`. */

@@ -40,12 +40,12 @@ export class PollerApiController {
 
   @Get('tasks')
   @RequireOwnToken('poller')
-  tasks(
+  async tasks(
     @RequestToken() token: CallerToken,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const answer = this.link.tasks(token, ifNoneMatch);
+    const answer = await this.link.tasks(token, ifNoneMatch);
     reply.header('etag', answer.etag).header('cache-control', 'no-cache');
     if (answer.body === null) reply.status(304);
     return answer.body ?? undefined;

@@ -81,7 +81,7 @@ export class PollerLinkService {
 
   private async bind(token: CallerToken, body: RegisterPollerDto): Promise<LivePoller> {
     const version = (body.version ?? '').trim();
-    const known = this.registry.byTokenId(token.id);
+    const known = await this.registry.known(token.id);
     const holder = this.registry.byName(body.name.trim());
     if (known && holder && holder !== known) {
       throw new ApiError(
@@ -94,6 +94,7 @@ export class PollerLinkService {
       if (version && version !== known.poller.version) {
         await this.repository.update(known.poller.id, { version });
         known.poller.version = version;
+        this.registry.changed(known.poller.id);
         this.logger.log(`poller ${known.poller.id} "${known.poller.name}" now runs version ${version}`);
       }
       this.registry.heard(known.poller.id);
@@ -120,19 +121,21 @@ export class PollerLinkService {
     this.logger.log(
       `poller ${poller.id} "${poller.name}"${poller.location ? ` (${poller.location})` : ''} registered with token #${token.id}${version ? `, version ${version}` : ''}`,
     );
-    return this.registry.hold(poller);
+    const live = this.registry.hold(poller);
+    this.registry.changed(poller.id);
+    return live;
   }
 
   /** GET /api/poller/whoami: the installers check a token with it before anything is registered. */
-  whoami(token: CallerToken): { id: number | null; name: string } {
-    const live = this.registry.byTokenId(token.id);
+  async whoami(token: CallerToken): Promise<{ id: number | null; name: string }> {
+    const live = await this.registry.known(token.id);
     if (live) this.registry.heard(live.poller.id);
     return live ? { id: live.poller.id, name: live.poller.name } : { id: null, name: token.name };
   }
 
   /** GET /api/poller/tasks: its assigned monitors as check tasks; `body` null when `ifNoneMatch` is current. */
-  tasks(token: CallerToken, ifNoneMatch: string | undefined): TasksAnswer {
-    const live = this.requirePoller(token);
+  async tasks(token: CallerToken, ifNoneMatch: string | undefined): Promise<TasksAnswer> {
+    const live = await this.requirePoller(token);
     this.registry.heard(live.poller.id);
     const body = { poller: { id: live.poller.id, name: live.poller.name }, tasks: this.runtime.tasksFor(live.poller.id) };
     const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
@@ -146,7 +149,7 @@ export class PollerLinkService {
    * a duplicate: stored and counted once. 503 when the database cannot keep up (the poller sends again).
    */
   async report(token: CallerToken, body: Record<string, unknown>): Promise<ResultsAnswer> {
-    const live = this.requirePoller(token);
+    const live = await this.requirePoller(token);
     const pollerId = live.poller.id;
     const items = body.results;
     if (!Array.isArray(items)) throw ValidationFailure.field('results', 'must be a list of results');
@@ -207,8 +210,8 @@ export class PollerLinkService {
     return answer;
   }
 
-  private requirePoller(token: CallerToken): LivePoller {
-    const live = this.registry.byTokenId(token.id);
+  private async requirePoller(token: CallerToken): Promise<LivePoller> {
+    const live = await this.registry.known(token.id);
     if (!live)
       throw new ApiError(403, 'not_registered', 'This poller token is not registered to a poller yet; POST /api/poller/register first.');
     return live;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, DataSource } from 'typeorm';
+import { Brackets, DataSource, In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { Poller } from './poller.entity.js';
 
@@ -27,6 +27,41 @@ export class PollerRepository {
 
   findById(id: number): Promise<Poller | null> {
     return this.repository.findOneBy({ id });
+  }
+
+  findByIds(ids: readonly number[]): Promise<Poller[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.repository.findBy({ id: In([...ids]) });
+  }
+
+  /** The poller a token is bound to (several servers: it may have registered through another one). */
+  findByToken(tokenId: number): Promise<Poller | null> {
+    return this.repository.findOneBy({ tokenId });
+  }
+
+  /** When it was heard from, from a server that does not judge it: never moved back, nothing else touched. */
+  async heard(id: number, lastSeenAt: number, outbox: Pick<Poller, 'outboxQueued' | 'outboxDropped' | 'outboxReportedAt'>): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(Poller)
+      .set({ lastSeenAt, ...outbox })
+      .where('id = :id AND (last_seen_at IS NULL OR last_seen_at <= :lastSeenAt)', { id, lastSeenAt })
+      .execute();
+  }
+
+  /**
+   * Records the judged state. `guard` runs first in the same transaction (several servers: whether this
+   * server still judges the poller); nothing is written unless it says so. Returns whether it was.
+   */
+  async updateGuarded(
+    id: number,
+    values: Partial<Omit<Poller, 'id'>>,
+    guard: (manager: EntityManager) => Promise<boolean>,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await guard(manager))) return false;
+      await manager.getRepository(Poller).update({ id }, values as QueryDeepPartialEntity<Poller>);
+      return true;
+    });
   }
 
   insert(values: NewPoller): Promise<Poller> {

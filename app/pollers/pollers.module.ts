@@ -4,6 +4,7 @@ import { MonitorsModule } from '../monitors/monitors.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { PollerApiController } from './poller-api.controller.js';
 import { PollerSourceChoices } from './poller-choices.provider.js';
+import { PollerCluster } from './poller-cluster.js';
 import { PollerLinkService } from './poller-link.service.js';
 import { PollerRegistry } from './poller-registry.service.js';
 import { PollerRepository } from './poller.repository.js';
@@ -24,6 +25,7 @@ import { PollersService } from './pollers.service.js';
   providers: [
     PollerRepository,
     PollerRegistry,
+    PollerCluster,
     PollerLinkService,
     PollersService,
     PollersQuery,

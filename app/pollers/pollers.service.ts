@@ -54,6 +54,7 @@ export class PollersService {
     };
     await this.repository.update(id, values);
     this.registry.hold({ ...live.poller, ...values });
+    this.registry.changed(id);
     return this.query.get(id);
   }
 
@@ -67,6 +68,7 @@ export class PollersService {
       if (!(error instanceof ApiError)) throw error; // a token deleted meanwhile has nothing left to revoke
     });
     await this.repository.delete(id);
+    this.registry.changed(id);
     this.logger.log(`poller ${id} "${live.poller.name}" deleted; its token #${live.poller.tokenId} is revoked`);
     return view;
   }

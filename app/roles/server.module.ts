@@ -5,6 +5,7 @@ import { AgentsModule } from '../agents/agents.module.js';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { AlertFileConfig } from '../alerts/alert-file-config.js';
 import { AlertsModule } from '../alerts/alerts.module.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
@@ -23,6 +24,7 @@ import { PluginHostModule, pluginSettingsOf } from '../plugin-host/plugin-host.m
 import { PollersModule } from '../pollers/pollers.module.js';
 import type { PluginModuleRef } from '../plugin-host/plugin-loader.js';
 import { NotifyModule } from '../notify/notify.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { SnapshotModule } from '../snapshot/snapshot.module.js';
 import { StatsdMetricsModule } from '../statsd-metrics/statsd-metrics.module.js';
 import { StatsdModule } from '../statsd/statsd.module.js';
@@ -50,6 +52,7 @@ export class ServerModule {
         EventsModule,
         MetricsModule,
         HealthModule,
+        ClusterModule,
         PluginHostModule.forRoot(plugins, pluginSettingsOf(config.plugins)),
         ScheduleModule.forRoot(),
         TokensModule,
@@ -67,6 +70,7 @@ export class ServerModule {
         AlertsModule,
         DownloadsModule,
         AgentsModule,
+        SettingsModule,
         DashboardModule,
       ],
       providers: [

@@ -1,5 +1,5 @@
 import { isIP, type AddressInfo } from 'node:net';
-import { parseHostPort } from '../config/config-validators.js';
+import { parseHostPort } from '../config/host-port.js';
 
 /** `[udp] listen` / `[tcp] listen` as host and port; ":8127" means every address (IPv6 and IPv4). */
 export function listenAddress(listen: string): { host: string; port: number; family: 4 | 6 } {

@@ -3,12 +3,11 @@ import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
 import { StatsdIngest } from './statsd-ingest.js';
 import { StatsdTcpListener } from './statsd-tcp.listener.js';
 import { StatsdUdpListener } from './statsd-udp.listener.js';
-import { StatsdSourceGate } from './trusted-sources.js';
 
 /** Lovebeat's statsd protocol on UDP and TCP. Listeners bind after the heartbeat state is restored. */
 @Module({
   imports: [HeartbeatsModule],
-  providers: [StatsdIngest, StatsdSourceGate, StatsdUdpListener, StatsdTcpListener],
+  providers: [StatsdIngest, StatsdUdpListener, StatsdTcpListener],
   exports: [StatsdIngest],
 })
 export class StatsdModule {}

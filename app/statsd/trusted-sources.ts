@@ -1,11 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
 import { BlockList, isIP } from 'node:net';
-import type { Counter } from 'prom-client';
-import { PULSE_LOGGER } from '../config/config.module.js';
-import { HeartbeatSection, StatsdSection } from '../config/config.schema.js';
-import type { Transport } from '../heartbeats/heartbeat-engine.js';
-import type { PulseLogger } from '../logging/pulse-logger.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import type { HeartbeatSection, StatsdSection } from '../config/config.schema.js';
+
+export interface TrustSettings {
+  heartbeat: HeartbeatSection;
+  statsd: StatsdSection;
+}
 
 /** Answers kept per sender address; past this the cache starts over (a spray of addresses cannot grow it). */
 const MAX_CACHED = 10_000;
@@ -34,8 +33,13 @@ export class TrustedSources {
     }
   }
 
-  static fromConfig({ heartbeat, statsd }: { heartbeat: HeartbeatSection; statsd: StatsdSection }): TrustedSources {
-    return new TrustedSources(heartbeat.require_token ? statsd.trusted_sources : null);
+  static fromConfig(config: TrustSettings): TrustedSources {
+    return new TrustedSources(TrustedSources.listFrom(config));
+  }
+
+  /** The sources to trust, or null for everyone: what a receive worker is given. */
+  static listFrom({ heartbeat, statsd }: TrustSettings): string[] | null {
+    return heartbeat.require_token ? statsd.trusted_sources : null;
   }
 
   get everyone(): boolean {
@@ -51,39 +55,5 @@ export class TrustedSources {
       this.answers.set(address, answer);
     }
     return answer;
-  }
-}
-
-/** The listeners' door: refuses datagrams and connections from untrusted senders, counted and logged at debug. */
-@Injectable()
-export class StatsdSourceGate {
-  private readonly sources: TrustedSources;
-  private readonly refused: Counter<'transport'>;
-
-  constructor(
-    heartbeat: HeartbeatSection,
-    statsd: StatsdSection,
-    @Inject(PULSE_LOGGER) private readonly logger: PulseLogger,
-    metrics: MetricsService,
-  ) {
-    this.sources = TrustedSources.fromConfig({ heartbeat, statsd });
-    this.refused = metrics.counter({
-      name: 'pulse_statsd_untrusted_refused_total',
-      help: 'statsd datagrams (udp) and connections (tcp) refused: the sender is not in [statsd] trusted_sources and [heartbeat] require_token is on',
-      labelNames: ['transport'],
-    });
-  }
-
-  admits(address: string, transport: Exclude<Transport, 'http'>): boolean {
-    if (this.sources.allows(address)) return true;
-    this.refused.inc({ transport });
-    if (this.logger.isEnabled('debug')) {
-      const what = transport === 'udp' ? 'datagram' : 'connection';
-      this.logger.debug(
-        `refused statsd ${what} from ${address}: not in [statsd] trusted_sources ([heartbeat] require_token = true)`,
-        'Statsd',
-      );
-    }
-    return false;
   }
 }

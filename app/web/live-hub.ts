@@ -49,6 +49,10 @@ export class LiveHub implements OnModuleInit, OnModuleDestroy {
     this.forward('monitor.state-changed', 'monitors', (event) => event.monitorId);
     this.forward('service.state-changed', 'heartbeats');
     this.forward('alarm.state-changed', 'alarms');
+    // Several servers: changes another server decided reach pages open on this one too.
+    this.forward('monitor.mirrored', 'monitors', (event) => event.monitorId);
+    this.forward('service.mirrored', 'heartbeats');
+    this.forward('alarm.mirrored', 'alarms');
     this.forward('maintenance.started', 'maintenance');
     this.forward('maintenance.ended', 'maintenance');
     // A revoked or rotated token ends its sessions: their open streams are told at once.

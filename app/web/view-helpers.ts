@@ -109,6 +109,15 @@ const STATES: Record<string, StateView> = {
   pending: { label: 'Pending', tone: 'info' },
   unknown: { label: 'Unknown', tone: 'info' },
   maintenance: { label: 'Maintenance', tone: 'info' },
+  // Alert deliveries.
+  sent: { label: 'Sent', tone: 'ok' },
+  sending: { label: 'Sending', tone: 'info' },
+  held: { label: 'Held for a digest', tone: 'warn' },
+  digested: { label: 'In a digest', tone: 'idle' },
+  cancelled: { label: 'Cancelled', tone: 'idle' },
+  fenced: { label: 'Fenced', tone: 'warn' },
+  unreachable: { label: 'Unreachable', tone: 'bad' },
+  stopped: { label: 'Stopped', tone: 'idle' },
 };
 
 export function stateView(state: string): StateView {

@@ -160,6 +160,21 @@ describe('alert channels through the API', () => {
     assert.equal(failing.json.deliveries[0].status, 'failed', 'a 404 is permanent: no retry');
     assert.match(failing.json.deliveries[0].last_error, /HTTP 404/);
     assert.equal(failing.json.deliveries[0].attempt_log[0].temporary, false);
+
+    fast.status = 503;
+    const retrying = await server.request('POST', '/api/alerts/fast/test', { token: admin });
+    fast.status = 200;
+    const delivery = retrying.json.deliveries[0];
+    assert.equal(delivery.status, 'pending', 'a 503 is temporary: the answer comes after the first try, with the retry to come');
+    assert.match(delivery.last_error, /HTTP 503/);
+    assert.equal(delivery.attempt_log.length, 1);
+    assert.equal(delivery.attempt_log[0].temporary, true);
+    assert.ok(Date.parse(delivery.next_attempt_at) > Date.parse(delivery.attempt_log[0].at), 'and says when it tries again');
+    // Its retry reaches the receiver (back to 200) before the next test counts requests.
+    await waitUntil('the test message retried', async () => {
+      const [latest] = (await server.request('GET', '/api/alerts/deliveries?channel=fast&limit=1', { token: admin })).json.deliveries;
+      return latest.id === delivery.id && latest.status === 'sent';
+    });
   });
 
   it('never lets a slow channel hold up another', async () => {

@@ -3,12 +3,15 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BIN_DIR, buildBinaries } from '../../scripts/build-binaries.js';
 import { PulseServer } from '../peers/pulse-server.js';
 import { freePort } from '../support/ports.js';
 import { runCommand, startProcess } from '../support/processes.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
+import { waitUntil } from '../support/wait.js';
 
 const LOOPBACK_ONLY = '[http]\nlisten = "127.0.0.1:0"\n[udp]\nlisten = "127.0.0.1:0"\n[tcp]\nlisten = "127.0.0.1:0"\n';
 /** The arm64 executable is built when the cross compiler is installed; it can run here under qemu-user. */
@@ -91,6 +94,99 @@ describe('single executables', { skip: skipUnlessInstalled('g++', 'make', 'pytho
       await new Promise((resolve) => setTimeout(resolve, 2000));
       assert.ok(server.process.running, `the server is still running:\n${server.process.output()}`);
       assert.equal((await server.request('GET', '/readyz')).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the server executable receives statsd in worker threads (its embedded bundle), two UDP workers sharing the port', async () => {
+    const { dir, file } = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({
+      executable: file,
+      cleanEnv: true,
+      cwd: dir,
+      dataDir: path.join(dir, 'data'),
+      config: LOOPBACK_ONLY.replace('[udp]\n', '[udp]\nworkers = 2\n'),
+    });
+    try {
+      assert.match(server.process.stderr, /statsd UDP listening on 127\.0\.0\.1:\d+ \(2 receive workers\)/);
+      // From 20 source ports: the kernel spreads senders over the two sockets by address and port. Each
+      // sender sets its service's timeout 100 times, one datagram each, then beats: in order, the last
+      // timeout stays.
+      const senders = 20;
+      const timeouts = 100;
+      for (let index = 0; index < senders; index++) {
+        const socket = dgram.createSocket('udp4');
+        const send = (text: string) =>
+          new Promise<void>((resolve, reject) =>
+            socket.send(text, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+          );
+        for (let seconds = 1; seconds <= timeouts; seconds++) await send(`sea.udp${index}.timeout:${seconds}|g`);
+        await send(`sea.udp${index}.beat:1|c\nnot a line\n`);
+        socket.close();
+      }
+      await new Promise<void>((resolve, reject) => {
+        const connection = net.connect(server.tcpPort, '127.0.0.1', () => connection.end('sea.tcp.timeout:60|g\nsea.tcp.beat:1|c\n'));
+        connection.on('close', () => resolve());
+        connection.on('error', reject);
+      });
+      const metrics = await waitUntil('every beat counted', async () => {
+        const text = (await server.request('GET', '/metrics', { token: server.adminToken })).text;
+        return /^pulse_heartbeat_beats_total\{transport="udp"\} 20$/m.test(text) &&
+          /^pulse_heartbeat_beats_total\{transport="tcp"\} 1$/m.test(text)
+          ? text
+          : null;
+      });
+      assert.match(metrics, /^pulse_statsd_invalid_lines_total\{transport="udp",reason="syntax"\} 20$/m);
+      const services = (await server.request('GET', '/api/services', { token: server.adminToken })).json.services;
+      assert.equal(services.length, senders + 1);
+      assert.deepEqual(
+        services.filter(
+          (service: { name: string; timeout: number }) => service.name.startsWith('sea.udp') && service.timeout !== timeouts * 1000,
+        ),
+        [],
+        "every sender's last timeout is the one that stays",
+      );
+      assert.equal(services.find((service: { name: string }) => service.name === 'sea.tcp').timeout, 60_000);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a second server on the same statsd UDP port refuses to start, though its workers could share the port', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = dgram.createSocket('udp4');
+      probe.bind(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
+    });
+    const config = LOOPBACK_ONLY.replace('[udp]\nlisten = "127.0.0.1:0"\n', `[udp]\nlisten = "127.0.0.1:${port}"\nworkers = 2\n`);
+    const first = installed('lillydoo-pulse-linux-x64');
+    const server = await PulseServer.start({
+      executable: first.file,
+      cleanEnv: true,
+      cwd: first.dir,
+      dataDir: path.join(first.dir, 'data'),
+      config,
+    });
+    try {
+      assert.equal(server.udpPort, port);
+      const second = installed('lillydoo-pulse-linux-x64');
+      const refused = await PulseServer.start({
+        executable: second.file,
+        cleanEnv: true,
+        cwd: second.dir,
+        dataDir: path.join(second.dir, 'data'),
+        config,
+      }).then(
+        async (started) => {
+          await started.stop();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      assert.match(refused, new RegExp(`statsd UDP cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
     } finally {
       await server.stop();
     }

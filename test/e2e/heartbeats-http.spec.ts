@@ -211,6 +211,66 @@ describe('heartbeat HTTP API, Lovebeat-compatible (SPEC §6)', () => {
       'config definitions are not deleted',
     );
   });
+
+  it('changes an API alarm definition with PUT: every service joins or leaves at once, and the change survives a restart', async () => {
+    const config = '[[alarms]]\nname = "server-$name"\npattern = "application-name.$name.*"\n';
+    const first = await PulseServer.start({ config });
+    let second: PulseServer | null = null;
+    try {
+      const token = first.adminToken!;
+      for (const name of ['sync.orders', 'sync.stock', 'export.orders']) await first.request('POST', `/api/services/${name}`);
+      assert.equal((await first.request('POST', '/api/alarms', { token, json: { name: 'orders', pattern: 'sync.orders' } })).status, 201);
+      const members = async () =>
+        ((await first.request('GET', '/api/alarms/orders', { token })).json.services as { name: string }[]).map((item) => item.name).sort();
+      assert.deepEqual(await members(), ['sync.orders']);
+
+      const changed = await first.request('PUT', '/api/alarms/orders', {
+        token,
+        json: { name: 'orders', includes: ['*.orders'], excludes: ['export.*'], alerts: ['ops-mail'] },
+      });
+      assert.equal(changed.status, 200, changed.text);
+      assert.deepEqual(changed.json.definition, {
+        name: 'orders',
+        pattern: '',
+        includes: ['*.orders'],
+        excludes: ['export.*'],
+        alerts: ['ops-mail'],
+        source: 'api',
+      });
+      assert.deepEqual(await members(), ['sync.orders'], 'export.orders is excluded');
+      await first.request('PUT', '/api/alarms/orders', { token, json: { name: 'orders', pattern: 'sync.*' } });
+      assert.deepEqual(await members(), ['sync.orders', 'sync.stock'], 'a new pattern takes in the services it matches at once');
+
+      const renamed = await first.request('PUT', '/api/alarms/orders', { token, json: { name: 'orders-2', pattern: 'sync.*' } });
+      assert.equal(renamed.status, 400);
+      assert.match(renamed.json.fields.name, /cannot be changed/);
+      const invalid = await first.request('PUT', '/api/alarms/orders', { token, json: { name: 'orders', excludes: ['x.*'] } });
+      assert.equal(invalid.status, 400);
+      assert.match(invalid.json.fields.pattern, /needs a pattern/);
+      assert.deepEqual(await members(), ['sync.orders', 'sync.stock'], 'a refused change changes nothing');
+      assert.equal((await first.request('PUT', '/api/alarms/no-such', { token, json: { name: 'no-such', pattern: 'x' } })).status, 404);
+      const fromFile = await first.request('PUT', '/api/alarms/server-$name', {
+        token,
+        json: { name: 'server-$name', pattern: 'other.$name.*' },
+      });
+      assert.equal(fromFile.status, 409, 'a config-file definition is changed in the file');
+      assert.match(fromFile.json.message, /configuration file/);
+
+      await first.stop();
+      second = await PulseServer.start({ config, dataDir: first.dataDir });
+      const stored = (await second.request('GET', '/api/alarms', { token })).json.definitions.find(
+        (definition: { name: string }) => definition.name === 'orders',
+      );
+      assert.equal(stored.pattern, 'sync.*', 'the change was stored');
+      const after = ((await second.request('GET', '/api/alarms/orders', { token })).json.services as { name: string }[]).map(
+        (item) => item.name,
+      );
+      assert.deepEqual(after.sort(), ['sync.orders', 'sync.stock']);
+    } finally {
+      await second?.stop();
+      await first.dispose();
+    }
+  });
 });
 
 describe('heartbeat access rules', () => {

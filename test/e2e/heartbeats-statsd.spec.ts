@@ -158,3 +158,62 @@ describe('statsd TCP limits', () => {
     }
   });
 });
+
+/**
+ * One datagram's lines (and one connection's) in the order they were sent: a job's start, beat and fail,
+ * then 1,500 timeouts for another service (more than one batch between the receiver and the engine).
+ */
+function orderedLines(prefix: string): { text: string; timeouts: number } {
+  const timeouts = 1500;
+  const lines = [`${prefix}.job.start:1|c`, `${prefix}.job.beat:1|c`, `${prefix}.job.fail:1|c`];
+  for (let seconds = 1; seconds <= timeouts; seconds++) lines.push(`${prefix}.t.timeout:${seconds}|g`);
+  lines.push(`${prefix}.t.beat:1|c`);
+  return { text: `${lines.join('\n')}\n`, timeouts };
+}
+
+describe('statsd lines are applied in the order they arrive', () => {
+  for (const [where, config] of [
+    ['received in worker threads', ''],
+    ['received on the main thread ([udp] workers = 0, [tcp] worker = false)', '[udp]\nworkers = 0\n[tcp]\nworker = false\n'],
+  ] as const) {
+    it(`within one datagram and one connection, ${where}`, async () => {
+      const server = await PulseServer.start({ config });
+      try {
+        const udp = orderedLines('order.udp');
+        assert.ok(Buffer.byteLength(udp.text) < 65_000);
+        const socket = dgram.createSocket('udp4');
+        await new Promise<void>((resolve, reject) =>
+          socket.send(udp.text, server.udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+        );
+        socket.close();
+        const tcp = orderedLines('order.tcp');
+        await new Promise<void>((resolve, reject) => {
+          const connection = net.connect(server.tcpPort, '127.0.0.1', () => connection.end(tcp.text));
+          connection.on('close', () => resolve());
+          connection.on('error', reject);
+        });
+        for (const transport of ['udp', 'tcp']) {
+          const get = async (name: string) =>
+            (await server.request('GET', `/api/services/order.${transport}.${name}?details=1`, { token: server.adminToken })).json?.service;
+          const timed = await eventually(
+            () => get('t'),
+            (service) => service?.last_beat > 0,
+          );
+          assert.equal(timed.timeout, 1500 * 1000, `${transport}: the last of 1,500 timeouts is the one that stays`);
+          const job = await get('job');
+          assert.deepEqual(
+            job.runs.map((run: { started_at: number | null; result: string }) => [run.started_at === null, run.result]),
+            [
+              [false, 'ok'],
+              [true, 'failed'],
+            ],
+            `${transport}: start, then a beat ending that run, then a failure`,
+          );
+          assert.deepEqual([job.state, job.problem], ['error', 'failed'], `${transport}: the fail came last`);
+        }
+      } finally {
+        await server.dispose();
+      }
+    });
+  }
+});

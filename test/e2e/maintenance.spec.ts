@@ -105,3 +105,51 @@ describe('maintenance windows (SPEC §7)', () => {
     assert.deepEqual(JSON.parse(hook.requests[0]!.body), { name: 'nightly', from_state: 'ok', to_state: 'error', incident_number: 1 });
   });
 });
+
+describe('maintenance windows across a restart (SPEC §7)', () => {
+  it('brings covered heartbeat services back inside a window that is still on, and sends no alert for them', async () => {
+    const hook = await HttpReceiver.start();
+    const config = [
+      '[[alarms]]',
+      'name = "jobs"',
+      'pattern = "job.*"',
+      'alerts = ["hook"]',
+      '[alerts.hook]',
+      `webhook = "${hook.url}/m"`,
+    ].join('\n');
+    const first = await PulseServer.start({ config });
+    let second: PulseServer | null = null;
+    try {
+      const admin = first.adminToken!;
+      const state = async (server: PulseServer, name: string) =>
+        (await server.request('GET', `/api/services/${name}`, { token: admin })).json.service.state as string;
+      await first.request('POST', '/api/services/job.covered?timeout=3600');
+      await first.request('POST', '/api/services/other.free?timeout=3600');
+      const created = await first.request('POST', '/api/maintenance', {
+        token: admin,
+        json: {
+          name: 'upgrade',
+          starts_at: new Date(Date.now() - 60_000).toISOString(),
+          ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+          services: 'job.*',
+        },
+      });
+      assert.equal(created.status, 201, created.text);
+      await waitUntil('the window to cover the service', async () => (await state(first, 'job.covered')) === 'maintenance');
+      await first.stop();
+
+      second = await PulseServer.start({ config, dataDir: first.dataDir });
+      assert.equal(await state(second, 'job.covered'), 'maintenance', 'restored inside the window');
+      assert.equal(await state(second, 'other.free'), 'ok');
+      await second.request('POST', '/api/services/job.covered/fail');
+      assert.equal(await state(second, 'job.covered'), 'maintenance', 'a failure inside the window changes nothing');
+      const deliveries = (await second.request('GET', '/api/alerts/deliveries', { token: admin })).json.deliveries;
+      assert.deepEqual(deliveries, [], 'and alerts nobody');
+      assert.equal(hook.requests.length, 0);
+    } finally {
+      await second?.stop();
+      await first.dispose();
+      await hook.stop();
+    }
+  });
+});

@@ -12,6 +12,11 @@ export interface NginxOptions {
   port: number;
   /** Where Pulse listens (127.0.0.1). */
   upstreamPort: number;
+  /**
+   * Several Pulse servers of one installation (127.0.0.1 ports): requests are spread over them round-robin,
+   * and one that refuses connections (killed) is skipped for the next, as docs/high-availability.md sets it up.
+   */
+  upstreamPorts?: number[];
   /** The sub-path Pulse is published at, with slashes at both ends. */
   prefix: string;
   /** true: `proxy_pass http://…/;` takes the prefix off (the documented setup); false: Pulse gets it. */
@@ -43,7 +48,8 @@ export class NginxPeer {
     if (!NginxPeer.available()) throw new Error(`${NGINX_BINARY} not found (apt-get install nginx)`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-nginx-'));
     for (const temp of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(path.join(dir, temp));
-    const upstream = `http://127.0.0.1:${options.upstreamPort}${options.stripPrefix === false ? '' : '/'}`;
+    const ports = options.upstreamPorts ?? [options.upstreamPort];
+    const upstream = `http://pulse${options.stripPrefix === false ? '' : '/'}`;
     const config = `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 daemon off;
@@ -58,6 +64,10 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  upstream pulse {
+${ports.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=10s;`).join('\n')}
+    keepalive 8;
+  }
   server {
     listen 127.0.0.1:${options.port};
     location ${options.prefix} {
@@ -70,6 +80,8 @@ http {
       proxy_set_header X-Forwarded-Host $http_host;
       proxy_buffering off;
       proxy_read_timeout 1h;
+      proxy_connect_timeout 2s;
+      proxy_next_upstream error timeout http_502;
     }
     location / { return 404 "not Pulse\\n"; }
   }

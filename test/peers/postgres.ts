@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -53,6 +53,52 @@ export class PostgresPeer {
 
   get pid(): number {
     return Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  /**
+   * Freezes the whole database (SIGSTOP to the postmaster and every backend): connections stay open but
+   * nothing answers, as when the machine or the network under it stops. `thaw()` lets it go on.
+   */
+  freeze(): void {
+    this.signal('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.signal('SIGCONT');
+  }
+
+  private signal(signal: NodeJS.Signals): void {
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  /** The postmaster and its descendants, by pid (from /proc). */
+  private processes(): number[] {
+    const parents = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    let postmaster: number;
+    try {
+      postmaster = this.pid;
+    } catch {
+      return [];
+    }
+    const found = [postmaster];
+    for (let index = 0; index < found.length; index++)
+      for (const [pid, parent] of parents) if (parent === found[index] && !found.includes(pid)) found.push(pid);
+    return found;
   }
 
   async stop(): Promise<void> {

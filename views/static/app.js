@@ -218,13 +218,17 @@
     var id = requestTargetId(event);
     if (!id) return;
     inFlight[id] = Math.max(0, (inFlight[id] || 1) - 1);
-    if (inFlight[id] > 0 || !missedLive[id]) return;
-    delete missedLive[id];
-    // The fragment now in the page may not have its triggers bound yet (htmx settles new content after this
-    // event), so it is fetched directly, from its own hx-get.
-    var fragment = document.getElementById(id);
-    var url = fragment && fragment.getAttribute('hx-get');
-    if (url) htmx.ajax('GET', url, { source: fragment, target: fragment, swap: 'outerHTML' });
+    // A request aborted by hx-sync "replace" ends here before the click or filter that replaces it has
+    // started: wait a turn, so the refresh follows that request instead of racing it with the old URL.
+    setTimeout(function () {
+      if (inFlight[id] > 0 || !missedLive[id]) return;
+      delete missedLive[id];
+      // The fragment now in the page may not have its triggers bound yet (htmx settles new content after
+      // this event), so it is fetched directly, from its own hx-get.
+      var fragment = document.getElementById(id);
+      var url = fragment && fragment.getAttribute('hx-get');
+      if (url) htmx.ajax('GET', url, { source: fragment, target: fragment, swap: 'outerHTML' });
+    }, 0);
   });
 
   // --- Live updates: remember the last event seen, so a re-created stream resumes there. ---
@@ -244,4 +248,41 @@
     });
     return source;
   };
+})();
+
+/*
+ * Heartbeats, alarms, alerts, maintenance and settings pages.
+ */
+(function () {
+  'use strict';
+
+  // <button data-clear="#id"> empties that element (a test result dismissed).
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target.closest('[data-clear]') : null;
+    if (!target) return;
+    var area = document.querySelector(target.getAttribute('data-clear'));
+    if (area) area.textContent = '';
+  });
+
+  if (!window.htmx) return;
+
+  // A live refresh (event stream or timer) of a fragment marked data-live-hold waits while the person is
+  // working in it: a form field has the focus, or an inline editor or attempt list is open. The next
+  // refresh catches up.
+  function busyIn(elt) {
+    var active = document.activeElement;
+    var typing = active && elt.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    return typing || elt.querySelector('details[open]') !== null;
+  }
+  function liveHeld(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt instanceof Element && elt.hasAttribute('data-live-hold') && busyIn(elt);
+  }
+  document.body.addEventListener('htmx:confirm', function (event) {
+    if (liveHeld(event)) event.preventDefault();
+  });
+  // A refresh already on its way when the person opened an editor is dropped too, not swapped over it.
+  document.body.addEventListener('htmx:beforeSwap', function (event) {
+    if (liveHeld(event)) event.detail.shouldSwap = false;
+  });
 })();
