@@ -271,7 +271,12 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
         'configuration, CA copy and data are gone',
       );
     }
-    assert.equal((await vm.sh('systemctl list-units --all --no-legend "lillydoo-pulse-*"')).trim(), '', 'systemd forgot both units');
+    // By name: the appliance's own first-boot units are lillydoo-pulse-* too.
+    assert.equal(
+      (await vm.sh('systemctl list-units --all --no-legend lillydoo-pulse-agent.service lillydoo-pulse-poller.service')).trim(),
+      '',
+      'systemd forgot both units',
+    );
   });
 
   it('grew its root file system over the whole disk at the first boot', LONG, async () => {
