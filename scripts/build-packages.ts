@@ -167,11 +167,11 @@ export function packageFile(name: string, arch: Arch | 'all', version = debianVe
 }
 
 /**
- * How dpkg-deb packs the data: `xz` (level 1) for packages that are shipped, `none` for the test stage,
+ * How dpkg-deb packs the data: `xz` (level 1) for packages that are shipped, `gzip` (level 1) for the test stage,
  * which builds, lints and installs them on this machine only: xz costs minutes of CPU for ten 100+ MB
  * executables, and their contents are the same either way.
  */
-export type Compression = 'xz' | 'none';
+export type Compression = 'xz' | 'gzip';
 
 export async function buildPackages(options: { arches?: Arch[]; force?: boolean; compression?: Compression } = {}): Promise<string[]> {
   requireTools();
@@ -201,7 +201,7 @@ export async function buildPackages(options: { arches?: Arch[]; force?: boolean;
     const sourceDir = stageSource(arch, version, maintainer, withDownloads);
     log(
       `dpkg-buildpackage ${withDownloads ? '-b' : '-B'} --host-arch=${DEB_ARCH[arch]}` +
-        (compression === 'xz' ? ' (compressing the executables takes minutes)' : ' (uncompressed)'),
+        (compression === 'xz' ? ' (compressing the executables takes minutes)' : ' (gzip -1)'),
     );
     run('dpkg-buildpackage', [withDownloads ? '-b' : '-B', `--host-arch=${DEB_ARCH[arch]}`, '-d', '--no-sign'], {
       cwd: sourceDir,
@@ -227,7 +227,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   buildPackages({
     arches: arches.length > 0 ? arches : undefined,
     force: args.includes('--force'),
-    compression: args.includes('--uncompressed') ? 'none' : 'xz',
+    compression: args.includes('--gzip') ? 'gzip' : 'xz',
   }).catch((error: Error) => {
     process.stderr.write(`[build:packages] failed: ${error.message}\n`);
     process.exit(1);

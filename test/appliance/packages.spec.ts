@@ -46,7 +46,7 @@ function sha256(bytes: Buffer): string {
 function dependsOn(deb: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const clause of field(deb, 'Depends').split(',')) {
-    const match = /^\s*([a-z0-9.+-]+)(?:\s*\(>= ([^)]+)\))?\s*$/.exec(clause.split('|')[0]);
+    const match = /^\s*([a-z0-9.+-]+)(?:\s*\(>?= ([^)]+)\))?\s*$/.exec(clause.split('|')[0].trim());
     if (match) map.set(match[1], match[2] ?? '');
   }
   return map;

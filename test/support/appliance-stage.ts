@@ -1,7 +1,7 @@
 /**
  * The appliance stage of the tests: installs the Debian tools it needs when they are missing (as root on
  * Debian, as `npm test` does for its peers: APPLIANCE_PEERS), builds the Debian packages for amd64 and
- * arm64 (uncompressed) and the appliance image (reused when its inputs did not change), then runs the specs in test/appliance/ through test/run.js with
+ * arm64 (gzip -1) and the appliance image (reused when its inputs did not change), then runs the specs in test/appliance/ through test/run.js with
  * PULSE_TEST_APPLIANCE=1, and reports how long each step took. `npm test` runs it last (without a filter),
  * `npm run test:appliance` on its own.
  */
@@ -39,12 +39,12 @@ export async function runApplianceStage(log: (line: string) => void): Promise<Ap
   const timings: string[] = [];
   try {
     let started = Date.now();
-    // Uncompressed: these packages are linted and installed here, never shipped (xz costs minutes of CPU).
-    await buildPackages({ compression: 'none' });
+    // gzip -1: these packages are linted and installed here, never shipped (xz costs minutes of CPU).
+    await buildPackages({ compression: 'gzip' });
     timings.push(`packages ${seconds(started)}`);
     started = Date.now();
     // An unchanged image is reused; its qcow2 uncompressed (qemu-img -c costs minutes, the boots read it locally).
-    const image = await buildAppliance({ packageCompression: 'none', compressQcow2: false, reuse: true });
+    const image = await buildAppliance({ packageCompression: 'gzip', compressQcow2: false, reuse: true });
     timings.push(
       image.timings.reused ? `image ${seconds(started)} (reused)` : `image ${seconds(started)} (mmdebstrap ${image.timings.mmdebstrap?.toFixed(0)} s)`,
     );
