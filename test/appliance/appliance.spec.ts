@@ -289,8 +289,9 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     for (const name of ['lillydoo-pulse-agent', 'lillydoo-pulse-poller', 'lillydoo-pulse']) {
       await vm.copyIn(packageFile(name, 'x64'), `/tmp/${name}.deb`);
     }
-    // Offline (the guest reaches no network): every dependency is in the image already.
-    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse-agent.deb /tmp/lillydoo-pulse-poller.deb', { timeoutMs: BOOT_MS });
+    // Offline (the guest reaches no network): every dependency is in the image already, so apt fetches nothing.
+    // (Not --no-download: with local .deb files apt 2.6 stops at "Pathname to install is not absolute".)
+    await vm.sh('apt-get install -y /tmp/lillydoo-pulse-agent.deb /tmp/lillydoo-pulse-poller.deb', { timeoutMs: BOOT_MS });
     for (const role of ['agent', 'poller']) {
       const unit = `lillydoo-pulse-${role}.service`;
       assert.equal((await vm.sh(`systemctl is-enabled ${unit}`)).trim(), 'enabled');
@@ -338,7 +339,7 @@ describe('the appliance image under QEMU', { skip: enabled ? false : 'npm run te
     assert.equal((await vm.exec('ls -d /var/lib/lillydoo-pulse /etc/lillydoo-pulse/server.toml')).stdout, '', 'purge removes the data');
     assert.match(await vm.sh(`ls ${DOWNLOADS_DIR}`), /lillydoo-pulse-agent-linux-arm64\.sha256/, 'the downloads package stays');
 
-    await vm.sh('apt-get install -y --no-download /tmp/lillydoo-pulse.deb', { timeoutMs: BOOT_MS });
+    await vm.sh('apt-get install -y /tmp/lillydoo-pulse.deb', { timeoutMs: BOOT_MS });
     assert.equal((await vm.sh('systemctl is-active lillydoo-pulse.service')).trim(), 'active', 'the package starts the server on install');
     // A packaged install outside the appliance shows its first token in the journal, as SPEC §2 prints it.
     const journal = await waitUntil('the first-run token in the journal', async () => {
