@@ -16,6 +16,7 @@ import { freePort } from '../test/support/ports.js';
 import { waitUntil } from '../test/support/wait.js';
 import { DemoInstallation } from './demo-installation.js';
 import { demoConfig, demoReceiver, seedHeartbeatHistory, seedThroughApi, type DemoReceivers } from './demo-pages-seed.js';
+import { keepRemoteDemoAlive, seedPollersAndAgents, writeRemoteHistory, type RemoteDemo } from './demo-remote-seed.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = path.join(root, 'docs', 'img');
@@ -24,6 +25,8 @@ interface Demo {
   baseUrl: string;
   /** Monitor ids by name. */
   monitors: Map<string, number>;
+  /** The demo's pollers and agents. */
+  remote: RemoteDemo;
 }
 
 interface Shot {
@@ -39,6 +42,48 @@ interface Shot {
 const settled = async (page: Page) => {
   await page.waitForLoadState('networkidle').catch(() => undefined);
 };
+
+/** The Pollers and Agents pages (scripts/demo-remote-seed.ts makes their data). */
+function remoteShots(): Shot[] {
+  const agent = (demo: Demo, hostname: string) => demo.remote.agents.find((one) => one.hostname === hostname)!.id;
+  return [
+    {
+      name: 'console-pollers',
+      signedIn: true,
+      prepare: async (page, { baseUrl }) => {
+        await page.goto(`${baseUrl}/pollers`);
+        await page.locator('#pollers-list .state', { hasText: 'Offline' }).waitFor();
+        await settled(page);
+      },
+    },
+    {
+      name: 'console-poller',
+      signedIn: true,
+      fullPage: true,
+      prepare: async (page, demo) => {
+        await page.goto(`${demo.baseUrl}/pollers/${demo.remote.pollers[0]!.id}`);
+        await settled(page);
+      },
+    },
+    {
+      name: 'console-agents',
+      signedIn: true,
+      prepare: async (page, { baseUrl }) => {
+        await page.goto(`${baseUrl}/agents`);
+        await settled(page);
+      },
+    },
+    {
+      name: 'console-agent',
+      signedIn: true,
+      fullPage: true,
+      prepare: async (page, demo) => {
+        await page.goto(`${demo.baseUrl}/agents/${agent(demo, 'db-01')}`);
+        await settled(page);
+      },
+    },
+  ];
+}
 
 const SHOTS: Shot[] = [
   {
@@ -187,6 +232,7 @@ const SHOTS: Shot[] = [
       await page.locator('#token-name').blur();
     },
   },
+  ...remoteShots(),
 ];
 
 async function seedTokens(server: PulseServer, admin: string): Promise<void> {
@@ -219,7 +265,8 @@ async function prepareDemo(demo: DemoInstallation, dataDir: string, config: stri
       (listed.json.monitors as { id: number; name: string }[]).map((monitor) => [monitor.name, monitor.id]),
     );
     await seedThroughApi(server, admin, receivers, monitors);
-    made = { admin, ids, monitors };
+    const remote = await seedPollersAndAgents(server, admin, monitors);
+    made = { admin, ids, monitors, remote };
   } finally {
     await server.stop();
   }
@@ -237,7 +284,7 @@ async function main(): Promise<void> {
   const failing = await demoReceiver(502, 'Bad Gateway: the Teams connector did not answer within 30 s');
   const config = demoConfig(await freePort());
   try {
-    const { admin, ids, monitors } = await prepareDemo(demo, template, config, { ok: ok.url, failing: failing.url });
+    const { admin, ids, monitors, remote } = await prepareDemo(demo, template, config, { ok: ok.url, failing: failing.url });
     for (const colorScheme of ['light', 'dark'] as const) {
       // A fresh copy per scheme, so both show the same data.
       const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pulse-demo-'));
@@ -245,7 +292,9 @@ async function main(): Promise<void> {
       // History up to this moment: the server takes the latest results as fresh and keeps each state's start.
       demo.writeHistory(dataDir, ids);
       seedHeartbeatHistory(dataDir, Date.now());
+      writeRemoteHistory(dataDir, remote, Date.now());
       const server = await PulseServer.start({ dataDir, config });
+      const stopRemote = keepRemoteDemoAlive(server, remote);
       try {
         const started = Date.now();
         // Every monitor checked each minute checked again by this server, so the pages show live state (the
@@ -277,13 +326,14 @@ async function main(): Promise<void> {
             await page.click('button[type=submit]');
             await page.waitForURL(`${server.baseUrl}/`);
           }
-          await shot.prepare(page, { baseUrl: server.baseUrl, monitors });
+          await shot.prepare(page, { baseUrl: server.baseUrl, monitors, remote });
           const file = path.join(outDir, `${shot.name}-${colorScheme}.png`);
           await page.screenshot({ path: file, fullPage: shot.fullPage ?? false });
           process.stderr.write(`[screenshots] ${path.relative(root, file)}\n`);
           await context.close();
         }
       } finally {
+        await stopRemote();
         await server.stop();
         rmSync(dataDir, { recursive: true, force: true });
       }

@@ -229,6 +229,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     }
     this.scheduleSilence(agent);
     this.evaluate(agent, receivedAt);
+    this.events.emit('agent.reported', { agentId: agent.id });
 
     const accepted = (await Promise.all(stored)).filter(Boolean).length;
     const duplicates = request.reports.length - accepted;
@@ -274,6 +275,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
         this.byToken.set(tokenId, agent.id);
         this.logger.log(`agent ${agent.id} "${agent.hostname}" reported for the first time (token #${tokenId})`);
         this.cluster.agentChanged(agent.id);
+        this.events.emit('agent.changed', { agentId: agent.id });
         return agent;
       })
       .finally(() => this.creating.delete(tokenId));
@@ -289,6 +291,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     agent.applySettings(settings);
     if (this.cluster.decides(agentId)) this.deadlines.schedule(agentId, agent.lastSeenAt + downAfterMs(agent.intervalS, agent.thresholds));
     this.evaluate(agent, this.clock.now());
+    this.events.emit('agent.changed', { agentId });
   }
 
   /** Forgets the agent; reports of it still queued are dropped. */
@@ -298,6 +301,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     this.live.delete(agentId);
     this.byToken.delete(agent.tokenId);
     this.deadlines.remove(agentId);
+    this.events.emit('agent.changed', { agentId });
   }
 
   /** Waits until every report and state change so far is in the database. */
@@ -414,7 +418,10 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
    * and judges again with the newer figures.
    */
   mirror(row: AgentRow): void {
-    const agent = this.live.get(row.id) ?? this.hold(row);
+    const known = this.live.get(row.id);
+    const agent = known ?? this.hold(row);
+    // The console's pages re-read: a new agent for the lists, new figures for its page.
+    this.events.emit(known ? 'agent.reported' : 'agent.changed', { agentId: row.id });
     const fresh = new LiveAgent(row);
     agent.applySettings({ name: fresh.name, hostname: fresh.hostname, thresholds: fresh.overrides, alerts: fresh.alerts });
     agent.os = fresh.os;

@@ -17,6 +17,16 @@ export interface AgentStateChanged {
   alerts: string[];
 }
 
+/** An agent was made (its first report), edited or deleted: what lists show of it changed. */
+export interface AgentChanged {
+  agentId: number;
+}
+
+/** An agent's report arrived: its figures changed (the agent's page shows them). */
+export interface AgentReported {
+  agentId: number;
+}
+
 /** Another server judged an agent's state (several servers): this server's copy followed. For pages, not alerts. */
 export interface AgentMirrored {
   agentId: number;
@@ -26,6 +36,8 @@ export interface AgentMirrored {
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'agent.state-changed': AgentStateChanged;
+    'agent.changed': AgentChanged;
+    'agent.reported': AgentReported;
     'agent.mirrored': AgentMirrored;
   }
 }

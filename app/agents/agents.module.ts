@@ -11,12 +11,13 @@ import { AgentRuntime } from './agent-runtime.service.js';
 import { AgentService } from './agent.service.js';
 import { AgentRepository } from './agent.repository.js';
 import { AgentsController } from './agents.controller.js';
+import { AgentsPages } from './agents.pages.js';
 import './agent.events.js';
 
 /** SPEC §5: agent reports, their history, thresholds and states, and the agents API. */
 @Module({
   imports: [TokensModule],
-  controllers: [AgentIngestController, AgentsController],
+  controllers: [AgentIngestController, AgentsController, AgentsPages],
   providers: [
     AgentRepository,
     AgentRuntime,

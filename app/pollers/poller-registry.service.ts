@@ -141,6 +141,7 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     this.byToken.set(poller.tokenId, poller.id);
     this.directory.setPoller(poller.id, { name: poller.name, location: poller.location, offline: poller.offline });
     if (this.cluster.decides(poller.id)) this.liveness.schedule(poller.id, nextLivenessCheck(live.lastSeenAt, this.startedAt));
+    this.events.emit('poller.changed', { pollerId: poller.id });
     return live;
   }
 
@@ -153,6 +154,7 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     this.liveness.remove(id);
     this.lastWritten.delete(id);
     this.directory.removePoller(id);
+    this.events.emit('poller.changed', { pollerId: id });
   }
 
   /**
@@ -246,6 +248,8 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
       outboxDropped: poller.outboxDropped,
       outboxReportedAt: poller.outboxReportedAt,
     };
+    // The console's pollers pages re-read: last seen and the outbox figures change with these writes.
+    this.events.emit('poller.changed', { pollerId: poller.id });
     this.writes = this.writes
       .then(async () => {
         if (this.cluster === SOLE) return this.repository.update(poller.id, values);
@@ -263,6 +267,7 @@ export class PollerRegistry implements OnModuleInit, BeforeApplicationShutdown {
     const { poller } = live;
     this.lastWritten.set(poller.id, this.clock.now());
     const outbox = { outboxQueued: poller.outboxQueued, outboxDropped: poller.outboxDropped, outboxReportedAt: poller.outboxReportedAt };
+    this.events.emit('poller.changed', { pollerId: poller.id });
     this.writes = this.writes
       .then(async () => {
         await this.repository.heard(poller.id, live.lastSeenAt ?? this.clock.now(), outbox);

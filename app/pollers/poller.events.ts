@@ -15,8 +15,17 @@ export interface PollerStateChanged {
   alerts: string[];
 }
 
+/**
+ * What the console shows of a poller changed: registered, edited, deleted, judged, or its last-seen time
+ * and outbox figures written (at most every 30 s while it talks, at once when its outbox figures change).
+ */
+export interface PollerChanged {
+  pollerId: number;
+}
+
 declare module '../events/pulse-events.js' {
   interface PulseEvents {
     'poller.state-changed': PollerStateChanged;
+    'poller.changed': PollerChanged;
   }
 }

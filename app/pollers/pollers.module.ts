@@ -9,6 +9,7 @@ import { PollerLinkService } from './poller-link.service.js';
 import { PollerRegistry } from './poller-registry.service.js';
 import { PollerRepository } from './poller.repository.js';
 import { PollersController } from './pollers.controller.js';
+import { PollersPages } from './pollers.pages.js';
 import { PollersQuery } from './pollers.query.js';
 import { PollersService } from './pollers.service.js';
 
@@ -21,7 +22,7 @@ import { PollersService } from './pollers.service.js';
 @Global()
 @Module({
   imports: [MonitorsModule, TokensModule],
-  controllers: [PollersController, PollerApiController],
+  controllers: [PollersController, PollerApiController, PollersPages],
   providers: [
     PollerRepository,
     PollerRegistry,

@@ -97,6 +97,8 @@ const STATES: Record<string, StateView> = {
   up: { label: 'Up', tone: 'ok' },
   ok: { label: 'OK', tone: 'ok' },
   active: { label: 'Active', tone: 'ok' },
+  online: { label: 'Online', tone: 'ok' },
+  offline: { label: 'Offline', tone: 'bad' },
   down: { label: 'Down', tone: 'bad' },
   error: { label: 'Error', tone: 'bad' },
   failed: { label: 'Failed', tone: 'bad' },

@@ -177,7 +177,7 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...pro
         await page.goto(`${site.url}monitors`);
         await page.click('.page-head >> text=Add monitor');
         await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
-        const sources = page.locator('#monitor-sources');
+        const sources = page.locator('#monitor-form-sources');
         assert.ok(await sources.locator('input[disabled]').isChecked(), 'Public is checked and cannot be unticked');
         const poller = sources.locator(`input[name=pollers][value="${pollerId}"]`);
         assert.match(await sources.innerText(), /Frankfurt Office\s+\(FFM\)/);

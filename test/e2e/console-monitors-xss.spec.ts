@@ -16,11 +16,16 @@ const payload = (n: number) => `<img src=x onerror="window.__xss=${n};alert(${n}
 const scriptPayload = (n: number) => `<script>window.__xss=${n}</script>`;
 /** Without quotes: the snmp check quotes string values JSON-style, which would escape them. */
 const SNMP_PAYLOAD = '<img src=x onerror=window.__xss=4>';
+/** Names that reach the console from pollers and agents over the network (their registration and reports). */
+const REMOTE_NAME = '<img src=x onerror=alert(1)>';
+const MOUNT_PAYLOAD = `/srv/${payload(7)}`;
 
 /**
  * Texts that reach the console from every path a monitor has: names people type, an HTTP server's
  * answer, a certificate's subject and issuer (from `openssl s_server`), an SNMP agent's sysDescr (from
- * snmpd). Each carries markup; the pages must show it as text and run none of it.
+ * snmpd); and from pollers and agents: a poller's name and location as it registers, an agent's host
+ * name, OS, mount points, file systems and interfaces as it reports. Each carries markup; the pages must
+ * show it as text and run none of it.
  */
 describe(
   'console monitors: hostile texts from users and from the network',
@@ -34,6 +39,7 @@ describe(
     let tls: OpensslServer;
     let snmpd: SnmpdPeer;
     const ids: Record<'http' | 'ssl' | 'snmp', number> = { http: 0, ssl: 0, snmp: 0 };
+    const remote = { poller: 0, agent: 0 };
     const api = (method: string, path: string, json?: unknown) => site.server.request(method, path, { token: admin, json });
 
     before(async () => {
@@ -69,6 +75,29 @@ describe(
         target: snmpd.target,
         options: { community: SNMPD_COMMUNITY, oids: ['1.3.6.1.2.1.1.1.0'] },
       });
+      const pollerToken = (await api('POST', '/api/tokens', { name: 'hostile poller', type: 'poller' })).json.token as string;
+      const registered = await site.server.request('POST', '/api/poller/register', {
+        token: pollerToken,
+        json: { name: REMOTE_NAME, location: scriptPayload(6), version: '0.1.0' },
+      });
+      assert.equal(registered.status, 200, registered.text);
+      remote.poller = registered.json.id;
+      assert.equal((await api('PUT', `/api/poller/${remote.poller}/assign`, { monitor_ids: [ids.http] })).status, 200);
+      const agentToken = (await api('POST', '/api/tokens', { name: 'hostile agent', type: 'agent' })).json.token as string;
+      const reported = await site.server.request('POST', '/api/agent/metrics', {
+        token: agentToken,
+        json: {
+          hostname: REMOTE_NAME,
+          os: scriptPayload(8),
+          cpu: { percent: 12 },
+          memory: { total: 8e9, used: 1e9, percent: 12.5 },
+          disks: [{ mount: MOUNT_PAYLOAD, fs: '<b>xfs</b>', size: 1e11, used: 9.5e10, percent: 95 }],
+          net: [{ iface: '<i>eth0</i>', rx_bps: 1, tx_bps: 1 }],
+          collected_at: new Date().toISOString(),
+        },
+      });
+      assert.equal(reported.status, 200, reported.text);
+      remote.agent = reported.json.agent_id;
       for (const id of Object.values(ids)) {
         await waitUntil(
           `a first result of monitor ${id}`,
@@ -111,7 +140,7 @@ describe(
       assert.ok(snmp.sources[0].message.includes(SNMP_PAYLOAD), snmp.sources[0].message);
     });
 
-    it('shows names, HTTP messages, certificate subjects and SNMP values as text on every page, and runs none of them', async () => {
+    it('shows names, HTTP messages, certificate subjects, SNMP values, pollers and agents as text on every page, and runs none of them', async () => {
       const { context, watched } = await signIn(browser, site, admin);
       await context.addInitScript({
         content:
@@ -152,6 +181,38 @@ describe(
 
         await visit(page, `monitors/${ids.snmp}`);
         assert.ok((await page.locator('#monitor-sources').innerText()).includes(SNMP_PAYLOAD));
+        await expectNothingRan(watched);
+
+        await visit(page, 'pollers');
+        assert.ok((await page.locator(`#poller-row-${remote.poller}`).innerText()).includes(REMOTE_NAME));
+        assert.ok((await page.locator(`#poller-row-${remote.poller}`).innerText()).includes(scriptPayload(6)));
+        await expectNothingRan(watched);
+        await visit(page, `pollers/${remote.poller}`);
+        assert.equal(await page.locator('#poller-title').innerText(), REMOTE_NAME);
+        assert.equal(await page.locator('#poller-name').inputValue(), REMOTE_NAME);
+        assert.ok((await page.locator('#poller-monitor-options').innerText()).includes(`${payload(1)} web`), 'monitor names in the picker');
+        await expectNothingRan(watched);
+        await visit(page, `monitors/${ids.http}`);
+        assert.ok((await page.locator('#monitor-sources').innerText()).includes(REMOTE_NAME), 'the poller as a source');
+        await page.click('.summary-actions >> text=Edit');
+        await page.locator('#monitor-dialog').waitFor({ state: 'visible' });
+        assert.ok((await page.locator('#monitor-form-sources').innerText()).includes(REMOTE_NAME), 'the poller in the Sources field');
+        await page.keyboard.press('Escape');
+        await visit(page, 'monitors');
+        assert.ok((await page.locator(`#monitor-row-${ids.http} .chips`).innerText()).includes(REMOTE_NAME), 'its chip');
+        await expectNothingRan(watched);
+
+        await visit(page, 'agents');
+        const agentRow = await page.locator(`#agent-row-${remote.agent}`).innerText();
+        for (const text of [REMOTE_NAME, MOUNT_PAYLOAD]) assert.ok(agentRow.includes(text), `agents list shows ${text}`);
+        await expectNothingRan(watched);
+        await visit(page, `agents/${remote.agent}`);
+        assert.equal(await page.locator('#agent-title').innerText(), REMOTE_NAME);
+        assert.ok((await page.locator('#agent-reason').innerText()).includes(MOUNT_PAYLOAD), 'the reason names the mount');
+        const figures = await page.locator('#agent-figures').innerText();
+        for (const text of [MOUNT_PAYLOAD, '<b>xfs</b>', '<i>eth0</i>']) assert.ok(figures.includes(text), `agent page shows ${text}`);
+        assert.ok((await page.locator('#agent-summary').innerText()).includes(scriptPayload(8)));
+        assert.ok((await page.locator('#agent-charts').innerText()).includes(MOUNT_PAYLOAD), 'the disk chart legend');
         await expectNothingRan(watched);
       } finally {
         await context.close();

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { linePath, niceMax, niceStep, timeTicks, valueTicks } from './chart-scale.js';
 import { lineChart } from './line-chart.js';
 import { sparkline } from './sparkline.js';
+import { usageBar } from './usage-bar.js';
 import { uptimeBars, type DayTotals } from './uptime-bars.js';
 
 const HOUR = 3_600_000;
@@ -157,5 +158,58 @@ describe('uptime bars', () => {
 
   it('says there is no data rather than 0 %', () => {
     assert.equal(uptimeBars([], { now: T0 }).summary, 'No uptime data in the last 90 days.');
+  });
+});
+
+describe('usage bar', () => {
+  it('colours a percentage against its threshold, marks the threshold and says it in words', () => {
+    assert.deepEqual(usageBar('CPU', 42, 90), {
+      width: '42',
+      tone: 'ok',
+      text: '42 %',
+      label: 'CPU 42 %, warning above 90 %',
+      mark: '90',
+      empty: false,
+    });
+    assert.equal(usageBar('CPU', 85, 90).tone, 'warn', 'close below the threshold');
+    assert.equal(usageBar('CPU', 90, 90).tone, 'warn', 'at the threshold is not over it');
+    assert.equal(usageBar('Disk /var', 93.4, 90).tone, 'bad');
+    assert.equal(usageBar('Disk /var', 93.4, 90).label, 'Disk /var 93 %, warning above 90 %');
+  });
+
+  it('keeps a tiny figure visible, clamps nonsense, and says when there is no figure', () => {
+    assert.equal(usageBar('Memory', 0.2).width, '1');
+    assert.equal(usageBar('Memory', 0.2).text, '0.2 %');
+    assert.equal(usageBar('Memory', 0).width, '0');
+    assert.equal(usageBar('Memory', 140).width, '100');
+    assert.deepEqual(usageBar('Memory', null, 90), {
+      width: '0',
+      tone: 'idle',
+      text: '—',
+      label: 'Memory: no figure yet',
+      mark: '90',
+      empty: true,
+    });
+  });
+});
+
+describe('line chart with a fixed top', () => {
+  it('draws percentages on a 0–100 axis whatever the data reach', () => {
+    const chart = lineChart(
+      [
+        {
+          name: 'CPU',
+          points: [
+            { t: T0 - HOUR, v: 10 },
+            { t: T0, v: 20 },
+          ],
+        },
+      ],
+      { from: T0 - HOUR, to: T0, title: 'CPU', unit: '%', max: 100 },
+    );
+    assert.deepEqual(
+      chart.yTicks.map((tick) => tick.label),
+      ['0 %', '25 %', '50 %', '75 %', '100 %'],
+    );
   });
 });

@@ -12,6 +12,8 @@ export interface LineChartOptions {
   /** `Latency over the last 24 hours`: the chart's title (and its accessible name). */
   title: string;
   unit?: string;
+  /** A fixed top of the value axis (100 for percentages); from the data when left out. */
+  max?: number;
   width?: number;
   height?: number;
 }
@@ -56,7 +58,7 @@ export function lineChart(series: readonly ChartSeries[], options: LineChartOpti
   const unit = options.unit ?? '';
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - MARGIN.right, bottom: height - MARGIN.bottom };
   const values = series.flatMap((one) => one.points.flatMap((point) => (point.v !== null && Number.isFinite(point.v) ? [point.v] : [])));
-  const top = niceMax(values.length > 0 ? Math.max(...values) : 0);
+  const top = options.max ?? niceMax(values.length > 0 ? Math.max(...values) : 0);
   const span = Math.max(1, options.to - options.from);
   const x = (t: number) => plot.left + ((Math.min(Math.max(t, options.from), options.to) - options.from) / span) * (plot.right - plot.left);
   const y = (v: number) => plot.bottom - (v / top) * (plot.bottom - plot.top);
