@@ -186,7 +186,7 @@ function projectAssets(role: Role): Record<string, string> {
     for (const file of Object.values(VENDOR_FILES)) add(path.join(root, file));
     filesUnder(path.join(root, 'installers'), (file) => !file.endsWith('.md')).forEach(add);
     filesUnder(path.join(root, 'appliance', 'mibs'), () => true).forEach(add);
-    filesUnder(path.join(root, 'appliance', 'systemd'), () => true).forEach(add);
+    filesUnder(path.join(root, 'appliance', 'systemd'), (file) => !file.endsWith('.md')).forEach(add);
   }
   // The executable cannot list its assets, so it carries their names (listProjectFiles reads this).
   const index = path.join(work, `${role}-${PROJECT_FILE_INDEX}`);

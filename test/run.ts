@@ -4,7 +4,9 @@
  * spec (co-located unit specs in app/ and plugins/, then test/contracts, test/medium, test/e2e), starts
  * the shared peers (a throwaway PostgreSQL cluster), runs them with node:test, stops the peers by pid and
  * ends with a summary that names the cause of every failed, cancelled and skipped test. Arguments filter
- * spec paths: `npm test -- tokens`.
+ * spec paths: `npm test -- tokens`. Without a filter the appliance stage runs last (the Debian packages and
+ * the disk image built and booted under QEMU, test/support/appliance-stage.ts); PULSE_TEST_APPLIANCE=0
+ * leaves it out.
  */
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -15,9 +17,11 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { PostgresPeer } from './peers/postgres.js';
 import { ensureDebianPeers } from './support/install-peers.js';
+import { runApplianceStage, type ApplianceStageResult } from './support/appliance-stage.js';
 import { TestSummary } from './support/test-summary.js';
 
 const distRoot = fileURLToPath(new URL('../', import.meta.url));
+const APPLIANCE_SPECS = `${path.sep}test${path.sep}appliance${path.sep}`;
 
 function specFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,6 +37,8 @@ async function main(): Promise<number> {
     .map((dir) => path.join(distRoot, dir))
     .flatMap((dir) => specFiles(dir))
     .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+    // Unfiltered, test/appliance/ runs in the appliance stage below, once its packages and image are built.
+    .filter((file) => filters.length > 0 || !file.includes(APPLIANCE_SPECS))
     .sort();
   if (files.length === 0) {
     console.error(`no spec files match ${filters.join(' ')}`);
@@ -58,7 +64,10 @@ async function main(): Promise<number> {
 
   const summary = new TestSummary(distRoot);
   try {
-    const stream = run({ files, concurrency: Math.max(1, os.availableParallelism()), timeout: 10 * 60_000 });
+    // A boot under TCG emulation alone takes minutes: the appliance specs get hours, every other file ten minutes.
+    const fileTimeoutMs =
+      process.env.PULSE_TEST_APPLIANCE === '1' && files.some((file) => file.includes(APPLIANCE_SPECS)) ? 3 * 3_600_000 : 10 * 60_000;
+    const stream = run({ files, concurrency: Math.max(1, os.availableParallelism()), timeout: fileTimeoutMs });
     summary.listen(stream);
     const reporter = stream.compose(new spec());
     reporter.pipe(process.stdout);
@@ -67,7 +76,20 @@ async function main(): Promise<number> {
     await postgres?.stop();
   }
   console.log(summary.render(files.length));
-  return summary.ok ? 0 : 1;
+
+  // Last, and only for the whole run: it takes minutes (packages, image, boots) and needs root on Debian.
+  let appliance: ApplianceStageResult | null = null;
+  if (filters.length === 0 && process.env.PULSE_TEST_APPLIANCE !== '0') {
+    console.log(
+      '\nappliance stage: the Debian packages and the disk image, built and booted under QEMU (PULSE_TEST_APPLIANCE=0 leaves it out)',
+    );
+    appliance = await runApplianceStage((line) => console.log(line));
+    console.log(summary.render(files.length));
+    console.log(`appliance stage ${appliance.outcome}: ${appliance.summary}`);
+  } else if (filters.length === 0) {
+    console.log('appliance stage left out (PULSE_TEST_APPLIANCE=0); npm run test:appliance runs it alone');
+  }
+  return summary.ok && appliance?.outcome !== 'failed' ? 0 : 1;
 }
 
 process.exitCode = await main();

@@ -207,6 +207,16 @@ export class LogSection {
   @MinLength(1, { message: 'must be the path of a Unix socket' }) @IsString(STRING) syslog_socket = '/dev/log';
 }
 
+/** `[downloads]`: the agent and poller executables the installers fetch from `/downloads/` (SPEC §9). */
+export class DownloadsSection {
+  /**
+   * Directory holding `<executable>-linux-<x64|arm64>` (and optionally `.sha256` files beside them).
+   * "" = `dist/bin` of the checkout when run from source, `/usr/lib/lillydoo-pulse/downloads` (where the
+   * lillydoo-pulse-downloads package puts them) when run as the single executable.
+   */
+  @Matches(/^(\/.*)?$/, { message: 'must be an absolute directory, or "" for the default' }) @IsString(STRING) dir = '';
+}
+
 /** How alerts are delivered (Pulse's own section; `[alerts.NAME]` are the channels). */
 export class AlertingSection {
   /** Temporary failures are retried with backoff for this long, then the delivery is marked failed. */
@@ -291,6 +301,7 @@ export class ServerConfig {
   log = new LogSection();
   alerting = new AlertingSection();
   plugins = new CheckPluginsSection();
+  downloads = new DownloadsSection();
   cluster = new ClusterSection();
 
   alarms: AlarmConfig[] = [];

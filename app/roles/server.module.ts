@@ -10,6 +10,7 @@ import { ConfigModule } from '../config/config.module.js';
 import type { ServerConfig } from '../config/config.schema.js';
 import { DashboardModule } from '../dashboard/dashboard.module.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { DownloadsModule } from '../downloads/downloads.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { EventlogModule } from '../eventlog/eventlog.module.js';
@@ -67,6 +68,7 @@ export class ServerModule {
         NotifyModule,
         SnapshotModule,
         AlertsModule,
+        DownloadsModule,
         AgentsModule,
         SettingsModule,
         DashboardModule,

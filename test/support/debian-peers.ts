@@ -47,8 +47,48 @@ export const DEBIAN_PEERS: DebianPeer[] = [
   { command: 'make', pkg: 'make', neededBy: 'the single-executable test (builds the SQLite addon for the embedded Node)' },
   { command: 'aarch64-linux-gnu-g++', pkg: 'g++-aarch64-linux-gnu', neededBy: 'the arm64 executable test (cross build)' },
   { command: 'qemu-aarch64', pkg: 'qemu-user', neededBy: 'the arm64 executable test (runs it under emulation)' },
+  { command: 'shellcheck', pkg: 'shellcheck', neededBy: 'the installer test (the served scripts pass shellcheck)' },
+  { command: 'wget', pkg: 'wget', neededBy: 'the installer test (installing with wget instead of curl)' },
+  { command: 'unshare', pkg: 'util-linux', neededBy: 'the installer test (a mount-namespace sandbox)' },
   { command: 'faketime', pkg: 'faketime', neededBy: 'the agent executable test with a clock two hours behind (libfaketime)' },
   { command: 'mkfs.ext4', pkg: 'e2fsprogs', neededBy: 'the agent executable test with a full loop-mounted disk' },
+];
+
+/** A file a Debian package ships, where there is no program to look up. */
+const shipped = (file: string) => () => (existsSync(file) ? file : null);
+
+/**
+ * What `npm run test:appliance` needs on top (it installs them the same way before building): the tools
+ * that build the Debian packages and the disk image, and QEMU with its firmware to boot it.
+ */
+export const APPLIANCE_PEERS: DebianPeer[] = [
+  { command: 'dpkg-buildpackage', pkg: 'dpkg-dev', neededBy: 'npm run build:packages' },
+  { command: 'dh', pkg: 'debhelper', neededBy: 'npm run build:packages' },
+  { command: 'lintian', pkg: 'lintian', neededBy: 'the package test (lintian)' },
+  { command: 'mmdebstrap', pkg: 'mmdebstrap', neededBy: 'npm run build:appliance (the Debian root file system)' },
+  { command: 'mke2fs', pkg: 'e2fsprogs', neededBy: 'npm run build:appliance (the ext4 root)' },
+  { command: 'mkfs.vfat', pkg: 'dosfstools', neededBy: 'npm run build:appliance (the EFI system partition)' },
+  { command: 'mcopy', pkg: 'mtools', neededBy: 'npm run build:appliance (files into the EFI system partition)' },
+  { command: 'sfdisk', pkg: 'fdisk', neededBy: 'npm run build:appliance (the partition table)' },
+  { command: 'grub-mkimage', pkg: 'grub-common', neededBy: 'npm run build:appliance (the boot loader)' },
+  {
+    command: 'grub-i386-pc',
+    pkg: 'grub-pc-bin',
+    neededBy: 'npm run build:appliance (BIOS boot)',
+    find: shipped('/usr/lib/grub/i386-pc/normal.mod'),
+  },
+  {
+    command: 'grub-x86_64-efi',
+    pkg: 'grub-efi-amd64-bin',
+    neededBy: 'npm run build:appliance (UEFI boot)',
+    find: shipped('/usr/lib/grub/x86_64-efi/normal.mod'),
+  },
+  { command: 'qemu-img', pkg: 'qemu-utils', neededBy: 'npm run build:appliance (qcow2) and the boot test (overlays)' },
+  { command: 'qemu-system-x86_64', pkg: 'qemu-system-x86', neededBy: 'the appliance boot test' },
+  { command: 'seabios', pkg: 'seabios', neededBy: 'the appliance boot test (BIOS)', find: shipped('/usr/share/seabios/bios-256k.bin') },
+  { command: 'ovmf', pkg: 'ovmf', neededBy: 'the appliance boot test (UEFI)', find: shipped('/usr/share/OVMF/OVMF_CODE_4M.fd') },
+  { command: 'ssh', pkg: 'openssh-client', neededBy: 'the appliance boot test (commands inside the guest)' },
+  { command: 'dpkg-shlibdeps', pkg: 'dpkg-dev', neededBy: 'the package test (C runtime dependencies)' },
 ];
 
 /**
@@ -85,8 +125,8 @@ export function locate(peer: DebianPeer): string | null {
   return null;
 }
 
-export function missingPeers(): DebianPeer[] {
-  return DEBIAN_PEERS.filter((peer) => locate(peer) === null);
+export function missingPeers(peers: DebianPeer[] = DEBIAN_PEERS): DebianPeer[] {
+  return peers.filter((peer) => locate(peer) === null);
 }
 
 /** The one line that says what is missing, what needs it and how to get it. */

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { DEBIAN_TOOL_PACKAGES, describeMissing, locate, missingPeers } from './debian-peers.js';
+import { DEBIAN_PEERS, DEBIAN_TOOL_PACKAGES, describeMissing, locate, missingPeers, type DebianPeer } from './debian-peers.js';
 
 /** postfix (for smtp-sink) must not configure itself as this machine's mail server. */
 const DEBCONF_SELECTIONS = 'postfix postfix/main_mailer_type select No configuration\n';
@@ -21,8 +21,8 @@ function run(command: string, args: string[], input?: string): { ok: boolean; ou
  * missing one is named in one line and the tests that need it are skipped, saying so. False when an
  * install was tried and failed.
  */
-export function ensureDebianPeers(log: (line: string) => void): boolean {
-  const missing = missingPeers();
+export function ensureDebianPeers(log: (line: string) => void, peers: DebianPeer[] = DEBIAN_PEERS): boolean {
+  const missing = missingPeers(peers);
   if (missing.length === 0) return true;
   const canInstall =
     process.env.PULSE_TEST_INSTALL !== 'never' &&
@@ -51,7 +51,7 @@ export function ensureDebianPeers(log: (line: string) => void): boolean {
       return false;
     }
   }
-  const still = missingPeers();
+  const still = missingPeers(peers);
   for (const peer of still) log(`still missing after apt-get: ${describeMissing(peer)}`);
   return still.length === 0;
 }
