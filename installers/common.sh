@@ -425,25 +425,34 @@ sha256_of() {
 
 download() {
 	name="$EXECUTABLE-linux-$ARCH"
-	say "Downloading $name from $SERVER ..."
-	for file in "$name.sha256" "$name"; do
-		fetch "$SERVER/downloads/$file" "$WORK/$file" no 1800
-		case $FETCH_STATUS in
-		200) ;;
-		000) die "$E_DOWNLOAD" "downloading $SERVER/downloads/$file failed: $FETCH_ERROR" ;;
-		404) die "$E_DOWNLOAD" "the server has no $file for this host: $(server_message "$WORK/$file")" ;;
-		*) die "$E_DOWNLOAD" "downloading $SERVER/downloads/$file failed with HTTP $FETCH_STATUS $(server_message "$WORK/$file")" ;;
-		esac
-	done
+	DOWNLOADED=
+	fetch_download "$name.sha256"
 	expected=$(sed -n '1s/^\([0-9a-f]\{64\}\)\([[:space:]].*\)\{0,1\}$/\1/p' "$WORK/$name.sha256")
 	if [ -z "$expected" ]; then
 		die "$E_DOWNLOAD" "$SERVER/downloads/$name.sha256 holds no SHA-256 checksum; nothing was installed"
 	fi
+	# The same build is installed already (a re-run to change settings): 100 MB not fetched again.
+	if [ -f "$BIN" ] && [ "$(sha256_of "$BIN")" = "$expected" ]; then
+		say "$BIN matches the server's $name (SHA-256), not downloaded again."
+		return 0
+	fi
+	say "Downloading $name from $SERVER ..."
+	fetch_download "$name"
 	actual=$(sha256_of "$WORK/$name")
 	if [ "$actual" != "$expected" ]; then
 		die "$E_DOWNLOAD" "checksum mismatch for $name (expected $expected, got $actual): the download is damaged or does not match the server's .sha256; nothing was installed"
 	fi
 	DOWNLOADED="$WORK/$name"
+}
+
+fetch_download() {
+	fetch "$SERVER/downloads/$1" "$WORK/$1" no 1800
+	case $FETCH_STATUS in
+	200) ;;
+	000) die "$E_DOWNLOAD" "downloading $SERVER/downloads/$1 failed: $FETCH_ERROR" ;;
+	404) die "$E_DOWNLOAD" "the server has no $1 for this host: $(server_message "$WORK/$1")" ;;
+	*) die "$E_DOWNLOAD" "downloading $SERVER/downloads/$1 failed with HTTP $FETCH_STATUS $(server_message "$WORK/$1")" ;;
+	esac
 }
 
 # The configuration to install: the existing file (kept as it is) with the values given set in it, or a
@@ -503,7 +512,9 @@ install_files() {
 	make_dir "$(dirname "$UNIT_FILE")" 0755
 	unit_text | sed "s#/usr/bin/$EXECUTABLE#$BIN#g" >"$WORK/unit"
 	build_config
-	stage "$DOWNLOADED" "$BIN" 0755
+	if [ -n "$DOWNLOADED" ]; then
+		stage "$DOWNLOADED" "$BIN" 0755
+	fi
 	stage "$WORK/unit" "$UNIT_FILE" 0644
 	if [ ! -f "$CONF" ] || ! cmp -s "$WORK/conf" "$CONF"; then
 		stage "$WORK/conf" "$CONF" 0600

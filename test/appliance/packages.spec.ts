@@ -164,8 +164,11 @@ describe('the Debian packages', { skip: enabled ? false : 'npm run test:applianc
     }
   });
 
-  // lintian unpacks and inspects 700 MB of executables: minutes.
-  it('pass lintian, each override with its reason', { timeout: 60 * 60_000 }, () => {
+  // The amd64 packages and the architecture-independent one: the arm64 packages come from the same debian/
+  // directory and rules, and their contents are checked above (ELF machine, units, man pages). Without
+  // binaries/spelling, whose only tag (spelling-error-in-binary) is an info that never fails the run and
+  // that Node.js's own strings would raise: it is half of lintian's time on 100 MB executables.
+  it('pass lintian (amd64 and all), each override with its reason', LONG, () => {
     const overridesDir = path.join(root, 'appliance', 'deb', 'debian');
     for (const file of ['lillydoo-pulse', 'lillydoo-pulse-agent', 'lillydoo-pulse-poller', DOWNLOADS_PACKAGE].map((name) =>
       path.join(overridesDir, `${name}.lintian-overrides`),
@@ -176,8 +179,8 @@ describe('the Debian packages', { skip: enabled ? false : 'npm run test:applianc
           assert.match(lines[index - 1] ?? '', /^#/, `${path.basename(file)}: "${line}" has no reason above it`);
       });
     }
-    const debs = [...ARCHES.flatMap((arch) => PACKAGES.map((name) => packageFile(name, arch))), packageFile(DOWNLOADS_PACKAGE, 'all')];
-    const lintian = spawnSync('lintian', ['--fail-on', 'error,warning', ...debs], {
+    const debs = [...PACKAGES.map((name) => packageFile(name, 'x64')), packageFile(DOWNLOADS_PACKAGE, 'all')];
+    const lintian = spawnSync('lintian', ['--fail-on', 'error,warning', '--dont-check-part', 'binaries/spelling', ...debs], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });

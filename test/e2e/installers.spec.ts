@@ -268,15 +268,23 @@ describe('the curl-piped installers', { skip }, () => {
     const again = await box.run(`curl -s ${server.baseUrl}/agent/install.sh | sh`);
     assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
     assert.match(again.stdout, /lillydoo-pulse-agent upgraded and running/);
+    assert.match(again.stdout, /^Downloading lillydoo-pulse-agent-linux-x64 from /m, 'a new build is downloaded');
     assert.equal(box.read('/usr/local/bin/lillydoo-pulse-agent'), fakeExecutable('agent', '2'), 'the new build is in place');
     assert.equal(box.read('/etc/lillydoo-pulse/agent.conf'), edited, 'the configuration is kept as it was');
     assert.equal(box.stat('/etc/lillydoo-pulse/agent.conf').mode & 0o7777, 0o600, 'and made 0600 again');
     assert.ok(box.systemctlCalls().includes('restart lillydoo-pulse-agent.service'));
 
-    // New values given: only those change.
+    // New values given: only those change. The build installed is the server's: it is not fetched again.
     const other = await issue('agent');
+    const installed = box.stat('/usr/local/bin/lillydoo-pulse-agent');
+    box.clearSystemctlCalls();
     const third = await box.run(piped('agent', `--token ${other} --insecure`));
     assert.equal(third.code, 0, third.stderr);
+    assert.doesNotMatch(third.stdout, /Downloading/);
+    assert.match(third.stdout, /\/usr\/local\/bin\/lillydoo-pulse-agent matches the server's lillydoo-pulse-agent-linux-x64 \(SHA-256\), not downloaded again/);
+    const kept = box.stat('/usr/local/bin/lillydoo-pulse-agent');
+    assert.deepEqual([kept.ino, kept.mtimeMs], [installed.ino, installed.mtimeMs], 'the executable was left in place');
+    assert.ok(box.systemctlCalls().includes('restart lillydoo-pulse-agent.service'), 'restarted with its new settings');
     assert.equal(
       box.read('/etc/lillydoo-pulse/agent.conf'),
       edited.replace(agentToken, other).replace('interval = 60\n', 'interval = 60\ninsecure_skip_verify = true\n'),

@@ -29,7 +29,7 @@ let kvmFailure: string | null = null;
  * Whether to try KVM: /dev/kvm exists and QEMU starts a machine with it (PULSE_TEST_QEMU_ACCEL=kvm|tcg
  * decides instead). Some nested hypervisors pass that and still cannot boot the image — on the machine
  * this was written on, SeaBIOS runs and hands over to GRUB, which never prints a line — so `boot()` gives
- * KVM a minute to reach the kernel and then starts over under TCG, for this boot and every later one.
+ * KVM twenty seconds to reach the kernel and then starts over under TCG, for this boot and every later one.
  */
 export function kvmUsable(): boolean {
   const forced = process.env.PULSE_TEST_QEMU_ACCEL;
@@ -45,8 +45,11 @@ export function kvmUsable(): boolean {
   return (kvmChecked = probe.status === 0);
 }
 
-/** With KVM working, the kernel's first line reaches the serial line within seconds of power-on (a minute is generous). */
-const KVM_KERNEL_WITHIN_MS = 60_000;
+/**
+ * With KVM working, the kernel's first line reaches the serial line within seconds of power-on (GRUB waits
+ * one second); twenty are generous, and every second more is lost on a host where KVM cannot boot it.
+ */
+const KVM_KERNEL_WITHIN_MS = 20_000;
 
 export interface CommandResult {
   code: number;
@@ -155,8 +158,8 @@ export class ApplianceVm {
   }
 
   /**
-   * Powers the machine on from a fresh disk. With KVM, the kernel must reach the serial line within two
-   * minutes; if it does not (or KVM fails outright), the boot starts over under TCG emulation.
+   * Powers the machine on from a fresh disk. With KVM, the kernel must reach the serial line within twenty
+   * seconds; if it does not (or KVM fails outright), the boot starts over under TCG emulation.
    */
   async boot(): Promise<void> {
     if (!kvmUsable()) return this.launch('tcg');
