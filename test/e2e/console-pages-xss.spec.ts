@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { BrowserPeer, type WatchedPage } from '../peers/browser.js';
+import { BrowserPeer } from '../peers/browser.js';
 import { HttpReceiver } from '../peers/http-receiver.js';
 import { directSite, signIn, type ConsoleSite } from '../support/console-sites.js';
 import { skipUnlessInstalled } from '../support/debian-peers.js';
+import { expectNothingRan, visitWithCsp } from '../support/xss-checks.js';
 import { waitUntil } from '../support/wait.js';
 
-const CSP = "default-src 'self'; script-src 'self'";
 /** Payloads that would set window.__xss (or trip the CSP, which is recorded) if they ever became markup. */
 const payload = (n: number) => `<img src=x onerror="window.__xss=${n};alert(${n})">`;
 const scriptPayload = (n: number) => `<script>window.__xss=${n}</script>`;
@@ -77,22 +77,7 @@ describe('console pages: hostile texts from users and from the network', { skip:
     await receiver?.stop();
   });
 
-  /** Opens a console page, checking the CSP header came with it. */
-  async function visit(page: Page, path: string): Promise<void> {
-    const response = await page.goto(`${site.url}${path}`);
-    assert.equal(response!.status(), 200, path);
-    assert.ok(response!.headers()['content-security-policy']?.startsWith(CSP), `CSP on ${path}`);
-  }
-
-  async function expectNothingRan(watched: WatchedPage): Promise<void> {
-    const seen = await watched.page.evaluate(() => {
-      const all = globalThis as unknown as { __xss?: number; __csp?: string[] };
-      return { xss: all.__xss, csp: all.__csp };
-    });
-    assert.equal(seen.xss, undefined, 'no injected script ran');
-    assert.deepEqual(seen.csp, [], 'no CSP violation: nothing injected even tried to run');
-    assert.deepEqual(watched.alerts, []);
-  }
+  const visit = (page: Page, path: string) => visitWithCsp(page, site.url, path);
 
   it('the texts really carry the markup, and statsd took no name with markup (so the test below can fail)', async () => {
     const [delivery] = (await api('GET', '/api/alerts/deliveries?channel=hostile-hook')).json.deliveries;
