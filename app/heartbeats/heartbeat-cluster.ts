@@ -105,6 +105,10 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
   async prepare(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
     this.writable.add(shards);
+    // Commands this server took while it could not reach PostgreSQL (fenced) were forwarded, its own services'
+    // among them; they go into the inbox first, so that the inbox taken below holds every beat before anything
+    // is judged. Bounded: a database failing again leaves them queued, and take() then judges with grace.
+    await settleWithin(this.forwarder.flush(), DROP_FLUSH_MS);
     const rows = await this.repository.loadServices();
     this.engine.refresh(rows, (name) => shards.has(service(name)));
     // Beats other servers took for these services meanwhile: applied before anything is judged.

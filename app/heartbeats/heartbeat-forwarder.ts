@@ -66,6 +66,14 @@ export class HeartbeatForwarder implements OnApplicationShutdown {
     return this.seq - this.written;
   }
 
+  /**
+   * Writes what waits now, after the write in flight, without waiting out a backoff: the database answers
+   * again and this server is about to decide services it forwarded commands for while it could not.
+   */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
   /** Resolves once every command forwarded so far is committed. */
   committed(): Promise<void> {
     const upTo = this.seq;
