@@ -25,12 +25,16 @@
  *                            ";" between them ("\n" for newlines; NAME=value in the label sets an environment variable)
  *                            and a label starting with "exe" runs BENCH_EXECUTABLE
  *   BENCH_HTTP_SECONDS=10
+ *   BENCH_SENDER=c|node      the UDP sender: test/bench/udp-sender.c (compiled here with cc; sendmmsg, little CPU of
+ *                            its own, the default when cc exists) or Node sockets (several µs per datagram, most of
+ *                            a core at 150k datagrams/s, which the receiver then lacks on a 2-core machine)
  */
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PulseServer } from '../peers/pulse-server.js';
 import { freePort } from '../support/ports.js';
 import { runCommand, startProcess, type TestProcess } from '../support/processes.js';
@@ -50,6 +54,8 @@ const EXECUTABLE = process.env.BENCH_EXECUTABLE ? path.resolve(process.env.BENCH
 /** `BENCH_ONLY=udp` (or tcp, http) runs one part. */
 const ONLY = process.env.BENCH_ONLY ?? '';
 const CLOCK_TICKS_PER_SECOND = 100;
+/** The C sender's source, in the repository (tsc does not copy it to dist). */
+const SENDER_SOURCE = fileURLToPath(new URL('../../../test/bench/udp-sender.c', import.meta.url));
 const lines = Array.from({ length: NAMES }, (_, index) => `bench.svc${index}.beat:1|c`);
 
 const load = () =>
@@ -247,6 +253,57 @@ async function settle(receiver: Receiver, expected: number): Promise<number> {
   return accepted;
 }
 
+/**
+ * Sends `rate` lines/s for `seconds` to the receiver's UDP port from SENDERS sockets; returns lines sent
+ * (fewer than asked when the sender fell behind).
+ */
+type UdpSender = (port: number, rate: number, seconds: number, linesPerDatagram: number) => Promise<number>;
+
+/** test/bench/udp-sender.c, compiled into the temp dir: batches of datagrams per sendmmsg call. */
+async function cSender(): Promise<UdpSender | null> {
+  const binary = path.join(os.tmpdir(), `pulse-bench-udp-sender-${process.pid}`);
+  try {
+    await runCommand('cc', ['-O2', '-Wall', '-o', binary, SENDER_SOURCE]);
+  } catch (error) {
+    console.log(`no C sender (${(error as Error).message.split('\n')[0]}): sending from Node sockets`);
+    return null;
+  }
+  process.once('exit', () => rmSync(binary, { force: true }));
+  return async (port, rate, seconds, linesPerDatagram) => {
+    const { stdout } = await runCommand(binary, [port, rate, seconds, linesPerDatagram, NAMES, SENDERS].map(String));
+    return Number(stdout.trim());
+  };
+}
+
+/** Node sockets, paced every few ms. */
+const nodeSender: UdpSender = async (port, rate, seconds, linesPerDatagram) => {
+  const sockets = await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      const socket = dgram.createSocket('udp4');
+      socket.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socket;
+    }),
+  );
+  const datagrams = Array.from({ length: NAMES }, (_, index) => {
+    const chunk: string[] = [];
+    for (let line = 0; line < linesPerDatagram; line++) chunk.push(lines[(index * linesPerDatagram + line) % NAMES]!);
+    return Buffer.from(chunk.join('\n'));
+  });
+  let cursor = 0;
+  try {
+    return await paced(rate, seconds, (count) => {
+      const toSend = Math.ceil(count / linesPerDatagram);
+      for (let index = 0; index < toSend; index++, cursor++) sockets[cursor % SENDERS]!.send(datagrams[cursor % NAMES]!);
+      return toSend * linesPerDatagram;
+    });
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+};
+
+let sendUdp: UdpSender = nodeSender;
+
 interface UdpResult {
   receiver: string;
   linesPerDatagram: number;
@@ -259,32 +316,14 @@ interface UdpResult {
 }
 
 async function udpRun(receiver: Receiver, rate: number, linesPerDatagram: number, seconds = STREAM_SECONDS): Promise<UdpResult> {
-  const sockets = await Promise.all(
-    Array.from({ length: SENDERS }, async () => {
-      const socket = dgram.createSocket('udp4');
-      socket.connect(receiver.udpPort, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      return socket;
-    }),
-  );
-  const datagrams = Array.from({ length: NAMES }, (_, index) => {
-    const chunk: string[] = [];
-    for (let line = 0; line < linesPerDatagram; line++) chunk.push(lines[(index * linesPerDatagram + line) % NAMES]!);
-    return Buffer.from(chunk.join('\n'));
-  });
   const before = await receiver.accepted();
   await receiver.stalls?.(); // starts a fresh stall window
   const dropsBefore = rcvbufErrors();
   const cpuBefore = cpuSeconds(receiver.pid);
-  let cursor = 0;
-  const sent = await paced(rate, seconds, (count) => {
-    const toSend = Math.ceil(count / linesPerDatagram);
-    for (let index = 0; index < toSend; index++, cursor++) sockets[cursor % SENDERS]!.send(datagrams[cursor % NAMES]!);
-    return toSend * linesPerDatagram;
-  });
+  const sent = await sendUdp(receiver.udpPort, rate, seconds, linesPerDatagram);
   const stalls = await receiver.stalls?.();
   const accepted = (await settle(receiver, before + sent)) - before;
-  const result: UdpResult = {
+  return {
     receiver: receiver.label,
     linesPerDatagram,
     rate,
@@ -294,8 +333,6 @@ async function udpRun(receiver: Receiver, rate: number, linesPerDatagram: number
     cpu: cpuSeconds(receiver.pid) - cpuBefore,
     stalls,
   };
-  for (const socket of sockets) socket.close();
-  return result;
 }
 
 /** The sender kept up with the rate (on a loaded machine it may not): only then does the run say anything about it. */
@@ -376,6 +413,8 @@ async function udpComparison(): Promise<void> {
     starters.push(() => pulseReceiver(`Pulse ${label}`, { config: config.replace(/\\n/g, '\n'), env, executable }));
   }
   const receivers: Receiver[] = [];
+  if (process.env.BENCH_SENDER !== 'node') sendUdp = (await cSender()) ?? nodeSender;
+  console.log(`UDP sender: ${sendUdp === nodeSender ? 'Node sockets' : 'test/bench/udp-sender.c (sendmmsg)'}, ${SENDERS} sockets`);
   try {
     for (const start of starters) receivers.push(await start());
     console.log(`UDP receivers: ${receivers.map((receiver) => `${receiver.label} pid ${receiver.pid}`).join(', ')}`);
