@@ -25,10 +25,13 @@ const receiver = new StatsdReceiver(
   () => Atomics.load(applied, 0),
 );
 
-const lag = monitorEventLoopDelay();
+/** The lag sampler's timer period: what it records is the time between its ticks, this much when nothing held the thread up. */
+const LAG_RESOLUTION_MS = 10;
+const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
 lag.enable();
 const lagTimer = setInterval(() => {
-  report({ type: 'lag', maxMs: lag.max / 1e6 });
+  // How long the thread was held up beyond the sampler's own period (0 when it never was).
+  report({ type: 'lag', maxMs: Math.max(0, lag.max / 1e6 - LAG_RESOLUTION_MS) });
   lag.reset();
 }, LAG_REPORT_MS);
 lagTimer.unref();
