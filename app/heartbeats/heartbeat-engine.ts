@@ -1,5 +1,4 @@
 import { Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Counter } from 'prom-client';
 import { HeartbeatSection } from '../config/config.schema.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -7,36 +6,24 @@ import { Clock } from '../runtime/clock.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
 import { isForgettable } from './forget-unseen.js';
-import type { ServiceStateChanged } from './heartbeat.events.js';
+import {
+  applyFail,
+  applyForwarded,
+  applyUpdate,
+  type ForwardedCommand,
+  type Reason,
+  type ServiceUpdate,
+  type Transport,
+} from './heartbeat-commands.js';
 import type { HeartbeatInboxRow } from './heartbeat-inbox.entity.js';
 import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
+import { HeartbeatMetrics } from './heartbeat-metrics.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { ServiceDirectory } from './service-directory.js';
 import { NO_GROUPS, ServiceGroups } from './service-groups.js';
 import { ServiceRecord, type ServiceSnapshot, type ServiceState } from './service-record.js';
-
-export type Transport = 'udp' | 'tcp' | 'http';
-
-/** What a beat-like command changes besides (optionally) beating. */
-export interface ServiceUpdate {
-  beat: boolean;
-  timeoutMs?: number;
-  minIntervalMs?: number;
-}
-
-type Reason = ServiceStateChanged['reason'];
-
-/** A command for a service another server decides (several servers on one PostgreSQL). */
-export interface ForwardedCommand {
-  name: string;
-  command: 'beat' | 'config' | 'start' | 'fail' | 'mute' | 'unmute' | 'delete';
-  at: number;
-  timeoutMs?: number;
-  minIntervalMs?: number;
-  transport: Transport;
-}
 
 /**
  * How the engine takes part in a cluster (set by HeartbeatCluster on PostgreSQL; without it this server
@@ -51,8 +38,6 @@ export interface EngineCluster {
 
 const SOLE: EngineCluster = { decides: () => true, forward: () => undefined, judgeGraceMs: () => 0 };
 
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
-
 /**
  * The heartbeat state engine. Memory is authoritative for every decision; HeartbeatStore saves changes
  * in batches. Deadlines sit in a DueTimer (one timer for all), so idle services cost nothing until due.
@@ -66,13 +51,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private readonly groups: ServiceGroups;
   private readonly deadlines: DueTimer<string>;
   private errorCount = 0;
-  /** Beats per transport, counted as plain numbers on the hot path and handed to Prometheus on scrape. */
-  private readonly beatsBy: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
-  private readonly refusedCounter: Counter;
-  private refusedSinceLog = 0;
-  private lastRefusalLog = -Infinity;
-  /** Beats accepted since start (for `[metrics]`). */
-  beatsTotal = 0;
+  private readonly metrics: HeartbeatMetrics;
   private cluster: EngineCluster = SOLE;
 
   constructor(
@@ -90,34 +69,7 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
       (now) => this.expireDue(now),
       timersWithClock(() => clock.now()),
     );
-    const beatsBy = this.beatsBy;
-    const reported: Record<Transport, number> = { udp: 0, tcp: 0, http: 0 };
-    metrics.counter({
-      name: 'pulse_heartbeat_beats_total',
-      help: 'Heartbeat beats accepted',
-      labelNames: ['transport'],
-      collect() {
-        for (const transport of ['udp', 'tcp', 'http'] as const) {
-          this.inc({ transport }, beatsBy[transport] - reported[transport]);
-          reported[transport] = beatsBy[transport];
-        }
-      },
-    });
-    this.refusedCounter = metrics.counter({
-      name: 'pulse_heartbeat_services_refused_total',
-      help: 'Commands for new service names refused because [heartbeat] max_services was reached',
-    });
-    const services = this.directory;
-    metrics.gauge({
-      name: 'pulse_heartbeat_services',
-      help: 'Heartbeat services by state',
-      labelNames: ['state'],
-      collect() {
-        const counts: Record<ServiceState, number> = { new: 0, ok: 0, error: 0, muted: 0, maintenance: 0 };
-        for (const service of services.values()) counts[service.state]++;
-        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
-      },
-    });
+    this.metrics = new HeartbeatMetrics(settings, metrics, this.directory);
     store.attach((name) => this.directory.record(name));
   }
 
@@ -176,16 +128,18 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     return this.errorCount;
   }
 
+  /** Beats accepted since start (for `[metrics]`). */
+  get beatsTotal(): number {
+    return this.metrics.beatsTotal;
+  }
+
   /** A beat and/or new settings for a service, created if new. False when refused (max_services). */
   update(name: string, update: ServiceUpdate, transport: Transport): boolean {
     const now = this.clock.now();
     const service = this.obtain(name, now, transport);
     if (!service) return false;
-    const reason = this.applyUpdate(service, update, now);
-    if (update.beat) {
-      this.beatsTotal++;
-      this.beatsBy[transport]++;
-    }
+    const reason = applyUpdate(service, update, now);
+    if (update.beat) this.metrics.beat(transport);
     if (this.cluster.decides(name)) this.settle(service, now, reason);
     else
       this.cluster.forward({
@@ -197,31 +151,6 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
         transport,
       });
     return true;
-  }
-
-  /** What a beat or new settings change in the record (every server keeps its copy current); returns the reason to settle with. */
-  private applyUpdate(service: ServiceRecord, update: ServiceUpdate, at: number): Reason {
-    let reason: Reason = 'config';
-    if (update.timeoutMs !== undefined) service.timeoutMs = update.timeoutMs;
-    if (update.minIntervalMs !== undefined) service.minIntervalMs = update.minIntervalMs;
-    if (update.beat) {
-      const now = at;
-      const sincePrevious = service.recordBeat(now);
-      if (service.runStartedAt !== null || service.problem === 'failed') {
-        service.recordRun({
-          started_at: service.runStartedAt,
-          ended_at: now,
-          duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
-          result: 'ok',
-        });
-        service.runStartedAt = null;
-      }
-      const tooOften = service.minIntervalMs > 0 && sincePrevious >= 0 && sincePrevious < service.minIntervalMs;
-      service.problem = tooOften ? 'too_often' : null;
-      service.deadlineRestartedAt = -1;
-      reason = tooOften ? 'too_often' : 'beat';
-    }
-    return reason;
   }
 
   /** `.start`: a job run begins; its duration is recorded at the next beat or `.fail`. */
@@ -240,21 +169,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const now = this.clock.now();
     const service = this.obtain(name, now, transport);
     if (!service) return false;
-    this.applyFail(service, now);
+    applyFail(service, now);
     if (this.cluster.decides(name)) this.settle(service, now, 'failed');
     else this.cluster.forward({ name, command: 'fail', at: now, transport });
     return true;
-  }
-
-  private applyFail(service: ServiceRecord, now: number): void {
-    service.recordRun({
-      started_at: service.runStartedAt,
-      ended_at: now,
-      duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
-      result: 'failed',
-    });
-    service.runStartedAt = null;
-    service.problem = 'failed';
   }
 
   /** Mutes a service (false when there is none of that name). */
@@ -377,34 +295,10 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
         this.directory.record(command.name) ?? (command.command === 'delete' ? null : this.obtain(command.name, command.at, 'http'));
       if (!service) continue;
       touched.add(command.name);
-      switch (command.command) {
-        case 'beat':
-        case 'config': {
-          const update: ServiceUpdate = { beat: command.command === 'beat' };
-          if (command.timeoutMs !== null) update.timeoutMs = command.timeoutMs;
-          if (command.minIntervalMs !== null) update.minIntervalMs = command.minIntervalMs;
-          if (update.beat && command.count > 1) this.applyUpdate(service, { beat: true }, command.firstAt);
-          this.settle(service, now, this.applyUpdate(service, update, command.at));
-          break;
-        }
-        case 'start':
-          service.runStartedAt = command.at;
-          break;
-        case 'fail':
-          this.applyFail(service, command.at);
-          this.settle(service, now, 'failed');
-          break;
-        case 'mute':
-          service.mutedSince ??= command.at;
-          this.settle(service, now, 'muted');
-          break;
-        case 'unmute':
-          service.mutedSince = null;
-          this.settle(service, now, 'unmuted');
-          break;
-        case 'delete':
-          this.forget(service, now);
-          break;
+      if (command.command === 'delete') this.forget(service, now);
+      else {
+        const reason = applyForwarded(service, command);
+        if (reason !== null) this.settle(service, now, reason);
       }
     }
     return [...touched];
@@ -443,13 +337,6 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   /** This server no longer decides these services: their deadlines are another server's to judge. */
   release(inShard: (name: string) => boolean): void {
     for (const service of this.directory.records()) if (inShard(service.name)) this.deadlines.remove(service.name);
-  }
-
-  /** How many services `inShard` selects. */
-  count(inShard: (name: string) => boolean): number {
-    let count = 0;
-    for (const service of this.directory.records()) if (inShard(service.name)) count++;
-    return count;
   }
 
   /**
@@ -493,27 +380,13 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     const existing = this.directory.record(name);
     if (existing) return existing;
     if (this.directory.size >= this.settings.max_services) {
-      this.refuse(name, now, transport);
+      this.metrics.refused(name, now, transport);
       return null;
     }
     const service = new ServiceRecord(name, now);
     this.directory.add(service);
     service.alarms = this.groups.join(service, now, false);
     return service;
-  }
-
-  private refuse(name: string, now: number, transport: Transport): void {
-    this.refusedCounter.inc();
-    this.refusedSinceLog++;
-    this.logger.debug(`refused new service "${name}" over ${transport}: [heartbeat] max_services (${this.settings.max_services}) reached`);
-    if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
-      this.logger.warn(
-        `[heartbeat] max_services (${this.settings.max_services}) reached: refused ${this.refusedSinceLog} command(s) for new service names ` +
-          `(latest "${name}" over ${transport}). Delete unused services or raise the limit.`,
-      );
-      this.lastRefusalLog = now;
-      this.refusedSinceLog = 0;
-    }
   }
 
   /** Applies the rules at `now`: state change (events, alarms), deadline, save. Only where the service is decided. */

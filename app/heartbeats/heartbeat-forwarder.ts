@@ -7,7 +7,7 @@ import { BatchWriter } from '../database/batch-writer.js';
 import { StorageHealth } from '../database/storage-health.js';
 import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import type { ForwardedCommand } from './heartbeat-engine.js';
+import type { ForwardedCommand } from './heartbeat-commands.js';
 import type { HeartbeatInboxRow } from './heartbeat-inbox.entity.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 

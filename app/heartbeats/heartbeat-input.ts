@@ -1,7 +1,7 @@
 import { ApiError } from '../http/api-error.js';
 import { ValidationFailure } from '../runtime/validation-failure.js';
 import { isServiceName, minIntervalFromSeconds, SERVICE_NAME_RULE, timeoutFromSeconds } from './heartbeat-values.js';
-import type { ServiceUpdate } from './heartbeat-engine.js';
+import type { ServiceUpdate } from './heartbeat-commands.js';
 
 const FIELDS = new Set(['timeout', 'min_interval', 'beat']);
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { PULSE_LOGGER } from '../config/config.module.js';
-import { HeartbeatEngine, type ServiceUpdate } from '../heartbeats/heartbeat-engine.js';
+import type { ServiceUpdate } from '../heartbeats/heartbeat-commands.js';
+import { HeartbeatEngine } from '../heartbeats/heartbeat-engine.js';
 import { AUTO_TIMEOUT } from '../heartbeats/heartbeat-values.js';
 import type { PulseLogger } from '../logging/pulse-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
