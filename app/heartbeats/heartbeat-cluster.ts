@@ -55,7 +55,7 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
   ) {
     this.owned = ownership.join('heartbeats', this);
     this.writable = new WritableShards(ownership, this.owned);
-    this.saved = new ReadBack(async (names) => this.engine.mirror(await this.repository.loadByNames(names), names), this.logger);
+    this.saved = new ReadBack(async (names) => this.engine.replica.mirror(await this.repository.loadByNames(names), names), this.logger);
     if (!this.owned.clustered) return;
     engine.attachCluster({
       decides: (name) => this.owned.owns(workKey.service(name)),
@@ -65,7 +65,7 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
     store.attachCluster({
       held: (manager) => this.writable.held(manager),
       shardOf: service,
-      apply: (commands) => this.engine.applyForwarded(commands),
+      apply: (commands) => this.engine.replica.applyForwarded(commands),
       saved: (names, manager) => this.bus.publishList('services', 'names', names, {}, manager),
     });
     bus.subscribe<{ names?: string[] }>('services', ({ names }) => this.saved.add(names ?? []));
@@ -110,7 +110,7 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
     // is judged. Bounded: a database failing again leaves them queued, and take() then judges with grace.
     await settleWithin(this.forwarder.flush(), DROP_FLUSH_MS);
     const rows = await this.repository.loadServices();
-    this.engine.refresh(rows, (name) => shards.has(service(name)));
+    this.engine.replica.refresh(rows, (name) => shards.has(service(name)));
     // Beats other servers took for these services meanwhile: applied before anything is judged.
     this.store.takeInbox();
     await this.store.flush();
@@ -120,12 +120,12 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
     // One server: the engine judged everything as it loaded.
     if (!this.owned.clustered) return;
     const waiting = this.owned.shared || this.forwarder.pending > 0;
-    this.engine.judge((name) => shards.has(service(name)), waiting ? TAKEOVER_GRACE_MS : 0);
+    this.engine.replica.judge((name) => shards.has(service(name)), waiting ? TAKEOVER_GRACE_MS : 0);
   }
 
   async drop(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    this.engine.release((name) => shards.has(service(name)));
+    this.engine.replica.release((name) => shards.has(service(name)));
     // What was decided for them is written while the leases still hold (the save checks them).
     await settleWithin(this.store.flush(), DROP_FLUSH_MS);
     this.writable.delete(shards);
@@ -143,6 +143,6 @@ export class HeartbeatCluster implements ShardWork, OnModuleInit, OnApplicationS
   private async mirrorAll(): Promise<void> {
     const rows = await this.repository.loadServices();
     const names = new Set([...rows.map((row) => row.name), ...this.engine.services.keys()]);
-    this.engine.mirror(rows, [...names]);
+    this.engine.replica.mirror(rows, [...names]);
   }
 }

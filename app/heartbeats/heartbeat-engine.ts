@@ -6,19 +6,11 @@ import { Clock } from '../runtime/clock.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
 import { isForgettable } from './forget-unseen.js';
-import {
-  applyFail,
-  applyForwarded,
-  applyUpdate,
-  type ForwardedCommand,
-  type Reason,
-  type ServiceUpdate,
-  type Transport,
-} from './heartbeat-commands.js';
-import type { HeartbeatInboxRow } from './heartbeat-inbox.entity.js';
+import { applyFail, applyUpdate, type ForwardedCommand, type Reason, type ServiceUpdate, type Transport } from './heartbeat-commands.js';
 import type { HeartbeatServiceEntity } from './heartbeat-service.entity.js';
 import { HeartbeatMaintenance } from './heartbeat-maintenance.js';
 import { HeartbeatMetrics } from './heartbeat-metrics.js';
+import { HeartbeatReplica } from './heartbeat-replica.js';
 import { HeartbeatRepository } from './heartbeat.repository.js';
 import { HeartbeatStore } from './heartbeat-store.js';
 import { ServiceDirectory } from './service-directory.js';
@@ -42,7 +34,8 @@ const SOLE: EngineCluster = { decides: () => true, forward: () => undefined, jud
  * The heartbeat state engine. Memory is authoritative for every decision; HeartbeatStore saves changes
  * in batches. Deadlines sit in a DueTimer (one timer for all), so idle services cost nothing until due.
  * Only its commands change services; everyone else reads them through `services` (read-only) or the
- * ServicesQuery. Alarms group services through the ServiceGroups port.
+ * ServicesQuery. Alarms group services through the ServiceGroups port. With several servers, HeartbeatReplica
+ * keeps this server's copies in step through operations the engine hands it alone.
  */
 @Injectable()
 export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
@@ -53,6 +46,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
   private errorCount = 0;
   private readonly metrics: HeartbeatMetrics;
   private cluster: EngineCluster = SOLE;
+  /** Several servers: how this server's copy follows the others (HeartbeatCluster uses it). */
+  readonly replica: HeartbeatReplica;
 
   constructor(
     private readonly settings: HeartbeatSection,
@@ -71,6 +66,20 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     );
     this.metrics = new HeartbeatMetrics(settings, metrics, this.directory);
     store.attach((name) => this.directory.record(name));
+    this.replica = new HeartbeatReplica(
+      {
+        record: (name) => this.directory.record(name),
+        records: () => this.directory.records(),
+        decides: (name) => this.cluster.decides(name),
+        obtain: (name, at, transport) => this.obtain(name, at, transport),
+        settle: (service, now, reason) => this.settle(service, now, reason),
+        forget: (service, now) => this.forget(service, now),
+        adopt: (row, now, tell) => this.adopt(row, now, tell),
+        judgeAt: (name, at) => this.deadlines.schedule(name, at),
+        stopJudging: (name) => this.deadlines.remove(name),
+      },
+      clock,
+    );
   }
 
   /** Every service, read-only (the engine's commands are the only way to change one). */
@@ -281,83 +290,8 @@ export class HeartbeatEngine implements OnModuleInit, OnApplicationShutdown {
     return this.store.flush();
   }
 
-  // ---- several servers (HeartbeatCluster) ----------------------------------------------------------------
-
-  /**
-   * Commands another server took for services this one decides, oldest first: applied as if taken here at
-   * their own time (a beat counts from when it was received). Returns the names they touched (to save).
-   */
-  applyForwarded(commands: readonly HeartbeatInboxRow[]): string[] {
-    const now = this.clock.now();
-    const touched = new Set<string>();
-    for (const command of commands) {
-      const service =
-        this.directory.record(command.name) ?? (command.command === 'delete' ? null : this.obtain(command.name, command.at, 'http'));
-      if (!service) continue;
-      touched.add(command.name);
-      if (command.command === 'delete') this.forget(service, now);
-      else {
-        const reason = applyForwarded(service, command);
-        if (reason !== null) this.settle(service, now, reason);
-      }
-    }
-    return [...touched];
-  }
-
-  /**
-   * This server is about to decide the services `inShard` selects: what the database holds for them (the
-   * previous holder's last word) replaces what this server kept; those no longer there are gone.
-   */
-  refresh(rows: readonly HeartbeatServiceEntity[], inShard: (name: string) => boolean): void {
-    const now = this.clock.now();
-    const saved = new Set<string>();
-    for (const row of rows) {
-      if (!inShard(row.name)) continue;
-      saved.add(row.name);
-      this.assignRow(row, now, false);
-    }
-    for (const service of [...this.directory.records()]) if (inShard(service.name) && !saved.has(service.name)) this.forget(service, now);
-  }
-
-  /**
-   * This server decides these services now: each is judged. One whose deadline passed meanwhile is judged
-   * `graceMs` from now (beats taken elsewhere while nobody could decide may still be on their way in).
-   */
-  judge(inShard: (name: string) => boolean, graceMs: number): void {
-    const now = this.clock.now();
-    for (const service of [...this.directory.records()]) {
-      if (!inShard(service.name)) continue;
-      const deadline = service.state === 'ok' ? service.deadline() : null;
-      if (graceMs > 0 && deadline !== null && deadline <= now && this.cluster.decides(service.name))
-        this.deadlines.schedule(service.name, now + graceMs);
-      else this.settle(service, now, 'restart');
-    }
-  }
-
-  /** This server no longer decides these services: their deadlines are another server's to judge. */
-  release(inShard: (name: string) => boolean): void {
-    for (const service of this.directory.records()) if (inShard(service.name)) this.deadlines.remove(service.name);
-  }
-
-  /**
-   * What the deciding servers saved for these names (absent: deleted): this server's copies follow, so
-   * any server answers reads; alarms hear of state changes, pages are told. Names decided here are skipped.
-   */
-  mirror(rows: readonly HeartbeatServiceEntity[], names: readonly string[]): void {
-    const now = this.clock.now();
-    const byName = new Map(rows.map((row) => [row.name, row]));
-    for (const name of names) {
-      if (this.cluster.decides(name)) continue;
-      const row = byName.get(name);
-      if (row) this.assignRow(row, now, true);
-      else {
-        const service = this.directory.record(name);
-        if (service) this.forget(service, now);
-      }
-    }
-  }
-
-  private assignRow(row: HeartbeatServiceEntity, now: number, tell: boolean): void {
+  /** Several servers: what the database holds for a service replaces this server's copy (HeartbeatReplica). */
+  private adopt(row: HeartbeatServiceEntity, now: number, tell: boolean): void {
     let service = this.directory.record(row.name);
     if (!service) {
       service = ServiceRecord.fromEntity(row);
