@@ -34,7 +34,7 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
     this.written = new ReadBack(async (ids) => {
       const rows = await this.repository.findByIds(ids);
       const found = new Set(rows.map((row) => row.id));
-      for (const row of rows) this.runtime.mirror(row);
+      for (const row of rows) this.runtime.replica.mirror(row);
       for (const id of ids) if (!found.has(id)) this.runtime.remove(id);
     }, this.logger);
     if (!this.owned.clustered) return;
@@ -69,21 +69,21 @@ export class AgentCluster implements ShardWork, OnApplicationBootstrap, OnApplic
 
   async prepare(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    this.runtime.refresh(await this.repository.findAll(), (id) => shards.has(agentShard(id)));
+    this.runtime.replica.refresh(await this.repository.findAll(), (id) => shards.has(agentShard(id)));
   }
 
   take(shards: ReadonlySet<number>): void {
-    if (this.owned.clustered) this.runtime.startDeciding((id) => shards.has(agentShard(id)));
+    if (this.owned.clustered) this.runtime.replica.startDeciding((id) => shards.has(agentShard(id)));
   }
 
   async drop(shards: ReadonlySet<number>): Promise<void> {
     if (!this.owned.clustered) return;
-    this.runtime.stopDeciding((id) => shards.has(agentShard(id)));
+    this.runtime.replica.stopDeciding((id) => shards.has(agentShard(id)));
     await settleWithin(this.runtime.flushWrites(), DROP_FLUSH_MS);
   }
 
   describe(): Record<string, number> {
-    return { agents: this.runtime.decidedCount() };
+    return { agents: this.runtime.replica.decidedCount() };
   }
 
   private tell(topic: string, ids: number[]): void {

@@ -1,7 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { BatchWriter } from '../database/batch-writer.js';
 import { EventBus } from '../events/pulse-events.js';
 import { ApiError } from '../http/api-error.js';
 import { MaintenanceService } from '../maintenance/maintenance.service.js';
@@ -9,21 +8,14 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { Clock } from '../runtime/clock.js';
 import { DueTimer } from '../scheduler/due-timer.js';
 import { timersWithClock } from '../scheduler/timers.js';
-import { bucketDeltas, mergeMetricDeltas, seriesOf, type SeriesValue } from './agent-history.js';
 import type { MetricsRequest, ReceivedReport } from './agent-report.dto.js';
-import type { AgentSample } from './agent-sample.entity.js';
+import { AgentReplica } from './agent-replica.js';
+import { AgentReportWriter } from './agent-report-writer.js';
 import { downAfterMs, judgeAgent, watchCpu, type AgentJudgement } from './agent-state.js';
 import { AGENT_STATES, type AgentRow } from './agent.entity.js';
 import './agent.events.js';
-import { AgentRepository, type AgentSettings, type AgentSighting } from './agent.repository.js';
+import { AgentRepository, type AgentSettings } from './agent.repository.js';
 import { LiveAgent } from './live-agent.js';
-
-interface PendingReport {
-  sample: AgentSample;
-  values: SeriesValue[];
-  /** Settles once the report is in the database: true when it was new, false for one stored before. */
-  stored(isNew: boolean): void;
-}
 
 export interface IngestOutcome {
   agent_id: number | null;
@@ -54,15 +46,12 @@ const SOLE: AgentsCluster = {
   agentChanged: () => undefined,
 };
 
-/** Reports waiting for the database at most; beyond it an agent is told to keep its reports and retry (503). */
-const MAX_PENDING = 200_000;
-const key = (agentId: number, collectedAt: number) => `${agentId}|${collectedAt}`;
-
 /**
  * The live side of agents: every agent in memory with its newest figures and its state. Reports are judged
- * as they arrive (thresholds) and written in batches (raw report, minute/hour buckets, the agent's row);
- * a request is answered once its reports are in the database. Silence is judged by the server's clock: a
- * DueTimer holds each agent's "down at" deadline. Each state change is an `agent.state-changed` event.
+ * as they arrive (thresholds) and written in batches (AgentReportWriter: raw report, minute/hour buckets, the
+ * agent's row); a request is answered once its reports are in the database. Silence is judged by the server's
+ * clock: a DueTimer holds each agent's "down at" deadline. Each state change is an `agent.state-changed` event.
+ * With several servers, AgentReplica keeps this server's copies in step through operations handed to it alone.
  */
 @Injectable()
 export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -70,12 +59,14 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly live = new Map<number, LiveAgent>();
   private readonly byToken = new Map<number, number>();
   private readonly creating = new Map<number, Promise<LiveAgent>>();
-  private readonly writer: BatchWriter<PendingReport>;
+  private readonly reportWriter: AgentReportWriter;
   private readonly deadlines: DueTimer<number>;
   private stateWrites: Promise<void> = Promise.resolve();
   private readonly reports: Counter<'result'>;
   private cluster: AgentsCluster = SOLE;
   private startedAt = 0;
+  /** Several servers: how this server's copy follows the others (AgentCluster uses it). */
+  readonly replica: AgentReplica;
 
   constructor(
     private readonly repository: AgentRepository,
@@ -84,14 +75,6 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly clock: Clock,
     metrics: MetricsService,
   ) {
-    this.writer = new BatchWriter<PendingReport>({
-      name: 'agent reports',
-      flushIntervalMs: 100,
-      maxBatchSize: 1000,
-      maxPending: MAX_PENDING,
-      logger: this.logger,
-      write: (items) => this.writeBatch(items),
-    });
     this.deadlines = new DueTimer<number>(
       (now) => {
         for (const { key: agentId } of this.deadlines.takeDue(now)) this.reevaluate(agentId);
@@ -103,7 +86,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       help: 'Agent reports received, stored or already stored (replayed)',
       labelNames: ['result'],
     });
-    const { live, writer } = this;
+    const live = this.live;
     metrics.gauge({
       name: 'pulse_agents',
       help: 'Agents by state',
@@ -112,13 +95,31 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
         for (const state of AGENT_STATES) this.set({ state }, [...live.values()].filter((agent) => agent.state === state).length);
       },
     });
-    metrics.gauge({
-      name: 'pulse_agent_reports_pending_write',
-      help: 'Agent reports waiting to be written',
-      collect() {
-        this.set(writer.pendingCount);
+    this.reportWriter = new AgentReportWriter(
+      repository,
+      this.logger,
+      metrics,
+      (agentId) => this.live.get(agentId),
+      (agentIds) => this.cluster.reportsWritten(agentIds),
+    );
+    this.replica = new AgentReplica(
+      {
+        get: (agentId) => this.live.get(agentId),
+        agents: () => this.live.values(),
+        decides: (agentId) => this.cluster.decides(agentId),
+        hold: (row) => this.hold(row),
+        replace: (agent) => {
+          this.live.set(agent.id, agent);
+          this.byToken.set(agent.tokenId, agent.id);
+        },
+        remove: (agentId) => this.remove(agentId),
+        scheduleSilence: (agent) => this.scheduleSilence(agent),
+        stopTiming: (agentId) => this.deadlines.remove(agentId),
+        evaluate: (agent, now) => this.evaluate(agent, now),
       },
-    });
+      events,
+      clock,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -143,7 +144,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
 
   async beforeApplicationShutdown(): Promise<void> {
     this.deadlines.stop();
-    await this.writer.close();
+    await this.reportWriter.close();
     await this.stateWrites;
   }
 
@@ -191,7 +192,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
           `set its new name with PUT /api/agents/${agent.id} {"hostname": "${hostname.slice(0, 100)}"}.`,
       );
     }
-    if (this.writer.pendingCount + request.reports.length > MAX_PENDING)
+    if (!this.reportWriter.hasRoomFor(request.reports.length))
       throw new ApiError(503, 'busy', 'The server cannot store reports right now; keep them and send them again later.', {
         'retry-after': '30',
       });
@@ -225,7 +226,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
         agent.latestCollectedAt = received.collectedAt;
         agent.latestAt = at;
       }
-      stored.push(this.queue(agent.id, received, at, receivedAt));
+      stored.push(this.reportWriter.queue(agent.id, received, at, receivedAt));
     }
     this.scheduleSilence(agent);
     this.evaluate(agent, receivedAt);
@@ -236,16 +237,6 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     this.reports.inc({ result: 'stored' }, accepted);
     if (duplicates > 0) this.reports.inc({ result: 'duplicate' }, duplicates);
     return { agent_id: agent.id, accepted, duplicates, rejected: request.rejected };
-  }
-
-  private queue(agentId: number, received: ReceivedReport, at: number, receivedAt: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      this.writer.push({
-        sample: { agentId, collectedAt: received.collectedAt, at, receivedAt, report: JSON.stringify(received.report) },
-        values: seriesOf(received.report),
-        stored: resolve,
-      });
-    });
   }
 
   /** Several servers: the token may have been bound to an agent by another one a moment ago. */
@@ -306,7 +297,7 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** Waits until every report and state change so far is in the database. */
   async settle(): Promise<void> {
-    await this.writer.flush().catch((error: Error) => this.logger.warn(`agent reports not yet written: ${error.message}`));
+    await this.reportWriter.flush().catch((error: Error) => this.logger.warn(`agent reports not yet written: ${error.message}`));
     await this.stateWrites;
   }
 
@@ -378,34 +369,6 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     });
   }
 
-  // ---- writing ------------------------------------------------------------------------------------------------
-
-  private async writeBatch(batch: PendingReport[]): Promise<void> {
-    // Reports of an agent deleted since they were queued are dropped, not written as orphans.
-    const items = batch.filter((item) => this.live.has(item.sample.agentId));
-    const sightings = [...new Set(items.map((item) => item.sample.agentId))].map((agentId) => this.sighting(this.live.get(agentId)!));
-    // A report queued twice in one batch (sent again while the first was waiting) is new at most once.
-    const firstOfKey = new Set<PendingReport>();
-    const seen = new Set<string>();
-    for (const item of items) {
-      const itemKey = key(item.sample.agentId, item.sample.collectedAt);
-      if (!seen.has(itemKey)) firstOfKey.add(item);
-      seen.add(itemKey);
-    }
-    const inserted = await this.repository.writeBatch(
-      [...firstOfKey].map((item) => item.sample),
-      (isNew) =>
-        mergeMetricDeltas(
-          [...firstOfKey]
-            .filter((item) => isNew.has(key(item.sample.agentId, item.sample.collectedAt)))
-            .flatMap((item) => bucketDeltas(item.sample.agentId, item.sample.at, item.values)),
-        ),
-      sightings,
-    );
-    for (const item of batch) item.stored(firstOfKey.has(item) && inserted.has(key(item.sample.agentId, item.sample.collectedAt)));
-    this.cluster.reportsWritten(sightings.map((sighting) => sighting.id));
-  }
-
   // ---- several servers (AgentCluster) -------------------------------------------------------------------------
 
   attachCluster(cluster: AgentsCluster): void {
@@ -415,99 +378,5 @@ export class AgentRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   /** Writes what is queued (reports, states) now. */
   flushWrites(): Promise<void> {
     return this.settle();
-  }
-
-  /**
-   * What another server wrote for an agent (it bound the token, took a report, changed the settings, judged
-   * the state): this server's copy follows. Where this server decides the agent it keeps its own judgement
-   * and judges again with the newer figures.
-   */
-  mirror(row: AgentRow): void {
-    const known = this.live.get(row.id);
-    const agent = known ?? this.hold(row);
-    // The console's pages re-read: a new agent for the lists, new figures for its page.
-    this.events.emit(known ? 'agent.reported' : 'agent.changed', { agentId: row.id });
-    const fresh = new LiveAgent(row);
-    agent.applySettings({ name: fresh.name, hostname: fresh.hostname, thresholds: fresh.overrides, alerts: fresh.alerts });
-    agent.os = fresh.os;
-    agent.intervalS = fresh.intervalS;
-    if (fresh.latestCollectedAt !== null && (agent.latestCollectedAt === null || fresh.latestCollectedAt > agent.latestCollectedAt)) {
-      agent.latest = fresh.latest;
-      agent.latestCollectedAt = fresh.latestCollectedAt;
-      agent.latestAt = fresh.latestAt;
-      agent.skewMs = fresh.skewMs;
-      const percent = fresh.latest?.cpu?.percent;
-      if (this.cluster.decides(agent.id) && fresh.latestAt !== null)
-        agent.cpu = watchCpu(
-          agent.cpu,
-          percent,
-          fresh.latestAt,
-          agent.thresholds.cpu_percent,
-          downAfterMs(agent.intervalS, agent.thresholds),
-        );
-    }
-    agent.lastSeenAt = Math.max(agent.lastSeenAt, fresh.lastSeenAt);
-    if (!this.cluster.decides(agent.id)) {
-      const changed = agent.state !== fresh.state;
-      agent.state = fresh.state;
-      agent.reason = fresh.reason;
-      agent.since = fresh.since;
-      agent.judged = fresh.judged;
-      if (changed) this.events.emit('agent.mirrored', { agentId: agent.id, state: agent.state });
-      return;
-    }
-    this.scheduleSilence(agent);
-    this.evaluate(agent, this.clock.now());
-  }
-
-  /** This server is about to decide these agents: what the database holds replaces what it kept. */
-  refresh(rows: readonly AgentRow[], inShard: (agentId: number) => boolean): void {
-    const seen = new Set<number>();
-    for (const row of rows) {
-      if (!inShard(row.id)) continue;
-      seen.add(row.id);
-      const known = this.live.get(row.id);
-      const agent = new LiveAgent(row);
-      if (known) {
-        agent.cpu = known.cpu;
-        agent.outbox = known.outbox;
-        agent.lastSeenAt = Math.max(agent.lastSeenAt, known.lastSeenAt);
-      }
-      this.live.set(agent.id, agent);
-      this.byToken.set(agent.tokenId, agent.id);
-    }
-    for (const id of [...this.live.keys()]) if (inShard(id) && !seen.has(id)) this.remove(id);
-  }
-
-  /** This server decides these agents now: their silence is timed here, and each is judged. */
-  startDeciding(inShard: (agentId: number) => boolean): void {
-    const now = this.clock.now();
-    for (const agent of this.live.values()) {
-      if (!inShard(agent.id)) continue;
-      this.scheduleSilence(agent);
-      if (agent.judged) this.evaluate(agent, now);
-    }
-  }
-
-  stopDeciding(inShard: (agentId: number) => boolean): void {
-    for (const id of this.live.keys()) if (inShard(id)) this.deadlines.remove(id);
-  }
-
-  decidedCount(): number {
-    let count = 0;
-    for (const id of this.live.keys()) if (this.cluster.decides(id)) count++;
-    return count;
-  }
-
-  private sighting(agent: LiveAgent): AgentSighting {
-    return {
-      id: agent.id,
-      os: agent.os.slice(0, 200),
-      intervalS: agent.intervalS,
-      lastSeenAt: agent.lastSeenAt,
-      lastCollectedAt: agent.latestCollectedAt ?? agent.lastSeenAt,
-      clockSkewMs: agent.skewMs === null ? null : Math.round(agent.skewMs),
-      latest: JSON.stringify(agent.latest),
-    };
   }
 }
