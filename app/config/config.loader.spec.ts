@@ -151,7 +151,7 @@ describe('server configuration', () => {
 
   it('reads how statsd is received: UDP worker threads (0 = the main thread) and the TCP worker', () => {
     const defaults = load(null).config;
-    assert.deepEqual([defaults.udp.workers, defaults.tcp.worker], [2, true]);
+    assert.deepEqual([defaults.udp.workers, defaults.tcp.worker], [4, true]);
     const { config, warnings } = load('[udp]\nworkers = 0\n[tcp]\nworker = false\n');
     assert.deepEqual([config.udp.workers, config.tcp.worker], [0, false]);
     assert.deepEqual(warnings, []);
