@@ -1,100 +1,44 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Counter, Histogram } from 'prom-client';
 import { MonitorsSection } from '../config/config.schema.js';
-import type { EntityManager } from 'typeorm';
-import { BatchWriter } from '../database/batch-writer.js';
 import { StorageHealth } from '../database/storage-health.js';
-import { writeQueueMetrics } from '../database/write-queue-metrics.js';
 import { EventBus } from '../events/pulse-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { CheckResult } from '../plugin-host/contracts.js';
 import { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { Clock } from '../runtime/clock.js';
-import { CheckRunner, type CheckConsumer, type PreparedCheck } from '../scheduler/check-runner.js';
-import type { CheckOutcome } from '../scheduler/check-task.js';
-import { DueTimer } from '../scheduler/due-timer.js';
-import { timersWithClock } from '../scheduler/timers.js';
-import { staleAfterMs } from './aggregate-status.js';
-import { LiveMonitor, PUBLIC_SOURCE, type LatestResult, type LiveMonitorView } from './live-monitor.js';
+import type { CheckConsumer, CheckRunner } from '../scheduler/check-runner.js';
+import type { CheckOutcome, CheckTask } from '../scheduler/check-task.js';
+import { LiveMonitor, PUBLIC_SOURCE, type LiveMonitorView } from './live-monitor.js';
+import { MonitorChecks } from './monitor-checks.js';
 import { MonitorMaintenance } from './monitor-maintenance.js';
-import { nextState, type StateChange } from './monitor-state.js';
-import type { Monitor, MonitorState } from './monitor.entity.js';
+import { MonitorSources } from './monitor-sources.js';
+import { MonitorStateKeeper } from './monitor-state-keeper.js';
+import { MonitorWrites } from './monitor-writes.js';
+import type { Monitor } from './monitor.entity.js';
 import { MonitorRepository } from './monitor.repository.js';
+import { ResultRecorder } from './result-recorder.js';
 import { ResultRepository } from './result.repository.js';
-import type { BucketDelta } from './uptime-buckets.js';
+import { SOLE_SERVER, type RuntimeCluster } from './runtime-cluster.js';
 import { SourceDirectory } from './source-directory.js';
-import type { CheckTask } from '../scheduler/check-task.js';
-import type { CheckResultRow } from './check-result.entity.js';
 import type { MonitorSource } from './monitor-source.entity.js';
-import { checkTaskOf } from './monitor-task.js';
-
-interface PendingWrite {
-  result: CheckResultRow;
-  /** The source's latest result, when this one is newer than any before it (a replayed old one is not). */
-  source: MonitorSource | null;
-  deltas: BucketDelta[];
-  /**
-   * Told once the batch is written: whether the result was new (false: stored before; null: its monitor
-   * was deleted meanwhile), or that the writer gave the batch up.
-   */
-  stored?: (isNew: boolean | null | 'not-written') => void;
-}
-
-/** A state change to write; `admin`: made by a user (pause, resume) on whichever server took the request. */
-interface PendingChange {
-  monitorId: number;
-  change: StateChange;
-  admin?: boolean;
-  /** The log line, written once the change is (so a change another server decides again is logged once). */
-  note: string;
-}
-
-/**
- * How the runtime takes part in a cluster (MonitorCluster, on PostgreSQL); without it this server decides
- * every monitor. A monitor's shard decides which server runs its public checks and judges its state;
- * every server keeps every monitor and records results reported to it.
- */
-export interface RuntimeCluster {
-  decides(monitorId: number): boolean;
-  /** Within the state writer's transaction: of these monitors, those whose state this server may still write. */
-  writableStates(manager: EntityManager, monitorIds: number[]): Promise<Set<number>>;
-  /** Within the same transaction: tell the others these states changed. */
-  statesWritten(monitorIds: number[], manager: EntityManager): Promise<void>;
-  /** Results of these monitors were stored. */
-  resultsWritten(monitorIds: number[]): void;
-}
-
-const SOLE: RuntimeCluster = {
-  decides: () => true,
-  writableStates: async (_manager, ids) => new Set(ids),
-  statesWritten: async () => undefined,
-  resultsWritten: () => undefined,
-};
-
-/** Why a reported result is not taken. */
-export type RecordRefusal = 'unknown-monitor' | 'paused' | 'not-a-source' | 'overloaded';
 
 /**
  * The live side of monitors: holds every monitor in memory, hands the public source's checks to the
  * CheckRunner as plain tasks and consumes their outcomes (as it does poller results): records results
  * (batched), keeps the per-monitor state machine and emits `monitor.state-changed`. The in-memory state
- * decides; the database is the durable record.
+ * decides; the database is the durable record. Its parts: MonitorChecks (the runner), ResultRecorder,
+ * MonitorStateKeeper, MonitorSources (latest result per source, which pollers check what), MonitorWrites.
  */
 @Injectable()
 export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, CheckConsumer {
   private readonly logger = new Logger('Monitors');
   private readonly live = new Map<number, LiveMonitor>();
-  private readonly runner: CheckRunner;
-  private readonly writer: BatchWriter<PendingWrite>;
-  /** When each source's latest result goes stale: the aggregate is looked at again then. */
-  private readonly staleness: DueTimer<string>;
-  /** State changes, written in order; kept and retried while the database fails, like results. */
-  private readonly stateWriter: BatchWriter<PendingChange>;
-  private cluster: RuntimeCluster = SOLE;
-  private readonly checks: Counter<'type' | 'status'>;
-  private readonly durations: Histogram<'type'>;
-  private readonly startDelays: Histogram;
-  private readonly startListeners: ((dueAt: number, startedAt: number) => void)[] = [];
+  private readonly writes: MonitorWrites;
+  private readonly checks: MonitorChecks;
+  private readonly sources: MonitorSources;
+  private readonly states: MonitorStateKeeper;
+  private readonly recorder: ResultRecorder;
+  private cluster: RuntimeCluster = SOLE_SERVER;
 
   constructor(
     private readonly monitors: MonitorRepository,
@@ -108,71 +52,13 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     storage: StorageHealth,
     private readonly directory: SourceDirectory,
   ) {
-    this.runner = new CheckRunner({
-      plugins: registry,
-      consumer: this,
-      maxConcurrent: settings.max_concurrent_checks,
-      logger: this.logger,
-    });
-    this.staleness = new DueTimer<string>(
-      (now) => {
-        for (const { key } of this.staleness.takeDue(now)) this.reevaluate(Number(key.split('|')[0]));
-      },
-      timersWithClock(() => this.clock.now()),
-    );
-    this.writer = new BatchWriter<PendingWrite>({
-      name: 'check results',
-      flushIntervalMs: 250,
-      maxBatchSize: 500,
-      maxPending: 100_000,
-      logger: this.logger,
-      write: (items) => this.writeBatch(items),
-      // A poller waiting for its answer hears the batch was not stored: 503, and it sends the results again.
-      onGivenUp: (items) => items.forEach((item) => item.stored?.('not-written')),
-      storage,
-      metrics: writeQueueMetrics(metrics, 'results', () => this.writer.pendingCount),
-    });
-    this.stateWriter = new BatchWriter({
-      name: 'monitor state changes',
-      flushIntervalMs: 0,
-      maxBatchSize: 500,
-      maxPending: 100_000,
-      logger: this.logger,
-      write: (changes) => this.writeChanges(changes),
-      storage,
-      metrics: writeQueueMetrics(metrics, 'monitor_states', () => this.stateWriter.pendingCount),
-    });
-    this.checks = metrics.counter({
-      name: 'pulse_checks_total',
-      help: 'Monitor checks run by this server, by type and result',
-      labelNames: ['type', 'status'],
-    });
-    this.durations = metrics.histogram({
-      name: 'pulse_check_duration_seconds',
-      help: 'Duration of monitor checks run by this server',
-      labelNames: ['type'],
-      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    });
-    this.startDelays = metrics.histogram({
-      name: 'pulse_check_start_delay_seconds',
-      help: 'How late checks start after they are due (scheduler jitter)',
-      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
-    });
-    const { runner, writer } = this;
-    metrics.gauge({
-      name: 'pulse_checks_running',
-      help: 'Checks running now',
-      collect() {
-        this.set(runner.running);
-      },
-    });
-    metrics.gauge({
-      name: 'pulse_checks_waiting',
-      help: 'Checks due but waiting for a free slot',
-      collect() {
-        this.set(runner.waiting);
-      },
-    });
+    const { live, logger } = this;
+    const cluster = () => this.cluster;
+    this.sources = new MonitorSources(live, clock, (monitorId) => this.reevaluate(monitorId));
+    this.writes = new MonitorWrites({ monitors, results, logger, storage, metrics, holds: (monitorId) => live.has(monitorId), cluster });
+    this.checks = new MonitorChecks({ plugins: registry, consumer: this, maxConcurrent: settings.max_concurrent_checks, logger, metrics });
+    this.states = new MonitorStateKeeper({ events, maintenance, writes: this.writes, logger, cluster });
+    this.recorder = new ResultRecorder({ live, sources: this.sources, writes: this.writes, states: this.states, clock, logger, cluster });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -184,21 +70,16 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const monitor of monitors) this.live.set(monitor.id, this.toLive(monitor, openIncidents.has(monitor.id)));
     for (const source of sources) {
       const live = this.live.get(source.monitorId);
-      if (live) this.noteLatest(live, source.source, source);
+      if (live) this.sources.noteLatest(live, source.source, source);
     }
-    for (const live of this.live.values()) {
-      if (live.monitor.paused) continue;
-      const publicResult = live.sources.get(PUBLIC_SOURCE);
-      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastResult: publicResult ?? null });
-    }
-    this.logger.log(`${this.live.size} monitor(s) loaded, ${this.runner.size} scheduled`);
+    for (const live of this.live.values()) if (!live.monitor.paused) this.scheduleWhereLeftOff(live);
+    this.logger.log(`${this.live.size} monitor(s) loaded, ${this.checks.size} scheduled`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.staleness.stop();
-    await this.runner.stop();
-    await this.writer.close();
-    await this.stateWriter.close();
+    this.sources.stop();
+    await this.checks.stop();
+    await this.writes.close();
   }
 
   // ---- what the API changes --------------------------------------------------------------------------
@@ -220,32 +101,31 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
       statusMessage: live.monitor.statusMessage,
       lastChangeAt: live.monitor.lastChangeAt,
     };
-    live.check = this.prepare(live.monitor);
-    this.forgetLeftSources(live);
+    live.check = this.checks.prepare(live.monitor);
+    this.sources.forgetLeft(live);
     if (!live.monitor.paused) this.schedule(live, { runSoon: true });
   }
 
   remove(monitorId: number): void {
-    this.runner.remove(monitorId);
+    this.checks.remove(monitorId);
     const live = this.live.get(monitorId);
-    if (live) for (const source of live.sources.keys()) this.staleness.remove(`${monitorId}|${source}`);
+    if (live) this.sources.forgetAll(live);
     this.live.delete(monitorId);
   }
 
   /** Waits until every result and state change recorded so far is in the database. */
-  async settle(): Promise<void> {
-    await this.writer.flush().catch((error: Error) => this.logger.warn(`results not yet written: ${error.message}`));
-    await this.stateWriter.flush().catch((error: Error) => this.logger.warn(`state changes not yet written: ${error.message}`));
+  settle(): Promise<void> {
+    return this.writes.settle();
   }
 
   async pause(monitorId: number): Promise<void> {
     const live = this.live.get(monitorId);
     if (!live || live.monitor.paused) return;
     live.monitor.paused = true;
-    this.runner.remove(monitorId);
+    this.checks.remove(monitorId);
     live.buckets.stopAccounting();
     live.held = null;
-    this.change(live, 'paused', 'paused by a user', this.clock.now(), true);
+    this.states.change(live, 'paused', 'paused by a user', this.clock.now(), true);
     await this.settle();
   }
 
@@ -255,7 +135,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     live.monitor.paused = false;
     // Results from before the pause say nothing about now; the first new result decides.
     live.sources.clear();
-    this.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now(), true);
+    this.states.change(live, 'pending', 'resumed; waiting for the first result', this.clock.now(), true);
     this.schedule(live, { runSoon: true });
     await this.settle();
   }
@@ -263,7 +143,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   /** Looks at a monitor's state again (a maintenance window started or ended, a poller went away). */
   reevaluate(monitorId: number): void {
     const live = this.live.get(monitorId);
-    if (live && !live.monitor.paused) this.evaluate(live, this.clock.now());
+    if (live && !live.monitor.paused) this.states.evaluate(live, this.clock.now());
   }
 
   /**
@@ -271,7 +151,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
    * true when recorded.
    */
   recordResult(monitorId: number, source: string, result: CheckResult, checkedAt: number): boolean {
-    return this.record(monitorId, source, result, checkedAt) === null;
+    return this.recorder.record(monitorId, source, result, checkedAt) === null;
   }
 
   /**
@@ -281,85 +161,27 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
    * refusal when the monitor does not take it.
    */
   recordReported(monitorId: number, source: string, result: CheckResult, checkedAt: number): Promise<'stored' | 'duplicate'> {
-    return new Promise((resolve, reject) => {
-      const refusal = this.record(monitorId, source, result, checkedAt, (isNew) => {
-        if (isNew === 'not-written') reject(new RecordRefused('overloaded'));
-        else if (isNew === null) reject(new RecordRefused('unknown-monitor'));
-        else resolve(isNew ? 'stored' : 'duplicate');
-      });
-      if (refusal) reject(new RecordRefused(refusal));
-    });
+    return this.recorder.recordAndWait(monitorId, source, result, checkedAt);
   }
 
   /** A poller waits for the results it reported to be stored: they are written now rather than after the interval. */
   writeReportedSoon(): void {
-    this.writer.hurry();
-  }
-
-  private record(
-    monitorId: number,
-    source: string,
-    result: CheckResult,
-    checkedAt: number,
-    stored?: PendingWrite['stored'],
-  ): RecordRefusal | null {
-    const live = this.live.get(monitorId);
-    if (!live) return 'unknown-monitor';
-    if (live.monitor.paused) return 'paused';
-    if (!live.sourceKeys().includes(source)) return 'not-a-source';
-    const latest: LatestResult = { status: result.status, latencyMs: result.latencyMs, message: result.message, checkedAt };
-    const previous = live.sources.get(source);
-    const newest = !previous || previous.checkedAt <= checkedAt;
-    if (newest) this.noteLatest(live, source, latest);
-    // The server that decides the monitor credits the time it held its state; another one counts the check only.
-    const decides = this.cluster.decides(monitorId);
-    const deltas = live.buckets.record(
-      { at: checkedAt, status: result.status, latencyMs: result.latencyMs },
-      decides ? live.held : null,
-      decides ? staleAfterMs(live.intervalMs) : 0,
-    );
-    const accepted = this.writer.push({
-      result: {
-        monitorId,
-        source,
-        checkedAt,
-        status: result.status,
-        latencyMs: result.latencyMs,
-        message: result.message,
-        details: result.details ? JSON.stringify(result.details) : null,
-      },
-      source: newest ? { monitorId, source, ...latest } : null,
-      deltas,
-      stored,
-    });
-    if (!accepted) {
-      this.logger.warn(`result of monitor ${monitorId} (${source}) dropped: the database has been failing and the write queue is full`);
-      return 'overloaded';
-    }
-    // A replayed old result is history: the state follows the newest result of each source.
-    if (newest) this.evaluate(live, Math.max(checkedAt, this.clock.now()));
-    return null;
+    this.writes.hurryResults();
   }
 
   /** The check tasks of the monitors a poller checks (not paused), by id: what GET /api/poller/tasks serves. */
   tasksFor(pollerId: number): CheckTask[] {
-    const tasks: CheckTask[] = [];
-    for (const live of this.live.values()) {
-      if (!live.monitor.paused && live.monitor.pollers.includes(pollerId)) tasks.push(checkTaskOf(live.monitor));
-    }
-    return tasks.sort((a, b) => a.id - b.id);
+    return this.sources.tasksFor(pollerId);
   }
 
   /** Ids of every monitor a poller checks (paused ones too), ascending. */
   monitorsCheckedBy(pollerId: number): number[] {
-    const ids: number[] = [];
-    for (const live of this.live.values()) if (live.monitor.pollers.includes(pollerId)) ids.push(live.monitor.id);
-    return ids.sort((a, b) => a - b);
+    return this.sources.monitorsCheckedBy(pollerId);
   }
 
   /** Whether a poller checks this monitor now. */
   isCheckedBy(monitorId: number, pollerId: number): boolean {
-    return this.live.get(monitorId)?.monitor.pollers.includes(pollerId) ?? false;
+    return this.sources.isCheckedBy(monitorId, pollerId);
   }
 
   /** The monitor's pollers changed (assignment, a poller deleted): sources that left are forgotten, the state looked at again. */
@@ -367,17 +189,8 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const live = this.live.get(monitorId);
     if (!live) return;
     live.monitor.pollers = [...pollers];
-    this.forgetLeftSources(live);
+    this.sources.forgetLeft(live);
     this.reevaluate(monitorId);
-  }
-
-  private forgetLeftSources(live: LiveMonitor): void {
-    const keep = new Set(live.sourceKeys());
-    for (const source of [...live.sources.keys()]) {
-      if (keep.has(source)) continue;
-      live.sources.delete(source);
-      this.staleness.remove(`${live.monitor.id}|${source}`);
-    }
   }
 
   /** A poller went offline or came back: every monitor it checks is looked at again. */
@@ -403,7 +216,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
 
   /** Calls `listener` as each check starts, with when it was due; for benchmarks. */
   observeStarts(listener: (dueAt: number, startedAt: number) => void): void {
-    this.startListeners.push(listener);
+    this.checks.observeStarts(listener);
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
@@ -411,7 +224,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
   private toLive(monitor: Monitor, incidentOpen: boolean): LiveMonitor {
     return new LiveMonitor(
       monitor,
-      this.prepare(monitor),
+      this.checks.prepare(monitor),
       {
         status: monitor.status,
         since: monitor.lastChangeAt,
@@ -422,124 +235,34 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     );
   }
 
-  /** Looks up the plugin and validates the options, once per load or edit; a monitor whose type or options do not work shows as down. */
-  private prepare(monitor: Monitor): PreparedCheck {
-    const check = this.runner.prepare(checkTaskOf(monitor));
-    if (check.problem?.reason === 'unknown-type')
-      this.logger.warn(`monitor ${monitor.id} "${monitor.name}": no check plugin "${monitor.type}" is installed; it will show as down`);
-    else if (check.problem)
-      this.logger.warn(`monitor ${monitor.id} "${monitor.name}": its options no longer validate; it will show as down`);
-    return check;
-  }
-
   /** Hands the public source's check to the runner (where this server decides the monitor). */
   private schedule(live: LiveMonitor, options: Parameters<CheckRunner['upsert']>[1]): void {
     if (!this.cluster.decides(live.monitor.id)) {
-      this.runner.remove(live.monitor.id);
+      this.checks.remove(live.monitor.id);
       return;
     }
-    this.runner.upsert(live.check, options);
+    this.checks.upsert(live.check, options);
+  }
+
+  /** Loaded or taken over: the public source's next check follows its latest result. */
+  private scheduleWhereLeftOff(live: LiveMonitor): void {
+    const publicResult = live.sources.get(PUBLIC_SOURCE);
+    this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastResult: publicResult ?? null });
   }
 
   /** The check runner started a check of the public source. */
   onCheckStart(_task: unknown, dueAt: number, startedAt: number): void {
-    this.startDelays.observe(Math.max(0, startedAt - dueAt) / 1000);
-    for (const listener of this.startListeners) listener(dueAt, startedAt);
+    this.checks.started(dueAt, startedAt);
   }
 
   /** The check runner's confirmed result of the public source: recorded like any source's. */
   onCheckOutcome(outcome: CheckOutcome): void {
     const live = this.live.get(outcome.task.id);
     if (!live) return;
-    this.checks.inc({ type: live.monitor.type, status: outcome.result.status });
-    this.durations.observe({ type: live.monitor.type }, (outcome.finishedAt - outcome.startedAt) / 1000);
+    this.checks.finished(live.monitor.type, outcome);
     const result =
       outcome.attempts > 1 ? { ...outcome.result, details: { ...outcome.result.details, attempts: outcome.attempts } } : outcome.result;
     this.recordResult(live.monitor.id, PUBLIC_SOURCE, result, this.clock.now());
-  }
-
-  private noteLatest(live: LiveMonitor, source: string, latest: LatestResult): void {
-    live.sources.set(source, { status: latest.status, latencyMs: latest.latencyMs, message: latest.message, checkedAt: latest.checkedAt });
-    this.staleness.schedule(`${live.monitor.id}|${source}`, latest.checkedAt + staleAfterMs(live.intervalMs) + 1);
-  }
-
-  private evaluate(live: LiveMonitor, at: number): void {
-    if (!this.cluster.decides(live.monitor.id)) return;
-    const { status, message } = live.aggregate(at);
-    const to: MonitorState = this.maintenance.isInMaintenance(live.monitor.id, at) ? 'maintenance' : status;
-    live.held = to;
-    // Before the change: flap detection must have seen this result when the change is judged.
-    this.events.emit('monitor.evaluated', { monitorId: live.monitor.id, state: to, at });
-    this.change(live, to, message, at);
-  }
-
-  private change(live: LiveMonitor, to: MonitorState, message: string, at: number, admin = false): void {
-    const change = nextState(live.state, to, at, message);
-    if (!change) return;
-    live.state = change.next;
-    live.monitor.status = to;
-    // Readers see the state and its message together, before the state writer stores them.
-    live.monitor.statusMessage = message;
-    live.monitor.lastChangeAt = at;
-    const monitorId = live.monitor.id;
-    const note = `monitor ${monitorId} "${live.monitor.name}": ${change.from} → ${to}${message ? ` (${message})` : ''}`;
-    if (!this.stateWriter.push({ monitorId, change, admin, note }))
-      this.logger.error(`state change not recorded (the database has been failing and the write queue is full): ${note}`);
-    this.events.emit('monitor.state-changed', {
-      monitorId,
-      name: live.monitor.name,
-      type: live.monitor.type,
-      target: live.monitor.target,
-      from: change.from,
-      to,
-      incidentNumber: change.next.incidentNumber,
-      message,
-      at,
-      since: change.since,
-      sources: live.sourceStatuses(at),
-      alerts: live.monitor.alerts,
-    });
-  }
-
-  private async writeBatch(batch: PendingWrite[]): Promise<void> {
-    // Results of a monitor deleted since they were queued are dropped, not written as orphans.
-    const items = batch.filter((item) => this.live.has(item.result.monitorId));
-    for (const item of batch) if (!this.live.has(item.result.monitorId)) item.stored?.(null);
-    const latestSources = new Map<string, MonitorSource>();
-    for (const { source } of items) {
-      if (!source) continue;
-      const key = `${source.monitorId}|${source.source}`;
-      const known = latestSources.get(key);
-      if (!known || known.checkedAt <= source.checkedAt) latestSources.set(key, source);
-    }
-    const isNew = await this.results.writeBatch(
-      items.map((item) => ({ row: item.result, deltas: item.deltas })),
-      [...latestSources.values()],
-    );
-    items.forEach((item, index) => item.stored?.(isNew[index]!));
-    this.cluster.resultsWritten([...new Set(items.map((item) => item.result.monitorId))]);
-  }
-
-  /**
-   * State changes in order, in one transaction. Several servers: only those of monitors this server still
-   * holds (and a user's pause or resume, from any server) are written; the others are told.
-   */
-  private async writeChanges(changes: PendingChange[]): Promise<void> {
-    let written = changes;
-    if (this.cluster === SOLE) await this.monitors.applyChanges(changes);
-    else
-      await this.monitors.applyChanges(changes, async (manager) => {
-        const decided = [...new Set(changes.filter((item) => !item.admin).map((item) => item.monitorId))];
-        const writable = await this.cluster.writableStates(manager, decided);
-        const kept = changes.filter((item) => item.admin || writable.has(item.monitorId));
-        if (kept.length < changes.length)
-          this.logger.warn(`${changes.length - kept.length} state change(s) not written: another server decides those monitors now`);
-        await this.cluster.statesWritten([...new Set(kept.map((item) => item.monitorId))], manager);
-        written = kept;
-        return kept;
-      });
-    // Once committed: a change this server could not write is logged by the server that decides it again.
-    for (const { note } of written) this.logger.log(note);
   }
 
   // ---- several servers (MonitorCluster) ---------------------------------------------------------------------
@@ -569,7 +292,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     }
     for (const source of sources) {
       const live = this.live.get(source.monitorId);
-      if (live && seen.has(source.monitorId)) this.learn(live, source);
+      if (live && seen.has(source.monitorId)) this.sources.learn(live, source);
     }
     for (const id of [...this.live.keys()]) if (inShard(id) && !seen.has(id)) this.remove(id);
   }
@@ -579,14 +302,13 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     for (const live of this.live.values()) {
       if (!inShard(live.monitor.id) || live.monitor.paused) continue;
       live.buckets.stopAccounting();
-      const publicResult = live.sources.get(PUBLIC_SOURCE);
-      this.schedule(live, { runSoon: false, lastCheckedAt: publicResult?.checkedAt ?? null, lastResult: publicResult ?? null });
+      this.scheduleWhereLeftOff(live);
     }
   }
 
   /** This server no longer decides these monitors: their checks stop here. */
   stopDeciding(inShard: (id: number) => boolean): void {
-    for (const id of this.live.keys()) if (inShard(id)) this.runner.remove(id);
+    for (const id of this.live.keys()) if (inShard(id)) this.checks.remove(id);
   }
 
   /** Writes what is queued (results, state changes) now. */
@@ -596,7 +318,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
 
   /** How many monitors `inShard` selects that are checked here. */
   scheduledCount(): number {
-    return this.runner.size;
+    return this.checks.size;
   }
 
   /**
@@ -607,10 +329,10 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     const touched = new Set<LiveMonitor>();
     for (const source of sources) {
       const live = this.live.get(source.monitorId);
-      if (live && this.learn(live, source)) touched.add(live);
+      if (live && this.sources.learn(live, source)) touched.add(live);
     }
     const now = this.clock.now();
-    for (const live of touched) if (!live.monitor.paused) this.evaluate(live, now);
+    for (const live of touched) if (!live.monitor.paused) this.states.evaluate(live, now);
   }
 
   /**
@@ -626,7 +348,7 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (!decides) {
       live.state = { status: monitor.status, since: monitor.lastChangeAt, incidentNumber: monitor.incidentNumber, incidentOpen };
       live.monitor = { ...monitor };
-      live.check = this.prepare(live.monitor);
+      live.check = this.checks.prepare(live.monitor);
       this.events.emit('monitor.mirrored', { monitorId: monitor.id, state: monitor.status });
       return;
     }
@@ -634,26 +356,5 @@ export class MonitorRuntime implements OnApplicationBootstrap, BeforeApplication
     if (monitor.paused && !wasPaused) void this.pause(monitor.id);
     else if (!monitor.paused && wasPaused) void this.resume(monitor.id);
     else if (what === 'settings') this.replace(monitor);
-  }
-
-  private learn(live: LiveMonitor, source: MonitorSource): boolean {
-    const known = live.sources.get(source.source);
-    if (known && known.checkedAt >= source.checkedAt) return false;
-    if (!live.sourceKeys().includes(source.source)) return false;
-    this.noteLatest(live, source.source, {
-      status: source.status,
-      latencyMs: source.latencyMs,
-      message: source.message,
-      checkedAt: source.checkedAt,
-    });
-    return true;
-  }
-}
-
-/** A reported result the monitor does not take (it is gone, paused, or not checked from that source). */
-export class RecordRefused extends Error {
-  override name = 'RecordRefused';
-  constructor(readonly refusal: RecordRefusal) {
-    super(refusal);
   }
 }
