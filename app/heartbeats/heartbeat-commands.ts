@@ -32,15 +32,7 @@ export function applyUpdate(service: ServiceRecord, update: ServiceUpdate, at: n
   if (update.beat) {
     const now = at;
     const sincePrevious = service.recordBeat(now);
-    if (service.runStartedAt !== null || service.problem === 'failed') {
-      service.recordRun({
-        started_at: service.runStartedAt,
-        ended_at: now,
-        duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
-        result: 'ok',
-      });
-      service.runStartedAt = null;
-    }
+    if (service.runStartedAt !== null || service.problem === 'failed') endRun(service, now, 'ok');
     const tooOften = service.minIntervalMs > 0 && sincePrevious >= 0 && sincePrevious < service.minIntervalMs;
     service.problem = tooOften ? 'too_often' : null;
     service.deadlineRestartedAt = -1;
@@ -51,14 +43,19 @@ export function applyUpdate(service: ServiceRecord, update: ServiceUpdate, at: n
 
 /** `.fail`: the run ends failed, and the service is in error until its next beat. */
 export function applyFail(service: ServiceRecord, now: number): void {
+  endRun(service, now, 'failed');
+  service.problem = 'failed';
+}
+
+/** Records the run that ends now (begun at `.start`, or of unknown start) with its result. */
+function endRun(service: ServiceRecord, now: number, result: 'ok' | 'failed'): void {
   service.recordRun({
     started_at: service.runStartedAt,
     ended_at: now,
     duration_ms: service.runStartedAt === null ? null : now - service.runStartedAt,
-    result: 'failed',
+    result,
   });
   service.runStartedAt = null;
-  service.problem = 'failed';
 }
 
 /**
