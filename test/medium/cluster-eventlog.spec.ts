@@ -28,8 +28,8 @@ import { MaintenanceRepository } from '../../app/maintenance/maintenance.reposit
 import { MaintenanceService } from '../../app/maintenance/maintenance.service.js';
 import { MetricsService } from '../../app/metrics/metrics.service.js';
 import { Clock } from '../../app/runtime/clock.js';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/databases.js';
-import { TcpRelay } from '../support/tcp-relay.js';
+import { createTestDatabase, openDataSource, openRelayedDataSource, type TestDatabase } from '../support/databases.js';
+import type { TcpRelay } from '../support/tcp-relay.js';
 import { waitUntil } from '../support/wait.js';
 
 /** The heartbeat deadlines' clock, shared by both servers and moved by the test (leases run on real time). */
@@ -162,10 +162,7 @@ describe(
       dir = mkdtempSync(path.join(os.tmpdir(), 'pulse-cluster-eventlog-'));
       database = await createTestDatabase('postgres');
       dataSource = await openDataSource(database);
-      const url = new URL((database.target as { url: string }).url);
-      relay = await TcpRelay.start(Number(url.port));
-      url.port = String(relay.port);
-      relayed = await openDataSource({ ...database, target: { kind: 'postgres', url: url.toString() } });
+      ({ relay, dataSource: relayed } = await openRelayedDataSource(database));
     });
     after(async () => {
       relay.thaw();

@@ -9,8 +9,8 @@ import { SHARD_COUNT, shardOf } from '../../app/cluster/shard-of.js';
 import { ClusterSection, HttpSection } from '../../app/config/config.schema.js';
 import { ReadinessService } from '../../app/health/readiness.service.js';
 import { Clock } from '../../app/runtime/clock.js';
-import { createTestDatabase, openDataSource, type TestDatabase } from '../support/databases.js';
-import { TcpRelay } from '../support/tcp-relay.js';
+import { createTestDatabase, openDataSource, openRelayedDataSource, type TestDatabase } from '../support/databases.js';
+import type { TcpRelay } from '../support/tcp-relay.js';
 import { waitUntil } from '../support/wait.js';
 
 /** A feature's work that records what it is handed. */
@@ -56,10 +56,7 @@ describe('shard leases on postgres', { skip: !process.env.PULSE_TEST_POSTGRES_UR
   before(async () => {
     database = await createTestDatabase('postgres');
     dataSource = await openDataSource(database);
-    const url = new URL((database.target as { url: string }).url);
-    relay = await TcpRelay.start(Number(url.port));
-    url.port = String(relay.port);
-    relayed = await openDataSource({ ...database, target: { kind: 'postgres', url: url.toString() } });
+    ({ relay, dataSource: relayed } = await openRelayedDataSource(database));
   });
   after(async () => {
     relay.thaw();

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { dataSourceOptions, type DatabaseTarget } from '../../app/database/data-source-options.js';
 import { openDataSource as openMigrated } from '../../app/database/open-data-source.js';
 import { PulseLogger, StderrSink } from '../../app/logging/pulse-logger.js';
+import { TcpRelay } from './tcp-relay.js';
 
 /** A database a test owns: a fresh SQLite file, or a fresh database in the shared PostgreSQL cluster. */
 export interface TestDatabase {
@@ -60,4 +61,16 @@ export async function openDataSource(database: TestDatabase, options: { runMigra
     dataSourceOptions(database.target, { logger: quietLogger, nativeCacheDir: os.tmpdir() }),
     options.runMigrations ?? true,
   );
+}
+
+/**
+ * A second DataSource on a PostgreSQL test database that reaches it through a TcpRelay on loopback, which
+ * the test can freeze to cut that connection off (a server losing its database) while others keep theirs.
+ */
+export async function openRelayedDataSource(database: TestDatabase): Promise<{ relay: TcpRelay; dataSource: DataSource }> {
+  const url = new URL((database.target as { url: string }).url);
+  const relay = await TcpRelay.start(Number(url.port));
+  url.port = String(relay.port);
+  const dataSource = await openDataSource({ ...database, target: { kind: 'postgres', url: url.toString() } });
+  return { relay, dataSource };
 }
