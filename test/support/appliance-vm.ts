@@ -231,6 +231,11 @@ export class ApplianceVm {
         clearTimeout(timer);
         resolve({ code: code ?? (signal ? 255 : 0), stdout, stderr });
       });
+      // While the guest reboots, QEMU's forward accepts and resets at once, so ssh may exit before it has
+      // read its input: that write fails with EPIPE, and ssh's exit code (255) already says what happened.
+      child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') reject(error);
+      });
       child.stdin.end(options.input ?? '');
     });
   }
