@@ -1,19 +1,19 @@
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import {
+  countLines,
+  cutTornTail,
+  lastLineTime,
+  listSegments,
+  NEWLINE,
+  parseLine,
+  READ_CHUNK,
+  readAt,
+  readOutboxState,
+  segmentName,
+  writeFully,
+  writeOutboxState,
+} from './outbox-files.js';
 
 /*
  * The on-disk outbox of the remote roles: every item (a check result, a metric sample) is appended here
@@ -93,13 +93,6 @@ interface Segment {
   lastAt: number;
 }
 
-const STATE_FILE = 'state.json';
-const SEGMENT_PATTERN = /^(\d{20})\.seg$/;
-const READ_CHUNK = 256 * 1024;
-const NEWLINE = 0x0a;
-
-const segmentName = (seq: number) => `${String(seq).padStart(20, '0')}.seg`;
-
 export class DiskOutbox {
   private readonly segments: Segment[] = [];
   private committed: OutboxPosition;
@@ -117,7 +110,7 @@ export class DiskOutbox {
     this.now = options.now ?? Date.now;
     this.segmentBytes = options.segmentBytes ?? Math.min(4 * 1024 * 1024, Math.max(4 * 1024, Math.floor(options.maxBytes / 16)));
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    const state = this.readState();
+    const state = readOutboxState(options.dir);
     this.committed = { segment: state.segment, offset: state.offset };
     this.droppedTotal = state.dropped;
     this.loadSegments();
@@ -300,41 +293,12 @@ export class DiskOutbox {
     return path.join(this.options.dir, segmentName(seq));
   }
 
-  private readState(): { segment: number; offset: number; dropped: number } {
-    try {
-      const raw = JSON.parse(readFileSync(path.join(this.options.dir, STATE_FILE), 'utf8')) as Record<string, unknown>;
-      const whole = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null);
-      const segment = whole(raw.segment);
-      const offset = whole(raw.offset);
-      if (segment !== null && offset !== null) return { segment, offset, dropped: whole(raw.dropped) ?? 0 };
-    } catch {
-      // no state yet (a new outbox) or an unreadable one: start from the oldest segment
-    }
-    return { segment: 0, offset: 0, dropped: 0 };
-  }
-
   private writeState(): void {
-    const file = path.join(this.options.dir, STATE_FILE);
-    const temporary = `${file}.tmp`;
-    const fd = openSync(temporary, 'w', 0o600);
-    try {
-      writeFully(
-        fd,
-        Buffer.from(JSON.stringify({ segment: this.committed.segment, offset: this.committed.offset, dropped: this.droppedTotal })),
-      );
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
+    writeOutboxState(this.options.dir, { ...this.committed, dropped: this.droppedTotal });
   }
 
   private loadSegments(): void {
-    const files = readdirSync(this.options.dir)
-      .map((name) => SEGMENT_PATTERN.exec(name))
-      .filter((match): match is RegExpExecArray => match !== null)
-      .map((match) => Number(match[1]))
-      .sort((a, b) => a - b);
+    const files = listSegments(this.options.dir);
     for (const seq of files) {
       if (seq < this.committed.segment) {
         rmSync(this.segmentPath(seq), { force: true }); // acknowledged before a crash, not yet deleted
@@ -358,12 +322,7 @@ export class DiskOutbox {
       if (last && size > 0) size = cutTornTail(fd, size);
       const from = seq === this.committed.segment ? Math.min(this.committed.offset, size) : 0;
       if (seq === this.committed.segment) this.committed.offset = from;
-      let lines = 0;
-      for (let offset = from; offset < size; offset += READ_CHUNK) {
-        const chunk = readAt(fd, offset, Math.min(READ_CHUNK, size - offset));
-        for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, at + 1)) lines++;
-      }
-      return { seq, size, lines, lastAt: size > 0 ? lastLineTime(fd, size) : 0 };
+      return { seq, size, lines: countLines(fd, from, size), lastAt: size > 0 ? lastLineTime(fd, size) : 0 };
     } finally {
       closeSync(fd);
     }
@@ -415,64 +374,4 @@ export class DiskOutbox {
 
 function comparePositions(a: OutboxPosition, b: OutboxPosition): number {
   return a.segment !== b.segment ? a.segment - b.segment : a.offset - b.offset;
-}
-
-function parseLine(line: string): { at: number; json: string } | null {
-  const tab = line.indexOf('\t');
-  if (tab <= 0) return null;
-  const at = Number(line.slice(0, tab));
-  const json = line.slice(tab + 1);
-  if (!Number.isSafeInteger(at)) return null;
-  try {
-    JSON.parse(json);
-  } catch {
-    return null;
-  }
-  return { at, json };
-}
-
-function readAt(fd: number, offset: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
-  let read = 0;
-  while (read < length) {
-    const count = readSync(fd, buffer, read, length - read, offset + read);
-    if (count === 0) break;
-    read += count;
-  }
-  return read === length ? buffer : buffer.subarray(0, read);
-}
-
-function writeFully(fd: number, data: Buffer): void {
-  for (let written = 0; written < data.length;) written += writeSync(fd, data, written, data.length - written);
-}
-
-/** Cuts a last line without its newline (a write cut short by a power loss); returns the new size. */
-function cutTornTail(fd: number, size: number): number {
-  let end = size;
-  while (end > 0) {
-    const from = Math.max(0, end - READ_CHUNK);
-    const chunk = readAt(fd, from, end - from);
-    const newline = chunk.lastIndexOf(NEWLINE);
-    if (newline >= 0) {
-      const keep = from + newline + 1;
-      if (keep < size) ftruncateSync(fd, keep);
-      return keep;
-    }
-    end = from;
-  }
-  ftruncateSync(fd, 0);
-  return 0;
-}
-
-/** Enqueue time of the last line; the file's modification time when that line is longer than a chunk. */
-function lastLineTime(fd: number, size: number): number {
-  const from = Math.max(0, size - READ_CHUNK);
-  const lines = readAt(fd, from, size - from)
-    .toString('utf8')
-    .split('\n');
-  const whole = from === 0 || lines.length >= 3;
-  const last = lines[lines.length - 2] ?? '';
-  const tab = last.indexOf('\t');
-  const at = tab > 0 ? Number(last.slice(0, tab)) : NaN;
-  return whole && Number.isSafeInteger(at) ? at : Math.round(fstatSync(fd).mtimeMs);
 }
