@@ -2,8 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { validateSync, type ValidationError } from 'class-validator';
-import { EXIT_CONFIG, StartupError } from '../runtime/startup-error.js';
+import { ConfigRest } from './config-rest.js';
+import { ConfigError, fromEnvironment, LoadState, type ConfigReport, type Table } from './config-state.js';
 import { tomlKeyLines } from './toml-key-lines.js';
+
+export { ConfigRest } from './config-rest.js';
+export { ConfigError, type ConfigReport } from './config-state.js';
 
 /*
  * The one configuration loader of all three executables. A schema says which classes make up a role's
@@ -12,14 +16,6 @@ import { tomlKeyLines } from './toml-key-lines.js';
  * overrides, validates everything and refuses the start with every invalid value at once, each named by
  * key, value (secrets hidden), line or environment variable, and what is allowed.
  */
-
-/** A configuration the executable refuses to start with (exit 78); the message names the key, the value and what is allowed. */
-export class ConfigError extends StartupError {
-  override name = 'ConfigError';
-  constructor(message: string) {
-    super(message, { exitCode: EXIT_CONFIG });
-  }
-}
 
 export interface ConfigInputs {
   /** `--config FILE` */
@@ -43,21 +39,7 @@ export interface LoadedConfig<T> {
   rest: ConfigRest;
 }
 
-type Table = Record<string, unknown>;
 type ConfigClass = new () => object;
-
-/** What a schema's own rules use to report: the same wording as every other config message. */
-export interface ConfigReport {
-  /** Refuses `keyPath = value (where): allowed`; `secret` hides the value (default: the schema's secret key names decide). */
-  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void;
-  /** Refuses with a message of its own (an environment variable that is not a key). */
-  refuse(message: string): void;
-  warn(message: string): void;
-  /** Records that a key's value came from somewhere other than the file (an environment variable). */
-  setOrigin(keyPath: string, origin: string): void;
-  /** "line 3", "environment PULSE_X" or "default". */
-  where(keyPath: string): string;
-}
 
 export interface ConfigSchema<T extends object> {
   /** The root class: its own fields are top-level keys; fields holding a class instance are `[section]` tables. */
@@ -153,51 +135,6 @@ function chooseConfigFile({ configPath, env, cwd }: ConfigInputs, defaultPath: s
     return resolved;
   }
   return existsSync(defaultPath) ? defaultPath : null;
-}
-
-class LoadState implements ConfigReport {
-  lines = new Map<string, number>();
-  /** Key path → where its value came from, when not the file. */
-  private readonly origins = new Map<string, string>();
-  readonly warnings: string[] = [];
-  readonly errors: string[] = [];
-  /** Top-level tables left for plugins (pluginSections), by name. */
-  readonly openSections = new Map<string, Table>();
-  /** PULSE_* variables that are no key of the schema, left for plugins' sections. */
-  readonly openEnvironment = new Set<string>();
-  constructor(readonly schema: ConfigSchema<object>) {}
-
-  where(keyPath: string): string {
-    const origin = this.origins.get(keyPath);
-    if (origin) return origin;
-    const line = this.lines.get(keyPath);
-    return line !== undefined ? `line ${line}` : 'default';
-  }
-  setOrigin(keyPath: string, origin: string): void {
-    this.origins.set(keyPath, origin);
-  }
-  warnUnknown(keyPath: string): void {
-    this.warnings.push(`Unknown configuration key "${keyPath}" (${this.where(keyPath)}) ignored`);
-  }
-  warn(message: string): void {
-    this.warnings.push(message);
-  }
-  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void {
-    this.errors.push(`${keyPath} = ${this.shown(keyPath, value, secret)} (${this.where(keyPath)}): ${allowed}`);
-  }
-  refuse(message: string): void {
-    this.errors.push(message);
-  }
-
-  private shown(keyPath: string, value: unknown, secret?: boolean): string {
-    const last = keyPath
-      .split('.')
-      .pop()!
-      .replace(/\[\d+\]$/, '');
-    if ((secret ?? this.schema.secretKeys.has(last)) && value !== '') return '<hidden>';
-    if (value instanceof Date) return value.toISOString();
-    return JSON.stringify(value) ?? String(value);
-  }
 }
 
 function isTable(value: unknown): value is Table {
@@ -313,28 +250,6 @@ function applyEnvironment<T extends object>(
   schema.applyEnvironment?.(config, env, state);
 }
 
-/** Environment values are text; read them as the type of the default they replace. */
-function fromEnvironment(text: string, current: unknown): unknown {
-  if (typeof current === 'number' && /^-?\d+(\.\d+)?$/.test(text.trim())) return Number(text.trim());
-  if (typeof current === 'boolean') {
-    const word = text.trim().toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(word)) return true;
-    if (['false', '0', 'no', 'off'].includes(word)) return false;
-  }
-  if (Array.isArray(current)) {
-    const trimmed = text.trim();
-    if (trimmed.startsWith('[')) {
-      try {
-        return JSON.parse(trimmed);
-      } catch {
-        return text;
-      }
-    }
-    return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
-  }
-  return text;
-}
-
 /** Decorators run bottom-up; the schemas put each type check last so it is the one reported. */
 const VALIDATION = { stopAtFirstError: true };
 
@@ -356,101 +271,5 @@ function report(errors: ValidationError[], prefix: string, state: LoadState): vo
     const keyPath = prefix ? `${prefix}.${error.property}` : error.property;
     const messages = Object.values(error.constraints ?? {});
     state.error(keyPath, error.value, [...new Set(messages)].join('; '));
-  }
-}
-
-/**
- * The part of a configuration its schema leaves to others, once the schema's own keys are loaded: the
- * plugins' `[sections]` (an alerter's `[mail]`) and the keys of raw named tables (`[alerts.NAME]`). Owners
- * claim what is theirs and report problems in the loader's own words (key, value, line, what is allowed);
- * `settle()` then warns about what nobody claimed and throws one ConfigError listing every problem.
- */
-export class ConfigRest implements ConfigReport {
-  private readonly claimed = new Set<string>();
-  private readonly warningsFrom: number;
-
-  constructor(
-    private readonly state: LoadState,
-    /** "Invalid configuration (/etc/…/server.toml)": how the refusal starts. */
-    private readonly heading: string,
-    private readonly env: Record<string, string | undefined>,
-  ) {
-    this.warningsFrom = state.warnings.length;
-  }
-
-  /** Throws one ConfigError listing every problem reported so far (the schema's and the owners'). */
-  throwIfInvalid(): void {
-    if (this.state.errors.length > 0) throw new ConfigError(`${this.heading}:\n  ${this.state.errors.join('\n  ')}`);
-  }
-
-  where(keyPath: string): string {
-    return this.state.where(keyPath);
-  }
-  error(keyPath: string, value: unknown, allowed: string, secret?: boolean): void {
-    this.state.error(keyPath, value, allowed, secret);
-  }
-  refuse(message: string): void {
-    this.state.refuse(message);
-  }
-  warn(message: string): void {
-    this.state.warn(message);
-  }
-  warnUnknown(keyPath: string): void {
-    this.state.warnUnknown(keyPath);
-  }
-  setOrigin(keyPath: string, origin: string): void {
-    this.state.setOrigin(keyPath, origin);
-  }
-
-  /** Whether the schema itself has this top-level key (a plugin cannot own `[http]`). */
-  isSchemaKey(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.state.schema.create(), name);
-  }
-
-  /**
-   * A `[name]` section a plugin owns, given its keys and their defaults: the keys the file or
-   * `PULSE_<NAME>_<KEY>` set (an environment value read as the type of its default); a key it does not
-   * have is warned about with its line. Null when the schema has a key of that name itself (refused: the
-   * plugin's declaration is wrong).
-   */
-  claimSection(name: string, defaults: Record<string, unknown>, owner: string): Record<string, unknown> | null {
-    if (this.isSchemaKey(name)) {
-      this.refuse(
-        `${owner} declares the section [${name}], which is one of Pulse's own; a plugin can only own a section Pulse does not have`,
-      );
-      return null;
-    }
-    this.claimed.add(name);
-    const values: Record<string, unknown> = {};
-    const table = this.state.openSections.get(name) ?? {};
-    for (const [key, value] of Object.entries(table)) {
-      if (Object.prototype.hasOwnProperty.call(defaults, key)) values[key] = value;
-      else this.state.warnUnknown(`${name}.${key}`);
-    }
-    for (const key of Object.keys(defaults)) {
-      const variable = `PULSE_${name}_${key}`.toUpperCase();
-      const text = this.env[variable];
-      if (text === undefined || !this.state.openEnvironment.has(variable)) continue;
-      this.state.openEnvironment.delete(variable);
-      values[key] = fromEnvironment(text, defaults[key]);
-      this.state.setOrigin(`${name}.${key}`, `environment ${variable}`);
-    }
-    return values;
-  }
-
-  /**
-   * Once every owner has read its part: warns about top-level tables and PULSE_* variables nobody
-   * claimed (unless `unclaimed` is 'ignore', for a command that loads no plugins), and throws one
-   * ConfigError naming every problem, the schema's included. Returns the warnings added since loading.
-   */
-  settle({ unclaimed = 'warn' }: { unclaimed?: 'warn' | 'ignore' } = {}): string[] {
-    if (unclaimed === 'warn') {
-      for (const name of this.state.openSections.keys()) if (!this.claimed.has(name)) this.state.warnUnknown(name);
-      for (const variable of this.state.openEnvironment) this.state.warn(`Unknown environment variable ${variable} ignored`);
-    }
-    this.state.openSections.clear();
-    this.state.openEnvironment.clear();
-    this.throwIfInvalid();
-    return this.state.warnings.slice(this.warningsFrom);
   }
 }
