@@ -7,7 +7,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ClusterSection, HttpSection } from '../config/config.schema.js';
 import { ReadinessService } from '../health/readiness.service.js';
 import { Clock } from '../runtime/clock.js';
-import { EXIT_CONFIG, StartupError } from '../runtime/startup-error.js';
 import { PULSE_VERSION } from '../runtime/version.js';
 import { ClusterBus, LocalBus, PostgresBus } from './cluster-bus.js';
 import { ClusterConnection } from './cluster-connection.js';
@@ -16,6 +15,7 @@ import { NotRegistered } from './not-registered.js';
 import { decideUntil, isAlive, planLeases, renewIntervalMs } from './lease-policy.js';
 import { ALL_SHARDS, FenceLost, Ownership, SoleOwnership, type Fence, type OwnedShards, type ShardWork } from './ownership.js';
 import { settleWithin } from './settle-within.js';
+import { isRunning, SqliteMembership } from './sqlite-membership.js';
 import { SHARD_COUNT, shardOf } from './shard-of.js';
 
 interface JoinedWork {
@@ -28,9 +28,6 @@ interface JoinedWork {
 
 /** How long a clean stop waits for the features to write what they decided. */
 const DROP_GRACE_MS = 5_000;
-/** SQLite: how often the one server says it is still there, and how long a silent row still counts. */
-const SQLITE_HEARD_MS = 5_000;
-const SQLITE_SILENT_MS = 20_000;
 
 export interface ClusterStatus {
   clustered: boolean;
@@ -74,6 +71,8 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
   private transitions: Promise<void> = Promise.resolve();
   private stopping = false;
   private lastErrorLog = 0;
+  /** On SQLite: this server's row, which keeps a second server off the same file. */
+  private sqlite: SqliteMembership | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -153,7 +152,12 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
 
   async onModuleInit(): Promise<void> {
     if (!this.clustered) {
-      await this.guardSqlite();
+      const file = (this.dataSource.options as { database?: string }).database ?? 'the SQLite database';
+      this.sqlite = new SqliteMembership(this.repository, this.clock, file);
+      await this.sqlite.join({ id: this.id, name: this.name }, () => ({
+        work: JSON.stringify(this.describeWork()),
+        address: this.address(),
+      }));
       return;
     }
     const url = (this.dataSource.options as { url?: string }).url!;
@@ -183,8 +187,8 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearTimeout(this.fenceTimer);
-    if (!this.clustered) {
-      await this.repository.stopped(this.id, this.clock.now()).catch(() => undefined);
+    if (this.sqlite) {
+      await this.sqlite.leave();
       return;
     }
     await this.ticking;
@@ -400,54 +404,5 @@ export class ClusterService extends Ownership implements OnModuleInit, OnApplica
     if (now - this.lastErrorLog < 10_000) return;
     this.lastErrorLog = now;
     this.logger.warn(`lease renewal failed: ${error.message}`);
-  }
-
-  // ---- SQLite: one server per file -------------------------------------------------------------------------
-
-  private async guardSqlite(): Promise<void> {
-    const now = this.clock.now();
-    const host = os.hostname();
-    const gone: string[] = [];
-    for (const row of await this.repository.activeServers()) {
-      const sameHostDead = row.host === host && !isRunning(row.pid);
-      if (sameHostDead || now - row.heardAt > SQLITE_SILENT_MS) {
-        gone.push(row.id);
-        continue;
-      }
-      const file = (this.dataSource.options as { database?: string }).database ?? 'the SQLite database';
-      throw new StartupError(
-        `another Pulse server (pid ${row.pid} on ${row.host}, started ${new Date(row.startedAt).toISOString()}) is using ${file}. ` +
-          'SQLite serves one server: stop the other one first, or run several servers on one PostgreSQL ([database] url).',
-        { exitCode: EXIT_CONFIG },
-      );
-    }
-    await this.repository.removeServers(gone);
-    await this.repository.insertServer({
-      id: this.id,
-      name: this.name,
-      host,
-      pid: process.pid,
-      version: PULSE_VERSION,
-      address: this.address(),
-      lockKey: 0,
-      startedAt: now,
-      heardAt: now,
-      stoppedAt: null,
-      work: JSON.stringify(this.describeWork()),
-    });
-    this.registered = true;
-    this.timer = setInterval(() => {
-      this.repository.heard(this.id, this.clock.now(), JSON.stringify(this.describeWork()), this.address()).catch(() => undefined);
-    }, SQLITE_HEARD_MS);
-    this.timer.unref();
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
