@@ -39,44 +39,36 @@ export function IsHostPortOrEmpty(options?: ValidationOptions): PropertyDecorato
 }
 
 export function IsHttpUrlOrEmpty(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isHttpUrlOrEmpty',
-      validator: {
-        validate: (value: unknown) => {
-          if (value === '') return true;
-          if (typeof value !== 'string') return false;
-          try {
-            const url = new URL(value);
-            return url.protocol === 'http:' || url.protocol === 'https:';
-          } catch {
-            return false;
-          }
-        },
-      },
-    },
-    { message: 'must be an http:// or https:// URL, or ""', ...options },
-  );
+  return IsUrlOrEmpty('isHttpUrlOrEmpty', ['http:', 'https:'], 'must be an http:// or https:// URL, or ""', options);
 }
 
 export function IsPostgresUrlOrEmpty(options?: ValidationOptions): PropertyDecorator {
+  return IsUrlOrEmpty(
+    'isPostgresUrlOrEmpty',
+    ['postgres:', 'postgresql:'],
+    'must be a postgres://user:password@host:port/database URL, or "" for SQLite',
+    options,
+  );
+}
+
+/** A URL with one of `protocols` (as URL.protocol spells them, "http:"), or "" for "not set". */
+function IsUrlOrEmpty(name: string, protocols: readonly string[], message: string, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
-      name: 'isPostgresUrlOrEmpty',
+      name,
       validator: {
         validate: (value: unknown) => {
           if (value === '') return true;
           if (typeof value !== 'string') return false;
           try {
-            const url = new URL(value);
-            return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+            return protocols.includes(new URL(value).protocol);
           } catch {
             return false;
           }
         },
       },
     },
-    { message: 'must be a postgres://user:password@host:port/database URL, or "" for SQLite', ...options },
+    { message, ...options },
   );
 }
 

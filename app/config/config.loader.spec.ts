@@ -96,6 +96,21 @@ describe('server configuration', () => {
     assert.match(message, /eventlog\.mode = 999 \(line 7\): must be a file mode in octal digits/);
   });
 
+  it('takes only a PostgreSQL URL for the database and an http(s) URL for the S3 endpoint', () => {
+    const message = refusal('[database]\nurl = "mysql://pulse:pw@127.0.0.1/pulse"\nremote_s3_endpoint = "ftp://127.0.0.1:9000"\n');
+    assert.match(message, /database\.url = .* \(line 2\): must be a postgres:\/\/user:password@host:port\/database URL, or "" for SQLite/);
+    assert.match(
+      message,
+      /database\.remote_s3_endpoint = "ftp:\/\/127\.0\.0\.1:9000" \(line 3\): must be an http:\/\/ or https:\/\/ URL, or ""/,
+    );
+    assert.match(refusal('[database]\nurl = "not a url"\n'), /database\.url = .* \(line 2\): must be a postgres:\/\//);
+    const { config } = load(
+      '[database]\nurl = "postgresql://pulse:pw@127.0.0.1:5432/pulse"\nremote_s3_endpoint = "https://127.0.0.1:9000"\n',
+    );
+    assert.equal(config.database.url, 'postgresql://pulse:pw@127.0.0.1:5432/pulse');
+    assert.equal(config.database.remote_s3_endpoint, 'https://127.0.0.1:9000');
+  });
+
   it('checks alarms and alert channels entry by entry', () => {
     const message = refusal(
       '[[alarms]]\nname = "a"\npattern = "x.*"\n[[alarms]]\nname = "b"\n[alerts.ops]\nwebhook = "ftp://x"\nsnmp_version = "1"\n',
