@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, In, type EntityManager } from 'typeorm';
+import { addToBuckets, type BucketTable } from '../database/bucket-upsert.js';
 import { AgentBucket, type AgentBucketPeriod } from './agent-bucket.entity.js';
 import type { MetricDelta } from './agent-history.js';
 import { AgentSample } from './agent-sample.entity.js';
@@ -33,6 +34,13 @@ export interface AgentSighting {
 
 /** Rows per INSERT, well below SQLite's 32,766 bound parameters. */
 const CHUNK = 400;
+const AGENT_BUCKETS: BucketTable = {
+  table: 'agent_buckets',
+  columns: ['agent_id', 'period', 'bucket_start', 'metric', 'series', 'samples', 'sum', 'max'],
+  key: ['agent_id', 'period', 'bucket_start', 'metric', 'series'],
+  added: ['samples', 'sum'],
+  greatest: ['max'],
+};
 
 /** Agents, their raw reports and their metric buckets: the only user of TypeORM for agents. */
 @Injectable()
@@ -131,7 +139,7 @@ export class AgentRepository {
       for (let start = 0; start < samples.length; start += CHUNK)
         for (const key of await this.insertSamples(manager, samples.slice(start, start + CHUNK))) inserted.add(key);
       const deltas = deltasOf(inserted);
-      for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
+      for (let start = 0; start < deltas.length; start += CHUNK) await this.addToMetricBuckets(manager, deltas.slice(start, start + CHUNK));
       for (const sighting of sightings) {
         const { id, ...changes } = sighting;
         // Several servers take reports: a batch written late never moves an agent's figures back.
@@ -160,19 +168,20 @@ export class AgentRepository {
     return returned.map((row) => `${Number(row.agent_id)}|${Number(row.collected_at)}`);
   }
 
-  private async addToBuckets(manager: EntityManager, deltas: MetricDelta[]): Promise<void> {
-    const parameters: unknown[] = [];
-    const rows = deltas.map((delta) => {
-      const values = [delta.agentId, delta.period, delta.bucketStart, delta.metric, delta.series, delta.samples, delta.sum, delta.max];
-      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
-    });
-    const greatest = this.postgres ? 'GREATEST' : 'MAX';
-    await manager.query(
-      `INSERT INTO "agent_buckets" ("agent_id", "period", "bucket_start", "metric", "series", "samples", "sum", "max") VALUES ${rows.join(', ')} ` +
-        `ON CONFLICT ("agent_id", "period", "bucket_start", "metric", "series") DO UPDATE SET ` +
-        `"samples" = "agent_buckets"."samples" + excluded."samples", "sum" = "agent_buckets"."sum" + excluded."sum", ` +
-        `"max" = ${greatest}(COALESCE("agent_buckets"."max", excluded."max"), excluded."max")`,
-      parameters,
+  private addToMetricBuckets(manager: EntityManager, deltas: MetricDelta[]): Promise<void> {
+    return addToBuckets(
+      manager,
+      AGENT_BUCKETS,
+      deltas.map((delta) => [
+        delta.agentId,
+        delta.period,
+        delta.bucketStart,
+        delta.metric,
+        delta.series,
+        delta.samples,
+        delta.sum,
+        delta.max,
+      ]),
     );
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, DataSource, In, LessThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
+import { addToBuckets, type BucketTable } from '../database/bucket-upsert.js';
 import { CheckResultRow } from './check-result.entity.js';
 import { MonitorBucket, type BucketPeriod } from './monitor-bucket.entity.js';
 import { MonitorSource } from './monitor-source.entity.js';
@@ -21,23 +22,49 @@ export interface ResultQuery {
   limit: number;
 }
 
-const BUCKET_COLUMNS = [
-  'monitor_id',
-  'period',
-  'bucket_start',
-  'up_ms',
-  'warning_ms',
-  'down_ms',
-  'maintenance_ms',
-  'checks',
-  'down_checks',
-  'latency_count',
-  'latency_sum_ms',
-  'latency_min_ms',
-  'latency_max_ms',
-  'latency_p95_ms',
-] as const;
-const ADDED = ['up_ms', 'warning_ms', 'down_ms', 'maintenance_ms', 'checks', 'down_checks', 'latency_count', 'latency_sum_ms'];
+const MONITOR_BUCKETS: BucketTable = {
+  table: 'monitor_buckets',
+  columns: [
+    'monitor_id',
+    'period',
+    'bucket_start',
+    'up_ms',
+    'warning_ms',
+    'down_ms',
+    'maintenance_ms',
+    'checks',
+    'down_checks',
+    'latency_count',
+    'latency_sum_ms',
+    'latency_min_ms',
+    'latency_max_ms',
+    'latency_p95_ms',
+  ],
+  key: ['monitor_id', 'period', 'bucket_start'],
+  added: ['up_ms', 'warning_ms', 'down_ms', 'maintenance_ms', 'checks', 'down_checks', 'latency_count', 'latency_sum_ms'],
+  least: ['latency_min_ms'],
+  greatest: ['latency_max_ms'],
+  latest: ['latency_p95_ms'],
+};
+const SOURCE_BUCKETS: BucketTable = {
+  table: 'monitor_source_buckets',
+  columns: [
+    'monitor_id',
+    'source',
+    'period',
+    'bucket_start',
+    'checks',
+    'down_checks',
+    'latency_count',
+    'latency_sum_ms',
+    'latency_min_ms',
+    'latency_max_ms',
+  ],
+  key: ['monitor_id', 'source', 'period', 'bucket_start'],
+  added: ['checks', 'down_checks', 'latency_count', 'latency_sum_ms'],
+  least: ['latency_min_ms'],
+  greatest: ['latency_max_ms'],
+};
 /** Rows per INSERT, well below SQLite's 32,766 bound parameters. */
 const CHUNK = 500;
 
@@ -74,7 +101,8 @@ export class ResultRepository {
       // The first of several equal results in one batch is the new one; the others are duplicates.
       const isNew = results.map(({ row }) => inserted.delete(resultKey(row)));
       const deltas = mergeDeltas(results.flatMap((write, index) => (isNew[index] ? write.deltas : write.deltas.map(timeOnly))));
-      for (let start = 0; start < deltas.length; start += CHUNK) await this.addToBuckets(manager, deltas.slice(start, start + CHUNK));
+      for (let start = 0; start < deltas.length; start += CHUNK)
+        await this.addToMonitorBuckets(manager, deltas.slice(start, start + CHUNK));
       const perSource = sourceBucketDeltas(results.filter((_, index) => isNew[index]).map(({ row }) => row));
       for (let start = 0; start < perSource.length; start += CHUNK)
         await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
@@ -100,23 +128,12 @@ export class ResultRepository {
     );
   }
 
-  /** Adds per-source deltas to their bucket rows (insert or add); see addToBuckets. */
-  private async addToSourceBuckets(manager: EntityManager, deltas: SourceBucketDelta[]): Promise<void> {
-    const parameters: unknown[] = [];
-    const columns = [
-      'monitor_id',
-      'source',
-      'period',
-      'bucket_start',
-      'checks',
-      'down_checks',
-      'latency_count',
-      'latency_sum_ms',
-      'latency_min_ms',
-      'latency_max_ms',
-    ];
-    const rows = deltas.map((delta) => {
-      const values = [
+  /** Adds per-source deltas to their bucket rows (insert or add). */
+  private addToSourceBuckets(manager: EntityManager, deltas: SourceBucketDelta[]): Promise<void> {
+    return addToBuckets(
+      manager,
+      SOURCE_BUCKETS,
+      deltas.map((delta) => [
         delta.monitorId,
         delta.source,
         delta.period,
@@ -127,32 +144,16 @@ export class ResultRepository {
         delta.latencySumMs,
         delta.latencyMinMs,
         delta.latencyMaxMs,
-      ];
-      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
-    });
-    const [least, greatest] = this.postgres ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
-    const current = (column: string) => `"monitor_source_buckets"."${column}"`;
-    const extreme = (fn: string, column: string) =>
-      `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
-    const updates = [
-      ...['checks', 'down_checks', 'latency_count', 'latency_sum_ms'].map(
-        (column) => `"${column}" = ${current(column)} + excluded."${column}"`,
-      ),
-      `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
-      `"latency_max_ms" = ${extreme(greatest, 'latency_max_ms')}`,
-    ];
-    await manager.query(
-      `INSERT INTO "monitor_source_buckets" (${columns.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.join(', ')} ` +
-        `ON CONFLICT ("monitor_id", "source", "period", "bucket_start") DO UPDATE SET ${updates.join(', ')}`,
-      parameters,
+      ]),
     );
   }
 
-  /** Adds deltas to their bucket rows (insert or add), in SQL both dialects share but for LEAST/GREATEST. */
-  private async addToBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
-    const parameters: unknown[] = [];
-    const rows = deltas.map((delta) => {
-      const values = [
+  /** Adds deltas to their bucket rows (insert or add). */
+  private addToMonitorBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
+    return addToBuckets(
+      manager,
+      MONITOR_BUCKETS,
+      deltas.map((delta) => [
         delta.monitorId,
         delta.period,
         delta.bucketStart,
@@ -167,24 +168,7 @@ export class ResultRepository {
         delta.latencyMinMs,
         delta.latencyMaxMs,
         delta.latencyP95Ms,
-      ];
-      return `(${values.map((value) => this.placeholder(parameters.push(value))).join(', ')})`;
-    });
-    const [least, greatest] = this.postgres ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
-    const current = (column: string) => `"monitor_buckets"."${column}"`;
-    // NULLs: SQLite's MIN(NULL, x) is NULL, so each side falls back to the other.
-    const extreme = (fn: string, column: string) =>
-      `${fn}(COALESCE(${current(column)}, excluded."${column}"), COALESCE(excluded."${column}", ${current(column)}))`;
-    const updates = [
-      ...ADDED.map((column) => `"${column}" = ${current(column)} + excluded."${column}"`),
-      `"latency_min_ms" = ${extreme(least, 'latency_min_ms')}`,
-      `"latency_max_ms" = ${extreme(greatest, 'latency_max_ms')}`,
-      `"latency_p95_ms" = COALESCE(excluded."latency_p95_ms", ${current('latency_p95_ms')})`,
-    ];
-    await manager.query(
-      `INSERT INTO "monitor_buckets" (${BUCKET_COLUMNS.map((column) => `"${column}"`).join(', ')}) VALUES ${rows.join(', ')} ` +
-        `ON CONFLICT ("monitor_id", "period", "bucket_start") DO UPDATE SET ${updates.join(', ')}`,
-      parameters,
+      ]),
     );
   }
 
