@@ -181,8 +181,21 @@ function monitorsScenario(name: string, open: () => Promise<ConsoleSite>, ...pro
         assert.ok(await sources.locator('input[disabled]').isChecked(), 'Public is checked and cannot be unticked');
         const poller = sources.locator(`input[name=pollers][value="${pollerId}"]`);
         assert.match(await sources.innerText(), /Frankfurt Office\s+\(FFM\)/);
+        // While the port check's fields load, the target cannot be typed into: the answer replaces it.
+        let answer!: () => void;
+        const held = new Promise<void>((resolve) => (answer = resolve));
+        const typeFields = /\/monitors\/form-fields\?/;
+        await page.route(typeFields, async (route) => {
+          await held;
+          await route.continue();
+        });
         await page.selectOption('#monitor-type', 'port');
-        await page.locator('label[for=monitor-target]', { hasText: /host/i }).waitFor();
+        await page.locator('#monitor-target:disabled').waitFor({ timeout: 5_000 });
+        answer();
+        // Not /host/i: the first type (ping) asks for a "Host name or IP address" before the swap.
+        await page.locator('label[for=monitor-target]', { hasText: 'Host and port' }).waitFor();
+        assert.ok(await page.locator('#monitor-target').isEnabled(), 'the target can be typed into again');
+        await page.unroute(typeFields);
         await page.fill('#monitor-name', 'checked from Frankfurt');
         await page.fill('#monitor-target', '127.0.0.1:9');
         await poller.check();
