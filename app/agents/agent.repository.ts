@@ -34,9 +34,18 @@ export interface AgentSighting {
 
 /** Rows per INSERT, well below SQLite's 32,766 bound parameters. */
 const CHUNK = 400;
-const AGENT_BUCKETS: BucketTable = {
+const AGENT_BUCKETS: BucketTable<MetricDelta> = {
   table: 'agent_buckets',
-  columns: ['agent_id', 'period', 'bucket_start', 'metric', 'series', 'samples', 'sum', 'max'],
+  columns: {
+    agent_id: (delta) => delta.agentId,
+    period: (delta) => delta.period,
+    bucket_start: (delta) => delta.bucketStart,
+    metric: (delta) => delta.metric,
+    series: (delta) => delta.series,
+    samples: (delta) => delta.samples,
+    sum: (delta) => delta.sum,
+    max: (delta) => delta.max,
+  },
   key: ['agent_id', 'period', 'bucket_start', 'metric', 'series'],
   added: ['samples', 'sum'],
   greatest: ['max'],
@@ -139,7 +148,8 @@ export class AgentRepository {
       for (let start = 0; start < samples.length; start += CHUNK)
         for (const key of await this.insertSamples(manager, samples.slice(start, start + CHUNK))) inserted.add(key);
       const deltas = deltasOf(inserted);
-      for (let start = 0; start < deltas.length; start += CHUNK) await this.addToMetricBuckets(manager, deltas.slice(start, start + CHUNK));
+      for (let start = 0; start < deltas.length; start += CHUNK)
+        await addToBuckets(manager, AGENT_BUCKETS, deltas.slice(start, start + CHUNK));
       for (const sighting of sightings) {
         const { id, ...changes } = sighting;
         // Several servers take reports: a batch written late never moves an agent's figures back.
@@ -166,23 +176,6 @@ export class AgentRepository {
       parameters,
     )) as { agent_id: number | string; collected_at: number | string }[];
     return returned.map((row) => `${Number(row.agent_id)}|${Number(row.collected_at)}`);
-  }
-
-  private addToMetricBuckets(manager: EntityManager, deltas: MetricDelta[]): Promise<void> {
-    return addToBuckets(
-      manager,
-      AGENT_BUCKETS,
-      deltas.map((delta) => [
-        delta.agentId,
-        delta.period,
-        delta.bucketStart,
-        delta.metric,
-        delta.series,
-        delta.samples,
-        delta.sum,
-        delta.max,
-      ]),
-    );
   }
 
   private placeholder(index: number): string {

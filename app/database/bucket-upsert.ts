@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 
 /** How one table of time buckets takes a delta for a bucket that may already have a row. */
-export interface BucketTable {
+export interface BucketTable<Delta> {
   table: string;
-  /** The columns in the order each row's values come, the key first. */
-  columns: readonly string[];
+  /** Each column and where a delta holds its value. */
+  columns: Readonly<Record<string, (delta: Delta) => unknown>>;
   /** The bucket's key (its unique index). */
   key: readonly string[];
   /** Counters and sums: the delta is added. */
@@ -19,17 +19,18 @@ export interface BucketTable {
 /**
  * Adds deltas to their bucket rows in one statement: `INSERT … ON CONFLICT (key) DO UPDATE`, written out
  * for both dialects (the hot write path of results and agent reports; TypeORM has no "add on conflict").
- * `rows` hold each row's values in `columns` order.
  */
-export async function addToBuckets(manager: EntityManager, table: BucketTable, rows: readonly unknown[][]): Promise<void> {
-  if (rows.length === 0) return;
+export async function addToBuckets<Delta>(manager: EntityManager, table: BucketTable<Delta>, deltas: readonly Delta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const columns = Object.keys(table.columns);
+  const values = Object.values(table.columns);
   const postgres = manager.connection.options.type === 'postgres';
   const parameters: unknown[] = [];
   const mark = (value: unknown) => {
     parameters.push(value);
     return postgres ? `$${parameters.length}` : '?';
   };
-  const tuples = rows.map((values) => `(${values.map(mark).join(', ')})`);
+  const tuples = deltas.map((delta) => `(${values.map((value) => mark(value(delta))).join(', ')})`);
   const current = (column: string) => `"${table.table}"."${column}"`;
   // NULLs: SQLite's MIN(NULL, x) is NULL, so each side falls back to the other.
   const extreme = (fn: string, column: string) =>
@@ -41,9 +42,9 @@ export async function addToBuckets(manager: EntityManager, table: BucketTable, r
     ...(table.greatest ?? []).map((column) => extreme(greatest, column)),
     ...(table.latest ?? []).map((column) => `"${column}" = COALESCE(excluded."${column}", ${current(column)})`),
   ];
-  const quoted = (columns: readonly string[]) => columns.map((column) => `"${column}"`).join(', ');
+  const quoted = (names: readonly string[]) => names.map((column) => `"${column}"`).join(', ');
   await manager.query(
-    `INSERT INTO "${table.table}" (${quoted(table.columns)}) VALUES ${tuples.join(', ')} ` +
+    `INSERT INTO "${table.table}" (${quoted(columns)}) VALUES ${tuples.join(', ')} ` +
       `ON CONFLICT (${quoted(table.key)}) DO UPDATE SET ${updates.join(', ')}`,
     parameters,
   );

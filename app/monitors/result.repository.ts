@@ -22,44 +22,44 @@ export interface ResultQuery {
   limit: number;
 }
 
-const MONITOR_BUCKETS: BucketTable = {
+const MONITOR_BUCKETS: BucketTable<BucketDelta> = {
   table: 'monitor_buckets',
-  columns: [
-    'monitor_id',
-    'period',
-    'bucket_start',
-    'up_ms',
-    'warning_ms',
-    'down_ms',
-    'maintenance_ms',
-    'checks',
-    'down_checks',
-    'latency_count',
-    'latency_sum_ms',
-    'latency_min_ms',
-    'latency_max_ms',
-    'latency_p95_ms',
-  ],
+  columns: {
+    monitor_id: (delta) => delta.monitorId,
+    period: (delta) => delta.period,
+    bucket_start: (delta) => delta.bucketStart,
+    up_ms: (delta) => delta.upMs,
+    warning_ms: (delta) => delta.warningMs,
+    down_ms: (delta) => delta.downMs,
+    maintenance_ms: (delta) => delta.maintenanceMs,
+    checks: (delta) => delta.checks,
+    down_checks: (delta) => delta.downChecks,
+    latency_count: (delta) => delta.latencyCount,
+    latency_sum_ms: (delta) => delta.latencySumMs,
+    latency_min_ms: (delta) => delta.latencyMinMs,
+    latency_max_ms: (delta) => delta.latencyMaxMs,
+    latency_p95_ms: (delta) => delta.latencyP95Ms,
+  },
   key: ['monitor_id', 'period', 'bucket_start'],
   added: ['up_ms', 'warning_ms', 'down_ms', 'maintenance_ms', 'checks', 'down_checks', 'latency_count', 'latency_sum_ms'],
   least: ['latency_min_ms'],
   greatest: ['latency_max_ms'],
   latest: ['latency_p95_ms'],
 };
-const SOURCE_BUCKETS: BucketTable = {
+const SOURCE_BUCKETS: BucketTable<SourceBucketDelta> = {
   table: 'monitor_source_buckets',
-  columns: [
-    'monitor_id',
-    'source',
-    'period',
-    'bucket_start',
-    'checks',
-    'down_checks',
-    'latency_count',
-    'latency_sum_ms',
-    'latency_min_ms',
-    'latency_max_ms',
-  ],
+  columns: {
+    monitor_id: (delta) => delta.monitorId,
+    source: (delta) => delta.source,
+    period: (delta) => delta.period,
+    bucket_start: (delta) => delta.bucketStart,
+    checks: (delta) => delta.checks,
+    down_checks: (delta) => delta.downChecks,
+    latency_count: (delta) => delta.latencyCount,
+    latency_sum_ms: (delta) => delta.latencySumMs,
+    latency_min_ms: (delta) => delta.latencyMinMs,
+    latency_max_ms: (delta) => delta.latencyMaxMs,
+  },
   key: ['monitor_id', 'source', 'period', 'bucket_start'],
   added: ['checks', 'down_checks', 'latency_count', 'latency_sum_ms'],
   least: ['latency_min_ms'],
@@ -102,10 +102,10 @@ export class ResultRepository {
       const isNew = results.map(({ row }) => inserted.delete(resultKey(row)));
       const deltas = mergeDeltas(results.flatMap((write, index) => (isNew[index] ? write.deltas : write.deltas.map(timeOnly))));
       for (let start = 0; start < deltas.length; start += CHUNK)
-        await this.addToMonitorBuckets(manager, deltas.slice(start, start + CHUNK));
+        await addToBuckets(manager, MONITOR_BUCKETS, deltas.slice(start, start + CHUNK));
       const perSource = sourceBucketDeltas(results.filter((_, index) => isNew[index]).map(({ row }) => row));
       for (let start = 0; start < perSource.length; start += CHUNK)
-        await this.addToSourceBuckets(manager, perSource.slice(start, start + CHUNK));
+        await addToBuckets(manager, SOURCE_BUCKETS, perSource.slice(start, start + CHUNK));
       return isNew;
     });
   }
@@ -125,50 +125,6 @@ export class ResultRepository {
     )) as { records?: { monitor_id: number | string; checked_at: number | string; source: string }[] };
     return (result.records ?? []).map((record) =>
       resultKey({ monitorId: Number(record.monitor_id), checkedAt: Number(record.checked_at), source: record.source }),
-    );
-  }
-
-  /** Adds per-source deltas to their bucket rows (insert or add). */
-  private addToSourceBuckets(manager: EntityManager, deltas: SourceBucketDelta[]): Promise<void> {
-    return addToBuckets(
-      manager,
-      SOURCE_BUCKETS,
-      deltas.map((delta) => [
-        delta.monitorId,
-        delta.source,
-        delta.period,
-        delta.bucketStart,
-        delta.checks,
-        delta.downChecks,
-        delta.latencyCount,
-        delta.latencySumMs,
-        delta.latencyMinMs,
-        delta.latencyMaxMs,
-      ]),
-    );
-  }
-
-  /** Adds deltas to their bucket rows (insert or add). */
-  private addToMonitorBuckets(manager: EntityManager, deltas: BucketDelta[]): Promise<void> {
-    return addToBuckets(
-      manager,
-      MONITOR_BUCKETS,
-      deltas.map((delta) => [
-        delta.monitorId,
-        delta.period,
-        delta.bucketStart,
-        delta.upMs,
-        delta.warningMs,
-        delta.downMs,
-        delta.maintenanceMs,
-        delta.checks,
-        delta.downChecks,
-        delta.latencyCount,
-        delta.latencySumMs,
-        delta.latencyMinMs,
-        delta.latencyMaxMs,
-        delta.latencyP95Ms,
-      ]),
     );
   }
 
